@@ -1,1 +1,145 @@
-fn main() {}
+//! `kartoteka`: the relay and its administration commands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use kartoteka::date::{Date, Timestamp};
+use kartoteka_server::{AppState, Clock, Store, app, seed};
+
+#[derive(Parser)]
+#[command(name = "kartoteka", version, about = "Kartoteka: the relay and its administration commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the relay and serve the app.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// The data folder (created if missing).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// The built app to serve (Trunk's `dist/`).
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+        /// On first start, how many demo clients to generate.
+        #[arg(long, default_value_t = 300)]
+        demo_clients: usize,
+        /// On first start, create an empty workspace with one administrator
+        /// (login `admin`, password from KARTOTEKA_ADMIN_PASSWORD) instead
+        /// of the demo.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Create a data folder with the demo workspace and N generated clients
+    /// (for benchmarks: 20,000 or 50,000).
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        clients: usize,
+        /// The data folder to create; must not hold a workspace yet.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// The generator's seed; the same seed gives the same clients.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn today(clock: &Clock) -> Date {
+    // The demo workspace lives in Moscow time (its settings say UTC+3).
+    Date::of_instant(Timestamp(clock.now_ms()), 180)
+}
+
+fn print_logins(users: &[kartoteka::demo::DemoUser]) {
+    println!("Demo users (password \"{}\"):", kartoteka::demo::DEMO_PASSWORD);
+    for u in users {
+        println!("  {:<10} {:<16} {}", u.entry.login, u.entry.name, u.entry.role.id());
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "kartoteka=info,kartoteka_server=info,warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve {
+            addr,
+            data,
+            dist,
+            demo_clients,
+            no_demo,
+        } => {
+            let clock = Clock::default();
+            let store = Store::open(&data).with_context(|| format!("opening {}", data.display()))?;
+            if store.workspace_id()?.is_none() {
+                let now = Timestamp(clock.now_ms());
+                if no_demo {
+                    let password = std::env::var("KARTOTEKA_ADMIN_PASSWORD")
+                        .context("set KARTOTEKA_ADMIN_PASSWORD for the first administrator")?;
+                    seed::seed_empty(&store, "admin", &password, now)?;
+                    println!("New workspace: log in as \"admin\".");
+                } else {
+                    println!("First start: creating the demo workspace with {demo_clients} clients…");
+                    let users = seed::seed_demo(&store, demo_clients, today(&clock), 1, now)?;
+                    print_logins(&users);
+                }
+            }
+            if !dist.join("index.html").exists() {
+                bail!(
+                    "{} has no index.html: build the app first (trunk build --release)",
+                    dist.display()
+                );
+            }
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening on {addr}"))?;
+            println!("Kartoteka is running at http://{addr}/");
+            let state = AppState {
+                store,
+                clock,
+                dist: Some(dist),
+            };
+            axum::serve(listener, app(state))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
+        Command::Demo {
+            clients,
+            data,
+            seed: rng_seed,
+        } => {
+            let clock = Clock::default();
+            let store = Store::open(&data)?;
+            if store.workspace_id()?.is_some() {
+                bail!("{} already holds a workspace; choose an empty folder", data.display());
+            }
+            let started = std::time::Instant::now();
+            let users = seed::seed_demo(
+                &store,
+                clients,
+                today(&clock),
+                rng_seed,
+                Timestamp(clock.now_ms()),
+            )?;
+            println!(
+                "Created {} with {clients} demo clients in {:.1} s.",
+                data.display(),
+                started.elapsed().as_secs_f64()
+            );
+            print_logins(&users);
+        }
+    }
+    Ok(())
+}

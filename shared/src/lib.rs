@@ -10,6 +10,7 @@
 //! wasm32 (for the browser app); both run the same code, so every device and
 //! the relay compute the same derived answers from the same facts.
 
+pub mod api;
 pub mod client;
 pub mod date;
 pub mod demo;

@@ -1,0 +1,132 @@
+//! The HTTP API handlers: log in and out, who am I, and the bundle of
+//! documents a device downloads on first start.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+
+use kartoteka::api::{
+    BundleKind, LoginRequest, LoginResponse, SessionUser, bundle_header, finish_bundle, push_entry,
+};
+use kartoteka::summary::ClientSummary;
+
+use crate::auth::{self, AuthUser, SESSION_DAYS};
+use crate::error::ApiError;
+use crate::store::{SessionRecord, StoreError, UserRecord};
+use crate::AppState;
+
+fn session_user(u: &UserRecord) -> SessionUser {
+    SessionUser {
+        id: u.id.clone(),
+        login: u.login.clone(),
+        name: u.name.clone(),
+        role: u.role,
+    }
+}
+
+/// `POST /api/login`: checks the password and opens a session.
+pub async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let store = state.store.clone();
+    let user = store.user_by_login(&req.login)?;
+    // Verify on a blocking thread: Argon2 is deliberately slow. A missing
+    // user is checked against a dummy hash so that timing does not reveal
+    // which logins exist.
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking({
+        let hash = user
+            .as_ref()
+            .filter(|u| u.active)
+            .map(|u| u.password_hash.clone());
+        move || match hash {
+            Some(h) => auth::verify_password(&password, &h),
+            None => {
+                auth::verify_password(&password, DUMMY_HASH);
+                false
+            }
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user = match (ok, user) {
+        (true, Some(user)) => user,
+        _ => return Err(ApiError::BadCredentials),
+    };
+    let (token, hash) = auth::new_token()?;
+    let now = state.clock.now_ms();
+    store.put_session(
+        &hash,
+        &SessionRecord {
+            user: user.id.clone(),
+            expires: now + SESSION_DAYS * 86_400_000,
+        },
+    )?;
+    tracing::info!(login = %user.login, "logged in");
+    Ok(Json(LoginResponse {
+        token,
+        user: session_user(&user),
+        server_time: now,
+    }))
+}
+
+/// An Argon2id hash of a random string, verified against when the login
+/// does not exist so that both paths take the same time.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2k0uWmX0J6Zm7kJq7r4nq9mD2t4ZqkTtq0Yc2VrUQ8s";
+
+/// `POST /api/logout`: ends the caller's session.
+pub async fn logout(State(state): State<AppState>, who: AuthUser) -> Result<(), ApiError> {
+    state.store.remove_session(&auth::token_hash(&who.token))?;
+    Ok(())
+}
+
+/// `GET /api/session`: who the token belongs to, and the relay's time.
+pub async fn session(State(state): State<AppState>, who: AuthUser) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "user": session_user(&who.user),
+        "server_time": state.clock.now_ms(),
+    }))
+}
+
+/// `GET /api/bootstrap`: the workspace document and every client document
+/// the caller may read, with their summaries, as one binary bundle.
+pub async fn bootstrap(
+    State(state): State<AppState>,
+    who: AuthUser,
+) -> Result<impl IntoResponse, ApiError> {
+    let store = state.store.clone();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let mut out = bundle_header();
+        let workspace_id = store.workspace_id()?.ok_or(ApiError::NotFound)?;
+        let workspace = store.doc(&workspace_id)?.ok_or(ApiError::NotFound)?;
+        push_entry(&mut out, BundleKind::Workspace, &workspace_id, &[], &workspace);
+        let sees_all = who.user.role.sees_everything();
+        store.for_each_client_doc(|id, doc, summary_json| {
+            let visible = sees_all || {
+                let summary: ClientSummary = serde_json::from_slice(summary_json)
+                    .map_err(|e| StoreError::Damaged(e.to_string()))?;
+                summary.responsible.as_ref() == Some(&who.user.id)
+            };
+            if visible {
+                push_entry(&mut out, BundleKind::Client, id, summary_json, doc);
+            }
+            Ok(())
+        })?;
+        finish_bundle(&mut out);
+        Ok(out)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        Bytes::from(bytes),
+    ))
+}
+
+/// Any other `/api/…` path.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
