@@ -16,8 +16,12 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use crate::date::{Date, Timestamp};
 use crate::ids::{ClientId, UserId};
+use crate::rules::config::StatusId;
+use crate::rules::facts::{AssignmentFact, ClientFacts, InterestFact, ManualStatus};
 
 /// The document kind written at the root, so a client document is never
 /// mistaken for a workspace one.
@@ -108,6 +112,58 @@ impl ClientDoc {
             .and_then(|a| a.manager.as_ref())
     }
 
+    /// The facts the rule engine derives statuses and zones from, in the
+    /// order the engine expects: each collection by date, then by when it
+    /// was written (so same-day settings apply in the order they were made).
+    pub fn facts(&self) -> ClientFacts {
+        let mut interests: Vec<&Interest> = self.interests.values().collect();
+        interests.sort_by(|a, b| (a.created, a.created_at, &a.id).cmp(&(b.created, b.created_at, &b.id)));
+        let mut assignments: Vec<&Assignment> = self.assignments.values().collect();
+        assignments.sort_by_key(|a| (a.date, a.at));
+        let mut manual: Vec<&ManualStatusSetting> = self.manual_statuses.values().collect();
+        manual.sort_by_key(|m| (m.date, m.at));
+        let sorted_dates = |dates: Vec<NaiveDate>| {
+            let mut d = dates;
+            d.sort_unstable();
+            d
+        };
+        ClientFacts {
+            created: self.card.created.naive(),
+            interests: interests
+                .into_iter()
+                .map(|i| {
+                    let mut activity: Vec<NaiveDate> =
+                        i.transitions.values().map(|t| t.date.naive()).collect();
+                    activity.sort_unstable();
+                    InterestFact {
+                        created: i.created.naive(),
+                        completed: i.completed.map(Date::naive),
+                        outcome: i.outcome,
+                        activity,
+                    }
+                })
+                .collect(),
+            payments: sorted_dates(self.payments.values().map(|p| p.date.naive()).collect()),
+            shipments: sorted_dates(self.shipments.values().map(|s| s.date.naive()).collect()),
+            events: sorted_dates(self.events.values().map(|e| e.date.naive()).collect()),
+            assignments: assignments
+                .into_iter()
+                .map(|a| AssignmentFact {
+                    date: a.date.naive(),
+                    manager: a.manager.as_ref().map(|m| m.to_string()),
+                })
+                .collect(),
+            manual_statuses: manual
+                .into_iter()
+                .map(|m| ManualStatus {
+                    date: m.date.naive(),
+                    at: m.at.0,
+                    status: StatusId::new(m.status.clone()),
+                })
+                .collect(),
+        }
+    }
+
     /// Contact persons in a stable order: key persons first, then by name.
     pub fn contacts_sorted(&self) -> Vec<&Contact> {
         let mut v: Vec<&Contact> = self.contacts.values().collect();
@@ -164,7 +220,50 @@ pub struct Card {
     pub created_at: Timestamp,
 }
 
+/// Applies what a form changed (`before` → `after`) to `self`, field by
+/// field and entry by entry, leaving alone whatever the form did not touch:
+/// a phone another device added meanwhile survives this edit.
+fn apply_map_edit<T: Clone + PartialEq>(
+    target: &mut BTreeMap<String, T>,
+    before: &BTreeMap<String, T>,
+    after: &BTreeMap<String, T>,
+) {
+    for (id, value) in after {
+        if before.get(id) != Some(value) {
+            target.insert(id.clone(), value.clone());
+        }
+    }
+    for id in before.keys() {
+        if !after.contains_key(id) {
+            target.remove(id);
+        }
+    }
+}
+
+fn apply_field_edit<T: Clone + PartialEq>(target: &mut T, before: &T, after: &T) {
+    if before != after {
+        *target = after.clone();
+    }
+}
+
 impl Card {
+    /// Applies a form's changes (`before` is what the form was opened
+    /// with, `after` what it holds on save) to this card.
+    pub fn apply_edit(&mut self, before: &Card, after: &Card) {
+        apply_field_edit(&mut self.name, &before.name, &after.name);
+        apply_field_edit(&mut self.legal_form, &before.legal_form, &after.legal_form);
+        apply_field_edit(&mut self.inn, &before.inn, &after.inn);
+        apply_field_edit(&mut self.kpp, &before.kpp, &after.kpp);
+        apply_field_edit(&mut self.ogrn, &before.ogrn, &after.ogrn);
+        apply_field_edit(&mut self.website, &before.website, &after.website);
+        apply_field_edit(&mut self.industry, &before.industry, &after.industry);
+        apply_field_edit(&mut self.source, &before.source, &after.source);
+        apply_map_edit(&mut self.phones, &before.phones, &after.phones);
+        apply_map_edit(&mut self.emails, &before.emails, &after.emails);
+        apply_map_edit(&mut self.addresses, &before.addresses, &after.addresses);
+        apply_map_edit(&mut self.tags, &before.tags, &after.tags);
+    }
+
     /// Phones in the order they were added.
     pub fn phones_sorted(&self) -> Vec<&PhoneEntry> {
         sorted_by_added(self.phones.values(), |p| (p.added, &p.id))
@@ -270,6 +369,17 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// Applies a form's changes (`before` → `after`) to this contact.
+    pub fn apply_edit(&mut self, before: &Contact, after: &Contact) {
+        apply_field_edit(&mut self.full_name, &before.full_name, &after.full_name);
+        apply_field_edit(&mut self.position, &before.position, &after.position);
+        apply_field_edit(&mut self.birthday, &before.birthday, &after.birthday);
+        apply_field_edit(&mut self.notes, &before.notes, &after.notes);
+        apply_field_edit(&mut self.key_person, &before.key_person, &after.key_person);
+        apply_map_edit(&mut self.phones, &before.phones, &after.phones);
+        apply_map_edit(&mut self.emails, &before.emails, &after.emails);
+    }
+
     /// Phones in the order they were added.
     pub fn phones_sorted(&self) -> Vec<&PhoneEntry> {
         sorted_by_added(self.phones.values(), |p| (p.added, &p.id))
@@ -515,3 +625,141 @@ pub use validate::{
     CardField, ContactField, FieldError, MAX_NAME, Problem, is_sole_trader, validate_card,
     validate_contact,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::ClientDocument;
+
+    fn user() -> UserId {
+        UserId("00000000-0000-4000-8000-000000000001".into())
+    }
+
+    fn card(name: &str) -> Card {
+        Card {
+            name: name.to_owned(),
+            created: Date::from_ymd(2026, 1, 10).expect("date"),
+            created_by: user(),
+            ..Card::default()
+        }
+    }
+
+    fn phone(id: &str, number: &str) -> PhoneEntry {
+        PhoneEntry {
+            id: id.to_owned(),
+            number: number.to_owned(),
+            label: String::new(),
+            added: Timestamp(1),
+        }
+    }
+
+    fn actor(n: u8) -> automerge::ActorId {
+        crate::ids::actor_for(&user(), [n; 8]).expect("actor")
+    }
+
+    #[test]
+    fn a_form_edit_leaves_untouched_what_it_did_not_change() {
+        let before = card("Вектор");
+        let mut after = before.clone();
+        after.inn = "7707083893".into();
+        after.phones.insert("p1".into(), phone("p1", "+7 495 925-05-31"));
+        // Meanwhile another device renamed the client and added a phone.
+        let mut current = before.clone();
+        current.name = "Вектор-Снаб".into();
+        current.phones.insert("p2".into(), phone("p2", "8 916 123 45 67"));
+        current.apply_edit(&before, &after);
+        assert_eq!(current.name, "Вектор-Снаб");
+        assert_eq!(current.inn, "7707083893");
+        assert_eq!(current.phones.len(), 2);
+        // Removing an entry in the form removes exactly that entry.
+        let before = current.clone();
+        let mut after = current.clone();
+        after.phones.remove("p1");
+        current.apply_edit(&before, &after);
+        assert_eq!(current.phones.keys().collect::<Vec<_>>(), vec!["p2"]);
+    }
+
+    #[test]
+    fn contacts_added_on_two_devices_both_survive_a_merge() {
+        let doc = ClientDoc::new(ClientId::random(), card("Гранит"), Some(user()), &user(), Timestamp(1));
+        let mut a = ClientDocument::create(&doc, actor(1), Timestamp(1)).expect("create");
+        let mut b = a.fork(actor(2));
+        for (device, name) in [(&mut a, "Иванов Иван"), (&mut b, "Петрова Анна")] {
+            device
+                .change(Timestamp(2), "contact", |d| {
+                    let id = crate::ids::new_id();
+                    d.contacts.insert(
+                        id.clone(),
+                        Contact {
+                            id,
+                            full_name: name.to_owned(),
+                            ..Contact::default()
+                        },
+                    );
+                })
+                .expect("change");
+        }
+        a.merge(&mut b).expect("merge");
+        let merged = a.read().expect("read");
+        let mut names: Vec<_> = merged.contacts.values().map(|c| c.full_name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, vec!["Иванов Иван", "Петрова Анна"]);
+    }
+
+    #[test]
+    fn edits_of_different_fields_merge_and_the_same_field_stays_a_visible_conflict() {
+        let doc = ClientDoc::new(ClientId::random(), card("Гранит"), None, &user(), Timestamp(1));
+        let mut a = ClientDocument::create(&doc, actor(1), Timestamp(1)).expect("create");
+        let mut b = a.fork(actor(2));
+        a.change(Timestamp(2), "inn", |d| d.card.inn = "7707083893".into()).expect("a");
+        b.change(Timestamp(2), "site", |d| d.card.website = "granit.ru".into()).expect("b");
+        a.change(Timestamp(3), "name", |d| d.card.name = "Гранит-А".into()).expect("a");
+        b.change(Timestamp(3), "name", |d| d.card.name = "Гранит-Б".into()).expect("b");
+        a.merge(&mut b).expect("merge");
+        let merged = a.read().expect("read");
+        assert_eq!(merged.card.inn, "7707083893");
+        assert_eq!(merged.card.website, "granit.ru");
+        let (_, card_obj) = automerge::ReadDoc::get(a.automerge_ref(), automerge::ROOT, "card")
+            .expect("read")
+            .expect("a card");
+        assert!(a.is_conflicted(&card_obj, "name"));
+        assert!(!a.is_conflicted(&card_obj, "inn"));
+    }
+
+    #[test]
+    fn saved_changes_reload_from_snapshot_plus_increments() {
+        let doc = ClientDoc::new(ClientId::random(), card("Нева"), Some(user()), &user(), Timestamp(1));
+        let mut d = ClientDocument::create(&doc, actor(1), Timestamp(1)).expect("create");
+        let mut stored = d.save();
+        for n in 0..3 {
+            d.change(Timestamp(2 + n), "note", |c| c.card.source = format!("источник {n}"))
+                .expect("change");
+            let chunk = d.save_incremental();
+            assert!(!chunk.is_empty());
+            stored.extend_from_slice(&chunk);
+        }
+        let reloaded = ClientDocument::load(&stored).expect("load").read().expect("read");
+        assert_eq!(reloaded.card.source, "источник 2");
+        // A chunk cut short is an error, never a silently older card.
+        assert!(ClientDocument::load(&stored[..stored.len() - 3]).is_err());
+    }
+
+    #[test]
+    fn the_responsible_is_the_manager_of_the_latest_assignment() {
+        let mut doc = ClientDoc::new(ClientId::random(), card("Урал"), Some(user()), &user(), Timestamp(1));
+        let other = UserId::random();
+        doc.assignments.insert(
+            "a2".into(),
+            Assignment {
+                id: "a2".into(),
+                date: Date::from_ymd(2026, 3, 1).expect("date"),
+                manager: Some(other.clone()),
+                kind: AssignmentKind::Reassigned,
+                by: user(),
+                at: Timestamp(5),
+            },
+        );
+        assert_eq!(doc.responsible(), Some(&other));
+        assert_eq!(doc.facts().assignments.len(), 2);
+    }
+}

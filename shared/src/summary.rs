@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::ClientDoc;
 use crate::date::{Date, Timestamp};
 use crate::ids::{ClientId, UserId};
+use crate::rules::facts::ClientFacts;
 
 /// A contact person, as far as the list and search need it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +49,9 @@ pub struct ClientSummary {
     /// When the latest fact or note was written (for "recently changed").
     #[serde(default)]
     pub touched: Timestamp,
+    /// What the rule engine needs: statuses and zones are computed from
+    /// these on the device without opening the document.
+    pub facts: ClientFacts,
 }
 
 impl ClientSummary {
@@ -90,6 +94,7 @@ impl ClientSummary {
             created: doc.card.created,
             merged_into: doc.merged_into.clone(),
             touched,
+            facts: doc.facts(),
         }
     }
 

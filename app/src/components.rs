@@ -1,0 +1,7 @@
+//! Small reusable pieces of the interface: they render and forward events;
+//! decisions are made by pages and by `kartoteka` (the domain crate).
+
+pub mod channels;
+pub mod field;
+pub mod header;
+pub mod toast;

@@ -1,0 +1,95 @@
+//! The bar at the top: the app's name, navigation, the connection state,
+//! the language switch and the user.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use crate::i18n::{I18n, cat};
+use crate::io::platform::set_document_language;
+use crate::session::{log_out, remember_language};
+use crate::state::{Net, app_state};
+use crate::t;
+
+/// The language switch: one click to the other language.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let switch = move |_| {
+        let next = i18n.lang.get_untracked().other();
+        i18n.lang.set(next);
+        set_document_language(next.code());
+        spawn_local(remember_language(next));
+    };
+    view! {
+        <button
+            type="button"
+            class="lang-switch"
+            on:click=switch
+            title=t!(switch_language)
+            aria-label=t!(switch_language)
+        >
+            {t!(other_language_name)}
+        </button>
+    }
+}
+
+/// Online / offline / session expired, always visible.
+#[component]
+pub fn NetIndicator() -> impl IntoView {
+    let state = app_state();
+    let label = move || match state.net.get() {
+        Net::Online => cat().online,
+        Net::Offline | Net::SessionExpired => cat().offline,
+    };
+    let hint = move || match state.net.get() {
+        Net::Online => cat().online_hint,
+        Net::Offline => cat().offline_hint,
+        Net::SessionExpired => cat().session_expired,
+    };
+    let class = move || match state.net.get() {
+        Net::Online => "net net--online",
+        Net::Offline => "net net--offline",
+        Net::SessionExpired => "net net--expired",
+    };
+    view! {
+        <span class=class role="status" title=hint data-testid="net">
+            <span class="net__dot" aria-hidden="true"></span>
+            <span class="net__label">{label}</span>
+        </span>
+    }
+}
+
+/// The header of a logged-in user.
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    let state = app_state();
+    let name = move || state.user().map(|u| u.name).unwrap_or_default();
+    let on_logout = move |_| spawn_local(log_out(state));
+    view! {
+        <header class="app-header">
+            <a class="skip-link" href="#main">{t!(skip_to_content)}</a>
+            <A href="/" attr:class="brand">
+                <img class="brand__icon" src="/icons/icon.svg" alt="" width="28" height="28"/>
+                <span class="brand__name">{t!(app_name)}</span>
+            </A>
+            <nav class="app-nav">
+                <A href="/" attr:class="app-nav__link">{t!(nav_clients)}</A>
+            </nav>
+            <div class="app-header__end">
+                <NetIndicator/>
+                <LanguageSwitch/>
+                <span class="user-name">{name}</span>
+                <button type="button" class="button button--ghost" on:click=on_logout>
+                    {t!(log_out)}
+                </button>
+            </div>
+        </header>
+        <Show when=move || state.net.get() == Net::SessionExpired>
+            <p class="banner banner--warning" role="alert">{t!(session_expired)}</p>
+        </Show>
+        <Show when=move || state.persistent.get() == Some(false)>
+            <p class="banner banner--info">{t!(storage_not_persistent)}</p>
+        </Show>
+    }
+}

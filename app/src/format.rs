@@ -1,0 +1,119 @@
+//! Dates, numbers and money in the user's locale, through the browser's
+//! `Intl` (the same rules the rest of the user's system follows).
+//!
+//! The locale is the browser's own when it speaks the interface language
+//! (`en-GB` stays British), else the language's usual one (`ru-RU`,
+//! `en-US`). Formatters are costly to build, so each is built once.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Intl, Object, Reflect};
+use kartoteka::client::Money;
+use kartoteka::date::{Date, Timestamp};
+use wasm_bindgen::JsValue;
+
+use crate::i18n::{Lang, lang};
+
+/// The locale for formatting in a language.
+pub fn locale(lang: Lang) -> String {
+    let browser = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default();
+    if browser.split('-').next() == Some(lang.code()) {
+        browser
+    } else {
+        match lang {
+            Lang::Ru => "ru-RU".to_owned(),
+            Lang::En => "en-US".to_owned(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Date,
+    DateTime,
+    Number,
+    Money,
+}
+
+thread_local! {
+    static FORMATTERS: RefCell<HashMap<(Kind, String, String), js_sys::Function>> =
+        RefCell::new(HashMap::new());
+}
+
+fn options(pairs: &[(&str, &str)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    o
+}
+
+/// The `format` function of a cached Intl formatter.
+fn formatter(kind: Kind, extra: &str) -> js_sys::Function {
+    let loc = locale(lang());
+    FORMATTERS.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry((kind, loc.clone(), extra.to_owned()))
+            .or_insert_with(|| {
+                let locales = Array::of1(&JsValue::from_str(&loc));
+                match kind {
+                    Kind::Date => Intl::DateTimeFormat::new(
+                        &locales,
+                        &options(&[("dateStyle", "medium"), ("timeZone", "UTC")]),
+                    )
+                    .format(),
+                    Kind::DateTime => Intl::DateTimeFormat::new(
+                        &locales,
+                        &options(&[("dateStyle", "medium"), ("timeStyle", "short")]),
+                    )
+                    .format(),
+                    Kind::Number => Intl::NumberFormat::new(&locales, &Object::new()).format(),
+                    Kind::Money => Intl::NumberFormat::new(
+                        &locales,
+                        &options(&[("style", "currency"), ("currency", extra)]),
+                    )
+                    .format(),
+                }
+            })
+            .clone()
+    })
+}
+
+fn call(f: &js_sys::Function, value: &JsValue) -> String {
+    f.call1(&JsValue::NULL, value)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// A calendar date, e.g. `22 нояб. 2026 г.` / `Nov 22, 2026`.
+pub fn date(d: Date) -> String {
+    use chrono::Datelike;
+    let n = d.naive();
+    let ms = js_sys::Date::utc(f64::from(n.year()), f64::from(n.month0()))
+        + f64::from(n.day() - 1) * 86_400_000.0;
+    call(&formatter(Kind::Date, ""), &js_sys::Date::new(&JsValue::from_f64(ms)))
+}
+
+/// An instant in the device's time zone, with the time.
+pub fn date_time(at: Timestamp) -> String {
+    call(
+        &formatter(Kind::DateTime, ""),
+        &js_sys::Date::new(&JsValue::from_f64(at.0 as f64)),
+    )
+}
+
+/// A whole number with the locale's grouping (`20 000`, `20,000`).
+pub fn number(n: u64) -> String {
+    call(&formatter(Kind::Number, ""), &JsValue::from_f64(n as f64))
+}
+
+/// An amount of money in a currency (ISO 4217 code).
+pub fn money(amount: Money, currency: &str) -> String {
+    call(&formatter(Kind::Money, currency), &JsValue::from_f64(amount.roubles()))
+}

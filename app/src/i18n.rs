@@ -1,0 +1,267 @@
+//! The message catalogue: every string the app shows, in Russian (the
+//! default) and English.
+//!
+//! A catalogue is a struct with one field per message, so a message missing
+//! from one language is a compile error, not a blank on the screen. Views
+//! read the current catalogue through [`t!`](crate::t), which tracks the
+//! language signal, so switching language re-renders the text only.
+
+use leptos::prelude::*;
+
+mod en;
+mod ru;
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Ru,
+    En,
+}
+
+impl Lang {
+    /// The catalogue of this language.
+    pub fn catalogue(self) -> &'static Catalogue {
+        match self {
+            Lang::Ru => &ru::RU,
+            Lang::En => &en::EN,
+        }
+    }
+
+    /// The BCP 47 code, for `<html lang>` and stored preferences.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language with this code.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "ru" => Some(Lang::Ru),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The other language (the switch offers it).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ru => Lang::En,
+            Lang::En => Lang::Ru,
+        }
+    }
+}
+
+/// The current language, provided once at the root.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+/// The current catalogue (tracks the language when read in a reactive
+/// context).
+pub fn cat() -> &'static Catalogue {
+    lang().catalogue()
+}
+
+/// The current language (tracked).
+pub fn lang() -> Lang {
+    use_context::<I18n>().map(|i| i.lang.get()).unwrap_or_default()
+}
+
+/// A reactive message: `t!(save)` is a closure that yields the `save`
+/// message in the current language.
+#[macro_export]
+macro_rules! t {
+    ($field:ident) => {
+        move || $crate::i18n::cat().$field
+    };
+}
+
+/// Russian plural forms: `one` for 1, 21…; `few` for 2–4, 22–24…; `many`
+/// for the rest.
+pub fn plural_ru(n: u64, one: &'static str, few: &'static str, many: &'static str) -> &'static str {
+    let (d10, d100) = (n % 10, n % 100);
+    if d10 == 1 && d100 != 11 {
+        one
+    } else if (2..=4).contains(&d10) && !(12..=14).contains(&d100) {
+        few
+    } else {
+        many
+    }
+}
+
+/// Every message of the interface.
+#[allow(missing_docs)]
+pub struct Catalogue {
+    // The shell
+    pub app_name: &'static str,
+    pub nav_clients: &'static str,
+    pub online: &'static str,
+    pub offline: &'static str,
+    pub online_hint: &'static str,
+    pub offline_hint: &'static str,
+    pub session_expired: &'static str,
+    pub switch_language: &'static str,
+    pub other_language_name: &'static str,
+    pub log_out: &'static str,
+    pub skip_to_content: &'static str,
+    pub loading: &'static str,
+    pub loading_clients: fn(u64, u64) -> String,
+    pub downloading_base: &'static str,
+    pub start_failed: &'static str,
+    pub retry: &'static str,
+    pub storage_not_persistent: &'static str,
+    pub dismiss: &'static str,
+    // Login
+    pub login_title: &'static str,
+    pub login_lead: &'static str,
+    pub login_field: &'static str,
+    pub password_field: &'static str,
+    pub log_in: &'static str,
+    pub logging_in: &'static str,
+    pub bad_credentials: &'static str,
+    pub login_required: &'static str,
+    pub password_required: &'static str,
+    pub login_offline: &'static str,
+    pub login_server_error: &'static str,
+    // The client list
+    pub clients_title: &'static str,
+    pub clients_count: fn(u64) -> String,
+    pub filter_label: &'static str,
+    pub filter_placeholder: &'static str,
+    pub new_client: &'static str,
+    pub col_name: &'static str,
+    pub col_inn: &'static str,
+    pub col_phone: &'static str,
+    pub col_responsible: &'static str,
+    pub col_status: &'static str,
+    pub status_pending: &'static str,
+    pub no_clients: &'static str,
+    pub no_matches: &'static str,
+    pub nobody: &'static str,
+    // The card
+    pub back_to_list: &'static str,
+    pub edit: &'static str,
+    pub client_not_found: &'static str,
+    pub section_requisites: &'static str,
+    pub section_contacts_channels: &'static str,
+    pub section_contacts: &'static str,
+    pub section_notes: &'static str,
+    pub section_activity: &'static str,
+    pub field_name: &'static str,
+    pub field_legal_form: &'static str,
+    pub legal_form_none: &'static str,
+    pub field_inn: &'static str,
+    pub field_kpp: &'static str,
+    pub field_ogrn: &'static str,
+    pub field_phones: &'static str,
+    pub field_phone: &'static str,
+    pub field_phone_label: &'static str,
+    pub field_emails: &'static str,
+    pub field_email: &'static str,
+    pub field_addresses: &'static str,
+    pub field_address: &'static str,
+    pub field_address_kind: &'static str,
+    pub address_legal: &'static str,
+    pub address_actual: &'static str,
+    pub address_postal: &'static str,
+    pub address_delivery: &'static str,
+    pub field_website: &'static str,
+    pub field_industry: &'static str,
+    pub field_tags: &'static str,
+    pub field_tags_hint: &'static str,
+    pub field_source: &'static str,
+    pub field_responsible: &'static str,
+    pub field_created: &'static str,
+    pub add_phone: &'static str,
+    pub add_email: &'static str,
+    pub add_address: &'static str,
+    pub remove: &'static str,
+    pub remove_phone: &'static str,
+    pub remove_email: &'static str,
+    pub remove_address: &'static str,
+    pub not_filled: &'static str,
+    pub required_mark: &'static str,
+    // Saving
+    pub save_client: &'static str,
+    pub create_client: &'static str,
+    pub cancel: &'static str,
+    pub saving: &'static str,
+    pub saved: &'static str,
+    pub save_failed: &'static str,
+    pub fix_errors: &'static str,
+    pub new_client_title: &'static str,
+    pub edit_client_title: &'static str,
+    // Contacts
+    pub add_contact: &'static str,
+    pub edit_contact: &'static str,
+    pub save_contact: &'static str,
+    pub contact_name: &'static str,
+    pub contact_position: &'static str,
+    pub contact_birthday: &'static str,
+    pub contact_notes: &'static str,
+    pub contact_key: &'static str,
+    pub key_person_badge: &'static str,
+    pub no_contacts: &'static str,
+    // Notes
+    pub add_note: &'static str,
+    pub note_text: &'static str,
+    pub no_notes: &'static str,
+    // Activity
+    pub interests_count: fn(u64) -> String,
+    pub events_count: fn(u64) -> String,
+    pub payments_total: &'static str,
+    pub last_contact: &'static str,
+    pub no_activity: &'static str,
+    pub recent_events: &'static str,
+    pub event_call: &'static str,
+    pub event_meeting: &'static str,
+    pub event_email: &'static str,
+    pub event_message: &'static str,
+    pub event_note: &'static str,
+    // Validation messages
+    pub err_required: &'static str,
+    pub err_too_long: fn(usize) -> String,
+    pub err_inn_digits: &'static str,
+    pub err_inn_length: &'static str,
+    pub err_inn_check: &'static str,
+    pub err_inn_sole_trader: &'static str,
+    pub err_inn_organisation: &'static str,
+    pub err_kpp_format: &'static str,
+    pub err_kpp_sole_trader: &'static str,
+    pub err_ogrn_digits: &'static str,
+    pub err_ogrn_length: &'static str,
+    pub err_ogrn_check: &'static str,
+    pub err_email_at: &'static str,
+    pub err_email_local: &'static str,
+    pub err_email_domain: &'static str,
+    pub err_email_spaces: &'static str,
+    pub err_email_format: &'static str,
+    pub err_phone_no_digits: &'static str,
+    pub err_phone_short: &'static str,
+    pub err_phone_long: &'static str,
+    pub err_phone_letters: &'static str,
+    pub err_phone_format: &'static str,
+    pub err_storage: &'static str,
+    pub err_damaged_doc: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn russian_plurals() {
+        let f = |n| plural_ru(n, "клиент", "клиента", "клиентов");
+        assert_eq!(f(1), "клиент");
+        assert_eq!(f(3), "клиента");
+        assert_eq!(f(5), "клиентов");
+        assert_eq!(f(11), "клиентов");
+        assert_eq!(f(21), "клиент");
+        assert_eq!(f(112), "клиентов");
+        assert_eq!(f(1024), "клиента");
+    }
+}

@@ -1,0 +1,113 @@
+//! The relay's HTTP API, typed: pages call these functions and never build
+//! URLs or parse JSON themselves.
+
+use gloo_net::http::{Request, Response};
+use kartoteka::api::{ErrorBody, LoginRequest, LoginResponse, SessionUser};
+
+/// Why a call to the relay failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The relay could not be reached (no network, relay down).
+    Offline,
+    /// Wrong login or password.
+    BadCredentials,
+    /// The session token is missing, expired or revoked.
+    Unauthorized,
+    /// The relay answered with an error (its code and message).
+    Server { code: String, message: String },
+    /// The answer could not be read.
+    BadResponse(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Offline => f.write_str("the relay is out of reach"),
+            ApiError::BadCredentials => f.write_str("wrong login or password"),
+            ApiError::Unauthorized => f.write_str("the session is not valid"),
+            ApiError::Server { code, message } => write!(f, "{code}: {message}"),
+            ApiError::BadResponse(e) => write!(f, "unreadable answer: {e}"),
+        }
+    }
+}
+
+async fn check(res: Response) -> Result<Response, ApiError> {
+    if res.ok() {
+        return Ok(res);
+    }
+    let body: Option<ErrorBody> = res.json().await.ok();
+    match (res.status(), body) {
+        (401, Some(b)) if b.error == "bad_credentials" => Err(ApiError::BadCredentials),
+        (401, _) => Err(ApiError::Unauthorized),
+        (_, Some(b)) => Err(ApiError::Server {
+            code: b.error,
+            message: b.message,
+        }),
+        (status, None) => Err(ApiError::Server {
+            code: status.to_string(),
+            message: res.status_text(),
+        }),
+    }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Checks a login and password and opens a session.
+pub async fn login(login: &str, password: &str) -> Result<LoginResponse, ApiError> {
+    let req = Request::post("/api/login")
+        .json(&LoginRequest {
+            login: login.to_owned(),
+            password: password.to_owned(),
+        })
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?;
+    let res = check(req.send().await.map_err(|_| ApiError::Offline)?).await?;
+    res.json()
+        .await
+        .map_err(|e| ApiError::BadResponse(e.to_string()))
+}
+
+/// Who the token belongs to, and the relay's clock (ms since the epoch).
+pub async fn session(token: &str) -> Result<(SessionUser, i64), ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        user: SessionUser,
+        server_time: i64,
+    }
+    let res = Request::get("/api/session")
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    let answer: Answer = check(res)
+        .await?
+        .json()
+        .await
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?;
+    Ok((answer.user, answer.server_time))
+}
+
+/// Ends the session on the relay.
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    let res = Request::post("/api/logout")
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    check(res).await.map(|_| ())
+}
+
+/// The bundle of every document the user may read (first start).
+pub async fn bootstrap(token: &str) -> Result<Vec<u8>, ApiError> {
+    let res = Request::get("/api/bootstrap")
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    check(res)
+        .await?
+        .binary()
+        .await
+        .map_err(|_| ApiError::Offline)
+}

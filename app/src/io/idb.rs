@@ -1,0 +1,313 @@
+//! IndexedDB: where every document, its incremental changes and the cached
+//! read model live on the device. Nothing else in the app touches it.
+//!
+//! Two databases:
+//! - `kartoteka-device` (store `device`): who is logged in on this device,
+//!   the device id, the language — readable before anyone logs in;
+//! - `kartoteka-<user id>`: that user's data, so two people sharing a
+//!   tablet never see each other's base:
+//!   - `docs`: document id → the saved snapshot (`Uint8Array`);
+//!   - `chunks`: `<doc id>/<8-digit seq>` → an incremental change appended
+//!     after the snapshot; a document is its snapshot plus its chunks, and
+//!     chunks are folded into a new snapshot when they grow (compaction);
+//!   - `summaries`: document id → the client's summary (JSON text), all
+//!     the list, search and rules need, read in one go at start-up;
+//!   - `meta`: named values (bootstrap done, workspace id, …).
+//!
+//! Every write is one transaction that has committed when the future
+//! resolves, so "saved" in the UI means "on disk".
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
+use js_sys::Uint8Array;
+use wasm_bindgen::JsValue;
+
+const DEVICE_DB: &str = "kartoteka-device";
+const DEVICE: &str = "device";
+const DOCS: &str = "docs";
+const CHUNKS: &str = "chunks";
+const SUMMARIES: &str = "summaries";
+const META: &str = "meta";
+
+/// A failure of the browser's storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdbError(pub String);
+
+impl std::fmt::Display for IdbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IndexedDB: {}", self.0)
+    }
+}
+
+impl std::error::Error for IdbError {}
+
+impl From<indexed_db_futures::error::Error> for IdbError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        IdbError(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for IdbError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        IdbError(e.to_string())
+    }
+}
+
+/// The result of a storage operation.
+pub type Result<T> = std::result::Result<T, IdbError>;
+
+fn bytes_to_js(bytes: &[u8]) -> JsValue {
+    Uint8Array::from(bytes).into()
+}
+
+fn js_to_bytes(value: &JsValue) -> Result<Vec<u8>> {
+    value
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| IdbError("a stored document is not bytes".into()))
+}
+
+use wasm_bindgen::JsCast;
+
+/// The device-wide database: the session and preferences.
+#[derive(Debug, Clone)]
+pub struct DeviceDb {
+    db: Database,
+}
+
+impl DeviceDb {
+    /// Opens (creating on first use) the device database.
+    pub async fn open() -> Result<DeviceDb> {
+        let db = Database::open(DEVICE_DB)
+            .with_version(1u32)
+            .with_on_upgrade_needed(|event, db| {
+                if event.old_version() < 1.0 {
+                    db.create_object_store(DEVICE).build()?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(DeviceDb { db })
+    }
+
+    /// A stored text value.
+    pub async fn get(&self, key: &str) -> Result<Option<String>> {
+        let tx = self.db.transaction(DEVICE).build()?;
+        let store = tx.object_store(DEVICE)?;
+        let value: Option<String> = store.get(key).await?;
+        Ok(value)
+    }
+
+    /// Stores a text value.
+    pub async fn put(&self, key: &str, value: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(DEVICE)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(DEVICE)?.put(value).with_key(key).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a value.
+    pub async fn delete(&self, key: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(DEVICE)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(DEVICE)?.delete(key).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// One user's data on this device.
+#[derive(Debug, Clone)]
+pub struct UserDb {
+    db: Database,
+}
+
+/// A document as stored: its snapshot and the changes appended since.
+#[derive(Debug, Clone, Default)]
+pub struct StoredDoc {
+    pub snapshot: Vec<u8>,
+    pub chunks: Vec<Vec<u8>>,
+    /// The sequence number the next chunk gets.
+    pub next_seq: u32,
+}
+
+impl StoredDoc {
+    /// Snapshot and chunks as one byte string Automerge loads.
+    pub fn concatenated(&self) -> Vec<u8> {
+        let len = self.snapshot.len() + self.chunks.iter().map(Vec::len).sum::<usize>();
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(&self.snapshot);
+        for c in &self.chunks {
+            out.extend_from_slice(c);
+        }
+        out
+    }
+}
+
+fn chunk_key(doc: &str, seq: u32) -> String {
+    format!("{doc}/{seq:08}")
+}
+
+/// All chunk keys of a document: `<id>/` up to `<id>/` followed by the
+/// highest code unit.
+fn chunk_range(doc: &str) -> KeyRange<String> {
+    KeyRange::Bound(format!("{doc}/"), false, format!("{doc}/\u{ffff}"), false)
+}
+
+impl UserDb {
+    /// Opens (creating on first use) the database of one user.
+    pub async fn open(user_id: &str) -> Result<UserDb> {
+        let db = Database::open(format!("kartoteka-{user_id}"))
+            .with_version(1u32)
+            .with_on_upgrade_needed(|event, db| {
+                if event.old_version() < 1.0 {
+                    db.create_object_store(DOCS).build()?;
+                    db.create_object_store(CHUNKS).build()?;
+                    db.create_object_store(SUMMARIES).build()?;
+                    db.create_object_store(META).build()?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(UserDb { db })
+    }
+
+    /// A named value from `meta`.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        let tx = self.db.transaction(META).build()?;
+        let value: Option<String> = tx.object_store(META)?.get(key).await?;
+        Ok(value)
+    }
+
+    /// Stores a named value in `meta`.
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(META)?.put(value).with_key(key).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every cached summary (JSON text), in one request.
+    pub async fn summaries(&self) -> Result<Vec<String>> {
+        let tx = self.db.transaction(SUMMARIES).build()?;
+        let store = tx.object_store(SUMMARIES)?;
+        let rows: Vec<String> = store
+            .get_all()
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// A document's snapshot and chunks, if it is stored.
+    pub async fn load(&self, id: &str) -> Result<Option<StoredDoc>> {
+        let tx = self.db.transaction([DOCS, CHUNKS]).build()?;
+        let snapshot: Option<JsValue> = tx.object_store(DOCS)?.get(id).await?;
+        let Some(snapshot) = snapshot else {
+            return Ok(None);
+        };
+        let chunks = tx.object_store(CHUNKS)?;
+        let keys: Vec<String> = chunks
+            .get_all_keys()
+            .with_query(chunk_range(id))
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let values: Vec<JsValue> = chunks
+            .get_all()
+            .with_query(chunk_range(id))
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let next_seq = keys
+            .last()
+            .and_then(|k| k.rsplit('/').next())
+            .and_then(|s| s.parse::<u32>().ok())
+            .map_or(0, |s| s + 1);
+        Ok(Some(StoredDoc {
+            snapshot: js_to_bytes(&snapshot)?,
+            chunks: values.iter().map(js_to_bytes).collect::<Result<_>>()?,
+            next_seq,
+        }))
+    }
+
+    /// Appends a document's change and its new summary, atomically.
+    pub async fn append(&self, id: &str, seq: u32, chunk: &[u8], summary: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([CHUNKS, SUMMARIES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(CHUNKS)?
+            .put(bytes_to_js(chunk))
+            .with_key(chunk_key(id, seq))
+            .build()?;
+        tx.object_store(SUMMARIES)?
+            .put(summary)
+            .with_key(id)
+            .build()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a whole document (a new one, or a compaction of an existing
+    /// one) with its summary, dropping its chunks, atomically.
+    pub async fn put_snapshot(&self, id: &str, snapshot: &[u8], summary: Option<&str>) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([DOCS, CHUNKS, SUMMARIES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(DOCS)?
+            .put(bytes_to_js(snapshot))
+            .with_key(id)
+            .build()?;
+        tx.object_store(CHUNKS)?.delete(chunk_range(id)).build()?;
+        if let Some(summary) = summary {
+            tx.object_store(SUMMARIES)?
+                .put(summary)
+                .with_key(id)
+                .build()?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores many documents with their summaries in one transaction (the
+    /// first download of the base).
+    pub async fn put_many(&self, docs: &[(&str, &[u8], Option<&str>)]) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([DOCS, SUMMARIES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(DOCS)?;
+        let summaries = tx.object_store(SUMMARIES)?;
+        for (id, bytes, summary) in docs {
+            store.put(bytes_to_js(bytes)).with_key(*id).build()?;
+            if let Some(summary) = summary {
+                summaries.put(*summary).with_key(*id).build()?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes this user's database (log out and forget the device's copy).
+    pub async fn destroy(self) -> Result<()> {
+        let name = self.db.name();
+        self.db.close();
+        Database::delete_by_name(&name)?.await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! The browser platform: the service worker, persistent storage, the
+//! network's comings and goings, the clock and yielding to the event loop.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen_futures::JsFuture;
+
+/// Registers the service worker that caches the app shell for offline use.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let container = window.navigator().service_worker();
+    // Registration fails only where service workers are unavailable
+    // (an insecure origin); the app then simply needs the network to open.
+    let _ = container.register("/sw.js");
+}
+
+/// Asks the browser not to evict this origin's data under storage pressure.
+/// Returns whether the storage is persistent.
+pub async fn request_persistent_storage() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let storage = window.navigator().storage();
+    if let Ok(persisted) = storage.persisted() {
+        if JsFuture::from(persisted).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+            return true;
+        }
+    }
+    match storage.persist() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// Whether the browser believes it has a network.
+pub fn browser_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Calls `f(online)` whenever the browser gains or loses its network.
+pub fn on_network_change(f: impl Fn(bool) + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let f = std::rc::Rc::new(f);
+    for (event, state) in [("online", true), ("offline", false)] {
+        let f = f.clone();
+        let cb = Closure::<dyn Fn()>::new(move || f(state));
+        let _ = window.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
+        // The listener lives as long as the page.
+        cb.forget();
+    }
+}
+
+/// Milliseconds since the epoch by the device's clock.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Lets the browser paint and handle input before long work continues,
+/// so no main-thread task runs long.
+pub async fn yield_now() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// A random 8 bytes (the device part of the Automerge actor id).
+pub fn random_device_id() -> [u8; 8] {
+    let u = uuid::Uuid::new_v4();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&u.as_bytes()[..8]);
+    out
+}
+
+/// Sets `<html lang>` so screen readers and hyphenation follow the language.
+pub fn set_document_language(code: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = el.set_attribute("lang", code);
+    }
+}

@@ -1,0 +1,8 @@
+//! The pages of the app; each composes components and calls the store.
+
+pub mod card;
+pub mod card_form;
+pub mod clients;
+pub mod contacts;
+pub mod login;
+pub mod notes;

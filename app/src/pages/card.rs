@@ -1,0 +1,245 @@
+//! The client card: requisites, ways to reach the client, contact persons,
+//! notes and a summary of the work with the client. A card opens by
+//! loading one document.
+
+use kartoteka::client::{AddressKind, ClientDoc, EventKind};
+use kartoteka::summary::display_name;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::format;
+use crate::i18n::{Catalogue, cat};
+use crate::pages::contacts::ContactsSection;
+use crate::pages::notes::NotesSection;
+use crate::state::app_state;
+use crate::store::StoreError;
+use crate::t;
+
+/// What the card page shows: loading, the client, or why not.
+#[derive(Clone)]
+pub enum Loaded {
+    Loading,
+    Client(Box<ClientDoc>),
+    Missing,
+    Failed(String),
+}
+
+/// Loads a client's document into `target` whenever the id changes.
+pub fn load_client(id: Memo<String>, target: RwSignal<Loaded>) {
+    let state = app_state();
+    Effect::new(move |_| {
+        let id = id.get();
+        let Some(store) = state.store() else {
+            return;
+        };
+        target.set(Loaded::Loading);
+        spawn_local(async move {
+            let loaded = match store.client(&id).await {
+                Ok(doc) => Loaded::Client(Box::new(doc)),
+                Err(StoreError::NotFound) => Loaded::Missing,
+                Err(e) => Loaded::Failed(e.to_string()),
+            };
+            target.set(loaded);
+        });
+    });
+}
+
+pub fn address_kind_name(c: &Catalogue, kind: AddressKind) -> &'static str {
+    match kind {
+        AddressKind::Legal => c.address_legal,
+        AddressKind::Actual => c.address_actual,
+        AddressKind::Postal => c.address_postal,
+        AddressKind::Delivery => c.address_delivery,
+    }
+}
+
+pub fn event_kind_name(c: &Catalogue, kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Call => c.event_call,
+        EventKind::Meeting => c.event_meeting,
+        EventKind::Email => c.event_email,
+        EventKind::Message => c.event_message,
+        EventKind::Note => c.event_note,
+    }
+}
+
+/// One line of a description list; "not given" when empty.
+#[component]
+fn Detail(#[prop(into)] label: Signal<&'static str>, #[prop(into)] value: String) -> impl IntoView {
+    let empty = value.trim().is_empty();
+    view! {
+        <div class="details__row">
+            <dt>{label}</dt>
+            <dd class:details__empty=empty>
+                {if empty { cat().not_filled.to_owned() } else { value }}
+            </dd>
+        </div>
+    }
+}
+
+/// The card page.
+#[component]
+pub fn CardPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let loaded = RwSignal::new(Loaded::Loading);
+    load_client(id, loaded);
+
+    view! {
+        <main class="card-page" id="main">
+            <A href="/" attr:class="back-link">{t!(back_to_list)}</A>
+            {move || match loaded.get() {
+                Loaded::Loading => view! { <p class="muted">{t!(loading)}</p> }.into_any(),
+                Loaded::Missing => view! { <p class="muted">{t!(client_not_found)}</p> }.into_any(),
+                Loaded::Failed(detail) => {
+                    view! { <p class="form-error" role="alert">{cat().err_damaged_doc} ": " {detail}</p> }
+                        .into_any()
+                }
+                Loaded::Client(doc) => view! { <ClientCard doc=*doc loaded=loaded/> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+    let state = app_state();
+    let title = display_name(&doc.card.legal_form, &doc.card.name);
+    let responsible = doc
+        .responsible()
+        .and_then(|id| state.workspace.with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone())))
+        .unwrap_or_else(|| cat().nobody.to_owned());
+    let card = doc.card.clone();
+    let tags = card.tags.keys().cloned().collect::<Vec<_>>().join(", ");
+    let phones = card.phones_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let emails = card.emails_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let addresses = card.addresses_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let id = doc.id.to_string();
+    let currency = state
+        .workspace
+        .with_untracked(|w| w.as_ref().map(|w| w.settings.currency.clone()))
+        .unwrap_or_else(|| "RUB".to_owned());
+    let paid: i64 = doc.payments.values().map(|p| p.amount.0).sum();
+    let last_contact = doc.events.values().map(|e| e.date).max();
+    let mut recent: Vec<_> = doc.events.values().cloned().collect();
+    recent.sort_by(|a, b| (b.date, b.at).cmp(&(a.date, a.at)));
+    recent.truncate(5);
+    let interests = doc.interests.len() as u64;
+    let events = doc.events.len() as u64;
+
+    view! {
+        <div class="card-head">
+            <div>
+                <h1 class="card-head__title" data-testid="card-title">{title}</h1>
+                <p class="card-head__meta">
+                    <span>{t!(field_responsible)} ": " {responsible}</span>
+                    <span>{t!(field_created)} ": " {format::date(card.created)}</span>
+                </p>
+            </div>
+            <A href=format!("/clients/{id}/edit") attr:class="button button--primary">{t!(edit)}</A>
+        </div>
+        <div class="card-grid">
+            <section class="panel" aria-labelledby="sec-requisites">
+                <h2 class="panel__title" id="sec-requisites">{t!(section_requisites)}</h2>
+                <dl class="details">
+                    <Detail label=t!(field_inn) value=card.inn.clone()/>
+                    <Detail label=t!(field_kpp) value=card.kpp.clone()/>
+                    <Detail label=t!(field_ogrn) value=card.ogrn.clone()/>
+                    <Detail label=t!(field_industry) value=card.industry.clone()/>
+                    <Detail label=t!(field_source) value=card.source.clone()/>
+                    <Detail label=t!(field_tags) value=tags/>
+                </dl>
+            </section>
+            <section class="panel" aria-labelledby="sec-channels">
+                <h2 class="panel__title" id="sec-channels">{t!(section_contacts_channels)}</h2>
+                <ul class="channels">
+                    {phones
+                        .into_iter()
+                        .map(|p| {
+                            let href = format!("tel:{}", p.number.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>());
+                            view! {
+                                <li class="channels__item">
+                                    <span class="channels__kind">{t!(field_phone)}</span>
+                                    <a href=href>{p.number.clone()}</a>
+                                    {(!p.label.is_empty()).then(|| view! { <span class="muted">" · " {p.label.clone()}</span> })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                    {emails
+                        .into_iter()
+                        .map(|e| {
+                            view! {
+                                <li class="channels__item">
+                                    <span class="channels__kind">{t!(field_email)}</span>
+                                    <a href=format!("mailto:{}", e.address)>{e.address.clone()}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                    {addresses
+                        .into_iter()
+                        .map(|a| {
+                            view! {
+                                <li class="channels__item">
+                                    <span class="channels__kind">{move || address_kind_name(cat(), a.kind)}</span>
+                                    <span>{a.text.clone()}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                    {(!card.website.is_empty()).then(|| {
+                        let href = if card.website.starts_with("http") { card.website.clone() } else { format!("https://{}", card.website) };
+                        view! {
+                            <li class="channels__item">
+                                <span class="channels__kind">{t!(field_website)}</span>
+                                <a href=href rel="noopener noreferrer" target="_blank">{card.website.clone()}</a>
+                            </li>
+                        }
+                    })}
+                </ul>
+            </section>
+            <section class="panel panel--wide" aria-labelledby="sec-activity">
+                <h2 class="panel__title" id="sec-activity">{t!(section_activity)}</h2>
+                <div class="stats">
+                    <div class="stat"><span class="stat__value">{move || (cat().interests_count)(interests)}</span></div>
+                    <div class="stat"><span class="stat__value">{move || (cat().events_count)(events)}</span></div>
+                    <div class="stat">
+                        <span class="stat__label">{t!(payments_total)}</span>
+                        <span class="stat__value">{move || format::money(kartoteka::client::Money(paid), &currency)}</span>
+                    </div>
+                    <div class="stat">
+                        <span class="stat__label">{t!(last_contact)}</span>
+                        <span class="stat__value">{move || last_contact.map(format::date).unwrap_or_else(|| cat().not_filled.to_owned())}</span>
+                    </div>
+                </div>
+                <h3 class="panel__subtitle">{t!(recent_events)}</h3>
+                {if recent.is_empty() {
+                    view! { <p class="muted">{t!(no_activity)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="timeline">
+                            {recent
+                                .into_iter()
+                                .map(|e| {
+                                    view! {
+                                        <li class="timeline__item">
+                                            <span class="timeline__date">{format::date(e.date)}</span>
+                                            <span class="timeline__kind">{move || event_kind_name(cat(), e.kind)}</span>
+                                            <span class="timeline__text">{e.result.clone()}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }}
+            </section>
+            <ContactsSection doc=doc.clone() loaded=loaded/>
+            <NotesSection doc=doc loaded=loaded/>
+        </div>
+    }
+}

@@ -1,0 +1,211 @@
+//! App-wide state, provided once by context at the root: the session, the
+//! phase of start-up, the client list (read model), the workspace, the
+//! connectivity, the toast, and the store that writes documents.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use kartoteka::api::SessionUser;
+use kartoteka::date::{Date, Timestamp};
+use kartoteka::summary::ClientSummary;
+use kartoteka::workspace::WorkspaceDoc;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::io::platform::now_ms;
+use crate::store::Store;
+
+/// What the device remembers of a login, so it can open offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub user: SessionUser,
+    /// The relay's clock minus the device's, as last seen (ms).
+    #[serde(default)]
+    pub clock_offset_ms: i64,
+}
+
+/// Where start-up is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Reading the device's session.
+    Starting,
+    /// Nobody is logged in on this device.
+    LoggedOut,
+    /// Downloading the base on first start.
+    Downloading,
+    /// Opening the base: summaries parsed so far of all.
+    Opening { done: usize, total: usize },
+    /// Working.
+    Ready,
+    /// The base could not be opened (the detail is for support).
+    Failed(String),
+}
+
+/// The relay as the device sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Net {
+    Online,
+    Offline,
+    /// The relay refused the session: work goes on locally, log in again.
+    SessionExpired,
+}
+
+/// A short message at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub id: u64,
+}
+
+/// The client list: every visible client's summary, sorted by name.
+#[derive(Debug, Clone, Default)]
+pub struct ClientList {
+    pub items: Vec<Arc<ClientSummary>>,
+    index: HashMap<String, usize>,
+}
+
+fn sort_key(s: &ClientSummary) -> String {
+    s.name.to_lowercase().replace('ё', "е")
+}
+
+impl ClientList {
+    /// A list of these summaries (merged-away clients left out).
+    pub fn new(summaries: Vec<ClientSummary>) -> ClientList {
+        let mut items: Vec<(String, Arc<ClientSummary>)> = summaries
+            .into_iter()
+            .filter(|s| s.merged_into.is_none())
+            .map(|s| (sort_key(&s), Arc::new(s)))
+            .collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        let items: Vec<Arc<ClientSummary>> = items.into_iter().map(|(_, s)| s).collect();
+        let index = items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.to_string(), i))
+            .collect();
+        ClientList { items, index }
+    }
+
+    /// The summary of a client.
+    pub fn get(&self, id: &str) -> Option<&Arc<ClientSummary>> {
+        self.index.get(id).and_then(|&i| self.items.get(i))
+    }
+
+    /// A new list with this client added or replaced, kept sorted.
+    pub fn with(&self, summary: ClientSummary) -> ClientList {
+        let mut items = self.items.clone();
+        if let Some(&i) = self.index.get(summary.id.as_str()) {
+            items.remove(i);
+        }
+        if summary.merged_into.is_none() {
+            let key = sort_key(&summary);
+            let at = items.partition_point(|s| sort_key(s) < key);
+            items.insert(at, Arc::new(summary));
+        }
+        let index = items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.to_string(), i))
+            .collect();
+        ClientList { items, index }
+    }
+}
+
+/// The app's shared state.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub session: RwSignal<Option<Session>>,
+    pub phase: RwSignal<Phase>,
+    pub clients: RwSignal<Arc<ClientList>>,
+    pub workspace: RwSignal<Option<Arc<WorkspaceDoc>>>,
+    pub net: RwSignal<Net>,
+    pub toast: RwSignal<Option<Toast>>,
+    pub persistent: RwSignal<Option<bool>>,
+    store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+}
+
+impl AppState {
+    /// Fresh state for a starting app.
+    pub fn new() -> AppState {
+        AppState {
+            session: RwSignal::new(None),
+            phase: RwSignal::new(Phase::Starting),
+            clients: RwSignal::new(Arc::new(ClientList::default())),
+            workspace: RwSignal::new(None),
+            net: RwSignal::new(if crate::io::platform::browser_online() {
+                Net::Online
+            } else {
+                Net::Offline
+            }),
+            toast: RwSignal::new(None),
+            persistent: RwSignal::new(None),
+            store: StoredValue::new_local(None),
+        }
+    }
+
+    /// The store, once the base is open.
+    pub fn store(&self) -> Option<Rc<Store>> {
+        self.store.get_value()
+    }
+
+    /// Sets (or clears) the store.
+    pub fn set_store(&self, store: Option<Rc<Store>>) {
+        self.store.set_value(store);
+    }
+
+    /// The logged-in user.
+    pub fn user(&self) -> Option<SessionUser> {
+        self.session.with(|s| s.as_ref().map(|s| s.user.clone()))
+    }
+
+    /// Today in the workspace's time zone, by the device's clock corrected
+    /// by the offset to the relay's clock last seen.
+    pub fn today(&self) -> Date {
+        let offset = self.session.with_untracked(|s| s.as_ref().map_or(0, |s| s.clock_offset_ms));
+        let zone = self
+            .workspace
+            .with_untracked(|w| w.as_ref().map_or(180, |w| w.settings.utc_offset_minutes));
+        Date::of_instant(Timestamp(now_ms() + offset), zone)
+    }
+
+    /// Puts a client's new summary into the list.
+    pub fn upsert_summary(&self, summary: ClientSummary) {
+        self.clients.update(|list| *list = Arc::new(list.with(summary)));
+    }
+
+    /// Shows a short message.
+    pub fn toast(&self, text: impl Into<String>, error: bool) {
+        let id = now_ms() as u64;
+        self.toast.set(Some(Toast {
+            text: text.into(),
+            error,
+            id,
+        }));
+        let toast = self.toast;
+        // Errors stay until dismissed; confirmations fade.
+        if !error {
+            set_timeout(
+                move || {
+                    if toast.with_untracked(|t| t.as_ref().map(|t| t.id)) == Some(id) {
+                        toast.set(None);
+                    }
+                },
+                std::time::Duration::from_millis(3500),
+            );
+        }
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
+    }
+}
+
+/// The app state from context.
+pub fn app_state() -> AppState {
+    expect_context::<AppState>()
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit and property tests, the relay's
+# API tests, wasm tests in headless Chromium, and browser tests that drive
+# the built app in headless Chromium with the relay running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+ensure_build_tools
+ensure_browser
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+export CHROMIUM="${CHROMIUM:-$(command -v chromium)}"
+
+say "formatting"
+cargo fmt --all --check
+say "lints (native crates)"
+cargo clippy --workspace --exclude kartoteka-app --all-targets -- -D warnings
+say "lints (the app, wasm32)"
+cargo clippy -p kartoteka-app --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+build_app
+say "building the relay"
+cargo build -p kartoteka-server
+
+say "unit, property, API and browser tests"
+KARTOTEKA_BIN="$PWD/target/debug/kartoteka" KARTOTEKA_DIST="$PWD/dist" \
+  cargo test --workspace --exclude kartoteka-app
+
+say "wasm tests in headless Chromium"
+cargo test -p kartoteka-app --target wasm32-unknown-unknown
