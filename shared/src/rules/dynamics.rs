@@ -1,0 +1,316 @@
+//! The Status dynamics report (Динамика статусов клиентов, SPEC 5): how the
+//! structure of the base changed between two dates, and the days clients
+//! became Lost, on which the app starts a win-back Interest.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::rules::config::{RuleSet, StatusId, SuppliedRule};
+use crate::rules::status::{StatusChange, status_on};
+
+/// One client's evaluated history, as the report reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientHistory<'a> {
+    pub client: &'a str,
+    /// The effective responsible manager, for the per-manager filter.
+    pub responsible: Option<&'a str>,
+    pub history: &'a [StatusChange],
+}
+
+/// How many clients had a status on each date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusCount {
+    pub status: StatusId,
+    pub at_a: u32,
+    pub at_b: u32,
+}
+
+impl StatusCount {
+    /// `at_b - at_a`.
+    pub fn change(&self) -> i64 {
+        i64::from(self.at_b) - i64::from(self.at_a)
+    }
+}
+
+/// Clients that had status `from` on date A and `to` on date B; `from` is
+/// `None` for clients created after A.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub from: Option<StatusId>,
+    pub to: StatusId,
+    pub clients: u32,
+}
+
+/// The report: counts per status (every configured status, in order) and
+/// the flows between statuses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusDynamics {
+    pub a: NaiveDate,
+    pub b: NaiveDate,
+    pub counts: Vec<StatusCount>,
+    /// Only actual changes (`from != to`), largest first, then in status
+    /// order.
+    pub flows: Vec<Flow>,
+}
+
+/// Compares the base on date `a` (e.g. a week ago) with date `b`, for the
+/// clients of one responsible manager if `manager` is given. Histories must
+/// reach at least `b` (evaluated on `b` or later).
+pub fn status_dynamics<'a>(
+    rules: &RuleSet,
+    clients: impl IntoIterator<Item = ClientHistory<'a>>,
+    a: NaiveDate,
+    b: NaiveDate,
+    manager: Option<&str>,
+) -> StatusDynamics {
+    let ids = rules.status_ids();
+    let position = |s: &StatusId| ids.iter().position(|i| i == s).unwrap_or(ids.len());
+    let mut counts: BTreeMap<&StatusId, (u32, u32)> = BTreeMap::new();
+    let mut flows: BTreeMap<(Option<&StatusId>, &StatusId), u32> = BTreeMap::new();
+    for c in clients {
+        if manager.is_some_and(|m| c.responsible != Some(m)) {
+            continue;
+        }
+        let at_a = status_on(c.history, a);
+        let at_b = status_on(c.history, b);
+        if let Some(s) = at_a {
+            counts.entry(s).or_default().0 += 1;
+        }
+        if let Some(s) = at_b {
+            counts.entry(s).or_default().1 += 1;
+            if at_a != Some(s) {
+                *flows.entry((at_a, s)).or_default() += 1;
+            }
+        }
+    }
+    // Every configured status gets a row, then any status a history still
+    // mentions that the configuration no longer has.
+    let mut rows: Vec<StatusCount> = ids
+        .iter()
+        .map(|s| {
+            let (at_a, at_b) = counts.remove(s).unwrap_or_default();
+            StatusCount {
+                status: s.clone(),
+                at_a,
+                at_b,
+            }
+        })
+        .collect();
+    rows.extend(counts.into_iter().map(|(s, (at_a, at_b))| StatusCount {
+        status: s.clone(),
+        at_a,
+        at_b,
+    }));
+    let mut flows: Vec<Flow> = flows
+        .into_iter()
+        .map(|((from, to), clients)| Flow {
+            from: from.cloned(),
+            to: to.clone(),
+            clients,
+        })
+        .collect();
+    flows.sort_by_key(|f| {
+        (
+            std::cmp::Reverse(f.clients),
+            f.from.as_ref().map(position),
+            position(&f.to),
+        )
+    });
+    StatusDynamics {
+        a,
+        b,
+        counts: rows,
+        flows,
+    }
+}
+
+/// The days in `from..=to` on which a history entered the `lost` status
+/// (see [`RuleSet::status_with_rule`] for finding it).
+pub fn became_lost(
+    history: &[StatusChange],
+    lost: &StatusId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<NaiveDate> {
+    history
+        .iter()
+        .filter(|c| &c.to == lost && (from..=to).contains(&c.date))
+        .map(|c| c.date)
+        .collect()
+}
+
+/// A win-back to start: `client` became Lost on `date`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Winback<'a> {
+    pub client: &'a str,
+    pub responsible: Option<&'a str>,
+    pub date: NaiveDate,
+    /// See [`winback_interest_id`].
+    pub interest_id: String,
+}
+
+/// Every win-back due in `from..=to`: each day a client entered the status
+/// the supplied rule `lost` is chosen for. Empty if no status uses it.
+pub fn winbacks_due<'a>(
+    rules: &RuleSet,
+    clients: impl IntoIterator<Item = ClientHistory<'a>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Winback<'a>> {
+    let Some(lost) = rules.status_with_rule(SuppliedRule::Lost.id()) else {
+        return Vec::new();
+    };
+    clients
+        .into_iter()
+        .flat_map(|c| {
+            became_lost(c.history, lost, from, to)
+                .into_iter()
+                .map(move |date| Winback {
+                    client: c.client,
+                    responsible: c.responsible,
+                    date,
+                    interest_id: winback_interest_id(c.client, date),
+                })
+        })
+        .collect()
+}
+
+/// The id of the win-back Interest for a client that became Lost on
+/// `date`. Every device derives the same id, so two devices that start the
+/// win-back while offline create one Interest, not two.
+pub fn winback_interest_id(client_id: &str, date: NaiveDate) -> String {
+    format!("winback-{client_id}-{}", date.format("%Y-%m-%d"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::rules::config::StatusConfig;
+    use crate::rules::status::SetBy;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn history(changes: &[(&str, &str)]) -> Vec<StatusChange> {
+        let mut out: Vec<StatusChange> = Vec::new();
+        for &(date, to) in changes {
+            out.push(StatusChange {
+                date: d(date),
+                from: out.last().map(|c| c.to.clone()),
+                to: StatusId::from(to),
+                by: SetBy::Creation,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn counts_and_flows_between_two_dates() {
+        let rules = RuleSet::new(&StatusConfig::default()).unwrap();
+        let h1 = history(&[("2026-01-01", "new"), ("2026-01-05", "in_progress")]);
+        let h2 = history(&[
+            ("2026-01-01", "new"),
+            ("2026-01-02", "in_progress"),
+            ("2026-01-09", "active"),
+        ]);
+        let h3 = history(&[("2026-01-08", "new")]);
+        let h4 = history(&[("2026-01-01", "alien")]);
+        let clients = [
+            ClientHistory {
+                client: "c1",
+                responsible: Some("m1"),
+                history: &h1,
+            },
+            ClientHistory {
+                client: "c2",
+                responsible: Some("m1"),
+                history: &h2,
+            },
+            ClientHistory {
+                client: "c3",
+                responsible: Some("m2"),
+                history: &h3,
+            },
+            ClientHistory {
+                client: "c4",
+                responsible: None,
+                history: &h4,
+            },
+        ];
+        let r = status_dynamics(&rules, clients, d("2026-01-03"), d("2026-01-10"), None);
+        let row = |s: &str| r.counts.iter().find(|c| c.status.as_str() == s).unwrap();
+        assert_eq!((row("new").at_a, row("new").at_b), (1, 1));
+        assert_eq!((row("in_progress").at_a, row("in_progress").at_b), (1, 1));
+        assert_eq!(row("active").change(), 1);
+        assert_eq!(row("alien").change(), 0);
+        assert_eq!(r.counts.len(), 8);
+        let flows: Vec<(Option<&str>, &str, u32)> = r
+            .flows
+            .iter()
+            .map(|f| {
+                (
+                    f.from.as_ref().map(StatusId::as_str),
+                    f.to.as_str(),
+                    f.clients,
+                )
+            })
+            .collect();
+        assert_eq!(
+            flows,
+            [
+                (None, "new", 1),
+                (Some("new"), "in_progress", 1),
+                (Some("in_progress"), "active", 1)
+            ]
+        );
+        let mine = status_dynamics(
+            &rules,
+            clients,
+            d("2026-01-03"),
+            d("2026-01-10"),
+            Some("m2"),
+        );
+        assert_eq!(mine.flows.len(), 1);
+        assert_eq!(mine.counts.iter().map(|c| c.at_b).sum::<u32>(), 1);
+    }
+
+    #[test]
+    fn lost_days_and_winback_ids() {
+        let h = history(&[
+            ("2026-01-01", "new"),
+            ("2026-02-01", "active"),
+            ("2026-03-05", "lost"),
+            ("2026-04-01", "returned"),
+            ("2026-04-02", "active"),
+            ("2026-05-10", "lost"),
+        ]);
+        let lost = StatusId::from("lost");
+        assert_eq!(
+            became_lost(&h, &lost, d("2026-03-05"), d("2026-05-09")),
+            [d("2026-03-05")]
+        );
+        assert_eq!(
+            became_lost(&h, &lost, d("2026-01-01"), d("2026-12-31")).len(),
+            2
+        );
+        assert_eq!(
+            winback_interest_id("c-42", d("2026-03-05")),
+            "winback-c-42-2026-03-05"
+        );
+        let rules = RuleSet::new(&StatusConfig::default()).unwrap();
+        let clients = [ClientHistory {
+            client: "c-42",
+            responsible: Some("m1"),
+            history: &h,
+        }];
+        let due = winbacks_due(&rules, clients, d("2026-05-01"), d("2026-05-31"));
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].interest_id, "winback-c-42-2026-05-10");
+        assert_eq!(due[0].responsible, Some("m1"));
+    }
+}

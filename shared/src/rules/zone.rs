@@ -1,0 +1,434 @@
+//! Coloured clients and the client exchange (SPEC 6): the last contact
+//! activity, the colour zone it puts a client in, when a client went to the
+//! exchange, and who is effectively responsible for it on a date.
+//!
+//! The exchange is sticky, so the answer on a date depends on the path: the
+//! activity days are walked in order and a client that had a manager through
+//! a gap longer than the exchange threshold is detached on the first day
+//! past it, then stays detached until an assignment dated on or after that
+//! day, whatever other activity follows.
+
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::rules::config::ZoneThresholds;
+use crate::rules::facts::ClientFacts;
+
+/// A colour zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// Ongoing work.
+    Green,
+    /// Find out why there is no contact.
+    Yellow,
+    /// A sales step is needed now.
+    Red,
+    /// Detached from its manager, open to every manager.
+    Exchange,
+}
+
+impl Zone {
+    /// The id used in files and on the command line.
+    pub fn id(self) -> &'static str {
+        match self {
+            Zone::Green => "green",
+            Zone::Yellow => "yellow",
+            Zone::Red => "red",
+            Zone::Exchange => "exchange",
+        }
+    }
+}
+
+/// A client's zone on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZoneReport {
+    /// `None` for a client with no manager (never had one, or in a pool).
+    pub zone: Option<Zone>,
+    /// The effective responsible manager: `None` in the exchange or with no
+    /// manager.
+    pub responsible: Option<String>,
+    /// The last contact activity (the creation date if there was none).
+    pub last_activity: NaiveDate,
+    /// The day the client went to the exchange, while it is there.
+    pub in_exchange_since: Option<NaiveDate>,
+}
+
+/// `date + months` in calendar months, clamped to the month's last day; the
+/// end of time if that overflows, so that a threshold is then never reached.
+pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The zone of a client on `as_of`, or `None` if it was created after that.
+/// Facts dated after `as_of` are ignored; payments and shipments are not
+/// contact and do not count.
+pub fn zone(
+    facts: &ClientFacts,
+    thresholds: ZoneThresholds,
+    as_of: NaiveDate,
+) -> Option<ZoneReport> {
+    let mut walk = Vec::new();
+    zone_with(facts, thresholds, as_of, &mut walk)
+}
+
+/// An activity day: `assignment` is the index of an assignment, or
+/// [`NOT_ASSIGNMENT`] for other contact.
+type Activity = (NaiveDate, usize);
+const NOT_ASSIGNMENT: usize = usize::MAX;
+
+/// [`zone`] with a reusable buffer, for evaluating a whole base.
+pub(crate) fn zone_with(
+    facts: &ClientFacts,
+    thresholds: ZoneThresholds,
+    as_of: NaiveDate,
+    walk: &mut Vec<Activity>,
+) -> Option<ZoneReport> {
+    if facts.created > as_of {
+        return None;
+    }
+    walk.clear();
+    let mut add = |date: NaiveDate, assignment: usize| {
+        if date <= as_of {
+            walk.push((date, assignment));
+        }
+    };
+    for &e in &facts.events {
+        add(e, NOT_ASSIGNMENT);
+    }
+    for i in &facts.interests {
+        add(i.created, NOT_ASSIGNMENT);
+        if let Some(c) = i.completed {
+            add(c, NOT_ASSIGNMENT);
+        }
+        for &a in &i.activity {
+            add(a, NOT_ASSIGNMENT);
+        }
+    }
+    for (n, a) in facts.assignments.iter().enumerate() {
+        add(a.date, n);
+    }
+    // Same-day assignments in input order, so that the later one wins;
+    // other contact sorts last within a day, which changes nothing.
+    walk.sort_unstable();
+
+    // The first day past the exchange threshold, for a last activity `d`.
+    let detached_on = |d: NaiveDate| {
+        add_months(d, thresholds.exchange)
+            .checked_add_days(Days::new(1))
+            .unwrap_or(NaiveDate::MAX)
+    };
+    let mut manager: Option<&str> = None;
+    let mut last: Option<NaiveDate> = None;
+    let mut exchange: Option<NaiveDate> = None;
+    for &(date, assignment) in walk.iter() {
+        // Did the client, with a manager and no contact, pass the threshold
+        // on a day before this one? (Contact on the very first day past it
+        // still comes in time.)
+        if let (None, Some(_), Some(d)) = (exchange, manager, last) {
+            let x = detached_on(d);
+            if x < date {
+                exchange = Some(x);
+                manager = None;
+            }
+        }
+        last = Some(last.map_or(date, |l| l.max(date)));
+        if assignment != NOT_ASSIGNMENT {
+            // Walked in date order, this assignment is dated on or after
+            // the day the client went to the exchange: it takes it back.
+            manager = facts.assignments[assignment].manager.as_deref();
+            exchange = None;
+        }
+    }
+    let last_activity = last.unwrap_or(facts.created);
+    if let (None, Some(_)) = (exchange, manager) {
+        let x = detached_on(last_activity);
+        if x <= as_of {
+            exchange = Some(x);
+            manager = None;
+        }
+    }
+    let zone = match (exchange, manager) {
+        (Some(_), _) => Some(Zone::Exchange),
+        (None, None) => None,
+        (None, Some(_)) => Some(if as_of < add_months(last_activity, thresholds.yellow) {
+            Zone::Green
+        } else if as_of < add_months(last_activity, thresholds.red) {
+            Zone::Yellow
+        } else {
+            Zone::Red
+        }),
+    };
+    Some(ZoneReport {
+        zone,
+        responsible: manager.map(str::to_owned),
+        last_activity,
+        in_exchange_since: exchange,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::Datelike;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::rules::facts::{AssignmentFact, InterestFact};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn client(created: &str, manager: &str) -> ClientFacts {
+        let mut f = ClientFacts::new(d(created));
+        f.assignments.push(AssignmentFact {
+            date: d(created),
+            manager: Some(manager.to_owned()),
+        });
+        f
+    }
+
+    fn zone_on(f: &ClientFacts, as_of: &str) -> (Option<Zone>, Option<String>) {
+        let r = zone(f, ZoneThresholds::default(), d(as_of)).unwrap();
+        (r.zone, r.responsible)
+    }
+
+    fn with(z: Zone) -> (Option<Zone>, Option<String>) {
+        (Some(z), (z != Zone::Exchange).then(|| "m1".to_owned()))
+    }
+
+    #[test]
+    fn month_ends_clamp_the_thresholds() {
+        // 31 January + 1 month = 28 February (2026 is not a leap year).
+        let f = client("2026-01-31", "m1");
+        assert_eq!(zone_on(&f, "2026-02-27"), with(Zone::Green));
+        assert_eq!(zone_on(&f, "2026-02-28"), with(Zone::Yellow));
+        // + 5 months = 30 June; red through + 6 months = 31 July.
+        assert_eq!(zone_on(&f, "2026-06-29"), with(Zone::Yellow));
+        assert_eq!(zone_on(&f, "2026-06-30"), with(Zone::Red));
+        assert_eq!(zone_on(&f, "2026-07-31"), with(Zone::Red));
+        assert_eq!(zone_on(&f, "2026-08-01"), with(Zone::Exchange));
+        let r = zone(&f, ZoneThresholds::default(), d("2026-09-01")).unwrap();
+        assert_eq!(r.in_exchange_since, Some(d("2026-08-01")));
+    }
+
+    #[test]
+    fn leap_day_plus_months() {
+        // 29 February 2028 + 1 month = 29 March; + 6 months = 29 August.
+        let f = client("2028-02-29", "m1");
+        assert_eq!(zone_on(&f, "2028-03-28"), with(Zone::Green));
+        assert_eq!(zone_on(&f, "2028-03-29"), with(Zone::Yellow));
+        assert_eq!(zone_on(&f, "2028-08-29"), with(Zone::Red));
+        assert_eq!(zone_on(&f, "2028-08-30"), with(Zone::Exchange));
+        // 31 August + 6 months = 28 February 2029.
+        let f = client("2028-08-31", "m1");
+        assert_eq!(zone_on(&f, "2029-02-28"), with(Zone::Red));
+        assert_eq!(zone_on(&f, "2029-03-01"), with(Zone::Exchange));
+    }
+
+    #[test]
+    fn contact_on_the_first_day_past_the_threshold_keeps_the_client() {
+        let mut f = client("2026-01-31", "m1");
+        f.events.push(d("2026-08-01"));
+        assert_eq!(zone_on(&f, "2026-08-01"), with(Zone::Green));
+        assert_eq!(zone_on(&f, "2026-12-01"), with(Zone::Yellow));
+    }
+
+    #[test]
+    fn a_late_event_does_not_take_the_client_back_from_the_exchange() {
+        let mut f = client("2026-01-10", "m1");
+        f.events.push(d("2026-08-20"));
+        f.interests.push(InterestFact::open(d("2026-09-01")));
+        let r = zone(&f, ZoneThresholds::default(), d("2026-09-05")).unwrap();
+        assert_eq!((r.zone, r.responsible), (Some(Zone::Exchange), None));
+        assert_eq!(r.in_exchange_since, Some(d("2026-07-11")));
+        assert_eq!(r.last_activity, d("2026-09-01"));
+        // Before it went there, it was red with its manager.
+        assert_eq!(zone_on(&f, "2026-07-10"), with(Zone::Red));
+    }
+
+    #[test]
+    fn an_assignment_takes_the_client_back() {
+        let mut f = client("2026-01-10", "m1");
+        f.events.push(d("2026-08-20"));
+        f.assignments.push(AssignmentFact {
+            date: d("2026-09-02"),
+            manager: Some("m2".to_owned()),
+        });
+        let r = zone(&f, ZoneThresholds::default(), d("2026-09-05")).unwrap();
+        assert_eq!(
+            (r.zone, r.responsible.as_deref()),
+            (Some(Zone::Green), Some("m2"))
+        );
+        assert_eq!(r.in_exchange_since, None);
+        // Taken back on the very day it went there.
+        let mut f = client("2026-01-10", "m1");
+        f.assignments.push(AssignmentFact {
+            date: d("2026-07-11"),
+            manager: Some("m3".to_owned()),
+        });
+        let r = zone(&f, ZoneThresholds::default(), d("2026-07-11")).unwrap();
+        assert_eq!(
+            (r.zone, r.responsible.as_deref()),
+            (Some(Zone::Green), Some("m3"))
+        );
+    }
+
+    #[test]
+    fn no_manager_means_no_zone() {
+        let f = ClientFacts::new(d("2026-01-10"));
+        let r = zone(&f, ZoneThresholds::default(), d("2027-01-10")).unwrap();
+        assert_eq!(
+            (r.zone, r.responsible, r.last_activity),
+            (None, None, d("2026-01-10"))
+        );
+        // In a pool: no zone, and a long silence does not send it to the
+        // exchange; a manager taking it starts a new count.
+        let mut f = client("2026-01-10", "m1");
+        f.assignments.push(AssignmentFact {
+            date: d("2026-02-01"),
+            manager: None,
+        });
+        assert_eq!(zone_on(&f, "2027-01-10"), (None, None));
+        f.assignments.push(AssignmentFact {
+            date: d("2027-01-05"),
+            manager: Some("m1".to_owned()),
+        });
+        assert_eq!(zone_on(&f, "2027-01-10"), with(Zone::Green));
+    }
+
+    #[test]
+    fn same_day_assignments_the_later_listed_wins_and_future_facts_are_ignored() {
+        let mut f = client("2026-01-10", "m0");
+        f.assignments.push(AssignmentFact {
+            date: d("2026-01-10"),
+            manager: Some("m1".to_owned()),
+        });
+        f.assignments.push(AssignmentFact {
+            date: d("2026-03-01"),
+            manager: Some("m2".to_owned()),
+        });
+        f.payments.push(d("2026-02-20"));
+        assert_eq!(zone_on(&f, "2026-02-20"), with(Zone::Yellow));
+        assert!(zone(&f, ZoneThresholds::default(), d("2026-01-09")).is_none());
+    }
+
+    type Outcome = Option<(Option<Zone>, Option<String>, NaiveDate, Option<NaiveDate>)>;
+
+    /// SPEC 6 read literally, one day at a time: the day's contact and
+    /// assignments (in listed order), then the exchange test for that day.
+    fn daily(facts: &ClientFacts, t: ZoneThresholds, as_of: NaiveDate) -> Outcome {
+        if facts.created > as_of {
+            return None;
+        }
+        let mut contact: Vec<NaiveDate> = facts.events.clone();
+        for i in &facts.interests {
+            contact.push(i.created);
+            contact.extend(i.completed);
+            contact.extend(&i.activity);
+        }
+        let start = contact
+            .iter()
+            .chain(facts.assignments.iter().map(|a| &a.date))
+            .fold(facts.created, |a, &b| a.min(b));
+        let (mut manager, mut last, mut exchange) = (None::<String>, None, None);
+        let mut day = start;
+        while day <= as_of {
+            if contact.contains(&day) {
+                last = Some(day);
+            }
+            for a in facts.assignments.iter().filter(|a| a.date == day) {
+                last = Some(day);
+                manager.clone_from(&a.manager);
+                exchange = None;
+            }
+            if exchange.is_none()
+                && manager.is_some()
+                && day > add_months(last.unwrap_or(facts.created), t.exchange)
+            {
+                exchange = Some(day);
+                manager = None;
+            }
+            day = day.succ_opt().unwrap();
+        }
+        let last = last.unwrap_or(facts.created);
+        let zone = match (exchange, &manager) {
+            (Some(_), _) => Some(Zone::Exchange),
+            (None, None) => None,
+            (None, Some(_)) if as_of < add_months(last, t.yellow) => Some(Zone::Green),
+            (None, Some(_)) if as_of < add_months(last, t.red) => Some(Zone::Yellow),
+            (None, Some(_)) => Some(Zone::Red),
+        };
+        Some((zone, manager, last, exchange))
+    }
+
+    /// Days around month ends from December 2027 to March 2029 (a leap
+    /// February included), where thresholds are most likely to be hit
+    /// exactly.
+    fn any_date() -> impl Strategy<Value = NaiveDate> {
+        (
+            0u32..16,
+            prop::sample::select(vec![1u32, 2, 27, 28, 29, 30, 31]),
+        )
+            .prop_map(|(m, day)| {
+                let first = d("2027-12-01").checked_add_months(Months::new(m)).unwrap();
+                (0..4).find_map(|back| first.with_day(day - back)).unwrap()
+            })
+    }
+
+    fn any_facts() -> impl Strategy<Value = ClientFacts> {
+        let date = any_date;
+        let interest = (
+            date(),
+            prop::option::of(date()),
+            prop::collection::vec(date(), 0..2),
+        )
+            .prop_map(|(created, completed, activity)| InterestFact {
+                created,
+                completed,
+                outcome: None,
+                activity,
+            });
+        let manager = prop::option::of(prop::sample::select(vec!["m1", "m2"]));
+        let assignment = (date(), manager).prop_map(|(date, m)| AssignmentFact {
+            date,
+            manager: m.map(str::to_owned),
+        });
+        (
+            date(),
+            prop::collection::vec(date(), 0..4),
+            prop::collection::vec(interest, 0..3),
+            prop::collection::vec(assignment, 0..4),
+        )
+            .prop_map(move |(created, events, interests, assignments)| {
+                let mut f = ClientFacts::new(created);
+                f.events = events;
+                f.interests = interests;
+                f.assignments = assignments;
+                f
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn the_walk_equals_the_daily_definition(
+            facts in any_facts(),
+            steps in (0u32..3, 0u32..3, 0u32..4),
+            as_of in any_date(),
+        ) {
+            let t = ZoneThresholds {
+                yellow: steps.0,
+                red: steps.0 + steps.1,
+                exchange: steps.0 + steps.1 + steps.2,
+            };
+            let walked = zone(&facts, t, as_of)
+                .map(|r| (r.zone, r.responsible, r.last_activity, r.in_exchange_since));
+            prop_assert_eq!(walked, daily(&facts, t, as_of));
+        }
+    }
+}
