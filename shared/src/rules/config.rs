@@ -152,6 +152,7 @@ pub enum Op {
 pub struct Comparison {
     pub measure: Measure,
     pub op: Op,
+    /// The count compared with.
     pub value: u32,
 }
 
@@ -196,6 +197,8 @@ impl Comparison {
 /// "no payment and no shipment" and "a payment or a shipment".
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct Clause {
+    /// The alternatives; a clause without any can never hold and is
+    /// refused by [`RuleSet::new`].
     pub any: Vec<Comparison>,
 }
 
@@ -329,12 +332,14 @@ pub enum StatusMethod {
 /// One status of work with clients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct StatusDef {
+    /// The names shown in Russian and English.
     pub names: Names,
     /// A CSS hex colour, `#rgb` or `#rrggbb`.
     pub colour: String,
     /// Position in lists and in rule evaluation: the first matching
     /// automatic rule in this order wins. Ties are broken by id.
     pub order: u32,
+    /// How the status is set.
     pub method: StatusMethod,
 }
 
@@ -343,8 +348,12 @@ pub struct StatusDef {
 /// including `exchange`, then the exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct ZoneThresholds {
+    /// Months of no contact after which a client turns yellow.
     pub yellow: u32,
+    /// Months of no contact after which it turns red.
     pub red: u32,
+    /// Months of no contact after which (from the next day) it goes to the
+    /// exchange.
     pub exchange: u32,
 }
 
@@ -363,7 +372,10 @@ impl Default for ZoneThresholds {
 /// cleanly) and the zone thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct StatusConfig {
+    /// Every status by id; evaluation order comes from
+    /// [`StatusDef::order`].
     pub statuses: BTreeMap<StatusId, StatusDef>,
+    /// The colour-zone thresholds.
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub zones: ZoneThresholds,
@@ -482,6 +494,8 @@ pub enum ConfigError {
     SeveralNewClientStatuses { first: StatusId, second: StatusId },
     #[error("a status has an empty id; give it one")]
     EmptyStatusId,
+    #[error("there are {count} statuses; at most {MAX_STATUSES} are supported")]
+    TooManyStatuses { count: usize },
     #[error(
         "statuses \"{first}\" and \"{second}\" both use the rule \"{rule}\"; a rule can be chosen for one status only"
     )]
@@ -549,7 +563,7 @@ pub(crate) struct CompiledRule {
 impl CompiledRule {
     /// Whether the conditions hold for these counts (indexed by
     /// [`Measure::index`]).
-    pub fn holds(&self, counts: &[i64; 4]) -> bool {
+    pub fn holds(&self, counts: &[i64]) -> bool {
         self.clauses.iter().all(|clause| {
             clause.any.iter().any(|c| {
                 let n = u64::try_from(counts[c.measure.index()]).unwrap_or(0);
@@ -583,6 +597,11 @@ impl RuleSet {
     /// previous statuses that exist; zone thresholds that grow) and compiles
     /// it.
     pub fn new(config: &StatusConfig) -> Result<RuleSet, ConfigError> {
+        if config.statuses.len() > MAX_STATUSES {
+            return Err(ConfigError::TooManyStatuses {
+                count: config.statuses.len(),
+            });
+        }
         let z = config.zones;
         if !(z.yellow <= z.red && z.red <= z.exchange) {
             return Err(ConfigError::ZoneThresholds {
@@ -775,6 +794,10 @@ impl RuleSet {
         self.new_client
     }
 }
+
+/// The most statuses a configuration may have; the engine packs a period
+/// index into a few bits.
+pub const MAX_STATUSES: usize = 1 << 16;
 
 /// The `rule` reported for a status set by a person.
 pub const MANUAL_RULE: &str = "manual";

@@ -13,9 +13,11 @@ use crate::rules::status::{StatusChange, status_on};
 /// One client's evaluated history, as the report reads it.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientHistory<'a> {
+    /// The client's id.
     pub client: &'a str,
     /// The effective responsible manager, for the per-manager filter.
     pub responsible: Option<&'a str>,
+    /// See [`crate::rules::status::StatusReport::history`].
     pub history: &'a [StatusChange],
 }
 
@@ -47,8 +49,11 @@ pub struct Flow {
 /// the flows between statuses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusDynamics {
+    /// The earlier date.
     pub a: NaiveDate,
+    /// The later date.
     pub b: NaiveDate,
+    /// One row per status.
     pub counts: Vec<StatusCount>,
     /// Only actual changes (`from != to`), largest first, then in status
     /// order.

@@ -17,6 +17,7 @@ use crate::rules::config::StatusId;
 pub struct ClientFacts {
     /// The day the card was created; the status history starts here.
     pub created: NaiveDate,
+    /// Every Interest of the client, open or completed.
     pub interests: Vec<InterestFact>,
     /// Payment dates.
     pub payments: Vec<NaiveDate>,
@@ -24,7 +25,10 @@ pub struct ClientFacts {
     pub shipments: Vec<NaiveDate>,
     /// Dates of events (calls, meetings, e-mails, messages, notes).
     pub events: Vec<NaiveDate>,
+    /// Every assignment, including the first one at creation; same-day
+    /// assignments count in this order (the later wins).
     pub assignments: Vec<AssignmentFact>,
+    /// Statuses set by hand, in any order.
     pub manual_statuses: Vec<ManualStatus>,
 }
 
@@ -90,6 +94,7 @@ impl InterestFact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignmentFact {
     pub date: NaiveDate,
+    /// The manager's user id, or `None` for a pool.
     pub manager: Option<String>,
 }
 

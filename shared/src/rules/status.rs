@@ -224,20 +224,41 @@ pub(crate) fn day(date: NaiveDate) -> i64 {
 
 /// The date of a day number that came from a date (the engine only ever
 /// evaluates between the creation date and the evaluation date).
-fn date_of(day: i64) -> NaiveDate {
+pub(crate) fn date_of(day: i64) -> NaiveDate {
     i32::try_from(day)
         .ok()
         .and_then(NaiveDate::from_num_days_from_ce_opt)
         .expect("engine days lie between two valid dates")
 }
 
-/// A count changing by `delta` from `day` on.
-#[derive(Debug, Clone, Copy)]
-struct Delta {
-    day: i64,
-    slot: u32,
-    measure: u8,
-    delta: i8,
+/// A count changing from a day on, packed into one integer so that sorting
+/// a client's changes is a sort of plain numbers: the biased day in the high
+/// bits, then the counter (period slot × 4 + measure), then 1 for an end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Delta(u64);
+
+/// Keeps every day of chrono's range positive.
+const DAY_BIAS: i64 = 1 << 30;
+const COUNTER_BITS: u32 = 24;
+
+impl Delta {
+    fn new(day: i64, counter: usize, end: bool) -> Delta {
+        let day = u64::try_from(day + DAY_BIAS).expect("chrono days fit the bias");
+        let counter = u64::try_from(counter).expect("counters are bounded by MAX_STATUSES");
+        Delta(day << (COUNTER_BITS + 1) | counter << 1 | u64::from(end))
+    }
+
+    fn day(self) -> i64 {
+        i64::try_from(self.0 >> (COUNTER_BITS + 1)).expect("the day came from an i64") - DAY_BIAS
+    }
+
+    fn counter(self) -> usize {
+        usize::try_from((self.0 >> 1) & ((1 << COUNTER_BITS) - 1)).expect("24 bits fit usize")
+    }
+
+    fn change(self) -> i64 {
+        if self.0 & 1 == 1 { -1 } else { 1 }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -272,7 +293,8 @@ pub(crate) struct Engine<'r> {
     rules: &'r RuleSet,
     deltas: Vec<Delta>,
     manual: Vec<Manual>,
-    counts: Vec<[i64; 4]>,
+    /// Four counts (one per measure) per period slot.
+    counts: Vec<i64>,
     changes: Vec<RawChange>,
 }
 
@@ -282,7 +304,7 @@ impl<'r> Engine<'r> {
             rules,
             deltas: Vec::new(),
             manual: Vec::new(),
-            counts: vec![[0; 4]; rules.periods.len()],
+            counts: vec![0; rules.periods.len() * 4],
             changes: Vec::new(),
         }
     }
@@ -326,9 +348,7 @@ impl<'r> Engine<'r> {
         self.manual.sort_by_key(|m| (m.day, m.at));
         let t = day(as_of);
         self.collect_deltas(facts, t);
-        for c in &mut self.counts {
-            *c = [0; 4];
-        }
+        self.counts.fill(0);
 
         let mut status = rules.new_client_ix();
         let mut today = day(facts.created);
@@ -340,8 +360,8 @@ impl<'r> Engine<'r> {
         });
         let (mut next_delta, mut next_manual) = (0, 0);
         loop {
-            while let Some(d) = self.deltas.get(next_delta).filter(|d| d.day <= today) {
-                self.counts[d.slot as usize][usize::from(d.measure)] += i64::from(d.delta);
+            while let Some(d) = self.deltas.get(next_delta).filter(|d| d.day() <= today) {
+                self.counts[d.counter()] += d.change();
                 next_delta += 1;
             }
             while let Some(m) = self.manual.get(next_manual).filter(|m| m.day == today) {
@@ -359,7 +379,7 @@ impl<'r> Engine<'r> {
             let fired = rules.candidates[status]
                 .iter()
                 .map(|&r| (r, &rules.rules[r]))
-                .find(|(_, rule)| rule.holds(&self.counts[rule.slot]));
+                .find(|(_, rule)| rule.holds(&self.counts[rule.slot * 4..][..4]));
             let next = if let Some((r, rule)) = fired {
                 // Validation guarantees a rule never starts from its own
                 // status, so a rule that holds always changes it.
@@ -372,7 +392,7 @@ impl<'r> Engine<'r> {
                 status = rule.status;
                 today + 1
             } else {
-                let delta = self.deltas.get(next_delta).map_or(i64::MAX, |d| d.day);
+                let delta = self.deltas.get(next_delta).map_or(i64::MAX, |d| d.day());
                 let manual = self.manual.get(next_manual).map_or(i64::MAX, |m| m.day);
                 delta.min(manual)
             };
@@ -391,23 +411,12 @@ impl<'r> Engine<'r> {
         let rules = self.rules;
         for (slot, (&period, used)) in rules.periods.iter().zip(&rules.used).enumerate() {
             let n = i64::from(period);
-            let slot = u32::try_from(slot).expect("fewer periods than statuses");
             let mut interval = |measure: usize, first: i64, last: i64| {
                 if used[measure] && first <= t && first <= last {
-                    let measure = u8::try_from(measure).expect("four measures");
-                    self.deltas.push(Delta {
-                        day: first,
-                        slot,
-                        measure,
-                        delta: 1,
-                    });
+                    let counter = slot * 4 + measure;
+                    self.deltas.push(Delta::new(first, counter, false));
                     if last < t {
-                        self.deltas.push(Delta {
-                            day: last + 1,
-                            slot,
-                            measure,
-                            delta: -1,
-                        });
+                        self.deltas.push(Delta::new(last + 1, counter, true));
                     }
                 }
             };
@@ -433,7 +442,7 @@ impl<'r> Engine<'r> {
                 interval(3, day(s), day(s) + n);
             }
         }
-        self.deltas.sort_unstable_by_key(|d| d.day);
+        self.deltas.sort_unstable();
     }
 
     /// The last run's history with ids instead of indices.

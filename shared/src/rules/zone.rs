@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules::config::ZoneThresholds;
 use crate::rules::facts::ClientFacts;
+use crate::rules::status::{date_of, day};
 
 /// A colour zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,10 +74,24 @@ pub fn zone(
     zone_with(facts, thresholds, as_of, &mut walk)
 }
 
-/// An activity day: `assignment` is the index of an assignment, or
-/// [`NOT_ASSIGNMENT`] for other contact.
-type Activity = (NaiveDate, usize);
-const NOT_ASSIGNMENT: usize = usize::MAX;
+/// An activity day packed for sorting: the biased day number in the high
+/// half, then the index of an assignment, or [`NOT_ASSIGNMENT`] for other
+/// contact.
+type Activity = u64;
+const NOT_ASSIGNMENT: u32 = u32::MAX;
+/// Keeps every day of chrono's range positive.
+const DAY_BIAS: i64 = 1 << 30;
+
+fn activity(date: NaiveDate, assignment: u32) -> Activity {
+    let day = u64::try_from(day(date) + DAY_BIAS).expect("chrono days fit the bias");
+    day << 32 | u64::from(assignment)
+}
+
+fn unpack(a: Activity) -> (i64, u32) {
+    let day = i64::try_from(a >> 32).expect("32 bits fit i64") - DAY_BIAS;
+    let assignment = u32::try_from(a & u64::from(u32::MAX)).expect("masked to 32 bits");
+    (day, assignment)
+}
 
 /// [`zone`] with a reusable buffer, for evaluating a whole base.
 pub(crate) fn zone_with(
@@ -89,9 +104,9 @@ pub(crate) fn zone_with(
         return None;
     }
     walk.clear();
-    let mut add = |date: NaiveDate, assignment: usize| {
+    let mut add = |date: NaiveDate, assignment: u32| {
         if date <= as_of {
-            walk.push((date, assignment));
+            walk.push(activity(date, assignment));
         }
     };
     for &e in &facts.events {
@@ -107,6 +122,10 @@ pub(crate) fn zone_with(
         }
     }
     for (n, a) in facts.assignments.iter().enumerate() {
+        let n = u32::try_from(n)
+            .ok()
+            .filter(|&n| n != NOT_ASSIGNMENT)
+            .expect("fewer than 2^32 - 1 assignments fit in memory");
         add(a.date, n);
     }
     // Same-day assignments in input order, so that the later one wins;
@@ -119,29 +138,36 @@ pub(crate) fn zone_with(
             .checked_add_days(Days::new(1))
             .unwrap_or(NaiveDate::MAX)
     };
+    // k calendar months are at least 28k days, so a gap this short cannot
+    // pass the threshold and the month arithmetic can be skipped.
+    let quick_gap = 28 * i64::from(thresholds.exchange) + 1;
     let mut manager: Option<&str> = None;
-    let mut last: Option<NaiveDate> = None;
+    let mut last: Option<i64> = None;
     let mut exchange: Option<NaiveDate> = None;
-    for &(date, assignment) in walk.iter() {
+    for &a in walk.iter() {
+        let (today, assignment) = unpack(a);
         // Did the client, with a manager and no contact, pass the threshold
         // on a day before this one? (Contact on the very first day past it
         // still comes in time.)
-        if let (None, Some(_), Some(d)) = (exchange, manager, last) {
-            let x = detached_on(d);
-            if x < date {
+        if let (None, Some(_), Some(d)) = (exchange, manager, last)
+            && today - d > quick_gap
+        {
+            let x = detached_on(date_of(d));
+            if day(x) < today {
                 exchange = Some(x);
                 manager = None;
             }
         }
-        last = Some(last.map_or(date, |l| l.max(date)));
+        // Walked in date order, so this is the latest activity so far.
+        last = Some(today);
         if assignment != NOT_ASSIGNMENT {
-            // Walked in date order, this assignment is dated on or after
-            // the day the client went to the exchange: it takes it back.
-            manager = facts.assignments[assignment].manager.as_deref();
+            // This assignment is dated on or after the day the client went
+            // to the exchange, if it did: it takes it back.
+            manager = facts.assignments[assignment as usize].manager.as_deref();
             exchange = None;
         }
     }
-    let last_activity = last.unwrap_or(facts.created);
+    let last_activity = last.map_or(facts.created, date_of);
     if let (None, Some(_)) = (exchange, manager) {
         let x = detached_on(last_activity);
         if x <= as_of {
