@@ -212,6 +212,11 @@ fn broken_json_gives_the_position() {
     let e = error(r#"{"clients": [{"id": "c1",}]}"#);
     assert!(e.starts_with("the input is not valid JSON: "), "{e}");
     assert!(e.contains("line 1"), "{e}");
+    let e = error(r#"{"clients": []} []"#);
+    assert!(
+        e.starts_with("the input is not valid JSON: trailing characters"),
+        "{e}"
+    );
     // A field given twice is only seen by the fast parser.
     let e =
         error(r#"{"clients": [{"id": "c1", "created": "2026-01-01", "created": "2026-01-02"}]}"#);
@@ -219,6 +224,8 @@ fn broken_json_gives_the_position() {
         e.starts_with("the input does not match the facts format: duplicate field `created`"),
         "{e}"
     );
+    let e = error(&client(r#", "payments": [], "payments": []"#));
+    assert!(e.contains("duplicate field `payments`"), "{e}");
 }
 
 #[test]
