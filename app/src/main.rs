@@ -1,1 +1,5 @@
-fn main() {}
+//! The app's entry point (built by Trunk into `dist/`).
+
+fn main() {
+    kartoteka_app::start();
+}

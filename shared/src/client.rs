@@ -266,26 +266,48 @@ impl Card {
 
     /// Phones in the order they were added.
     pub fn phones_sorted(&self) -> Vec<&PhoneEntry> {
-        sorted_by_added(self.phones.values(), |p| (p.added, &p.id))
+        sorted_by_added(self.phones.values())
     }
 
     /// E-mails in the order they were added.
     pub fn emails_sorted(&self) -> Vec<&EmailEntry> {
-        sorted_by_added(self.emails.values(), |e| (e.added, &e.id))
+        sorted_by_added(self.emails.values())
     }
 
     /// Addresses in the order they were added.
     pub fn addresses_sorted(&self) -> Vec<&Address> {
-        sorted_by_added(self.addresses.values(), |a| (a.added, &a.id))
+        sorted_by_added(self.addresses.values())
     }
 }
 
-fn sorted_by_added<'a, T, K: Ord>(
-    items: impl Iterator<Item = &'a T>,
-    key: impl Fn(&T) -> K,
-) -> Vec<&'a T> {
+/// Entries listed in the order they were added (ties by id, so every
+/// device lists them alike).
+trait AddedEntry {
+    fn added(&self) -> Timestamp;
+    fn entry_id(&self) -> &str;
+}
+
+macro_rules! added_entry {
+    ($($t:ty),*) => {$(
+        impl AddedEntry for $t {
+            fn added(&self) -> Timestamp {
+                self.added
+            }
+            fn entry_id(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+added_entry!(PhoneEntry, EmailEntry, Address);
+
+fn sorted_by_added<'a, T: AddedEntry>(items: impl Iterator<Item = &'a T>) -> Vec<&'a T> {
     let mut v: Vec<&T> = items.collect();
-    v.sort_by(|a, b| key(a).cmp(&key(b)));
+    v.sort_by(|a, b| {
+        a.added()
+            .cmp(&b.added())
+            .then_with(|| a.entry_id().cmp(b.entry_id()))
+    });
     v
 }
 
@@ -382,12 +404,12 @@ impl Contact {
 
     /// Phones in the order they were added.
     pub fn phones_sorted(&self) -> Vec<&PhoneEntry> {
-        sorted_by_added(self.phones.values(), |p| (p.added, &p.id))
+        sorted_by_added(self.phones.values())
     }
 
     /// E-mails in the order they were added.
     pub fn emails_sorted(&self) -> Vec<&EmailEntry> {
-        sorted_by_added(self.emails.values(), |e| (e.added, &e.id))
+        sorted_by_added(self.emails.values())
     }
 }
 

@@ -38,6 +38,13 @@ impl Date {
     }
 }
 
+/// 1970-01-01: only a placeholder for a draft that has no date yet.
+impl Default for Date {
+    fn default() -> Self {
+        Date(NaiveDate::default())
+    }
+}
+
 impl From<NaiveDate> for Date {
     fn from(d: NaiveDate) -> Self {
         Date(d)

@@ -21,11 +21,19 @@ macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(
-            Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Reconcile,
-            Hydrate,
+            Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+            Reconcile,
         )]
         #[serde(transparent)]
         pub struct $name(pub String);
+
+        // Written by hand: the derived newtype impl cannot read the id
+        // inside an `Option` (it lacks `hydrate_string`).
+        impl Hydrate for $name {
+            fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
+                Ok($name(s.to_owned()))
+            }
+        }
 
         impl $name {
             /// A new random id.

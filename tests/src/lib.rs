@@ -1,1 +1,448 @@
+//! Helpers for Kartoteka's end-to-end tests: a real relay process on a free
+//! port with its own data folder, and a headless Chromium driven through
+//! ChromeDriver the way a person uses the app — by the labels, buttons and
+//! texts they see.
+//!
+//! The relay binary and the built app come from `KARTOTEKA_BIN` and
+//! `KARTOTEKA_DIST` (set by `scripts/test.sh`), or from `target/debug` and
+//! `dist/` of the workspace.
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+/// What a test step returns.
+pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// How long a step waits for the page before failing.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The relay binary under test.
+pub fn relay_bin() -> PathBuf {
+    std::env::var_os("KARTOTEKA_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/kartoteka"))
+}
+
+/// The built app under test.
+pub fn dist_dir() -> PathBuf {
+    std::env::var_os("KARTOTEKA_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("dist"))
+}
+
+/// A folder removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty folder under the system's temporary folder.
+    pub fn new(tag: &str) -> Result<TempDir> {
+        let path = std::env::temp_dir().join(format!(
+            "kartoteka-{tag}-{}-{}",
+            std::process::id(),
+            uuid_like()
+        ));
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{nanos:x}{:x}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A port nobody listens on now.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+async fn wait_for_port(port: u16, child: &mut Child, what: &str) -> Result {
+    let start = Instant::now();
+    while start.elapsed() < WAIT * 3 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Ok(());
+        }
+        if let Some(status) = child.try_wait()? {
+            return Err(format!("{what} exited early with {status}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("{what} did not start listening on port {port}").into())
+}
+
+/// A running relay with its own data folder.
+#[derive(Debug)]
+pub struct Relay {
+    child: Option<Child>,
+    port: u16,
+    data: PathBuf,
+    demo_clients: usize,
+}
+
+impl Relay {
+    /// Starts a relay on a free port with a fresh data folder and a demo
+    /// workspace of `demo_clients` clients.
+    pub async fn start(data: &Path, demo_clients: usize) -> Result<Relay> {
+        let mut relay = Relay {
+            child: None,
+            port: free_port()?,
+            data: data.to_path_buf(),
+            demo_clients,
+        };
+        relay.spawn().await?;
+        Ok(relay)
+    }
+
+    async fn spawn(&mut self) -> Result {
+        let bin = relay_bin();
+        if !bin.exists() {
+            return Err(format!("{} is missing: run cargo build -p kartoteka-server", bin.display()).into());
+        }
+        let mut child = Command::new(&bin)
+            .arg("serve")
+            .arg("--addr")
+            .arg(format!("127.0.0.1:{}", self.port))
+            .arg("--data")
+            .arg(&self.data)
+            .arg("--dist")
+            .arg(dist_dir())
+            .arg("--demo-clients")
+            .arg(self.demo_clients.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()?;
+        wait_for_port(self.port, &mut child, "the relay").await?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// The relay's address, e.g. `http://127.0.0.1:43121`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the relay (as a crash or a pulled cable would).
+    pub async fn stop(&mut self) -> Result {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await?;
+        }
+        Ok(())
+    }
+
+    /// Starts it again on the same port with the same data.
+    pub async fn restart(&mut self) -> Result {
+        self.stop().await?;
+        self.spawn().await
+    }
+}
+
+/// A headless Chromium with its own profile, driven through ChromeDriver.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    base: String,
+    _profile: TempDir,
+}
+
+impl std::fmt::Debug for Browser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Browser").field("base", &self.base).finish()
+    }
+}
+
+impl Browser {
+    /// Starts a browser for the app at `base` (the relay's URL), with a
+    /// window of `width` × `height`.
+    pub async fn open(base: &str, width: u32, height: u32) -> Result<Browser> {
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = free_port()?;
+        let mut driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        wait_for_port(port, &mut driver, "chromedriver").await?;
+        let profile = TempDir::new("profile")?;
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    format!("--window-size={width},{height}"),
+                    "--lang=ru-RU",
+                ],
+                "prefs": { "intl.accept_languages": "ru-RU,ru" },
+            },
+        });
+        let Value::Object(caps) = caps else {
+            return Err("capabilities are an object".into());
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        Ok(Browser {
+            client,
+            driver,
+            base: base.trim_end_matches('/').to_owned(),
+            _profile: profile,
+        })
+    }
+
+    /// Opens a path of the app.
+    pub async fn goto(&self, path: &str) -> Result {
+        self.client.goto(&format!("{}{path}", self.base)).await?;
+        Ok(())
+    }
+
+    /// Reloads the page.
+    pub async fn reload(&self) -> Result {
+        self.client.refresh().await?;
+        Ok(())
+    }
+
+    /// Runs a script and returns its value.
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// The visible text of the page.
+    pub async fn text(&self) -> Result<String> {
+        let v = self.js("return document.body ? document.body.innerText : ''", vec![]).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the page shows `text`.
+    pub async fn wait_text(&self, text: &str) -> Result {
+        let start = Instant::now();
+        loop {
+            if self.text().await?.contains(text) {
+                return Ok(());
+            }
+            if start.elapsed() > WAIT {
+                let shown = self.text().await.unwrap_or_default();
+                return Err(format!("the page never showed {text:?}; it shows:\n{shown}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the page no longer shows `text`.
+    pub async fn wait_text_gone(&self, text: &str) -> Result {
+        let start = Instant::now();
+        while self.text().await?.contains(text) {
+            if start.elapsed() > WAIT {
+                return Err(format!("the page kept showing {text:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    /// The id of the `n`-th (from 0) form control labelled `label`
+    /// (the label's text, without decorations such as the required mark).
+    pub async fn control_id(&self, label: &str, n: usize) -> Result<String> {
+        let start = Instant::now();
+        loop {
+            let v = self
+                .js(
+                    r#"const [want, n] = arguments;
+                    const hits = [];
+                    for (const l of document.querySelectorAll('label')) {
+                        const c = l.cloneNode(true);
+                        c.querySelectorAll('[aria-hidden]').forEach(e => e.remove());
+                        if (c.textContent.trim() === want && l.htmlFor) hits.push(l.htmlFor);
+                    }
+                    return hits[n] || null;"#,
+                    vec![json!(label), json!(n)],
+                )
+                .await?;
+            if let Some(id) = v.as_str() {
+                return Ok(id.to_owned());
+            }
+            if start.elapsed() > WAIT {
+                return Err(format!("no field labelled {label:?} (#{n}) on the page").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Types into the `n`-th field labelled `label`, replacing its text.
+    pub async fn fill_nth(&self, label: &str, n: usize, value: &str) -> Result {
+        let id = self.control_id(label, n).await?;
+        let el = self.client.find(Locator::Id(&id)).await?;
+        // Select all and delete, as a person would: unlike WebDriver's
+        // clear(), this fires `input` events, so the app sees the change.
+        el.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+        if !value.is_empty() {
+            el.send_keys(value).await?;
+        }
+        Ok(())
+    }
+
+    /// Types into the field labelled `label`, replacing its text.
+    pub async fn fill(&self, label: &str, value: &str) -> Result {
+        self.fill_nth(label, 0, value).await
+    }
+
+    /// The current value of the field labelled `label`.
+    pub async fn value_of(&self, label: &str) -> Result<String> {
+        let id = self.control_id(label, 0).await?;
+        let el = self.client.find(Locator::Id(&id)).await?;
+        Ok(el.prop("value").await?.unwrap_or_default())
+    }
+
+    /// The error message shown for the field labelled `label` (the element
+    /// its `aria-describedby` names), or "" when there is none.
+    pub async fn error_of(&self, label: &str) -> Result<String> {
+        let id = self.control_id(label, 0).await?;
+        let v = self
+            .js(
+                r#"const el = document.getElementById(arguments[0]);
+                if (!el || el.getAttribute('aria-invalid') !== 'true') return '';
+                const ids = (el.getAttribute('aria-describedby') || '').split(' ');
+                return ids.map(i => document.getElementById(i))
+                    .filter(e => e && e.classList.contains('field__error'))
+                    .map(e => e.innerText.trim()).join(' ');"#,
+                vec![json!(id)],
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Clicks the button or link whose visible text is `text`.
+    pub async fn click(&self, text: &str) -> Result {
+        let start = Instant::now();
+        let xpath = format!(
+            "//*[self::button or self::a][normalize-space()={}]",
+            xpath_literal(text)
+        );
+        loop {
+            match self.client.find(Locator::XPath(&xpath)).await {
+                Ok(el) => {
+                    el.click().await?;
+                    return Ok(());
+                }
+                Err(_) if start.elapsed() < WAIT => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(format!("no button or link {text:?}: {e}").into()),
+            }
+        }
+    }
+
+    /// Presses a key in the focused element (WebDriver key codes).
+    pub async fn press(&self, label: &str, keys: &str) -> Result {
+        let id = self.control_id(label, 0).await?;
+        self.client.find(Locator::Id(&id)).await?.send_keys(keys).await?;
+        Ok(())
+    }
+
+    /// Logs in through the login form.
+    pub async fn log_in(&self, login: &str, password: &str) -> Result {
+        self.fill("Логин", login).await?;
+        self.fill("Пароль", password).await?;
+        self.click("Войти").await
+    }
+
+    /// Waits until the service worker controls the page and has cached the
+    /// app shell, so the app can open with the relay gone.
+    pub async fn wait_offline_ready(&self) -> Result {
+        let start = Instant::now();
+        loop {
+            let v = self
+                .client
+                .execute_async(
+                    r#"const done = arguments[arguments.length - 1];
+                    (async () => {
+                        if (!navigator.serviceWorker.controller) return false;
+                        const keys = await caches.keys();
+                        for (const k of keys) {
+                            if (k.startsWith('kartoteka-shell-') && (await (await caches.open(k)).keys()).length > 3) return true;
+                        }
+                        return false;
+                    })().then(done, () => done(false));"#,
+                    vec![],
+                )
+                .await?;
+            if v.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if start.elapsed() > WAIT {
+                return Err("the service worker never took control of the page".into());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Saves a screenshot as PNG.
+    pub async fn screenshot(&self, path: &Path) -> Result {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, self.client.screenshot().await?)?;
+        Ok(())
+    }
+
+    /// Ends the session and the browser.
+    pub async fn close(mut self) -> Result {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill().await;
+        Ok(())
+    }
+}
+
+/// An XPath string literal for any text (quotes included).
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+/// Where tests leave screenshots for people to look at.
+pub fn screenshot_dir() -> PathBuf {
+    workspace_root().join("target/screenshots")
+}

@@ -222,12 +222,12 @@ fn ChannelRow(
         let id = entry_id.clone();
         move || errors.with(|e| e.get(&id).cloned())
     };
-    let invalid = {
+    let invalid = Signal::derive({
         let error = error.clone();
         move || error().is_some()
-    };
+    });
     view! {
-        <div class="channel-row" class:field--invalid=invalid.clone()>
+        <div class="channel-row" class:field--invalid=invalid>
             <label class="field__label" for=input_id.clone()>{move || kind.label(cat())}</label>
             <div class="channel-row__line">
                 <input
@@ -236,7 +236,7 @@ fn ChannelRow(
                     type=kind.input_type()
                     inputmode=if kind == Channel::Phone { "tel" } else { "email" }
                     autocomplete="off"
-                    aria-invalid=move || invalid().then_some("true")
+                    aria-invalid=move || invalid.get().then_some("true")
                     aria-describedby=error_id.clone()
                     prop:value=value
                     on:input=set_value

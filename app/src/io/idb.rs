@@ -221,12 +221,12 @@ impl UserDb {
         let chunks = tx.object_store(CHUNKS)?;
         let keys: Vec<String> = chunks
             .get_all_keys()
-            .with_query(chunk_range(id))
+            .with_query::<String, _>(chunk_range(id))
             .await?
             .collect::<std::result::Result<_, _>>()?;
         let values: Vec<JsValue> = chunks
             .get_all()
-            .with_query(chunk_range(id))
+            .with_query::<String, _>(chunk_range(id))
             .await?
             .collect::<std::result::Result<_, _>>()?;
         let next_seq = keys
@@ -272,7 +272,9 @@ impl UserDb {
             .put(bytes_to_js(snapshot))
             .with_key(id)
             .build()?;
-        tx.object_store(CHUNKS)?.delete(chunk_range(id)).build()?;
+        tx.object_store(CHUNKS)?
+            .delete::<String, _>(chunk_range(id))
+            .build()?;
         if let Some(summary) = summary {
             tx.object_store(SUMMARIES)?
                 .put(summary)

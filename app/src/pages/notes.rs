@@ -1,0 +1,114 @@
+//! The card's notes (примечания): the history of what happened with the
+//! client and why, newest first, and a box to add one.
+
+use kartoteka::client::{ClientDoc, Note};
+use kartoteka::date::Timestamp;
+use kartoteka::ids::new_id;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::format;
+use crate::i18n::cat;
+use crate::io::platform::now_ms;
+use crate::pages::card::Loaded;
+use crate::state::app_state;
+use crate::t;
+
+/// The notes panel of a card.
+#[component]
+pub fn NotesSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+    let state = app_state();
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let client_id = StoredValue::new(doc.id.to_string());
+    let author_name = move |id: &kartoteka::ids::UserId| {
+        state
+            .workspace
+            .with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone()))
+            .unwrap_or_default()
+    };
+    let notes: Vec<Note> = doc.notes_sorted().into_iter().cloned().collect();
+    let empty = notes.is_empty();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = text.get_untracked().trim().to_owned();
+        if body.is_empty() {
+            error.set(Some(cat().err_required.to_owned()));
+            return;
+        }
+        error.set(None);
+        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+            return;
+        };
+        busy.set(true);
+        let id = client_id.get_value();
+        spawn_local(async move {
+            let result = store
+                .change_client(&id, "note", |doc| {
+                    let nid = new_id();
+                    doc.notes.insert(
+                        nid.clone(),
+                        Note {
+                            id: nid,
+                            text: body,
+                            author: me.id.clone(),
+                            at: Timestamp(now_ms()),
+                        },
+                    );
+                })
+                .await;
+            busy.set(false);
+            match result {
+                Ok((doc, summary)) => {
+                    text.set(String::new());
+                    state.upsert_summary(summary);
+                    state.toast(cat().saved, false);
+                    loaded.set(Loaded::Client(Box::new(doc)));
+                }
+                Err(e) => {
+                    leptos::logging::error!("saving a note failed: {e}");
+                    error.set(Some(cat().save_failed.to_owned()));
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="panel panel--wide" aria-labelledby="sec-notes">
+            <h2 class="panel__title" id="sec-notes">{t!(section_notes)}</h2>
+            <form class="note-form" on:submit=submit novalidate>
+                <label class="field__label" for="note-text">{t!(note_text)}</label>
+                <textarea
+                    class="field__input"
+                    id="note-text"
+                    rows="2"
+                    aria-invalid=move || error.with(Option::is_some).then_some("true")
+                    aria-describedby="note-text-error"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+                <p class="field__error" id="note-text-error" role="alert">{move || error.get()}</p>
+                <button type="submit" class="button button--small" disabled=move || busy.get()>
+                    {t!(add_note)}
+                </button>
+            </form>
+            {empty.then(|| view! { <p class="muted">{t!(no_notes)}</p> })}
+            <ul class="notes">
+                {notes
+                    .into_iter()
+                    .map(|n| {
+                        let author = author_name(&n.author);
+                        view! {
+                            <li class="note">
+                                <p class="note__text">{n.text.clone()}</p>
+                                <p class="note__meta">{format::date_time(n.at)} " · " {author}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
