@@ -37,6 +37,16 @@ enum Command {
         #[arg(long)]
         no_demo: bool,
     },
+    /// Evaluate the rule engine over a facts file (SPEC 10): prints each
+    /// client's status, since when, the rule, its zone and responsible.
+    Evaluate {
+        /// The facts file (JSON).
+        #[arg(long)]
+        input: PathBuf,
+        /// The evaluation date, YYYY-MM-DD.
+        #[arg(long)]
+        as_of: String,
+    },
     /// Create a data folder with the demo workspace and N generated clients
     /// (for benchmarks: 20,000 or 50,000).
     Demo {
@@ -114,6 +124,17 @@ async fn main() -> anyhow::Result<()> {
                     let _ = tokio::signal::ctrl_c().await;
                 })
                 .await?;
+        }
+        Command::Evaluate { input, as_of } => {
+            let as_of: Date = as_of
+                .parse()
+                .with_context(|| "--as-of must be a date YYYY-MM-DD".to_owned())?;
+            let text = std::fs::read_to_string(&input)
+                .with_context(|| format!("reading {}", input.display()))?;
+            match kartoteka::rules::evaluate::evaluate_json(&text, as_of.naive()) {
+                Ok(json) => println!("{json}"),
+                Err(e) => bail!("{}: {e}", input.display()),
+            }
         }
         Command::Demo {
             clients,
