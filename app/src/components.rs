@@ -4,4 +4,5 @@
 pub mod channels;
 pub mod field;
 pub mod header;
+pub mod status;
 pub mod toast;

@@ -138,7 +138,6 @@ pub struct Catalogue {
     pub col_phone: &'static str,
     pub col_responsible: &'static str,
     pub col_status: &'static str,
-    pub status_pending: &'static str,
     pub no_clients: &'static str,
     pub no_matches: &'static str,
     pub nobody: &'static str,

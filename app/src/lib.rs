@@ -81,7 +81,18 @@ fn Shell() -> impl IntoView {
             view! { <Splash text=text progress=(done, total)/> }.into_any()
         }
         Phase::Failed(detail) => view! { <Failed detail=detail/> }.into_any(),
-        Phase::Ready => view! {
+        Phase::Ready => view! { <Workspace/> }.into_any(),
+    }
+}
+
+/// The working app. A language switch renders it anew, so every date,
+/// number and label follows the new locale at once.
+#[component]
+fn Workspace() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    move || {
+        i18n.lang.track();
+        view! {
             <AppHeader/>
             <Routes fallback=|| view! { <ClientsPage/> }>
                 <Route path=path!("/") view=ClientsPage/>
@@ -90,7 +101,6 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/clients/:id/edit") view=EditClientPage/>
             </Routes>
         }
-        .into_any(),
     }
 }
 

@@ -18,6 +18,7 @@ use crate::store::Store;
 const KEY_SESSION: &str = "session";
 const KEY_DEVICE: &str = "device_id";
 const KEY_LANG: &str = "lang";
+const KEY_STORAGE_NOTICE: &str = "storage_notice_seen";
 /// How often the relay is asked whether it is there.
 const PROBE_EVERY_MS: u32 = 15_000;
 
@@ -54,6 +55,13 @@ pub async fn boot(state: AppState, i18n: I18n) {
 pub async fn remember_language(lang: Lang) {
     if let Ok(device) = DeviceDb::open().await {
         let _ = device.put(KEY_LANG, lang.code()).await;
+    }
+}
+
+/// Remembers that the person has read the storage notice.
+pub async fn remember_storage_notice_seen() {
+    if let Ok(device) = DeviceDb::open().await {
+        let _ = device.put(KEY_STORAGE_NOTICE, "1").await;
     }
 }
 
@@ -181,9 +189,14 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
     }
     state.set_store(Some(store));
     state.phase.set(Phase::Ready);
+    let notice_seen = matches!(device.get(KEY_STORAGE_NOTICE).await, Ok(Some(_)));
     spawn_local(async move {
         let persistent = platform::request_persistent_storage().await;
-        state.persistent.set(Some(persistent));
+        // Say it once per device: the person cannot do more than install
+        // the app, and a banner on every start would be noise.
+        if persistent || !notice_seen {
+            state.persistent.set(Some(persistent));
+        }
     });
     spawn_local(probe_loop(state));
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use kartoteka::api::SessionUser;
 use kartoteka::date::{Date, Timestamp};
+use kartoteka::rules::config::RuleSet;
 use kartoteka::summary::ClientSummary;
 use kartoteka::workspace::WorkspaceDoc;
 use leptos::prelude::*;
@@ -114,6 +115,24 @@ impl ClientList {
     }
 }
 
+/// The compiled status rules of the workspace; compared by identity, so a
+/// new workspace document recompiles them and nothing else does.
+#[derive(Debug, Clone)]
+pub struct Rules(pub Arc<RuleSet>);
+
+impl PartialEq for Rules {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Rules {
+    type Target = RuleSet;
+    fn deref(&self) -> &RuleSet {
+        &self.0
+    }
+}
+
 /// The app's shared state.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -121,6 +140,8 @@ pub struct AppState {
     pub phase: RwSignal<Phase>,
     pub clients: RwSignal<Arc<ClientList>>,
     pub workspace: RwSignal<Option<Arc<WorkspaceDoc>>>,
+    /// The workspace's status rules, compiled once per workspace change.
+    pub rules: Memo<Option<Rules>>,
     pub net: RwSignal<Net>,
     pub toast: RwSignal<Option<Toast>>,
     pub persistent: RwSignal<Option<bool>>,
@@ -130,11 +151,20 @@ pub struct AppState {
 impl AppState {
     /// Fresh state for a starting app.
     pub fn new() -> AppState {
+        let workspace: RwSignal<Option<Arc<WorkspaceDoc>>> = RwSignal::new(None);
+        let rules = Memo::new(move |_| {
+            workspace.with(|w| {
+                w.as_ref()
+                    .and_then(|w| RuleSet::new(&w.statuses).ok())
+                    .map(|r| Rules(Arc::new(r)))
+            })
+        });
         AppState {
             session: RwSignal::new(None),
             phase: RwSignal::new(Phase::Starting),
             clients: RwSignal::new(Arc::new(ClientList::default())),
-            workspace: RwSignal::new(None),
+            workspace,
+            rules,
             net: RwSignal::new(if crate::io::platform::browser_online() {
                 Net::Online
             } else {

@@ -38,14 +38,17 @@ async fn cache_headers(req: Request<axum::body::Body>, next: Next) -> Response {
 }
 
 /// Whether a path names an asset with Trunk's content hash
-/// (`name-0123456789abcdef.ext`).
+/// (`name-<hash>.ext`; Trunk writes the 64-bit hash in hex without leading
+/// zeros, so it has up to 16 digits).
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
     // wasm-bindgen names the module `<name>-<hash>_bg.wasm`.
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        Some((_, hash)) => {
+            (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
         None => false,
     }
 }
@@ -59,6 +62,7 @@ mod tests {
         assert!(is_hashed_asset("/kartoteka-app-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(is_hashed_asset("/kartoteka-app-1a2b3c4d5e6f7a8b.js"));
         assert!(is_hashed_asset("/base-00ff00ff00ff00ff.css"));
+        assert!(is_hashed_asset("/card-a6e2d45bef132c2.css"));
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/clients/3f2a"));

@@ -358,6 +358,10 @@ impl Browser {
         loop {
             match self.client.find(Locator::XPath(&xpath)).await {
                 Ok(el) => {
+                    // Centre it first, clear of the sticky header.
+                    let arg = serde_json::to_value(&el)?;
+                    self.js("arguments[0].scrollIntoView({block: 'center'})", vec![arg])
+                        .await?;
                     el.click().await?;
                     return Ok(());
                 }

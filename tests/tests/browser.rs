@@ -161,11 +161,11 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = manager(&relay, size).await?;
         for lang in ["ru", "en"] {
+            b.goto("/").await?;
             if lang == "en" {
                 b.click("EN").await?;
                 b.wait_text("New client").await?;
             }
-            b.goto("/").await?;
             b.wait_text(if lang == "ru" { "Ответственный" } else { "Responsible" }).await.ok();
             assert_fits(&b).await?;
             b.screenshot(&dir.join(format!("list-{lang}-{tag}.png"))).await?;

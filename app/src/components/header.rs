@@ -89,7 +89,19 @@ pub fn AppHeader() -> impl IntoView {
             <p class="banner banner--warning" role="alert">{t!(session_expired)}</p>
         </Show>
         <Show when=move || state.persistent.get() == Some(false)>
-            <p class="banner banner--info">{t!(storage_not_persistent)}</p>
+            <p class="banner banner--info">
+                <span>{t!(storage_not_persistent)}</span>
+                <button
+                    type="button"
+                    class="button button--ghost button--small"
+                    on:click=move |_| {
+                        state.persistent.set(None);
+                        spawn_local(crate::session::remember_storage_notice_seen());
+                    }
+                >
+                    {t!(dismiss)}
+                </button>
+            </p>
         </Show>
     }
 }

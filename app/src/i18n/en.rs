@@ -47,7 +47,6 @@ pub static EN: Catalogue = Catalogue {
     col_phone: "Phone",
     col_responsible: "Responsible",
     col_status: "Status",
-    status_pending: "—",
     no_clients: "No clients yet. Create the first one.",
     no_matches: "Nobody found. Check the spelling or create a new client.",
     nobody: "Not assigned",

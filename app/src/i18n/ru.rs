@@ -45,7 +45,6 @@ pub static RU: Catalogue = Catalogue {
     col_phone: "Телефон",
     col_responsible: "Ответственный",
     col_status: "Статус",
-    status_pending: "—",
     no_clients: "Клиентов пока нет. Создайте первого.",
     no_matches: "Никого не нашли. Проверьте написание или создайте нового клиента.",
     nobody: "Не назначен",

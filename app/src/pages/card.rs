@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::status::StatusBadge;
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::pages::contacts::ContactsSection;
@@ -134,6 +135,7 @@ fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
             <div>
                 <h1 class="card-head__title" data-testid="card-title">{title}</h1>
                 <p class="card-head__meta">
+                    <StatusBadge facts=doc.facts()/>
                     <span>{t!(field_responsible)} ": " {responsible}</span>
                     <span>{t!(field_created)} ": " {format::date(card.created)}</span>
                 </p>

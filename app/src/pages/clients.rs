@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
+use crate::components::status::StatusBadge;
 use crate::i18n::cat;
 use crate::state::app_state;
 use crate::t;
@@ -199,7 +200,9 @@ pub fn ClientsPage() -> impl IntoView {
                                         <span role="cell" class="col-inn">{s.inn.clone()}</span>
                                         <span role="cell" class="col-phone">{phone}</span>
                                         <span role="cell" class="col-responsible">{responsible}</span>
-                                        <span role="cell" class="col-status">{t!(status_pending)}</span>
+                                        <span role="cell" class="col-status">
+                                            <StatusBadge facts=s.facts.clone()/>
+                                        </span>
                                     </A>
                                 }
                             }
