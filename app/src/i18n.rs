@@ -251,8 +251,9 @@ pub struct Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn russian_plurals() {
         let f = |n| plural_ru(n, "клиент", "клиента", "клиентов");
         assert_eq!(f(1), "клиент");

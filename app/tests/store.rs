@@ -1,0 +1,188 @@
+//! The device's store in a real browser (headless Chromium): what a manager
+//! saves is in IndexedDB, comes back after the app restarts, survives
+//! compaction, and damaged data is refused without harming the rest.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kartoteka::api::{BundleEntry, BundleKind, SessionUser, encode_bundle};
+use kartoteka::client::{Card, ClientDoc, Contact};
+use kartoteka::date::{Date, Timestamp};
+use kartoteka::document::{ClientDocument, WorkspaceDocument};
+use kartoteka::ids::{ClientId, UserId, actor_for};
+use kartoteka::summary::ClientSummary;
+use kartoteka::workspace::{Role, UserEntry, WorkspaceDoc};
+use kartoteka_app::io::idb::UserDb;
+use kartoteka_app::store::{Store, StoreError};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn user() -> SessionUser {
+    // A fresh user per test: each gets its own database.
+    SessionUser {
+        id: UserId::random(),
+        login: "petrov".into(),
+        name: "Павел Петров".into(),
+        role: Role::Manager,
+    }
+}
+
+fn client(name: &str, by: &UserId) -> ClientDoc {
+    let card = Card {
+        name: name.into(),
+        created: Date::from_ymd(2026, 11, 2).unwrap(),
+        created_by: by.clone(),
+        ..Card::default()
+    };
+    ClientDoc::new(ClientId::random(), card, Some(by.clone()), by, Timestamp(1))
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_client_and_its_edits_come_back_after_a_restart() {
+    let me = user();
+    let store = Store::open(me.clone(), [1; 8]).await.unwrap();
+    let doc = client("Вектор", &me.id);
+    store.create_client(&doc).await.unwrap();
+    let id = doc.id.to_string();
+    store
+        .change_client(&id, "contact", |d| {
+            d.contacts.insert(
+                "c1".into(),
+                Contact {
+                    id: "c1".into(),
+                    full_name: "Иванова Анна".into(),
+                    ..Contact::default()
+                },
+            );
+        })
+        .await
+        .unwrap();
+    store
+        .change_client(&id, "inn", |d| d.card.inn = "7707083893".into())
+        .await
+        .unwrap();
+    drop(store);
+
+    let store = Store::open(me, [1; 8]).await.unwrap();
+    let summaries = store.summaries(|_, _| {}).await.unwrap();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(summaries[0].inn, "7707083893");
+    assert_eq!(summaries[0].contacts[0].name, "Иванова Анна");
+    let reloaded = store.client(&id).await.unwrap();
+    assert_eq!(reloaded.card.name, "Вектор");
+    assert_eq!(reloaded.contacts.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn many_edits_are_compacted_and_none_is_lost() {
+    let me = user();
+    let store = Store::open(me.clone(), [2; 8]).await.unwrap();
+    let doc = client("Гранит", &me.id);
+    store.create_client(&doc).await.unwrap();
+    let id = doc.id.to_string();
+    // More edits than the compaction threshold: the chunks are folded into
+    // a snapshot on the way.
+    for n in 0..45 {
+        store
+            .change_client(&id, "edit", |d| {
+                d.card.source = format!("правка {n}");
+                d.card.tags.insert(format!("t{n}"), true);
+            })
+            .await
+            .unwrap();
+    }
+    drop(store);
+    let store = Store::open(me, [2; 8]).await.unwrap();
+    let reloaded = store.client(&id).await.unwrap();
+    assert_eq!(reloaded.card.source, "правка 44");
+    assert_eq!(reloaded.card.tags.len(), 45);
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_that_changes_nothing_writes_nothing() {
+    let me = user();
+    let store = Store::open(me.clone(), [3; 8]).await.unwrap();
+    let doc = client("Нева", &me.id);
+    store.create_client(&doc).await.unwrap();
+    let id = doc.id.to_string();
+    let db = UserDb::open(me.id.as_str()).await.unwrap();
+    let before = db.load(&id).await.unwrap().unwrap();
+    store.change_client(&id, "noop", |d| d.card.name = "Нева".into()).await.unwrap();
+    let after = db.load(&id).await.unwrap().unwrap();
+    assert_eq!(before.chunks.len(), after.chunks.len());
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_document_is_refused_and_the_others_still_open() {
+    let me = user();
+    let store = Store::open(me.clone(), [4; 8]).await.unwrap();
+    let good = client("Урал", &me.id);
+    let bad = client("Сибирь", &me.id);
+    store.create_client(&good).await.unwrap();
+    store.create_client(&bad).await.unwrap();
+    drop(store);
+    // Corrupt one document on disk, as a broken disk or a bug would.
+    let db = UserDb::open(me.id.as_str()).await.unwrap();
+    db.put_snapshot(bad.id.as_str(), b"not an automerge document", None)
+        .await
+        .unwrap();
+    let store = Store::open(me, [4; 8]).await.unwrap();
+    assert!(matches!(
+        store.client(bad.id.as_str()).await,
+        Err(StoreError::Damaged(_))
+    ));
+    assert_eq!(store.client(good.id.as_str()).await.unwrap().card.name, "Урал");
+    assert!(matches!(
+        store.client(&ClientId::random().to_string()).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn the_first_download_stores_the_base_and_a_damaged_one_stores_nothing() {
+    let me = user();
+    let store = Store::open(me.clone(), [5; 8]).await.unwrap();
+    let actor = actor_for(&me.id, [9; 8]).unwrap();
+    let workspace = WorkspaceDoc::new(
+        "Тест",
+        [UserEntry {
+            id: me.id.clone(),
+            login: me.login.clone(),
+            name: me.name.clone(),
+            role: me.role,
+            active: true,
+        }],
+    );
+    let mut entries = vec![BundleEntry {
+        kind: BundleKind::Workspace,
+        id: "w1".into(),
+        summary: Vec::new(),
+        doc: WorkspaceDocument::create(&workspace, actor.clone(), Timestamp(1))
+            .unwrap()
+            .save(),
+    }];
+    for n in 0..3 {
+        let c = client(&format!("Клиент {n}"), &me.id);
+        entries.push(BundleEntry {
+            kind: BundleKind::Client,
+            id: c.id.to_string(),
+            summary: serde_json::to_vec(&ClientSummary::of(&c)).unwrap(),
+            doc: ClientDocument::create(&c, actor.clone(), Timestamp(1)).unwrap().save(),
+        });
+    }
+    let bundle = encode_bundle(&entries);
+
+    // Cut short: refused, and the device is not marked as downloaded.
+    let cut = &bundle[..bundle.len() - 10];
+    assert!(matches!(
+        store.import_bundle(cut, |_, _| {}).await,
+        Err(StoreError::Bundle(_))
+    ));
+    assert!(!store.is_bootstrapped().await.unwrap());
+    assert!(store.summaries(|_, _| {}).await.unwrap().is_empty());
+
+    store.import_bundle(&bundle, |_, _| {}).await.unwrap();
+    assert!(store.is_bootstrapped().await.unwrap());
+    assert_eq!(store.summaries(|_, _| {}).await.unwrap().len(), 3);
+    assert_eq!(store.workspace().await.unwrap().name, "Тест");
+}
