@@ -97,7 +97,10 @@ pub fn date(d: Date) -> String {
     let n = d.naive();
     let ms = js_sys::Date::utc(f64::from(n.year()), f64::from(n.month0()))
         + f64::from(n.day() - 1) * 86_400_000.0;
-    call(&formatter(Kind::Date, ""), &js_sys::Date::new(&JsValue::from_f64(ms)))
+    call(
+        &formatter(Kind::Date, ""),
+        &js_sys::Date::new(&JsValue::from_f64(ms)),
+    )
 }
 
 /// An instant in the device's time zone, with the time.
@@ -115,5 +118,8 @@ pub fn number(n: u64) -> String {
 
 /// An amount of money in a currency (ISO 4217 code).
 pub fn money(amount: Money, currency: &str) -> String {
-    call(&formatter(Kind::Money, currency), &JsValue::from_f64(amount.roubles()))
+    call(
+        &formatter(Kind::Money, currency),
+        &JsValue::from_f64(amount.roubles()),
+    )
 }

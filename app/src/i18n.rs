@@ -68,7 +68,9 @@ pub fn cat() -> &'static Catalogue {
 
 /// The current language (tracked).
 pub fn lang() -> Lang {
-    use_context::<I18n>().map(|i| i.lang.get()).unwrap_or_default()
+    use_context::<I18n>()
+        .map(|i| i.lang.get())
+        .unwrap_or_default()
 }
 
 /// A reactive message: `t!(save)` is a closure that yields the `save`
@@ -243,7 +245,6 @@ pub struct Catalogue {
     pub err_phone_short: &'static str,
     pub err_phone_long: &'static str,
     pub err_phone_letters: &'static str,
-    pub err_phone_format: &'static str,
     pub err_storage: &'static str,
     pub err_damaged_doc: &'static str,
 }

@@ -100,7 +100,10 @@ pub async fn log_in(state: AppState, login: &str, password: &str) -> Result<(), 
 /// Ends the session: the relay forgets the token, the device forgets the
 /// session (the base stays on the device for the next login).
 pub async fn log_out(state: AppState) {
-    if let Some(token) = state.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone())) {
+    if let Some(token) = state
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    {
         // Offline, the relay's copy of the session simply expires.
         let _ = api::logout(&token).await;
     }
@@ -204,7 +207,10 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
 /// Asks the relay whether it is there and the session still valid, and
 /// learns its clock.
 pub async fn probe(state: AppState) {
-    let Some(token) = state.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone())) else {
+    let Some(token) = state
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    else {
         return;
     };
     let net = match api::session(&token).await {

@@ -194,7 +194,9 @@ impl AppState {
     /// Today in the workspace's time zone, by the device's clock corrected
     /// by the offset to the relay's clock last seen.
     pub fn today(&self) -> Date {
-        let offset = self.session.with_untracked(|s| s.as_ref().map_or(0, |s| s.clock_offset_ms));
+        let offset = self
+            .session
+            .with_untracked(|s| s.as_ref().map_or(0, |s| s.clock_offset_ms));
         let zone = self
             .workspace
             .with_untracked(|w| w.as_ref().map_or(180, |w| w.settings.utc_offset_minutes));
@@ -203,7 +205,8 @@ impl AppState {
 
     /// Puts a client's new summary into the list.
     pub fn upsert_summary(&self, summary: ClientSummary) {
-        self.clients.update(|list| *list = Arc::new(list.with(summary)));
+        self.clients
+            .update(|list| *list = Arc::new(list.with(summary)));
     }
 
     /// Shows a short message.

@@ -92,7 +92,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("user", &self.user.login).finish()
+        f.debug_struct("Store")
+            .field("user", &self.user.login)
+            .finish()
     }
 }
 
@@ -178,7 +180,11 @@ impl Store {
 
     /// The workspace document.
     pub async fn workspace(&self) -> Result<WorkspaceDoc, StoreError> {
-        let id = self.db.meta(META_WORKSPACE).await?.ok_or(StoreError::NotFound)?;
+        let id = self
+            .db
+            .meta(META_WORKSPACE)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let stored = self.db.load(&id).await?.ok_or(StoreError::NotFound)?;
         Ok(WorkspaceDocument::load(&stored.concatenated())?.read()?)
     }
@@ -248,7 +254,10 @@ impl Store {
         let json = summary_json(&summary);
         let written = if open.next_seq >= COMPACT_AFTER {
             let snapshot = open.doc.save();
-            self.db.put_snapshot(id, &snapshot, Some(&json)).await.map(|()| 0)
+            self.db
+                .put_snapshot(id, &snapshot, Some(&json))
+                .await
+                .map(|()| 0)
         } else {
             let chunk = open.doc.save_incremental();
             self.db

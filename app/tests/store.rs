@@ -107,7 +107,10 @@ async fn an_edit_that_changes_nothing_writes_nothing() {
     let id = doc.id.to_string();
     let db = UserDb::open(me.id.as_str()).await.unwrap();
     let before = db.load(&id).await.unwrap().unwrap();
-    store.change_client(&id, "noop", |d| d.card.name = "Нева".into()).await.unwrap();
+    store
+        .change_client(&id, "noop", |d| d.card.name = "Нева".into())
+        .await
+        .unwrap();
     let after = db.load(&id).await.unwrap().unwrap();
     assert_eq!(before.chunks.len(), after.chunks.len());
 }
@@ -131,7 +134,10 @@ async fn a_damaged_document_is_refused_and_the_others_still_open() {
         store.client(bad.id.as_str()).await,
         Err(StoreError::Damaged(_))
     ));
-    assert_eq!(store.client(good.id.as_str()).await.unwrap().card.name, "Урал");
+    assert_eq!(
+        store.client(good.id.as_str()).await.unwrap().card.name,
+        "Урал"
+    );
     assert!(matches!(
         store.client(&ClientId::random().to_string()).await,
         Err(StoreError::NotFound)
@@ -167,7 +173,9 @@ async fn the_first_download_stores_the_base_and_a_damaged_one_stores_nothing() {
             kind: BundleKind::Client,
             id: c.id.to_string(),
             summary: serde_json::to_vec(&ClientSummary::of(&c)).unwrap(),
-            doc: ClientDocument::create(&c, actor.clone(), Timestamp(1)).unwrap().save(),
+            doc: ClientDocument::create(&c, actor.clone(), Timestamp(1))
+                .unwrap()
+                .save(),
         });
     }
     let bundle = encode_bundle(&entries);

@@ -1,21 +1,21 @@
 //! The HTTP API handlers: log in and out, who am I, and the bundle of
 //! documents a device downloads on first start.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::Json;
 
 use kartoteka::api::{
     BundleKind, LoginRequest, LoginResponse, SessionUser, bundle_header, finish_bundle, push_entry,
 };
 use kartoteka::summary::ClientSummary;
 
+use crate::AppState;
 use crate::auth::{self, AuthUser, SESSION_DAYS};
 use crate::error::ApiError;
 use crate::store::{SessionRecord, StoreError, UserRecord};
-use crate::AppState;
 
 fn session_user(u: &UserRecord) -> SessionUser {
     SessionUser {
@@ -102,7 +102,13 @@ pub async fn bootstrap(
         let mut out = bundle_header();
         let workspace_id = store.workspace_id()?.ok_or(ApiError::NotFound)?;
         let workspace = store.doc(&workspace_id)?.ok_or(ApiError::NotFound)?;
-        push_entry(&mut out, BundleKind::Workspace, &workspace_id, &[], &workspace);
+        push_entry(
+            &mut out,
+            BundleKind::Workspace,
+            &workspace_id,
+            &[],
+            &workspace,
+        );
         let sees_all = who.user.role.sees_everything();
         store.for_each_client_doc(|id, doc, summary_json| {
             let visible = sees_all || {

@@ -5,15 +5,15 @@
 //! keeps only its SHA-256, so a copy of the data folder does not let anyone
 //! log in. Devices keep the token to work offline and to reconnect.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
+use crate::AppState;
 use crate::error::ApiError;
 use crate::store::{SessionRecord, Store, UserRecord};
-use crate::AppState;
 
 /// How long a session lasts: a manager may stay offline for weeks.
 pub const SESSION_DAYS: i64 = 60;

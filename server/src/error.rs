@@ -2,9 +2,9 @@
 //! status code and a JSON body `{"error": code, "message": text}` that the
 //! app maps to a translated message by `code`.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 use crate::store::StoreError;
 

@@ -65,7 +65,5 @@ pub fn app(state: AppState) -> Router {
     if let Some(dist) = &state.dist {
         router = router.merge(spa::router(dist));
     }
-    router
-        .with_state(state)
-        .layer(CompressionLayer::new())
+    router.with_state(state).layer(CompressionLayer::new())
 }

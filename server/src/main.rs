@@ -9,7 +9,11 @@ use kartoteka::date::{Date, Timestamp};
 use kartoteka_server::{AppState, Clock, Store, app, seed};
 
 #[derive(Parser)]
-#[command(name = "kartoteka", version, about = "Kartoteka: the relay and its administration commands")]
+#[command(
+    name = "kartoteka",
+    version,
+    about = "Kartoteka: the relay and its administration commands"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -67,9 +71,17 @@ fn today(clock: &Clock) -> Date {
 }
 
 fn print_logins(users: &[kartoteka::demo::DemoUser]) {
-    println!("Demo users (password \"{}\"):", kartoteka::demo::DEMO_PASSWORD);
+    println!(
+        "Demo users (password \"{}\"):",
+        kartoteka::demo::DEMO_PASSWORD
+    );
     for u in users {
-        println!("  {:<10} {:<16} {}", u.entry.login, u.entry.name, u.entry.role.id());
+        println!(
+            "  {:<10} {:<16} {}",
+            u.entry.login,
+            u.entry.name,
+            u.entry.role.id()
+        );
     }
 }
 
@@ -90,7 +102,8 @@ async fn main() -> anyhow::Result<()> {
             no_demo,
         } => {
             let clock = Clock::default();
-            let store = Store::open(&data).with_context(|| format!("opening {}", data.display()))?;
+            let store =
+                Store::open(&data).with_context(|| format!("opening {}", data.display()))?;
             if store.workspace_id()?.is_none() {
                 let now = Timestamp(clock.now_ms());
                 if no_demo {
@@ -99,7 +112,9 @@ async fn main() -> anyhow::Result<()> {
                     seed::seed_empty(&store, "admin", &password, now)?;
                     println!("New workspace: log in as \"admin\".");
                 } else {
-                    println!("First start: creating the demo workspace with {demo_clients} clients…");
+                    println!(
+                        "First start: creating the demo workspace with {demo_clients} clients…"
+                    );
                     let users = seed::seed_demo(&store, demo_clients, today(&clock), 1, now)?;
                     print_logins(&users);
                 }
@@ -144,7 +159,10 @@ async fn main() -> anyhow::Result<()> {
             let clock = Clock::default();
             let store = Store::open(&data)?;
             if store.workspace_id()?.is_some() {
-                bail!("{} already holds a workspace; choose an empty folder", data.display());
+                bail!(
+                    "{} already holds a workspace; choose an empty folder",
+                    data.display()
+                );
             }
             let started = std::time::Instant::now();
             let users = seed::seed_demo(

@@ -107,11 +107,14 @@ fn write_workspace(
     Ok(())
 }
 
-fn stored_client(client: &kartoteka::client::ClientDoc, now: Timestamp) -> Result<StoredDoc, ApiError> {
+fn stored_client(
+    client: &kartoteka::client::ClientDoc,
+    now: Timestamp,
+) -> Result<StoredDoc, ApiError> {
     let actor = actor_for(&client.card.created_by, RELAY_DEVICE)
         .ok_or_else(|| ApiError::Internal("a user id is not a UUID".into()))?;
-    let mut doc =
-        ClientDocument::create(client, actor, now).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut doc = ClientDocument::create(client, actor, now)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let summary = serde_json::to_vec(&ClientSummary::of(client))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(StoredDoc {

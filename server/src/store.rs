@@ -107,8 +107,7 @@ impl Store {
 
     /// A store that lives in memory only (tests).
     pub fn in_memory() -> Result<Store, StoreError> {
-        let db = Database::builder()
-            .create_with_backend(redb::backends::InMemoryBackend::new())?;
+        let db = Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?;
         Store::init(db)
     }
 
@@ -131,16 +130,17 @@ impl Store {
         let tx = self.db.begin_write()?;
         {
             let mut logins = tx.open_table(LOGINS)?;
-            if let Some(owner) = logins.get(login.as_str())? {
-                if owner.value() != user.id.as_str() {
-                    return Err(StoreError::Storage(format!(
-                        "the login \"{}\" belongs to another user",
-                        user.login
-                    )));
-                }
+            if let Some(owner) = logins.get(login.as_str())?
+                && owner.value() != user.id.as_str()
+            {
+                return Err(StoreError::Storage(format!(
+                    "the login \"{}\" belongs to another user",
+                    user.login
+                )));
             }
             logins.insert(login.as_str(), user.id.as_str())?;
-            tx.open_table(USERS)?.insert(user.id.as_str(), json.as_slice())?;
+            tx.open_table(USERS)?
+                .insert(user.id.as_str(), json.as_slice())?;
         }
         tx.commit()?;
         Ok(())
@@ -149,7 +149,10 @@ impl Store {
     /// The user with this login (case-insensitive).
     pub fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
         let tx = self.db.begin_read()?;
-        let id = match tx.open_table(LOGINS)?.get(login.trim().to_lowercase().as_str())? {
+        let id = match tx
+            .open_table(LOGINS)?
+            .get(login.trim().to_lowercase().as_str())?
+        {
             Some(id) => id.value().to_owned(),
             None => return Ok(None),
         };
@@ -175,10 +178,15 @@ impl Store {
     }
 
     /// Stores a session under the hash of its token.
-    pub fn put_session(&self, token_hash: &[u8], session: &SessionRecord) -> Result<(), StoreError> {
+    pub fn put_session(
+        &self,
+        token_hash: &[u8],
+        session: &SessionRecord,
+    ) -> Result<(), StoreError> {
         let json = serde_json::to_vec(session).map_err(|e| StoreError::Damaged(e.to_string()))?;
         let tx = self.db.begin_write()?;
-        tx.open_table(SESSIONS)?.insert(token_hash, json.as_slice())?;
+        tx.open_table(SESSIONS)?
+            .insert(token_hash, json.as_slice())?;
         tx.commit()?;
         Ok(())
     }
@@ -250,7 +258,10 @@ impl Store {
     /// The id of the workspace document, once there is one.
     pub fn workspace_id(&self) -> Result<Option<String>, StoreError> {
         let tx = self.db.begin_read()?;
-        Ok(tx.open_table(META)?.get(META_WORKSPACE)?.map(|v| v.value().to_owned()))
+        Ok(tx
+            .open_table(META)?
+            .get(META_WORKSPACE)?
+            .map(|v| v.value().to_owned()))
     }
 
     /// Stores the workspace document and remembers its id.

@@ -35,7 +35,9 @@ async fn call(state: &AppState, req: Request<Body>) -> Result<(StatusCode, Vec<u
 async fn login(state: &AppState, login: &str, password: &str) -> Result<(StatusCode, Value)> {
     let req = Request::post("/api/login")
         .header("content-type", "application/json")
-        .body(Body::from(json!({ "login": login, "password": password }).to_string()))?;
+        .body(Body::from(
+            json!({ "login": login, "password": password }).to_string(),
+        ))?;
     let (status, body) = call(state, req).await?;
     Ok((status, serde_json::from_slice(&body)?))
 }
@@ -61,8 +63,15 @@ async fn a_manager_logs_in_with_the_right_password_only() -> Result {
     assert_eq!(body["user"]["role"], "manager");
     assert_eq!(body["user"]["name"], "Павел Петров");
     // Logins are not case-sensitive; passwords are.
-    assert_eq!(login(&state, "PETROV", "kartoteka").await?.0, StatusCode::OK);
-    for (who, password) in [("petrov", "Kartoteka"), ("petrov", ""), ("nobody", "kartoteka")] {
+    assert_eq!(
+        login(&state, "PETROV", "kartoteka").await?.0,
+        StatusCode::OK
+    );
+    for (who, password) in [
+        ("petrov", "Kartoteka"),
+        ("petrov", ""),
+        ("nobody", "kartoteka"),
+    ] {
         let (status, body) = login(&state, who, password).await?;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{who}/{password}");
         assert_eq!(body["error"], "bad_credentials");
@@ -76,10 +85,16 @@ async fn a_session_works_until_it_expires_or_the_user_logs_out() -> Result {
     let t = token(&state, "smirnova").await?;
     let (status, body) = call(&state, get("/api/session", &t)?).await?;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(serde_json::from_slice::<Value>(&body)?["user"]["login"], "smirnova");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body)?["user"]["login"],
+        "smirnova"
+    );
 
     let forged = "f".repeat(64);
-    assert_eq!(call(&state, get("/api/session", &forged)?).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&state, get("/api/session", &forged)?).await?.0,
+        StatusCode::UNAUTHORIZED
+    );
     let bare = Request::get("/api/session").body(Body::empty())?;
     assert_eq!(call(&state, bare).await?.0, StatusCode::UNAUTHORIZED);
 
@@ -87,11 +102,17 @@ async fn a_session_works_until_it_expires_or_the_user_logs_out() -> Result {
         .header("authorization", format!("Bearer {t}"))
         .body(Body::empty())?;
     assert_eq!(call(&state, logout).await?.0, StatusCode::OK);
-    assert_eq!(call(&state, get("/api/session", &t)?).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&state, get("/api/session", &t)?).await?.0,
+        StatusCode::UNAUTHORIZED
+    );
 
     let t = token(&state, "smirnova").await?;
     state.clock.advance_ms(61 * 86_400_000);
-    assert_eq!(call(&state, get("/api/session", &t)?).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&state, get("/api/session", &t)?).await?.0,
+        StatusCode::UNAUTHORIZED
+    );
     Ok(())
 }
 
@@ -107,23 +128,45 @@ async fn a_manager_downloads_only_their_clients_and_a_supervisor_all() -> Result
         let (status, body) = call(&state, get("/api/bootstrap", &t)?).await?;
         assert_eq!(status, StatusCode::OK);
         let entries = decode_bundle(&body)?;
-        assert_eq!(entries.iter().filter(|e| e.kind == BundleKind::Workspace).count(), 1);
+        assert_eq!(
+            entries
+                .iter()
+                .filter(|e| e.kind == BundleKind::Workspace)
+                .count(),
+            1
+        );
         for e in entries.iter().filter(|e| e.kind == BundleKind::Client) {
             let summary: ClientSummary = serde_json::from_slice(&e.summary)?;
-            assert_eq!(summary.responsible.as_ref(), Some(&me), "{who} got someone else's client");
+            assert_eq!(
+                summary.responsible.as_ref(),
+                Some(&me),
+                "{who} got someone else's client"
+            );
             // The summary is the document's own.
             let doc = ClientDocument::load(&e.doc)?.read()?;
             assert_eq!(ClientSummary::of(&doc), summary);
             seen += 1;
         }
     }
-    assert_eq!(seen, total, "every client belongs to one of the two managers");
+    assert_eq!(
+        seen, total,
+        "every client belongs to one of the two managers"
+    );
 
     let t = token(&state, "orlova").await?;
     let (_, body) = call(&state, get("/api/bootstrap", &t)?).await?;
     let entries = decode_bundle(&body)?;
-    assert_eq!(entries.iter().filter(|e| e.kind == BundleKind::Client).count(), total);
-    let ws = entries.iter().find(|e| e.kind == BundleKind::Workspace).ok_or("workspace")?;
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.kind == BundleKind::Client)
+            .count(),
+        total
+    );
+    let ws = entries
+        .iter()
+        .find(|e| e.kind == BundleKind::Workspace)
+        .ok_or("workspace")?;
     let workspace = WorkspaceDocument::load(&ws.doc)?.read()?;
     assert_eq!(workspace.users.len(), 5);
     Ok(())
@@ -134,6 +177,9 @@ async fn an_unknown_api_path_is_a_json_404() -> Result {
     let state = state(0)?;
     let (status, body) = call(&state, Request::get("/api/nope").body(Body::empty())?).await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(serde_json::from_slice::<Value>(&body)?["error"], "not_found");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body)?["error"],
+        "not_found"
+    );
     Ok(())
 }

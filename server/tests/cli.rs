@@ -5,7 +5,9 @@ use std::process::Command;
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn kartoteka(args: &[&str]) -> Result<(bool, String, String)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_kartoteka")).args(args).output()?;
+    let out = Command::new(env!("CARGO_BIN_EXE_kartoteka"))
+        .args(args)
+        .output()?;
     Ok((
         out.status.success(),
         String::from_utf8(out.stdout)?,
@@ -14,7 +16,8 @@ fn kartoteka(args: &[&str]) -> Result<(bool, String, String)> {
 }
 
 fn facts_file(json: &str) -> Result<std::path::PathBuf> {
-    let path = std::env::temp_dir().join(format!("facts-{}-{}.json", std::process::id(), json.len()));
+    let path =
+        std::env::temp_dir().join(format!("facts-{}-{}.json", std::process::id(), json.len()));
     std::fs::write(&path, json)?;
     Ok(path)
 }
@@ -26,7 +29,13 @@ fn evaluate_prints_each_clients_status_zone_and_responsible() -> Result {
              "clients": [ { "id": "c1", "created": "2026-01-10", "responsible": "m1",
                "interests": [ { "id": "i1", "created": "2026-01-12" } ] } ] }"#,
     )?;
-    let (ok, out, err) = kartoteka(&["evaluate", "--input", path.to_str().ok_or("path")?, "--as-of", "2026-01-20"])?;
+    let (ok, out, err) = kartoteka(&[
+        "evaluate",
+        "--input",
+        path.to_str().ok_or("path")?,
+        "--as-of",
+        "2026-01-20",
+    ])?;
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out)?;
     assert_eq!(v["c1"]["status"], "in_progress");
@@ -41,10 +50,22 @@ fn evaluate_refuses_bad_input_naming_the_client_and_field() -> Result {
         r#"{ "clients": [ { "id": "c7", "created": "2026-01-10",
              "manual_statuses": [ { "date": "2026-02-01", "status": "foo" } ] } ] }"#,
     )?;
-    let (ok, _, err) = kartoteka(&["evaluate", "--input", path.to_str().ok_or("path")?, "--as-of", "2026-03-01"])?;
+    let (ok, _, err) = kartoteka(&[
+        "evaluate",
+        "--input",
+        path.to_str().ok_or("path")?,
+        "--as-of",
+        "2026-03-01",
+    ])?;
     assert!(!ok);
     assert!(err.contains("c7") && err.contains("status"), "{err}");
-    let (ok, _, err) = kartoteka(&["evaluate", "--input", path.to_str().ok_or("path")?, "--as-of", "03.01.2026"])?;
+    let (ok, _, err) = kartoteka(&[
+        "evaluate",
+        "--input",
+        path.to_str().ok_or("path")?,
+        "--as-of",
+        "03.01.2026",
+    ])?;
     assert!(!ok);
     assert!(err.contains("--as-of"), "{err}");
     Ok(())

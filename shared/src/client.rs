@@ -117,7 +117,9 @@ impl ClientDoc {
     /// was written (so same-day settings apply in the order they were made).
     pub fn facts(&self) -> ClientFacts {
         let mut interests: Vec<&Interest> = self.interests.values().collect();
-        interests.sort_by(|a, b| (a.created, a.created_at, &a.id).cmp(&(b.created, b.created_at, &b.id)));
+        interests.sort_by(|a, b| {
+            (a.created, a.created_at, &a.id).cmp(&(b.created, b.created_at, &b.id))
+        });
         let mut assignments: Vec<&Assignment> = self.assignments.values().collect();
         assignments.sort_by_key(|a| (a.date, a.at));
         let mut manual: Vec<&ManualStatusSetting> = self.manual_statuses.values().collect();
@@ -335,7 +337,9 @@ pub struct EmailEntry {
 }
 
 /// What an address is for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressKind {
     #[autosurgeon(rename = "legal")]
@@ -535,7 +539,17 @@ pub struct Event {
 /// An amount of money in kopecks (hundredths of a rouble), so that sums
 /// are exact.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate, Serialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Reconcile,
+    Hydrate,
+    Serialize,
     Deserialize,
 )]
 #[serde(transparent)]
@@ -554,7 +568,9 @@ impl Money {
 }
 
 /// Where a payment or shipment came from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FactSource {
     #[default]
@@ -595,7 +611,9 @@ pub struct Shipment {
 }
 
 /// How an assignment came about.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AssignmentKind {
     /// The responsible given when the card was created.
@@ -684,11 +702,15 @@ mod tests {
         let before = card("Вектор");
         let mut after = before.clone();
         after.inn = "7707083893".into();
-        after.phones.insert("p1".into(), phone("p1", "+7 495 925-05-31"));
+        after
+            .phones
+            .insert("p1".into(), phone("p1", "+7 495 925-05-31"));
         // Meanwhile another device renamed the client and added a phone.
         let mut current = before.clone();
         current.name = "Вектор-Снаб".into();
-        current.phones.insert("p2".into(), phone("p2", "8 916 123 45 67"));
+        current
+            .phones
+            .insert("p2".into(), phone("p2", "8 916 123 45 67"));
         current.apply_edit(&before, &after);
         assert_eq!(current.name, "Вектор-Снаб");
         assert_eq!(current.inn, "7707083893");
@@ -703,10 +725,17 @@ mod tests {
 
     #[test]
     fn contacts_added_on_two_devices_both_survive_a_merge() {
-        let doc = ClientDoc::new(ClientId::random(), card("Гранит"), Some(user()), &user(), Timestamp(1));
+        let doc = ClientDoc::new(
+            ClientId::random(),
+            card("Гранит"),
+            Some(user()),
+            &user(),
+            Timestamp(1),
+        );
         let mut a = ClientDocument::create(&doc, actor(1), Timestamp(1)).expect("create");
         let mut b = a.fork(actor(2));
-        for (device, name) in [(&mut a, "Иванов Иван"), (&mut b, "Петрова Анна")] {
+        for (device, name) in [(&mut a, "Иванов Иван"), (&mut b, "Петрова Анна")]
+        {
             device
                 .change(Timestamp(2), "contact", |d| {
                     let id = crate::ids::new_id();
@@ -723,20 +752,36 @@ mod tests {
         }
         a.merge(&mut b).expect("merge");
         let merged = a.read().expect("read");
-        let mut names: Vec<_> = merged.contacts.values().map(|c| c.full_name.as_str()).collect();
+        let mut names: Vec<_> = merged
+            .contacts
+            .values()
+            .map(|c| c.full_name.as_str())
+            .collect();
         names.sort_unstable();
         assert_eq!(names, vec!["Иванов Иван", "Петрова Анна"]);
     }
 
     #[test]
     fn edits_of_different_fields_merge_and_the_same_field_stays_a_visible_conflict() {
-        let doc = ClientDoc::new(ClientId::random(), card("Гранит"), None, &user(), Timestamp(1));
+        let doc = ClientDoc::new(
+            ClientId::random(),
+            card("Гранит"),
+            None,
+            &user(),
+            Timestamp(1),
+        );
         let mut a = ClientDocument::create(&doc, actor(1), Timestamp(1)).expect("create");
         let mut b = a.fork(actor(2));
-        a.change(Timestamp(2), "inn", |d| d.card.inn = "7707083893".into()).expect("a");
-        b.change(Timestamp(2), "site", |d| d.card.website = "granit.ru".into()).expect("b");
-        a.change(Timestamp(3), "name", |d| d.card.name = "Гранит-А".into()).expect("a");
-        b.change(Timestamp(3), "name", |d| d.card.name = "Гранит-Б".into()).expect("b");
+        a.change(Timestamp(2), "inn", |d| d.card.inn = "7707083893".into())
+            .expect("a");
+        b.change(Timestamp(2), "site", |d| {
+            d.card.website = "granit.ru".into()
+        })
+        .expect("b");
+        a.change(Timestamp(3), "name", |d| d.card.name = "Гранит-А".into())
+            .expect("a");
+        b.change(Timestamp(3), "name", |d| d.card.name = "Гранит-Б".into())
+            .expect("b");
         a.merge(&mut b).expect("merge");
         let merged = a.read().expect("read");
         assert_eq!(merged.card.inn, "7707083893");
@@ -750,17 +795,28 @@ mod tests {
 
     #[test]
     fn saved_changes_reload_from_snapshot_plus_increments() {
-        let doc = ClientDoc::new(ClientId::random(), card("Нева"), Some(user()), &user(), Timestamp(1));
+        let doc = ClientDoc::new(
+            ClientId::random(),
+            card("Нева"),
+            Some(user()),
+            &user(),
+            Timestamp(1),
+        );
         let mut d = ClientDocument::create(&doc, actor(1), Timestamp(1)).expect("create");
         let mut stored = d.save();
         for n in 0..3 {
-            d.change(Timestamp(2 + n), "note", |c| c.card.source = format!("источник {n}"))
-                .expect("change");
+            d.change(Timestamp(2 + n), "note", |c| {
+                c.card.source = format!("источник {n}")
+            })
+            .expect("change");
             let chunk = d.save_incremental();
             assert!(!chunk.is_empty());
             stored.extend_from_slice(&chunk);
         }
-        let reloaded = ClientDocument::load(&stored).expect("load").read().expect("read");
+        let reloaded = ClientDocument::load(&stored)
+            .expect("load")
+            .read()
+            .expect("read");
         assert_eq!(reloaded.card.source, "источник 2");
         // A chunk cut short is an error, never a silently older card.
         assert!(ClientDocument::load(&stored[..stored.len() - 3]).is_err());
@@ -768,7 +824,13 @@ mod tests {
 
     #[test]
     fn the_responsible_is_the_manager_of_the_latest_assignment() {
-        let mut doc = ClientDoc::new(ClientId::random(), card("Урал"), Some(user()), &user(), Timestamp(1));
+        let mut doc = ClientDoc::new(
+            ClientId::random(),
+            card("Урал"),
+            Some(user()),
+            &user(),
+            Timestamp(1),
+        );
         let other = UserId::random();
         doc.assignments.insert(
             "a2".into(),

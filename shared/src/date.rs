@@ -128,7 +128,13 @@ mod tests {
             "2024-02-29".parse::<Date>(),
             Ok(Date::from_ymd(2024, 2, 29).expect("leap day"))
         );
-        for bad in ["2023-02-29", "2024-2-3", "29.02.2024", "", "2024-02-29T00:00"] {
+        for bad in [
+            "2023-02-29",
+            "2024-2-3",
+            "29.02.2024",
+            "",
+            "2024-02-29T00:00",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad} must be refused");
         }
     }

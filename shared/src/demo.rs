@@ -169,40 +169,153 @@ struct City {
 }
 
 const CITIES: &[City] = &[
-    City { name: "Москва", region: "77", codes: &["495", "499"] },
-    City { name: "Санкт-Петербург", region: "78", codes: &["812"] },
-    City { name: "Екатеринбург", region: "66", codes: &["343"] },
-    City { name: "Новосибирск", region: "54", codes: &["383"] },
-    City { name: "Казань", region: "16", codes: &["843"] },
-    City { name: "Нижний Новгород", region: "52", codes: &["831"] },
-    City { name: "Самара", region: "63", codes: &["846"] },
-    City { name: "Краснодар", region: "23", codes: &["861"] },
-    City { name: "Ростов-на-Дону", region: "61", codes: &["863"] },
-    City { name: "Пермь", region: "59", codes: &["342"] },
+    City {
+        name: "Москва",
+        region: "77",
+        codes: &["495", "499"],
+    },
+    City {
+        name: "Санкт-Петербург",
+        region: "78",
+        codes: &["812"],
+    },
+    City {
+        name: "Екатеринбург",
+        region: "66",
+        codes: &["343"],
+    },
+    City {
+        name: "Новосибирск",
+        region: "54",
+        codes: &["383"],
+    },
+    City {
+        name: "Казань",
+        region: "16",
+        codes: &["843"],
+    },
+    City {
+        name: "Нижний Новгород",
+        region: "52",
+        codes: &["831"],
+    },
+    City {
+        name: "Самара",
+        region: "63",
+        codes: &["846"],
+    },
+    City {
+        name: "Краснодар",
+        region: "23",
+        codes: &["861"],
+    },
+    City {
+        name: "Ростов-на-Дону",
+        region: "61",
+        codes: &["863"],
+    },
+    City {
+        name: "Пермь",
+        region: "59",
+        codes: &["342"],
+    },
 ];
 
 const NAME_ROOTS: &[&str] = &[
-    "Альфа", "Вектор", "Гранит", "Дельта", "Енисей", "Зенит", "Импульс", "Кварц", "Лидер",
-    "Магистраль", "Нева", "Омега", "Прогресс", "Радуга", "Сибирь", "Титан", "Урал", "Феникс",
-    "Эталон", "Восток", "Север", "Волга", "Алтай", "Байкал", "Кристалл", "Меридиан", "Орион",
-    "Ресурс", "Стандарт", "Транзит", "Элемент", "Атлант", "Форвард", "Полюс", "Горизонт",
-    "Связь", "Монолит", "Легион", "Альянс", "Спектр",
+    "Альфа",
+    "Вектор",
+    "Гранит",
+    "Дельта",
+    "Енисей",
+    "Зенит",
+    "Импульс",
+    "Кварц",
+    "Лидер",
+    "Магистраль",
+    "Нева",
+    "Омега",
+    "Прогресс",
+    "Радуга",
+    "Сибирь",
+    "Титан",
+    "Урал",
+    "Феникс",
+    "Эталон",
+    "Восток",
+    "Север",
+    "Волга",
+    "Алтай",
+    "Байкал",
+    "Кристалл",
+    "Меридиан",
+    "Орион",
+    "Ресурс",
+    "Стандарт",
+    "Транзит",
+    "Элемент",
+    "Атлант",
+    "Форвард",
+    "Полюс",
+    "Горизонт",
+    "Связь",
+    "Монолит",
+    "Легион",
+    "Альянс",
+    "Спектр",
 ];
 const NAME_TAILS: &[&str] = &[
-    "Строй", "Снаб", "Торг", "Пром", "Сервис", "Логистик", "Маш", "Тех", "Энерго", "Агро",
-    "Мед", "Хим", "Металл", "Трейд", "Инвест", "Групп", "Систем", "Комплект", "Пласт", "Опт",
+    "Строй",
+    "Снаб",
+    "Торг",
+    "Пром",
+    "Сервис",
+    "Логистик",
+    "Маш",
+    "Тех",
+    "Энерго",
+    "Агро",
+    "Мед",
+    "Хим",
+    "Металл",
+    "Трейд",
+    "Инвест",
+    "Групп",
+    "Систем",
+    "Комплект",
+    "Пласт",
+    "Опт",
 ];
 const INDUSTRIES: &[&str] = &[
-    "Строительство", "Производство", "Оптовая торговля", "Розничная торговля", "Логистика",
-    "Сельское хозяйство", "Медицина", "Общественное питание", "Информационные технологии",
+    "Строительство",
+    "Производство",
+    "Оптовая торговля",
+    "Розничная торговля",
+    "Логистика",
+    "Сельское хозяйство",
+    "Медицина",
+    "Общественное питание",
+    "Информационные технологии",
     "Энергетика",
 ];
 const SOURCES: &[&str] = &[
-    "Сайт", "Рекомендация", "Выставка", "Холодный звонок", "Тендер", "Повторное обращение",
+    "Сайт",
+    "Рекомендация",
+    "Выставка",
+    "Холодный звонок",
+    "Тендер",
+    "Повторное обращение",
 ];
 const STREETS: &[&str] = &[
-    "ул. Ленина", "пр-т Мира", "ул. Советская", "ул. Гагарина", "ул. Промышленная",
-    "Заводское ш.", "ул. Садовая", "ул. Октябрьская", "наб. Речная", "ул. Строителей",
+    "ул. Ленина",
+    "пр-т Мира",
+    "ул. Советская",
+    "ул. Гагарина",
+    "ул. Промышленная",
+    "Заводское ш.",
+    "ул. Садовая",
+    "ул. Октябрьская",
+    "наб. Речная",
+    "ул. Строителей",
 ];
 const MALE_FIRST: &[(&str, &str, &str)] = &[
     // first name, patronymic (male), patronymic (female)
@@ -222,20 +335,74 @@ const MALE_FIRST: &[(&str, &str, &str)] = &[
     ("Артём", "Артёмович", "Артёмовна"),
 ];
 const FEMALE_FIRST: &[&str] = &[
-    "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Анна", "Мария", "Екатерина",
-    "Юлия", "Марина", "Людмила", "Алёна", "Ксения",
+    "Елена",
+    "Ольга",
+    "Татьяна",
+    "Наталья",
+    "Ирина",
+    "Светлана",
+    "Анна",
+    "Мария",
+    "Екатерина",
+    "Юлия",
+    "Марина",
+    "Людмила",
+    "Алёна",
+    "Ксения",
 ];
 const SURNAMES: &[&str] = &[
-    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Соколов", "Михайлов", "Новиков",
-    "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов",
-    "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин", "Захаров",
-    "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв", "Сергеев",
-    "Кириллов", "Белов", "Тарасов", "Белоусов", "Жуков", "Ковалёв", "Ильин", "Гусев",
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
+    "Захаров",
+    "Зайцев",
+    "Соловьёв",
+    "Борисов",
+    "Яковлев",
+    "Григорьев",
+    "Романов",
+    "Воробьёв",
+    "Сергеев",
+    "Кириллов",
+    "Белов",
+    "Тарасов",
+    "Белоусов",
+    "Жуков",
+    "Ковалёв",
+    "Ильин",
+    "Гусев",
 ];
 const POSITIONS: &[&str] = &[
-    "Генеральный директор", "Коммерческий директор", "Главный бухгалтер",
-    "Менеджер по закупкам", "Главный инженер", "Начальник отдела снабжения",
-    "Заведующий складом", "Юрист", "Финансовый директор", "Технический директор",
+    "Генеральный директор",
+    "Коммерческий директор",
+    "Главный бухгалтер",
+    "Менеджер по закупкам",
+    "Главный инженер",
+    "Начальник отдела снабжения",
+    "Заведующий складом",
+    "Юрист",
+    "Финансовый директор",
+    "Технический директор",
 ];
 const NEEDS: &[&str] = &[
     "Поставка компрессорного оборудования",
@@ -375,7 +542,10 @@ impl Generator {
         } else {
             format!("{}{}01001", city.region, self.rng.digits(2))
         };
-        let domain = format!("{}.ru", translit(&name.replace([' ', '-'], "")).to_lowercase());
+        let domain = format!(
+            "{}.ru",
+            translit(&name.replace([' ', '-'], "")).to_lowercase()
+        );
         let code = *self.rng.pick(city.codes);
         let mut phones = BTreeMap::new();
         for i in 0..self.rng.range(1, 2) {
@@ -386,7 +556,11 @@ impl Generator {
                 PhoneEntry {
                     id,
                     number,
-                    label: if i == 0 { String::new() } else { "приёмная".to_owned() },
+                    label: if i == 0 {
+                        String::new()
+                    } else {
+                        "приёмная".to_owned()
+                    },
                     added: created_at,
                 },
             );
@@ -440,7 +614,11 @@ impl Generator {
             phones,
             emails,
             addresses,
-            website: if self.rng.chance(0.6) { format!("www.{domain}") } else { String::new() },
+            website: if self.rng.chance(0.6) {
+                format!("www.{domain}")
+            } else {
+                String::new()
+            },
             industry: (*self.rng.pick(INDUSTRIES)).to_owned(),
             tags,
             source: (*self.rng.pick(SOURCES)).to_owned(),
@@ -602,8 +780,15 @@ impl Generator {
                     paid_dates.push(done);
                     ("converted", Some(Date(done)), Some(Outcome::Success), None)
                 } else {
-                    let reason = *self.rng.pick(&["unreachable", "price", "no_need", "competitor"]);
-                    ("rejected", Some(Date(done)), Some(Outcome::Failure), Some(reason.to_owned()))
+                    let reason = *self
+                        .rng
+                        .pick(&["unreachable", "price", "no_need", "competitor"]);
+                    (
+                        "rejected",
+                        Some(Date(done)),
+                        Some(Outcome::Failure),
+                        Some(reason.to_owned()),
+                    )
                 }
             };
             let created_at = self.at(start);
@@ -632,8 +817,13 @@ impl Generator {
                     created_by: manager.clone(),
                     created_at,
                     content: (*self.rng.pick(NEEDS)).to_owned(),
-                    service_type: (*self.rng.pick(&["equipment", "equipment", "service", "consulting"]))
-                        .to_owned(),
+                    service_type: (*self.rng.pick(&[
+                        "equipment",
+                        "equipment",
+                        "service",
+                        "consulting",
+                    ]))
+                    .to_owned(),
                     scenario: crate::workspace::LEAD_SCENARIO.to_owned(),
                     state: state.to_owned(),
                     responsible: Some(manager.clone()),
@@ -733,7 +923,13 @@ impl Generator {
         }
     }
 
-    fn event(&mut self, doc: &mut ClientDoc, by: &UserId, date: chrono::NaiveDate, interest: Option<String>) {
+    fn event(
+        &mut self,
+        doc: &mut ClientDoc,
+        by: &UserId,
+        date: chrono::NaiveDate,
+        interest: Option<String>,
+    ) {
         let kind = match self.rng.below(10) {
             0..=5 => EventKind::Call,
             6..=7 => EventKind::Email,
@@ -771,11 +967,38 @@ fn translit(s: &str) -> String {
     for c in s.chars() {
         let lower = c.to_lowercase().next().unwrap_or(c);
         let t = match lower {
-            'а' => "a", 'б' => "b", 'в' => "v", 'г' => "g", 'д' => "d", 'е' => "e", 'ё' => "e",
-            'ж' => "zh", 'з' => "z", 'и' => "i", 'й' => "y", 'к' => "k", 'л' => "l", 'м' => "m",
-            'н' => "n", 'о' => "o", 'п' => "p", 'р' => "r", 'с' => "s", 'т' => "t", 'у' => "u",
-            'ф' => "f", 'х' => "kh", 'ц' => "ts", 'ч' => "ch", 'ш' => "sh", 'щ' => "shch",
-            'ъ' | 'ь' => "", 'ы' => "y", 'э' => "e", 'ю' => "yu", 'я' => "ya",
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' => "e",
+            'ё' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' => "i",
+            'й' => "y",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' | 'ь' => "",
+            'ы' => "y",
+            'э' => "e",
+            'ю' => "yu",
+            'я' => "ya",
             _ if lower.is_ascii_alphanumeric() => {
                 out.push(lower);
                 continue;
@@ -799,7 +1022,10 @@ mod tests {
     fn the_same_seed_gives_the_same_workspace() {
         let a = generate(20, today(), 7);
         let b = generate(20, today(), 7);
-        assert!(a.clients == b.clients, "the same seed gave different clients");
+        assert!(
+            a.clients == b.clients,
+            "the same seed gave different clients"
+        );
         assert!(a.clients != generate(20, today(), 8).clients);
     }
 
@@ -809,24 +1035,43 @@ mod tests {
         assert_eq!(demo.clients.len(), 200);
         let earliest = Date(today().naive() - Days::new(731));
         for c in &demo.clients {
-            assert!(crate::client::validate_card(&c.card).is_empty(), "{:?}", c.card);
+            assert!(
+                crate::client::validate_card(&c.card).is_empty(),
+                "{:?}",
+                c.card
+            );
             for contact in c.contacts.values() {
-                assert!(crate::client::validate_contact(contact).is_empty(), "{contact:?}");
+                assert!(
+                    crate::client::validate_contact(contact).is_empty(),
+                    "{contact:?}"
+                );
             }
             assert!(c.card.created >= earliest && c.card.created <= today());
-            let dates = c.events.values().map(|e| e.date)
+            let dates = c
+                .events
+                .values()
+                .map(|e| e.date)
                 .chain(c.payments.values().map(|p| p.date))
                 .chain(c.shipments.values().map(|s| s.date))
                 .chain(c.interests.values().map(|i| i.created));
             for d in dates {
-                assert!(d >= c.card.created && d <= today(), "{d} outside the client's life");
+                assert!(
+                    d >= c.card.created && d <= today(),
+                    "{d} outside the client's life"
+                );
             }
             assert!(c.responsible().is_some());
         }
         // Every kind of story is there: paying and silent clients.
         assert!(demo.clients.iter().any(|c| !c.payments.is_empty()));
         assert!(demo.clients.iter().any(|c| c.payments.is_empty()));
-        assert_eq!(demo.users.iter().filter(|u| u.entry.role == Role::Manager).count(), 2);
+        assert_eq!(
+            demo.users
+                .iter()
+                .filter(|u| u.entry.role == Role::Manager)
+                .count(),
+            2
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::marker::PhantomData;
 
-use automerge::{AutoCommit, ActorId, ChangeHash, ReadDoc, transaction::CommitOptions};
+use automerge::{ActorId, AutoCommit, ChangeHash, ReadDoc, transaction::CommitOptions};
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::client::ClientDoc;
@@ -70,7 +70,11 @@ impl<M: Model> Document<M> {
     pub fn create(model: &M, actor: ActorId, at: Timestamp) -> Result<Self, DocumentError> {
         let mut doc = AutoCommit::new().with_actor(actor);
         autosurgeon::reconcile(&mut doc, model)?;
-        doc.commit_with(CommitOptions::default().with_time(at.0 / 1000).with_message("create"));
+        doc.commit_with(
+            CommitOptions::default()
+                .with_time(at.0 / 1000)
+                .with_message("create"),
+        );
         Ok(Document {
             doc,
             model: PhantomData,

@@ -115,12 +115,17 @@ mod tests {
         let user = UserId::random();
         let actor = actor_for(&user, [7; 8]).expect("a UUID user id");
         assert_eq!(user_of_actor(&actor), Some(user));
-        assert_eq!(user_of_actor(&automerge::ActorId::from(vec![1, 2, 3])), None);
+        assert_eq!(
+            user_of_actor(&automerge::ActorId::from(vec![1, 2, 3])),
+            None
+        );
     }
 
     #[test]
     fn ids_parse_in_any_uuid_form() {
-        let id: ClientId = "67E55044-10B1-426F-9247-BB680E5FE0C8".parse().expect("uuid");
+        let id: ClientId = "67E55044-10B1-426F-9247-BB680E5FE0C8"
+            .parse()
+            .expect("uuid");
         assert_eq!(id.as_str(), "67e55044-10b1-426f-9247-bb680e5fe0c8");
         assert!("not-an-id".parse::<ClientId>().is_err());
     }

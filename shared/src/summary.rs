@@ -64,7 +64,11 @@ impl ClientSummary {
                 id: c.id.clone(),
                 name: c.full_name.clone(),
                 phones: c.phones_sorted().iter().map(|p| p.number.clone()).collect(),
-                emails: c.emails_sorted().iter().map(|e| e.address.clone()).collect(),
+                emails: c
+                    .emails_sorted()
+                    .iter()
+                    .map(|e| e.address.clone())
+                    .collect(),
             })
             .collect();
         let touched = [
@@ -87,8 +91,18 @@ impl ClientSummary {
             legal_form: doc.card.legal_form.clone(),
             inn: doc.card.inn.clone(),
             ogrn: doc.card.ogrn.clone(),
-            phones: doc.card.phones_sorted().iter().map(|p| p.number.clone()).collect(),
-            emails: doc.card.emails_sorted().iter().map(|e| e.address.clone()).collect(),
+            phones: doc
+                .card
+                .phones_sorted()
+                .iter()
+                .map(|p| p.number.clone())
+                .collect(),
+            emails: doc
+                .card
+                .emails_sorted()
+                .iter()
+                .map(|e| e.address.clone())
+                .collect(),
             contacts,
             responsible: doc.responsible().cloned(),
             created: doc.card.created,

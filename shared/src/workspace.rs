@@ -22,7 +22,17 @@ pub const SCHEMA: u64 = 1;
 
 /// A role: what a person may see and do (SPEC 1).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Reconcile, Hydrate, Serialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Reconcile,
+    Hydrate,
+    Serialize,
     Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
@@ -107,7 +117,11 @@ impl Names {
 
     /// The name in English if there is one, else in Russian.
     pub fn en_or_ru(&self) -> &str {
-        if self.en.is_empty() { &self.ru } else { &self.en }
+        if self.en.is_empty() {
+            &self.ru
+        } else {
+            &self.en
+        }
     }
 }
 
@@ -215,10 +229,7 @@ impl WorkspaceDoc {
     /// A new workspace with the supplied statuses, scenarios, service types
     /// and reasons, and these users.
     pub fn new(name: &str, users: impl IntoIterator<Item = UserEntry>) -> WorkspaceDoc {
-        let users = users
-            .into_iter()
-            .map(|u| (u.id.to_string(), u))
-            .collect();
+        let users = users.into_iter().map(|u| (u.id.to_string(), u)).collect();
         let scenarios = [lead_scenario(), winback_scenario()]
             .into_iter()
             .map(|s| (s.id.clone(), s))
@@ -326,7 +337,10 @@ fn lead_scenario() -> Scenario {
                 "new",
                 "Новый",
                 "New",
-                ("Запрос получен и зарегистрирован", "The request is registered"),
+                (
+                    "Запрос получен и зарегистрирован",
+                    "The request is registered",
+                ),
                 false,
                 None,
             ),
@@ -372,7 +386,10 @@ fn lead_scenario() -> Scenario {
                 "rejected",
                 "Забракован",
                 "Rejected",
-                ("Продажи не будет; укажите причину", "No sale; give the reason"),
+                (
+                    "Продажи не будет; укажите причину",
+                    "No sale; give the reason",
+                ),
                 false,
                 Some(Outcome::Failure),
             ),
@@ -390,7 +407,10 @@ fn winback_scenario() -> Scenario {
                 "new",
                 "Клиент потерян",
                 "Client lost",
-                ("Выясните, почему клиент ушёл", "Find out why the client left"),
+                (
+                    "Выясните, почему клиент ушёл",
+                    "Find out why the client left",
+                ),
                 true,
                 None,
             ),
@@ -406,7 +426,10 @@ fn winback_scenario() -> Scenario {
                 "returned",
                 "Клиент вернулся",
                 "Client returned",
-                ("Есть новая оплата или отгрузка", "A new payment or shipment"),
+                (
+                    "Есть новая оплата или отгрузка",
+                    "A new payment or shipment",
+                ),
                 true,
                 Some(Outcome::Success),
             ),

@@ -89,7 +89,10 @@ pub fn free_port() -> Result<u16> {
 async fn wait_for_port(port: u16, child: &mut Child, what: &str) -> Result {
     let start = Instant::now();
     while start.elapsed() < WAIT * 3 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
         if let Some(status) = child.try_wait()? {
@@ -126,7 +129,11 @@ impl Relay {
     async fn spawn(&mut self) -> Result {
         let bin = relay_bin();
         if !bin.exists() {
-            return Err(format!("{} is missing: run cargo build -p kartoteka-server", bin.display()).into());
+            return Err(format!(
+                "{} is missing: run cargo build -p kartoteka-server",
+                bin.display()
+            )
+            .into());
         }
         let mut child = Command::new(&bin)
             .arg("serve")
@@ -246,7 +253,12 @@ impl Browser {
 
     /// The visible text of the page.
     pub async fn text(&self) -> Result<String> {
-        let v = self.js("return document.body ? document.body.innerText : ''", vec![]).await?;
+        let v = self
+            .js(
+                "return document.body ? document.body.innerText : ''",
+                vec![],
+            )
+            .await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
@@ -376,7 +388,11 @@ impl Browser {
     /// Presses a key in the focused element (WebDriver key codes).
     pub async fn press(&self, label: &str, keys: &str) -> Result {
         let id = self.control_id(label, 0).await?;
-        self.client.find(Locator::Id(&id)).await?.send_keys(keys).await?;
+        self.client
+            .find(Locator::Id(&id))
+            .await?
+            .send_keys(keys)
+            .await?;
         Ok(())
     }
 

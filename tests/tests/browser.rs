@@ -73,10 +73,16 @@ async fn with_the_relay_stopped_the_app_opens_shows_the_base_and_keeps_offline_e
     b.goto("/").await?;
     b.wait_text("Полярная Звезда").await?;
     let count = b
-        .js("return document.querySelector('[data-testid=clients-count]').innerText", vec![])
+        .js(
+            "return document.querySelector('[data-testid=clients-count]').innerText",
+            vec![],
+        )
         .await?;
     let count = count.as_str().unwrap_or_default().to_owned();
-    assert!(count.contains("клиент"), "the list shows its size: {count:?}");
+    assert!(
+        count.contains("клиент"),
+        "the list shows its size: {count:?}"
+    );
     b.fill("Найти клиента", "Полярная").await?;
     b.press("Найти клиента", "\u{E007}").await?;
     b.wait_text("Контактные лица").await?;
@@ -166,16 +172,29 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
                 b.click("EN").await?;
                 b.wait_text("New client").await?;
             }
-            b.wait_text(if lang == "ru" { "Ответственный" } else { "Responsible" }).await.ok();
+            b.wait_text(if lang == "ru" {
+                "Ответственный"
+            } else {
+                "Responsible"
+            })
+            .await
+            .ok();
             assert_fits(&b).await?;
-            b.screenshot(&dir.join(format!("list-{lang}-{tag}.png"))).await?;
+            b.screenshot(&dir.join(format!("list-{lang}-{tag}.png")))
+                .await?;
             let first = b
                 .js("const r = document.querySelector('.client-list__canvas a.client-row'); r && r.click(); return !!r;", vec![])
                 .await?;
             assert_eq!(first.as_bool(), Some(true), "the demo base has clients");
-            b.wait_text(if lang == "ru" { "Контактные лица" } else { "Contact persons" }).await?;
+            b.wait_text(if lang == "ru" {
+                "Контактные лица"
+            } else {
+                "Contact persons"
+            })
+            .await?;
             assert_fits(&b).await?;
-            b.screenshot(&dir.join(format!("card-{lang}-{tag}.png"))).await?;
+            b.screenshot(&dir.join(format!("card-{lang}-{tag}.png")))
+                .await?;
         }
         b.close().await?;
     }
@@ -184,9 +203,15 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
 
 async fn assert_fits(b: &Browser) -> Result {
     let v = b
-        .js("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+        .js(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
         .await?;
     let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
-    assert!(scroll <= inner, "the page is {scroll}px wide in a {inner}px window");
+    assert!(
+        scroll <= inner,
+        "the page is {scroll}px wide in a {inner}px window"
+    );
     Ok(())
 }

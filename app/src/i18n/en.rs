@@ -20,7 +20,9 @@ pub static EN: Catalogue = Catalogue {
     log_out: "Log out",
     skip_to_content: "Skip to content",
     loading: "Loading…",
-    loading_clients: |done, total| format!("Opening the base: {} of {}", number(done), number(total)),
+    loading_clients: |done, total| {
+        format!("Opening the base: {} of {}", number(done), number(total))
+    },
     downloading_base: "Downloading the client base from the server…",
     start_failed: "The base on this device could not be opened",
     retry: "Try again",
@@ -146,7 +148,6 @@ pub static EN: Catalogue = Catalogue {
     err_phone_short: "The number is too short",
     err_phone_long: "The number is too long",
     err_phone_letters: "The number has letters; write an extension as \"ext. 123\"",
-    err_phone_format: "This does not look like a phone number",
     err_storage: "The browser's storage is not available",
     err_damaged_doc: "The card on this device is damaged",
 };

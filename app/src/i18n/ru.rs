@@ -16,9 +16,7 @@ pub static RU: Catalogue = Catalogue {
     log_out: "Выйти",
     skip_to_content: "Перейти к содержимому",
     loading: "Загрузка…",
-    loading_clients: |done, total| {
-        format!("Открываем базу: {} из {}", number(done), number(total))
-    },
+    loading_clients: |done, total| format!("Открываем базу: {} из {}", number(done), number(total)),
     downloading_base: "Загружаем клиентскую базу с сервера…",
     start_failed: "Не удалось открыть базу на этом устройстве",
     retry: "Повторить",
@@ -36,7 +34,13 @@ pub static RU: Catalogue = Catalogue {
     login_offline: "Нет связи с сервером. Первый вход на устройстве требует сети.",
     login_server_error: "Сервер не смог выполнить вход. Попробуйте ещё раз.",
     clients_title: "Клиенты",
-    clients_count: |n| format!("{} {}", number(n), plural_ru(n, "клиент", "клиента", "клиентов")),
+    clients_count: |n| {
+        format!(
+            "{} {}",
+            number(n),
+            plural_ru(n, "клиент", "клиента", "клиентов")
+        )
+    },
     filter_label: "Найти клиента",
     filter_placeholder: "Название, ИНН, телефон или e-mail",
     new_client: "Новый клиент",
@@ -112,8 +116,20 @@ pub static RU: Catalogue = Catalogue {
     add_note: "Добавить примечание",
     note_text: "Примечание",
     no_notes: "Примечаний пока нет.",
-    interests_count: |n| format!("{} {}", number(n), plural_ru(n, "интерес", "интереса", "интересов")),
-    events_count: |n| format!("{} {}", number(n), plural_ru(n, "событие", "события", "событий")),
+    interests_count: |n| {
+        format!(
+            "{} {}",
+            number(n),
+            plural_ru(n, "интерес", "интереса", "интересов")
+        )
+    },
+    events_count: |n| {
+        format!(
+            "{} {}",
+            number(n),
+            plural_ru(n, "событие", "события", "событий")
+        )
+    },
     payments_total: "Оплаты за всё время",
     last_contact: "Последний контакт",
     no_activity: "Событий пока нет.",
@@ -144,7 +160,6 @@ pub static RU: Catalogue = Catalogue {
     err_phone_short: "Слишком короткий номер",
     err_phone_long: "Слишком длинный номер",
     err_phone_letters: "В номере есть буквы; добавочный пишите как «доб. 123»",
-    err_phone_format: "Это не похоже на номер телефона",
     err_storage: "Хранилище браузера недоступно",
     err_damaged_doc: "Карточка на устройстве повреждена",
 };

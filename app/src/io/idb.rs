@@ -17,10 +17,10 @@
 //! Every write is one transaction that has committed when the future
 //! resolves, so "saved" in the UI means "on disk".
 
+use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use indexed_db_futures::KeyRange;
 use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 
@@ -262,7 +262,12 @@ impl UserDb {
 
     /// Stores a whole document (a new one, or a compaction of an existing
     /// one) with its summary, dropping its chunks, atomically.
-    pub async fn put_snapshot(&self, id: &str, snapshot: &[u8], summary: Option<&str>) -> Result<()> {
+    pub async fn put_snapshot(
+        &self,
+        id: &str,
+        snapshot: &[u8],
+        summary: Option<&str>,
+    ) -> Result<()> {
         let tx = self
             .db
             .transaction([DOCS, CHUNKS, SUMMARIES])

@@ -24,12 +24,21 @@ pub async fn request_persistent_storage() -> bool {
     };
     let storage = window.navigator().storage();
     if let Ok(persisted) = storage.persisted() {
-        if JsFuture::from(persisted).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+        if JsFuture::from(persisted)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            == Some(true)
+        {
             return true;
         }
     }
     match storage.persist() {
-        Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
         Err(_) => false,
     }
 }

@@ -110,13 +110,29 @@ fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
     let title = display_name(&doc.card.legal_form, &doc.card.name);
     let responsible = doc
         .responsible()
-        .and_then(|id| state.workspace.with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone())))
+        .and_then(|id| {
+            state
+                .workspace
+                .with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone()))
+        })
         .unwrap_or_else(|| cat().nobody.to_owned());
     let card = doc.card.clone();
     let tags = card.tags.keys().cloned().collect::<Vec<_>>().join(", ");
-    let phones = card.phones_sorted().into_iter().cloned().collect::<Vec<_>>();
-    let emails = card.emails_sorted().into_iter().cloned().collect::<Vec<_>>();
-    let addresses = card.addresses_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let phones = card
+        .phones_sorted()
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    let emails = card
+        .emails_sorted()
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    let addresses = card
+        .addresses_sorted()
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
     let id = doc.id.to_string();
     let currency = state
         .workspace

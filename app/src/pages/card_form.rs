@@ -96,7 +96,11 @@ fn kind_id(kind: AddressKind) -> &'static str {
 
 /// The form itself, for a new or an existing card.
 #[component]
-fn CardForm(initial: Card, responsible: Option<UserId>, existing: Option<ClientId>) -> impl IntoView {
+fn CardForm(
+    initial: Card,
+    responsible: Option<UserId>,
+    existing: Option<ClientId>,
+) -> impl IntoView {
     let state = app_state();
     let navigate = use_navigate();
     let name = RwSignal::new(initial.name.clone());
@@ -134,7 +138,12 @@ fn CardForm(initial: Card, responsible: Option<UserId>, existing: Option<ClientI
             })
         });
     }
-    let responsible_sel = RwSignal::new(responsible.as_ref().map(|u| u.to_string()).unwrap_or_default());
+    let responsible_sel = RwSignal::new(
+        responsible
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
+    );
     let errors = RwSignal::new(Vec::<kartoteka::client::FieldError<CardField>>::new());
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -145,7 +154,11 @@ fn CardForm(initial: Card, responsible: Option<UserId>, existing: Option<ClientI
 
     let error_of = move |field: CardField| {
         Signal::derive(move || {
-            errors.with(|list| list.iter().find(|e| e.field == field).map(|e| problem_text(&e.problem)))
+            errors.with(|list| {
+                list.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| problem_text(&e.problem))
+            })
         })
     };
     let phone_errors = Signal::derive(move || {
@@ -174,7 +187,11 @@ fn CardForm(initial: Card, responsible: Option<UserId>, existing: Option<ClientI
         card.name = name.get_untracked().trim().to_owned();
         card.legal_form = legal_form.get_untracked().trim().to_owned();
         card.inn = inn.get_untracked().split_whitespace().collect();
-        card.kpp = kpp.get_untracked().split_whitespace().collect::<String>().to_uppercase();
+        card.kpp = kpp
+            .get_untracked()
+            .split_whitespace()
+            .collect::<String>()
+            .to_uppercase();
         card.ogrn = ogrn.get_untracked().split_whitespace().collect();
         card.website = website.get_untracked().trim().to_owned();
         card.industry = industry.get_untracked().trim().to_owned();
@@ -236,13 +253,24 @@ fn CardForm(initial: Card, responsible: Option<UserId>, existing: Option<ClientI
         spawn_local(async move {
             let result = match existing.get_value() {
                 None => {
-                    let responsible = if me.role.may_reassign() { chosen } else { Some(me.id.clone()) };
-                    let doc = ClientDoc::new(ClientId::random(), card, responsible, &me.id, Timestamp(now_ms()));
+                    let responsible = if me.role.may_reassign() {
+                        chosen
+                    } else {
+                        Some(me.id.clone())
+                    };
+                    let doc = ClientDoc::new(
+                        ClientId::random(),
+                        card,
+                        responsible,
+                        &me.id,
+                        Timestamp(now_ms()),
+                    );
                     store.create_client(&doc).await.map(|s| (doc.id.clone(), s))
                 }
                 Some(id) => {
                     let before = initial.get_value();
-                    let reassign = me.role.may_reassign() && chosen != original_responsible.get_value();
+                    let reassign =
+                        me.role.may_reassign() && chosen != original_responsible.get_value();
                     store
                         .change_client(id.as_str(), "edit card", |doc| {
                             doc.card.apply_edit(&before, &card);

@@ -36,7 +36,9 @@ fn matches(s: &ClientSummary, words: &[String]) -> bool {
                             .collect::<String>()
                             .contains(&digits)
                     })))
-            || s.emails.iter().any(|e| e.to_lowercase().contains(w.as_str()))
+            || s.emails
+                .iter()
+                .any(|e| e.to_lowercase().contains(w.as_str()))
             || s.contacts
                 .iter()
                 .any(|c| c.name.to_lowercase().replace('ё', "е").contains(w.as_str()))

@@ -90,8 +90,16 @@ pub fn ContactsSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoVie
 
 #[component]
 fn ContactView(contact: Contact, on_edit: Callback<()>) -> impl IntoView {
-    let phones = contact.phones_sorted().into_iter().cloned().collect::<Vec<_>>();
-    let emails = contact.emails_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let phones = contact
+        .phones_sorted()
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    let emails = contact
+        .emails_sorted()
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
     view! {
         <div class="contact__head">
             <div>

@@ -38,10 +38,14 @@ pub enum Problem {
     /// The field must be filled.
     Required,
     /// The text is longer than `max` characters.
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     Inn(InnError),
     /// A sole trader (ИП) has a 12-digit INN, an organisation a 10-digit one.
-    InnDoesNotFitLegalForm { sole_trader: bool },
+    InnDoesNotFitLegalForm {
+        sole_trader: bool,
+    },
     Kpp(KppError),
     /// Sole traders have no KPP.
     KppForSoleTrader,
@@ -79,7 +83,10 @@ pub fn validate_card(card: &Card) -> Vec<FieldError<CardField>> {
             Ok(inn) => {
                 let individual = inn.as_str().len() == 12;
                 if !card.legal_form.trim().is_empty() && individual != sole_trader {
-                    push(CardField::Inn, Problem::InnDoesNotFitLegalForm { sole_trader });
+                    push(
+                        CardField::Inn,
+                        Problem::InnDoesNotFitLegalForm { sole_trader },
+                    );
                 }
             }
         }
