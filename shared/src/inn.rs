@@ -47,7 +47,9 @@ pub enum KppError {
     #[error("KPP has a digit at position {position}; found {found:?}")]
     NotDigit { position: usize, found: char },
     /// Positions 5–6 (reason code) hold digits or capital Latin letters.
-    #[error("KPP positions 5 and 6 hold digits or Latin letters A–Z; found {found:?} at position {position}")]
+    #[error(
+        "KPP positions 5 and 6 hold digits or Latin letters A–Z; found {found:?} at position {position}"
+    )]
     BadReasonCode { position: usize, found: char },
 }
 
@@ -124,20 +126,24 @@ pub struct Inn(String);
 impl Inn {
     /// Parses an INN; whitespace anywhere is ignored.
     pub fn parse(text: &str) -> Result<Inn, InnError> {
-        let digits =
-            bare_digits(text).map_err(|(position, found)| InnError::NotDigit { position, found })?;
+        let digits = bare_digits(text)
+            .map_err(|(position, found)| InnError::NotDigit { position, found })?;
         if digits.is_empty() {
             return Err(InnError::Empty);
         }
         if digits.len() != 10 && digits.len() != 12 {
-            return Err(InnError::WrongLength { found: digits.len() });
+            return Err(InnError::WrongLength {
+                found: digits.len(),
+            });
         }
         let values = digit_values(&digits);
         let base_len = if values.len() == 10 { 9 } else { 10 };
         let expected = inn_check_digits(&values[..base_len]);
         for (i, (want, got)) in expected.iter().zip(&values[base_len..]).enumerate() {
             if want != got {
-                return Err(InnError::CheckDigit { position: base_len + i + 1 });
+                return Err(InnError::CheckDigit {
+                    position: base_len + i + 1,
+                });
             }
         }
         Ok(Inn(digits))
@@ -147,10 +153,12 @@ impl Inn {
     /// organisation's INN, 10 digits an individual's (the 12-digit INN has
     /// two check digits, the 11th and the 12th).
     pub fn from_base(base: &str) -> Result<Inn, InnError> {
-        let digits =
-            bare_digits(base).map_err(|(position, found)| InnError::NotDigit { position, found })?;
+        let digits = bare_digits(base)
+            .map_err(|(position, found)| InnError::NotDigit { position, found })?;
         if digits.len() != 9 && digits.len() != 10 {
-            return Err(InnError::WrongBaseLength { found: digits.len() });
+            return Err(InnError::WrongBaseLength {
+                found: digits.len(),
+            });
         }
         let mut inn = digits;
         for d in inn_check_digits(&digit_values(&inn)) {
@@ -224,7 +232,10 @@ fn parse_registration(text: &str, len: usize, modulus: u64) -> Result<String, Og
         return Err(OgrnError::Empty);
     }
     if digits.len() != len {
-        return Err(OgrnError::WrongLength { expected: len, found: digits.len() });
+        return Err(OgrnError::WrongLength {
+            expected: len,
+            found: digits.len(),
+        });
     }
     let (base, last) = digits.split_at(len - 1);
     if registration_check(base, modulus) != last {
@@ -245,7 +256,10 @@ fn registration_from_base(base: &str, len: usize, modulus: u64) -> Result<String
     let digits =
         bare_digits(base).map_err(|(position, found)| OgrnError::NotDigit { position, found })?;
     if digits.len() != len - 1 {
-        return Err(OgrnError::WrongBaseLength { expected: len - 1, found: digits.len() });
+        return Err(OgrnError::WrongBaseLength {
+            expected: len - 1,
+            found: digits.len(),
+        });
     }
     let check = registration_check(&digits, modulus);
     Ok(digits + &check)
@@ -355,7 +369,13 @@ mod tests {
     #[test]
     fn real_organisations_are_valid() {
         // Сбербанк, Яндекс, Газпром, Лукойл, РЖД.
-        for inn in ["7707083893", "7736207543", "7736050003", "7708004767", "7708503727"] {
+        for inn in [
+            "7707083893",
+            "7736207543",
+            "7736050003",
+            "7708004767",
+            "7708503727",
+        ] {
             let parsed: Inn = inn.parse().unwrap();
             assert!(parsed.is_organisation(), "{inn}");
             assert_eq!(parsed.as_str(), inn);
@@ -364,7 +384,7 @@ mod tests {
 
     #[test]
     fn individual_inns_are_valid() {
-        for inn in ["500100732259", "773400211252", "027405644790"] {
+        for inn in ["500100732259", "773400211252", "027405644753"] {
             let parsed = Inn::parse(inn).unwrap();
             assert!(parsed.is_individual(), "{inn}");
         }
@@ -372,7 +392,10 @@ mod tests {
 
     #[test]
     fn spaces_are_ignored() {
-        assert_eq!(Inn::parse("  7707 083 893 ").unwrap().as_str(), "7707083893");
+        assert_eq!(
+            Inn::parse("  7707 083 893 ").unwrap().as_str(),
+            "7707083893"
+        );
     }
 
     #[test]
@@ -380,22 +403,49 @@ mod tests {
         assert_eq!(Inn::parse("   "), Err(InnError::Empty));
         assert_eq!(
             Inn::parse("77O7083893"),
-            Err(InnError::NotDigit { position: 3, found: 'O' })
+            Err(InnError::NotDigit {
+                position: 3,
+                found: 'O'
+            })
         );
-        assert_eq!(Inn::parse("770708389"), Err(InnError::WrongLength { found: 9 }));
-        assert_eq!(Inn::parse("7707083894"), Err(InnError::CheckDigit { position: 10 }));
-        assert_eq!(Inn::parse("500100732269"), Err(InnError::CheckDigit { position: 11 }));
-        assert_eq!(Inn::parse("500100732258"), Err(InnError::CheckDigit { position: 12 }));
+        assert_eq!(
+            Inn::parse("770708389"),
+            Err(InnError::WrongLength { found: 9 })
+        );
+        assert_eq!(
+            Inn::parse("7707083894"),
+            Err(InnError::CheckDigit { position: 10 })
+        );
+        assert_eq!(
+            Inn::parse("500100732269"),
+            Err(InnError::CheckDigit { position: 11 })
+        );
+        assert_eq!(
+            Inn::parse("500100732258"),
+            Err(InnError::CheckDigit { position: 12 })
+        );
         let message = InnError::WrongLength { found: 11 }.to_string();
-        assert!(message.contains("10 digits") && message.contains("12"), "{message}");
+        assert!(
+            message.contains("10 digits") && message.contains("12"),
+            "{message}"
+        );
     }
 
     #[test]
     fn from_base_completes_check_digits() {
         assert_eq!(Inn::from_base("770708389").unwrap().as_str(), "7707083893");
-        assert_eq!(Inn::from_base("5001007322").unwrap().as_str(), "500100732259");
-        assert_eq!(Inn::from_base("77070838"), Err(InnError::WrongBaseLength { found: 8 }));
-        assert_eq!(Inn::from_base("77070838931"), Err(InnError::WrongBaseLength { found: 11 }));
+        assert_eq!(
+            Inn::from_base("5001007322").unwrap().as_str(),
+            "500100732259"
+        );
+        assert_eq!(
+            Inn::from_base("77070838"),
+            Err(InnError::WrongBaseLength { found: 8 })
+        );
+        assert_eq!(
+            Inn::from_base("77070838931"),
+            Err(InnError::WrongBaseLength { found: 11 })
+        );
     }
 
     #[test]
@@ -403,14 +453,23 @@ mod tests {
         assert_eq!(Kpp::parse("773601001").unwrap().as_str(), "773601001");
         assert_eq!(Kpp::parse("7701ab001").unwrap().as_str(), "7701AB001");
         assert_eq!(Kpp::parse(""), Err(KppError::Empty));
-        assert_eq!(Kpp::parse("77360100"), Err(KppError::WrongLength { found: 8 }));
+        assert_eq!(
+            Kpp::parse("77360100"),
+            Err(KppError::WrongLength { found: 8 })
+        );
         assert_eq!(
             Kpp::parse("77A601001"),
-            Err(KppError::NotDigit { position: 3, found: 'A' })
+            Err(KppError::NotDigit {
+                position: 3,
+                found: 'A'
+            })
         );
         assert_eq!(
             Kpp::parse("7736Я1001"),
-            Err(KppError::BadReasonCode { position: 5, found: 'Я' })
+            Err(KppError::BadReasonCode {
+                position: 5,
+                found: 'Я'
+            })
         );
     }
 
@@ -423,24 +482,33 @@ mod tests {
         assert_eq!(Ogrn::parse("1027700132196"), Err(OgrnError::CheckDigit));
         assert_eq!(
             Ogrn::parse("102770013219"),
-            Err(OgrnError::WrongLength { expected: 13, found: 12 })
+            Err(OgrnError::WrongLength {
+                expected: 13,
+                found: 12
+            })
         );
     }
 
     #[test]
     fn ogrnip_check() {
+        // A sole trader's OGRNIP (ИП, Москва).
+        assert!(Ogrnip::parse("304500116000157").is_ok());
         let ogrnip = Ogrnip::from_base("30450010073225").unwrap();
         assert_eq!(ogrnip.as_str().len(), 15);
         assert_eq!(Ogrnip::parse(ogrnip.as_str()).unwrap(), ogrnip);
-        // 304500100732256 mod 13 = 5 → the check digit is 5 (computed by hand:
-        // 30450010073225 = 13 * 2342308467171 + 2, so "...2" would be right).
-        let right = ogrnip.as_str();
-        let wrong_last = if right.ends_with('0') { '1' } else { '0' };
-        let wrong = format!("{}{wrong_last}", &right[..14]);
-        assert_eq!(Ogrnip::parse(&wrong), Err(OgrnError::CheckDigit));
         assert_eq!(
             Ogrnip::from_base("3045001007322"),
-            Err(OgrnError::WrongBaseLength { expected: 14, found: 13 })
+            Err(OgrnError::WrongBaseLength {
+                expected: 14,
+                found: 13
+            })
+        );
+        assert_eq!(
+            Ogrnip::parse("1027700132195"),
+            Err(OgrnError::WrongLength {
+                expected: 15,
+                found: 13
+            })
         );
     }
 
@@ -467,7 +535,28 @@ mod tests {
             .collect()
     }
 
+    fn weighted_mod11(digits: &str, weights: &[u32]) -> u32 {
+        let values = digit_values(digits);
+        values.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11
+    }
+
+    fn number_mod(digits: &str, modulus: u64) -> u64 {
+        digits
+            .bytes()
+            .fold(0, |acc, b| acc * 10 + u64::from(b - b'0'))
+            % modulus
+    }
+
+    /// Whether two remainders give the same check digit: the one blind spot
+    /// of "mod 11 (or 13), then mod 10" — remainders 0 and 10 (or 1 and 11,
+    /// 2 and 12) both give the same last digit.
+    fn same_check(a: u64, b: u64) -> bool {
+        a != b && a % 10 == b % 10
+    }
+
     proptest! {
+        /// One changed digit is caught, except in the algorithm's blind
+        /// spot, where the changed number is itself a valid INN.
         #[test]
         fn one_changed_digit_fails_inn(
             base in "[0-9]{9,10}", at in 0usize..12, by in 1u8..10,
@@ -476,21 +565,62 @@ mod tests {
             prop_assert_eq!(Inn::parse(inn.as_str()), Ok(inn.clone()));
             let at = at % inn.as_str().len();
             let changed = change_one_digit(inn.as_str(), at, by);
-            prop_assert!(Inn::parse(&changed).is_err(), "{} passed", changed);
+            if Inn::parse(&changed).is_ok() {
+                let blind_spot = if inn.is_organisation() {
+                    same_check(
+                        weighted_mod11(&inn.as_str()[..9], &INN10_WEIGHTS).into(),
+                        weighted_mod11(&changed[..9], &INN10_WEIGHTS).into(),
+                    )
+                } else {
+                    same_check(
+                        weighted_mod11(&inn.as_str()[..10], &INN11_WEIGHTS).into(),
+                        weighted_mod11(&changed[..10], &INN11_WEIGHTS).into(),
+                    ) || same_check(
+                        weighted_mod11(&inn.as_str()[..11], &INN12_WEIGHTS).into(),
+                        weighted_mod11(&changed[..11], &INN12_WEIGHTS).into(),
+                    )
+                };
+                prop_assert!(blind_spot, "{} passed", changed);
+            }
         }
 
         #[test]
-        fn one_changed_last_digit_fails_ogrn(base in "[0-9]{12}", by in 1u8..10) {
+        fn one_changed_digit_fails_ogrn(
+            base in "[0-9]{12}", at in 0usize..13, by in 1u8..10,
+        ) {
             let ogrn = Ogrn::from_base(&base).unwrap();
             prop_assert_eq!(Ogrn::parse(ogrn.as_str()), Ok(ogrn.clone()));
-            let changed = change_one_digit(ogrn.as_str(), 12, by);
-            prop_assert_eq!(Ogrn::parse(&changed), Err(OgrnError::CheckDigit));
+            let changed = change_one_digit(ogrn.as_str(), at, by);
+            if Ogrn::parse(&changed).is_ok() {
+                let blind_spot = same_check(
+                    number_mod(&ogrn.as_str()[..12], 11),
+                    number_mod(&changed[..12], 11),
+                );
+                prop_assert!(blind_spot, "{} passed", changed);
+            }
         }
 
         #[test]
-        fn ogrnip_round_trips(base in "[0-9]{14}") {
+        fn one_changed_digit_fails_ogrnip(
+            base in "[0-9]{14}", at in 0usize..15, by in 1u8..10,
+        ) {
             let ogrnip = Ogrnip::from_base(&base).unwrap();
             prop_assert_eq!(Ogrnip::parse(ogrnip.as_str()), Ok(ogrnip.clone()));
+            let changed = change_one_digit(ogrnip.as_str(), at, by);
+            if Ogrnip::parse(&changed).is_ok() {
+                let blind_spot = same_check(
+                    number_mod(&ogrnip.as_str()[..14], 13),
+                    number_mod(&changed[..14], 13),
+                );
+                prop_assert!(blind_spot, "{} passed", changed);
+            }
+        }
+
+        #[test]
+        fn a_changed_check_digit_always_fails(base in "[0-9]{9,10}", by in 1u8..10) {
+            let inn = Inn::from_base(&base).unwrap();
+            let last = inn.as_str().len() - 1;
+            prop_assert!(Inn::parse(&change_one_digit(inn.as_str(), last, by)).is_err());
         }
     }
 }
