@@ -1,1 +1,474 @@
-//! (being written)
+//! Duplicate control (SPEC 2): when a card is created or edited, the
+//! existing clients that are probably the same company or person — the same
+//! INN, a phone or e-mail in common, or a very similar name — each with the
+//! reasons, so the manager is warned before a second card is saved.
+//!
+//! Phones and e-mails are compared with those of every contact person too:
+//! a company's number written down as a contact's number elsewhere is the
+//! same company. Names are compared with [`name_similarity`].
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Card;
+use crate::email;
+use crate::inn::Inn;
+use crate::phone::Phone;
+use crate::search::text::{MIN_TYPO_LEN, name_words, normalised, order_key, within_one_typo};
+use crate::search::{SearchEntry, SearchIndex};
+
+/// What of a card is compared, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardKeys {
+    pub name: String,
+    /// Empty when there is none.
+    pub inn: String,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+}
+
+impl From<&Card> for CardKeys {
+    fn from(card: &Card) -> CardKeys {
+        CardKeys {
+            name: card.name.clone(),
+            inn: card.inn.clone(),
+            phones: card
+                .phones_sorted()
+                .iter()
+                .map(|p| p.number.clone())
+                .collect(),
+            emails: card
+                .emails_sorted()
+                .iter()
+                .map(|e| e.address.clone())
+                .collect(),
+        }
+    }
+}
+
+/// How similar two names are, closest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum NameSimilarity {
+    /// The same name once case, `ё`, quotes, legal forms, spaces and
+    /// hyphens are set aside (`ООО «Альфа-Строй»` and `АО Альфастрой`).
+    Same,
+    /// The same words in another order, or nearly all the same words: the
+    /// Jaccard index of the two sets of words is at least 0.8 (`Иванов Иван`
+    /// and `Иван Иванов`; four of five words shared).
+    SameWords,
+    /// One typo apart (a letter changed, added, dropped, or two neighbours
+    /// swapped), in names of at least 5 letters (`Вектор` and `Веткор`).
+    OneTypo,
+}
+
+/// Why an existing client looks like a duplicate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reason {
+    /// The same INN.
+    SameInn { inn: String },
+    /// A phone of the card (as typed) is one of theirs (as they typed it),
+    /// the client's own or a contact person's.
+    SamePhone {
+        phone: String,
+        theirs: String,
+        contact_id: Option<String>,
+    },
+    /// An e-mail of the card is one of theirs, ignoring case.
+    SameEmail {
+        email: String,
+        theirs: String,
+        contact_id: Option<String>,
+    },
+    /// Their name is very similar.
+    SimilarName {
+        theirs: String,
+        similarity: NameSimilarity,
+    },
+}
+
+impl Reason {
+    /// How strong a sign of a duplicate this is, strongest first.
+    fn strength(&self) -> u8 {
+        match self {
+            Reason::SameInn { .. } => 0,
+            Reason::SamePhone { .. } | Reason::SameEmail { .. } => 1,
+            Reason::SimilarName { similarity, .. } => 2 + *similarity as u8,
+        }
+    }
+}
+
+/// An existing client that looks like the card, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    pub client_id: String,
+    /// Their name as indexed.
+    pub name: String,
+    /// Every reason found, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// A name's words for comparison: normalised words, and all of them run
+/// together (so spaces and hyphens do not matter).
+struct NameKey {
+    words: Vec<String>,
+    squashed: Vec<char>,
+}
+
+impl NameKey {
+    fn of_normalised(normalised: &str) -> NameKey {
+        let mut words: Vec<String> = normalised
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let squashed = words.iter().flat_map(|w| w.chars()).collect();
+        words.sort_unstable();
+        words.dedup();
+        NameKey { words, squashed }
+    }
+
+    fn similarity(&self, other: &NameKey) -> Option<NameSimilarity> {
+        if self.squashed.is_empty() || other.squashed.is_empty() {
+            return None;
+        }
+        if self.squashed == other.squashed {
+            return Some(NameSimilarity::Same);
+        }
+        let shared = self
+            .words
+            .iter()
+            .filter(|w| other.words.binary_search(w).is_ok())
+            .count();
+        let union = self.words.len() + other.words.len() - shared;
+        // Jaccard >= 0.8, in integers.
+        if union > 0 && shared * 5 >= union * 4 {
+            return Some(NameSimilarity::SameWords);
+        }
+        let long_enough = self.squashed.len().min(other.squashed.len()) >= MIN_TYPO_LEN;
+        (long_enough && within_one_typo(&self.squashed, &other.squashed))
+            .then_some(NameSimilarity::OneTypo)
+    }
+}
+
+/// How similar two names are, if they are very similar (see
+/// [`NameSimilarity`]). Names are read as search reads them: case, `ё`,
+/// quotes and legal forms do not matter.
+pub fn name_similarity(a: &str, b: &str) -> Option<NameSimilarity> {
+    let key = |name: &str| NameKey::of_normalised(&normalised(&name_words(name)));
+    key(a).similarity(&key(b))
+}
+
+/// The existing clients that look like `card`, most likely duplicates
+/// first (same INN, then a shared phone or e-mail, then names from the
+/// closest), then by name. `own_id` is the card's own client id when it is
+/// being edited: it is not its own duplicate.
+///
+/// INNs, phones and e-mails are looked up in the index; names are compared
+/// with every client's (one pass over the base, a few milliseconds for
+/// 50,000 clients: fine on save, not meant for every keystroke).
+pub fn find_duplicates(
+    index: &SearchIndex,
+    card: &CardKeys,
+    own_id: Option<&str>,
+) -> Vec<Duplicate> {
+    let mut found: HashMap<String, Duplicate> = HashMap::new();
+    let mut add = |entry: &SearchEntry, reason: Reason| {
+        if Some(entry.client_id.as_str()) == own_id {
+            return;
+        }
+        let duplicate = found
+            .entry(entry.client_id.clone())
+            .or_insert_with(|| Duplicate {
+                client_id: entry.client_id.clone(),
+                name: entry.name.clone(),
+                reasons: Vec::new(),
+            });
+        if !duplicate.reasons.contains(&reason) {
+            duplicate.reasons.push(reason);
+        }
+    };
+
+    if let Ok(inn) = Inn::parse(&card.inn) {
+        for entry in index.clients_with_inn(inn.as_str()) {
+            add(
+                entry,
+                Reason::SameInn {
+                    inn: inn.to_string(),
+                },
+            );
+        }
+    }
+    for typed in &card.phones {
+        // A local number without an area code may be another town's.
+        let Some(phone) = Phone::parse(typed).ok().filter(|p| !p.is_local()) else {
+            continue;
+        };
+        for field in index.phones_with_key(phone.key()) {
+            let phones = field.contact.map_or(&field.entry.phones, |c| &c.phones);
+            let theirs = phones.get(field.item).cloned().unwrap_or_default();
+            let contact_id = field.contact.map(|c| c.contact_id.clone());
+            add(
+                field.entry,
+                Reason::SamePhone {
+                    phone: typed.clone(),
+                    theirs,
+                    contact_id,
+                },
+            );
+        }
+    }
+    for typed in &card.emails {
+        let key = email::search_key(typed);
+        if key.is_empty() {
+            continue;
+        }
+        for field in index.emails_with_key(&key) {
+            let emails = field.contact.map_or(&field.entry.emails, |c| &c.emails);
+            let theirs = emails.get(field.item).cloned().unwrap_or_default();
+            let contact_id = field.contact.map(|c| c.contact_id.clone());
+            add(
+                field.entry,
+                Reason::SameEmail {
+                    email: typed.clone(),
+                    theirs,
+                    contact_id,
+                },
+            );
+        }
+    }
+    let mine = NameKey::of_normalised(&normalised(&name_words(&card.name)));
+    if !mine.squashed.is_empty() {
+        for (entry, theirs) in index.normalised_names() {
+            // Only names of about the same length can be the same or one
+            // typo apart; others need a shared word to share most words.
+            let len = theirs.chars().filter(|&c| c != ' ').count();
+            let close = len.abs_diff(mine.squashed.len()) <= 1;
+            let shares_word = || {
+                theirs
+                    .split(' ')
+                    .any(|w| mine.words.binary_search_by(|m| m.as_str().cmp(w)).is_ok())
+            };
+            if !close && !shares_word() {
+                continue;
+            }
+            if let Some(similarity) = mine.similarity(&NameKey::of_normalised(theirs)) {
+                add(
+                    entry,
+                    Reason::SimilarName {
+                        theirs: entry.name.clone(),
+                        similarity,
+                    },
+                );
+            }
+        }
+    }
+
+    let mut duplicates: Vec<Duplicate> = found.into_values().collect();
+    for duplicate in &mut duplicates {
+        duplicate.reasons.sort_by_key(Reason::strength);
+    }
+    duplicates.sort_by_cached_key(|d| {
+        let strength = d.reasons.first().map_or(u8::MAX, Reason::strength);
+        let name = normalised(&name_words(&d.name));
+        (strength, order_key(&name), name, d.client_id.clone())
+    });
+    duplicates
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::search::ContactEntry;
+
+    fn entry(id: &str, name: &str, inn: &str, phones: &[&str], emails: &[&str]) -> SearchEntry {
+        SearchEntry {
+            client_id: id.to_owned(),
+            name: name.to_owned(),
+            inn: (!inn.is_empty()).then(|| inn.to_owned()),
+            phones: phones.iter().map(|s| (*s).to_owned()).collect(),
+            emails: emails.iter().map(|s| (*s).to_owned()).collect(),
+            ..SearchEntry::default()
+        }
+    }
+
+    fn card(name: &str, inn: &str, phones: &[&str], emails: &[&str]) -> CardKeys {
+        CardKeys {
+            name: name.to_owned(),
+            inn: inn.to_owned(),
+            phones: phones.iter().map(|s| (*s).to_owned()).collect(),
+            emails: emails.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    fn base() -> SearchIndex {
+        let mut granit = entry("granit", "ООО «Гранит»", "", &[], &[]);
+        granit.contacts = vec![ContactEntry {
+            contact_id: "k1".to_owned(),
+            name: "Сидоров Олег".to_owned(),
+            phones: vec!["8 (916) 123-45-67".to_owned()],
+            emails: vec!["O.Sidorov@granit.ru".to_owned()],
+        }];
+        SearchIndex::build([
+            entry(
+                "vektor",
+                "ООО «Вектор»",
+                "7707083893",
+                &["+7 (495) 925-05-31"],
+                &["info@vektor.ru"],
+            ),
+            entry(
+                "alfa",
+                "АО «Альфа-Строй»",
+                "7736207543",
+                &["925-05-31"],
+                &[],
+            ),
+            granit,
+            entry(
+                "ivanov",
+                "ИП Иванов Иван Иванович",
+                "500100732259",
+                &[],
+                &[],
+            ),
+        ])
+    }
+
+    fn ids(found: &[Duplicate]) -> Vec<&str> {
+        found.iter().map(|d| d.client_id.as_str()).collect()
+    }
+
+    #[test]
+    fn same_inn_is_a_duplicate() {
+        let found = find_duplicates(&base(), &card("Ромашка", "7707 083 893", &[], &[]), None);
+        assert_eq!(ids(&found), ["vektor"]);
+        assert_eq!(
+            found[0].reasons,
+            [Reason::SameInn {
+                inn: "7707083893".to_owned()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_phone_in_another_form_is_a_duplicate() {
+        let found = find_duplicates(
+            &base(),
+            &card("Ромашка", "", &["8 495 925 05 31"], &[]),
+            None,
+        );
+        assert_eq!(ids(&found), ["vektor"]);
+        assert_eq!(
+            found[0].reasons,
+            [Reason::SamePhone {
+                phone: "8 495 925 05 31".to_owned(),
+                theirs: "+7 (495) 925-05-31".to_owned(),
+                contact_id: None,
+            }]
+        );
+        // A local number alone proves nothing.
+        assert!(
+            find_duplicates(&base(), &card("Ромашка", "", &["925-05-31"], &[]), None).is_empty()
+        );
+    }
+
+    #[test]
+    fn a_contacts_phone_or_e_mail_is_a_duplicate() {
+        let found = find_duplicates(
+            &base(),
+            &card(
+                "Ромашка",
+                "",
+                &["+7 916 123 45 67"],
+                &["o.sidorov@GRANIT.ru"],
+            ),
+            None,
+        );
+        assert_eq!(ids(&found), ["granit"]);
+        assert_eq!(found[0].reasons.len(), 2);
+        assert!(
+            matches!(&found[0].reasons[1], Reason::SameEmail { theirs, contact_id: Some(k), .. }
+            if theirs == "O.Sidorov@granit.ru" && k == "k1")
+        );
+    }
+
+    #[test]
+    fn similar_names_are_duplicates() {
+        let index = base();
+        let similar = |name: &str| {
+            let found = find_duplicates(&index, &card(name, "", &[], &[]), None);
+            found
+                .iter()
+                .map(|d| match &d.reasons[..] {
+                    [Reason::SimilarName { similarity, .. }] => (d.client_id.clone(), *similarity),
+                    other => panic!("unexpected reasons {other:?}"),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            similar("ЗАО Вектор"),
+            [("vektor".to_owned(), NameSimilarity::Same)]
+        );
+        assert_eq!(
+            similar("Альфастрой"),
+            [("alfa".to_owned(), NameSimilarity::Same)]
+        );
+        assert_eq!(
+            similar("Веткор"),
+            [("vektor".to_owned(), NameSimilarity::OneTypo)]
+        );
+        assert_eq!(
+            similar("Иван Иванович Иванов"),
+            [("ivanov".to_owned(), NameSimilarity::SameWords)]
+        );
+        assert!(similar("Вектор Плюс").is_empty());
+        assert!(similar("Гранат Строй").is_empty());
+    }
+
+    #[test]
+    fn the_card_is_not_its_own_duplicate() {
+        let found = find_duplicates(
+            &base(),
+            &card("ООО «Вектор»", "7707083893", &[], &[]),
+            Some("vektor"),
+        );
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn strongest_reasons_first() {
+        let card = card("Гранит", "7736207543", &["+7 495 925 05 31"], &[]);
+        let found = find_duplicates(&base(), &card, None);
+        assert_eq!(ids(&found), ["alfa", "vektor", "granit"]);
+    }
+
+    #[test]
+    fn name_similarity_rules() {
+        assert_eq!(
+            name_similarity("ООО «Зелёный берег»", "зеленый Берег"),
+            Some(NameSimilarity::Same)
+        );
+        assert_eq!(
+            name_similarity("Альфа Строй", "Альфа-Строй"),
+            Some(NameSimilarity::Same)
+        );
+        assert_eq!(
+            name_similarity("Омега", "Омега"),
+            Some(NameSimilarity::Same)
+        );
+        assert_eq!(
+            name_similarity("Омега", "Омгеа"),
+            Some(NameSimilarity::OneTypo)
+        );
+        assert_eq!(name_similarity("Нева", "Нива"), None);
+        assert_eq!(
+            name_similarity("Торговый дом Север Запад Трейд", "Торговый дом Север Запад"),
+            Some(NameSimilarity::SameWords)
+        );
+        assert_eq!(name_similarity("Север Запад Трейд", "Север Запад"), None);
+        assert_eq!(name_similarity("ООО", "АО"), None);
+    }
+}

@@ -153,10 +153,7 @@ fn check_domain(domain: &str) -> Result<(), EmailError> {
         }
         // Letters of any script: internationalised domains (`почта.рф`)
         // are typed in their own letters.
-        if let Some(found) = label
-            .chars()
-            .find(|c| !(c.is_alphanumeric() || *c == '-'))
-        {
+        if let Some(found) = label.chars().find(|c| !(c.is_alphanumeric() || *c == '-')) {
             return Err(EmailError::BadDomainCharacter { found });
         }
         if label.starts_with('-') || label.ends_with('-') {
@@ -237,7 +234,10 @@ mod tests {
         assert_eq!(email.key(), "ivan.petrov@vektor.ru");
         assert_eq!(email.local_part(), "Ivan.Petrov");
         assert_eq!(email.domain(), "Vektor.RU");
-        assert_eq!(Email::parse("ИВАН@ПОЧТА.РФ").unwrap().key(), "иван@почта.рф");
+        assert_eq!(
+            Email::parse("ИВАН@ПОЧТА.РФ").unwrap().key(),
+            "иван@почта.рф"
+        );
     }
 
     #[test]
@@ -255,7 +255,10 @@ mod tests {
             ("info@vektor..ru", EmailError::EmptyDomainLabel),
             ("info@.vektor.ru", EmailError::EmptyDomainLabel),
             ("info@vektor.ru.", EmailError::EmptyDomainLabel),
-            ("info@vek_tor.ru", EmailError::BadDomainCharacter { found: '_' }),
+            (
+                "info@vek_tor.ru",
+                EmailError::BadDomainCharacter { found: '_' },
+            ),
             ("info@-vektor.ru", EmailError::HyphenAtLabelEdge),
             ("info@vektor.r", EmailError::BadTopLevelDomain),
             ("info@10.0.0.1", EmailError::BadTopLevelDomain),
@@ -264,7 +267,10 @@ mod tests {
             assert_eq!(Email::parse(text), Err(error), "{text:?}");
         }
         let long = format!("{}@vektor.ru", "a".repeat(250));
-        assert_eq!(Email::parse(&long), Err(EmailError::TooLong { max: MAX_LEN }));
+        assert_eq!(
+            Email::parse(&long),
+            Err(EmailError::TooLong { max: MAX_LEN })
+        );
     }
 
     #[test]

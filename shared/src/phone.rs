@@ -96,7 +96,10 @@ impl Phone {
             } else if c == '+' && !plus && digits.is_empty() {
                 plus = true;
             } else if c == '+' {
-                return Err(PhoneError::UnexpectedCharacter { position: position + 1, found: c });
+                return Err(PhoneError::UnexpectedCharacter {
+                    position: position + 1,
+                    found: c,
+                });
             } else if !is_separator(c) {
                 main_end = at;
                 break;
@@ -111,13 +114,25 @@ impl Phone {
             return Err(PhoneError::NoDigits);
         }
         if digits.len() < MIN_DIGITS {
-            return Err(PhoneError::TooFewDigits { found: digits.len(), min: MIN_DIGITS });
+            return Err(PhoneError::TooFewDigits {
+                found: digits.len(),
+                min: MIN_DIGITS,
+            });
         }
         let (key, shift) = normalise(&digits, plus);
         if key.len() > MAX_DIGITS {
-            return Err(PhoneError::TooManyDigits { found: key.len(), max: MAX_DIGITS });
+            return Err(PhoneError::TooManyDigits {
+                found: key.len(),
+                max: MAX_DIGITS,
+            });
         }
-        Ok(Phone { typed: text.to_owned(), key, extension, main_end, shift })
+        Ok(Phone {
+            typed: text.to_owned(),
+            key,
+            extension,
+            main_end,
+            shift,
+        })
     }
 
     /// Exactly what was typed.
@@ -210,7 +225,10 @@ fn parse_extension(text: &str, from: usize) -> Result<String, PhoneError> {
     let position_of = |byte: usize| text[..byte].chars().count() + 1;
     let unexpected = |byte: usize| {
         let found = text[byte..].chars().next().unwrap_or(' ');
-        PhoneError::UnexpectedCharacter { position: position_of(byte), found }
+        PhoneError::UnexpectedCharacter {
+            position: position_of(byte),
+            found,
+        }
     };
     let skip = |at: usize, pred: &dyn Fn(char) -> bool| {
         text[at..]
@@ -352,7 +370,12 @@ impl PhoneQuery {
         let digits = self.digits.as_str();
         let len = digits.len();
         let russian = key.len() == 11 && key.starts_with('7');
-        let at = |kind, start: usize| Some(KeyMatch { kind, range: start..start + len });
+        let at = |kind, start: usize| {
+            Some(KeyMatch {
+                kind,
+                range: start..start + len,
+            })
+        };
         let raw = if key == digits {
             at(KeyMatchKind::Whole, 0)
         } else if russian && &key[1..] == digits {
@@ -364,14 +387,21 @@ impl PhoneQuery {
         } else if russian && key[4..].starts_with(digits) {
             at(KeyMatchKind::Start, 4)
         } else {
-            key.find(digits).and_then(|start| at(KeyMatchKind::Inside, start))
+            key.find(digits)
+                .and_then(|start| at(KeyMatchKind::Inside, start))
         };
         let trunk = self.trunk.as_deref().and_then(|trunk| {
             let range = 0..trunk.len();
             if key == trunk {
-                Some(KeyMatch { kind: KeyMatchKind::Whole, range })
+                Some(KeyMatch {
+                    kind: KeyMatchKind::Whole,
+                    range,
+                })
             } else if key.starts_with(trunk) {
-                Some(KeyMatch { kind: KeyMatchKind::Start, range })
+                Some(KeyMatch {
+                    kind: KeyMatchKind::Start,
+                    range,
+                })
             } else {
                 None
             }
@@ -473,19 +503,31 @@ mod tests {
         assert_eq!(Phone::parse("доб. 119"), Err(PhoneError::NoDigits));
         assert_eq!(
             Phone::parse("12-34"),
-            Err(PhoneError::TooFewDigits { found: 4, min: MIN_DIGITS })
+            Err(PhoneError::TooFewDigits {
+                found: 4,
+                min: MIN_DIGITS
+            })
         );
         assert_eq!(
             Phone::parse("+7 495 925 05 31 925 05 31"),
-            Err(PhoneError::TooManyDigits { found: 18, max: MAX_DIGITS })
+            Err(PhoneError::TooManyDigits {
+                found: 18,
+                max: MAX_DIGITS
+            })
         );
         assert_eq!(
             Phone::parse("8 495 925 05 31 Иван"),
-            Err(PhoneError::UnexpectedCharacter { position: 17, found: 'И' })
+            Err(PhoneError::UnexpectedCharacter {
+                position: 17,
+                found: 'И'
+            })
         );
         assert_eq!(
             Phone::parse("8 495 925 05 31 доброе"),
-            Err(PhoneError::UnexpectedCharacter { position: 17, found: 'д' })
+            Err(PhoneError::UnexpectedCharacter {
+                position: 17,
+                found: 'д'
+            })
         );
         assert_eq!(
             Phone::parse("8 495 925 05 31 доб."),
@@ -493,15 +535,24 @@ mod tests {
         );
         assert_eq!(
             Phone::parse("8 495 925 05 31 доб. 1a"),
-            Err(PhoneError::UnexpectedCharacter { position: 23, found: 'a' })
+            Err(PhoneError::UnexpectedCharacter {
+                position: 23,
+                found: 'a'
+            })
         );
         assert_eq!(
             Phone::parse("8 495+925 05 31"),
-            Err(PhoneError::UnexpectedCharacter { position: 6, found: '+' })
+            Err(PhoneError::UnexpectedCharacter {
+                position: 6,
+                found: '+'
+            })
         );
         assert_eq!(
             Phone::parse("8 495 925 O5 31"),
-            Err(PhoneError::UnexpectedCharacter { position: 11, found: 'O' })
+            Err(PhoneError::UnexpectedCharacter {
+                position: 11,
+                found: 'O'
+            })
         );
     }
 
@@ -521,7 +572,11 @@ mod tests {
     #[test]
     fn queries_in_any_form_match() {
         let phone = Phone::parse("+7 (495) 925-05-31").unwrap();
-        let kind = |q: &str| PhoneQuery::parse(q).and_then(|q| q.match_key(phone.key())).map(|m| m.kind);
+        let kind = |q: &str| {
+            PhoneQuery::parse(q)
+                .and_then(|q| q.match_key(phone.key()))
+                .map(|m| m.kind)
+        };
         assert_eq!(kind("8 495 925 05 31"), Some(KeyMatchKind::Whole));
         assert_eq!(kind("(495) 925-05-31"), Some(KeyMatchKind::Whole));
         assert_eq!(kind("8 495 925"), Some(KeyMatchKind::Start));
@@ -533,13 +588,21 @@ mod tests {
         assert_eq!(kind("8 916"), None);
         assert_eq!(kind("49"), None);
         assert_eq!(PhoneQuery::parse("вектор 495"), None);
-        let trunk = PhoneQuery::parse("8 495 925").unwrap().match_key(phone.key()).unwrap();
+        let trunk = PhoneQuery::parse("8 495 925")
+            .unwrap()
+            .match_key(phone.key())
+            .unwrap();
         assert_eq!(trunk.range, 0..7);
     }
 
     /// A 10-digit Russian national number written in one of the usual ways.
     fn write(national: &str, form: usize) -> String {
-        let (code, a, b, c) = (&national[..3], &national[3..6], &national[6..8], &national[8..]);
+        let (code, a, b, c) = (
+            &national[..3],
+            &national[3..6],
+            &national[6..8],
+            &national[8..],
+        );
         match form {
             0 => format!("+7 ({code}) {a}-{b}-{c}"),
             1 => format!("8 {code} {a} {b} {c}"),

@@ -219,7 +219,11 @@ enum Kind {
 
 impl Kind {
     fn of(contact: Option<u32>, client: Kind, of_contact: Kind) -> Kind {
-        if contact.is_some() { of_contact } else { client }
+        if contact.is_some() {
+            of_contact
+        } else {
+            client
+        }
     }
 
     fn from_bits(bits: u64) -> Kind {
@@ -259,12 +263,7 @@ impl Found {
     fn new(tier: Tier, kind: Kind, contact: Option<u32>, item: u32) -> Found {
         let contact = u64::from(contact.unwrap_or(0)).min((1 << CONTACT_BITS) - 1);
         let item = u64::from(item).min((1 << ITEM_BITS) - 1);
-        Found(
-            (tier as u64) << 60
-                | (kind as u64) << 56
-                | contact << ITEM_BITS
-                | item,
-        )
+        Found((tier as u64) << 60 | (kind as u64) << 56 | contact << ITEM_BITS | item)
     }
 
     fn tier(self) -> Tier {
@@ -293,7 +292,10 @@ struct Arena<T> {
 
 impl<T> Default for Arena<T> {
     fn default() -> Self {
-        Arena { items: Vec::new(), free: Vec::new() }
+        Arena {
+            items: Vec::new(),
+            free: Vec::new(),
+        }
     }
 }
 
@@ -350,7 +352,8 @@ impl SortedIds {
     }
 
     fn sort<'k>(&mut self, key: impl Fn(u32) -> &'k str) {
-        self.0.sort_unstable_by(|&a, &b| (key(a), a).cmp(&(key(b), b)));
+        self.0
+            .sort_unstable_by(|&a, &b| (key(a), a).cmp(&(key(b), b)));
     }
 
     fn with_prefix<'k>(&self, prefix: &str, key: impl Fn(u32) -> &'k str) -> &[u32] {
@@ -359,6 +362,17 @@ impl SortedIds {
         let len = rest.partition_point(|&i| key(i).starts_with(prefix));
         &rest[..len]
     }
+}
+
+/// A phone or e-mail found by its key, for duplicate control.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldRef<'a> {
+    /// The client it belongs to.
+    pub entry: &'a SearchEntry,
+    /// The contact it belongs to, if not the client itself.
+    pub contact: Option<&'a ContactEntry>,
+    /// Which of the owner's phones or e-mails.
+    pub item: usize,
 }
 
 /// One name (the client's or a contact's).
@@ -420,10 +434,9 @@ struct Client {
 const TRIGRAMS: usize = 1000;
 
 fn trigram(digits: &[u8]) -> usize {
-    digits
-        .iter()
-        .take(3)
-        .fold(0, |acc, d| acc * 10 + usize::from(d.wrapping_sub(b'0') % 10))
+    digits.iter().take(3).fold(0, |acc, d| {
+        acc * 10 + usize::from(d.wrapping_sub(b'0') % 10)
+    })
 }
 
 /// The distinct trigrams of a digits key.
@@ -481,16 +494,27 @@ struct Token {
 
 impl Query {
     fn read(text: &str) -> Query {
-        let words: Vec<Word> = name_words(text).into_iter().filter(|w| !w.compound).collect();
+        let words: Vec<Word> = name_words(text)
+            .into_iter()
+            .filter(|w| !w.compound)
+            .collect();
         let norm = normalised(&words);
         let tokens = words
             .into_iter()
-            .map(|w| Token { chars: w.text.chars().collect(), text: w.text })
+            .map(|w| Token {
+                chars: w.text.chars().collect(),
+                text: w.text,
+            })
             .collect();
         let trimmed = text.trim();
         let email = (!trimmed.is_empty() && !trimmed.contains(char::is_whitespace))
             .then(|| email::search_key(trimmed));
-        Query { tokens, norm, phone: PhoneQuery::parse(text), email }
+        Query {
+            tokens,
+            norm,
+            phone: PhoneQuery::parse(text),
+            email,
+        }
     }
 }
 
@@ -502,7 +526,10 @@ struct Best {
 
 impl Best {
     fn new(slots: usize) -> Best {
-        Best { found: vec![Found::NONE; slots], touched: Vec::new() }
+        Best {
+            found: vec![Found::NONE; slots],
+            touched: Vec::new(),
+        }
     }
 
     fn offer(&mut self, slot: u32, found: Found) {
@@ -539,8 +566,10 @@ impl SearchIndex {
         let mut kept = keep.into_iter();
         entries.retain(|_| kept.next().unwrap_or(false));
 
-        let mut index = SearchIndex::default();
-        index.bulk = true;
+        let mut index = SearchIndex {
+            bulk: true,
+            ..SearchIndex::default()
+        };
         index.dictionary.start_bulk();
         index.clients.reserve(entries.len());
         index.orders.reserve(entries.len());
@@ -560,10 +589,18 @@ impl SearchIndex {
         self.email_domains
             .sort(|id| emails.get(id).map_or("", |f| f.domain()));
         let clients = &self.clients;
-        self.inns
-            .sort(|slot| clients.get(slot as usize).and_then(Option::as_ref).map_or("", |c| &c.inn));
-        self.ogrns
-            .sort(|slot| clients.get(slot as usize).and_then(Option::as_ref).map_or("", |c| &c.ogrn));
+        self.inns.sort(|slot| {
+            clients
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .map_or("", |c| &c.inn)
+        });
+        self.ogrns.sort(|slot| {
+            clients
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .map_or("", |c| &c.ogrn)
+        });
     }
 
     /// The number of clients indexed.
@@ -628,7 +665,10 @@ impl SearchIndex {
             if s == slot {
                 &*client.inn
             } else {
-                clients.get(s as usize).and_then(Option::as_ref).map_or("", |c| &c.inn)
+                clients
+                    .get(s as usize)
+                    .and_then(Option::as_ref)
+                    .map_or("", |c| &c.inn)
             }
         };
         if !client.inn.is_empty() {
@@ -638,7 +678,10 @@ impl SearchIndex {
             if s == slot {
                 &*client.ogrn
             } else {
-                clients.get(s as usize).and_then(Option::as_ref).map_or("", |c| &c.ogrn)
+                clients
+                    .get(s as usize)
+                    .and_then(Option::as_ref)
+                    .map_or("", |c| &c.ogrn)
             }
         };
         if !client.ogrn.is_empty() {
@@ -682,12 +725,28 @@ impl SearchIndex {
         self.by_id.insert(entry.client_id.clone(), slot);
         let has_inn = !inn.is_empty();
         let has_ogrn = !ogrn.is_empty();
-        self.clients[slot as usize] =
-            Some(Client { entry, sort_name, inn, ogrn, names, phones, emails });
+        self.clients[slot as usize] = Some(Client {
+            entry,
+            sort_name,
+            inn,
+            ogrn,
+            names,
+            phones,
+            emails,
+        });
         let clients = &self.clients;
-        let inn_of = |s: u32| clients.get(s as usize).and_then(Option::as_ref).map_or("", |c| &*c.inn);
-        let ogrn_of =
-            |s: u32| clients.get(s as usize).and_then(Option::as_ref).map_or("", |c| &*c.ogrn);
+        let inn_of = |s: u32| {
+            clients
+                .get(s as usize)
+                .and_then(Option::as_ref)
+                .map_or("", |c| &*c.inn)
+        };
+        let ogrn_of = |s: u32| {
+            clients
+                .get(s as usize)
+                .and_then(Option::as_ref)
+                .map_or("", |c| &*c.ogrn)
+        };
         match (self.bulk, has_inn) {
             (true, true) => self.inns.0.push(slot),
             (false, true) => self.inns.insert(slot, inn_of),
@@ -705,7 +764,12 @@ impl SearchIndex {
             return None;
         }
         let norm = normalised(&words).into();
-        let fid = self.names.insert(NameField { slot, contact, words: Box::new([]), norm });
+        let fid = self.names.insert(NameField {
+            slot,
+            contact,
+            words: Box::new([]),
+            norm,
+        });
         let mut texts: Vec<String> = words.into_iter().map(|w| w.text).collect();
         texts.sort_unstable();
         texts.dedup();
@@ -716,7 +780,13 @@ impl SearchIndex {
         Some(fid)
     }
 
-    fn add_phones(&mut self, slot: u32, contact: Option<u32>, typed: &[String], out: &mut Vec<FieldId>) {
+    fn add_phones(
+        &mut self,
+        slot: u32,
+        contact: Option<u32>,
+        typed: &[String],
+        out: &mut Vec<FieldId>,
+    ) {
         if self.trigrams.is_empty() {
             self.trigrams = vec![Vec::new(); TRIGRAMS];
         }
@@ -728,7 +798,12 @@ impl SearchIndex {
             };
             let key: Box<str> = phone.key().into();
             let tris = trigrams_of(&key);
-            let fid = self.phones.insert(PhoneField { slot, contact, item: item as u32, key });
+            let fid = self.phones.insert(PhoneField {
+                slot,
+                contact,
+                item: item as u32,
+                key,
+            });
             for t in tris {
                 self.trigrams[t].push(fid);
             }
@@ -736,14 +811,26 @@ impl SearchIndex {
         }
     }
 
-    fn add_emails(&mut self, slot: u32, contact: Option<u32>, typed: &[String], out: &mut Vec<FieldId>) {
+    fn add_emails(
+        &mut self,
+        slot: u32,
+        contact: Option<u32>,
+        typed: &[String],
+        out: &mut Vec<FieldId>,
+    ) {
         for (item, text) in typed.iter().enumerate() {
             let key = email::search_key(text);
             if key.is_empty() {
                 continue;
             }
             let domain_at = key.find('@').map_or(key.len(), |at| at + 1) as u32;
-            let field = EmailField { slot, contact, item: item as u32, key: key.into(), domain_at };
+            let field = EmailField {
+                slot,
+                contact,
+                item: item as u32,
+                key: key.into(),
+                domain_at,
+            };
             let fid = self.emails.insert(field);
             if self.bulk {
                 self.email_keys.0.push(fid);
@@ -854,12 +941,20 @@ impl SearchIndex {
     fn match_numbers(&self, phone: &PhoneQuery, best: &mut Best) {
         let digits = phone.digits();
         let registered = [
-            (&self.inns, Kind::Inn, Self::inn_of as fn(&Self, u32) -> &str),
+            (
+                &self.inns,
+                Kind::Inn,
+                Self::inn_of as fn(&Self, u32) -> &str,
+            ),
             (&self.ogrns, Kind::Ogrn, Self::ogrn_of),
         ];
         for (sorted, kind, key) in registered {
             for &slot in sorted.with_prefix(digits, |s| key(self, s)) {
-                let tier = if key(self, slot) == digits { Tier::Exact } else { Tier::Prefix };
+                let tier = if key(self, slot) == digits {
+                    Tier::Exact
+                } else {
+                    Tier::Prefix
+                };
                 best.offer(slot, Found::new(tier, kind, None, 0));
             }
         }
@@ -875,7 +970,10 @@ impl SearchIndex {
                         KeyMatchKind::Inside => Tier::Partial,
                     };
                     let kind = Kind::of(field.contact, Kind::Phone, Kind::ContactPhone);
-                    best.offer(field.slot, Found::new(tier, kind, field.contact, field.item));
+                    best.offer(
+                        field.slot,
+                        Found::new(tier, kind, field.contact, field.item),
+                    );
                 }
             }
         }
@@ -898,7 +996,10 @@ impl SearchIndex {
             if let Some(field) = emails.get(fid) {
                 let tier = if exact { Tier::Exact } else { Tier::Prefix };
                 let kind = Kind::of(field.contact, Kind::Email, Kind::ContactEmail);
-                best.offer(field.slot, Found::new(tier, kind, field.contact, field.item));
+                best.offer(
+                    field.slot,
+                    Found::new(tier, kind, field.contact, field.item),
+                );
             }
         };
         let key = |id| emails.get(id).map_or("", |f| &*f.key);
@@ -916,7 +1017,8 @@ impl SearchIndex {
     /// What orders clients of one tier whose name keys are equal: the
     /// whole normalised name, then the id.
     fn tie_key(&self, slot: u32) -> Option<(&str, &str)> {
-        self.client(slot).map(|c| (&*c.sort_name, c.entry.client_id.as_str()))
+        self.client(slot)
+            .map(|c| (&*c.sort_name, c.entry.client_id.as_str()))
     }
 
     /// The best `limit` clients, in rank order.
@@ -956,15 +1058,22 @@ impl SearchIndex {
             Kind::Ogrn => (MatchedField::Ogrn, entry.ogrn.as_ref()?),
             Kind::Phone => (MatchedField::Phone, entry.phones.get(found.item())?),
             Kind::Email => (MatchedField::Email, entry.emails.get(found.item())?),
-            Kind::ContactName => {
-                (MatchedField::ContactName { contact_id: contact_id()? }, &contact()?.name)
-            }
+            Kind::ContactName => (
+                MatchedField::ContactName {
+                    contact_id: contact_id()?,
+                },
+                &contact()?.name,
+            ),
             Kind::ContactPhone => (
-                MatchedField::ContactPhone { contact_id: contact_id()? },
+                MatchedField::ContactPhone {
+                    contact_id: contact_id()?,
+                },
                 contact()?.phones.get(found.item())?,
             ),
             Kind::ContactEmail => (
-                MatchedField::ContactEmail { contact_id: contact_id()? },
+                MatchedField::ContactEmail {
+                    contact_id: contact_id()?,
+                },
                 contact()?.emails.get(found.item())?,
             ),
         };
@@ -988,13 +1097,76 @@ impl SearchIndex {
                 .into_iter()
                 .collect(),
         };
-        Some(Hit { client_id: entry.client_id.clone(), tier: found.tier(), field, text: text.clone(), ranges })
+        Some(Hit {
+            client_id: entry.client_id.clone(),
+            tier: found.tier(),
+            field,
+            text: text.clone(),
+            ranges,
+        })
+    }
+
+    /// The clients whose INN (digits) is `inn`.
+    pub(crate) fn clients_with_inn(&self, inn: &str) -> Vec<&SearchEntry> {
+        self.inns
+            .with_prefix(inn, |s| self.inn_of(s))
+            .iter()
+            .filter(|&&slot| self.inn_of(slot) == inn)
+            .filter_map(|&slot| self.client(slot).map(|c| &c.entry))
+            .collect()
+    }
+
+    /// The phones (client's or a contact's) whose key is `key`.
+    pub(crate) fn phones_with_key(&self, key: &str) -> Vec<FieldRef<'_>> {
+        self.rarest_trigram(key)
+            .iter()
+            .filter_map(|&fid| self.phones.get(fid))
+            .filter(|f| &*f.key == key)
+            .filter_map(|f| self.field_ref(f.slot, f.contact, f.item))
+            .collect()
+    }
+
+    /// The e-mails (client's or a contact's) whose key is `key`.
+    pub(crate) fn emails_with_key(&self, key: &str) -> Vec<FieldRef<'_>> {
+        let emails = &self.emails;
+        self.email_keys
+            .with_prefix(key, |id| emails.get(id).map_or("", |f| &*f.key))
+            .iter()
+            .filter_map(|&fid| emails.get(fid))
+            .filter(|f| &*f.key == key)
+            .filter_map(|f| self.field_ref(f.slot, f.contact, f.item))
+            .collect()
+    }
+
+    fn field_ref(&self, slot: u32, contact: Option<u32>, item: u32) -> Option<FieldRef<'_>> {
+        let entry = &self.client(slot)?.entry;
+        let contact = match contact {
+            Some(c) => Some(entry.contacts.get(c as usize)?),
+            None => None,
+        };
+        Some(FieldRef {
+            entry,
+            contact,
+            item: item as usize,
+        })
+    }
+
+    /// Every client with its normalised name (see [`text::normalised`]).
+    pub(crate) fn normalised_names(&self) -> impl Iterator<Item = (&SearchEntry, &str)> {
+        self.clients
+            .iter()
+            .flatten()
+            .map(|c| (&c.entry, &*c.sort_name))
     }
 
     /// Heap bytes held by the index, approximately (capacities of its
     /// vectors and maps, and the text they own).
     pub fn heap_bytes(&self) -> usize {
-        let strings = |v: &[String]| v.iter().map(|s| s.capacity() + size_of::<String>()).sum::<usize>();
+        let strings = |v: &[String]| {
+            v.iter()
+                .map(|s| s.capacity() + size_of::<String>())
+                .sum::<usize>()
+        };
         let entry_bytes = |e: &SearchEntry| {
             e.client_id.capacity()
                 + e.name.capacity()
@@ -1005,7 +1177,12 @@ impl SearchIndex {
                 + e.contacts.capacity() * size_of::<ContactEntry>()
                 + e.contacts
                     .iter()
-                    .map(|c| c.contact_id.capacity() + c.name.capacity() + strings(&c.phones) + strings(&c.emails))
+                    .map(|c| {
+                        c.contact_id.capacity()
+                            + c.name.capacity()
+                            + strings(&c.phones)
+                            + strings(&c.emails)
+                    })
                     .sum::<usize>()
         };
         let clients: usize = self
@@ -1017,7 +1194,8 @@ impl SearchIndex {
                     + c.sort_name.len()
                     + c.inn.len()
                     + c.ogrn.len()
-                    + (c.names.capacity() + c.phones.capacity() + c.emails.capacity()) * size_of::<FieldId>()
+                    + (c.names.capacity() + c.phones.capacity() + c.emails.capacity())
+                        * size_of::<FieldId>()
             })
             .sum();
         let by_id: usize = self.by_id.keys().map(|k| k.capacity()).sum::<usize>()
@@ -1027,16 +1205,23 @@ impl SearchIndex {
             .iter()
             .map(|t| t.capacity() * size_of::<FieldId>() + size_of::<Vec<FieldId>>())
             .sum();
-        let sorted = [&self.email_keys, &self.email_domains, &self.inns, &self.ogrns]
-            .iter()
-            .map(|s| s.0.capacity() * size_of::<u32>())
-            .sum::<usize>();
+        let sorted = [
+            &self.email_keys,
+            &self.email_domains,
+            &self.inns,
+            &self.ogrns,
+        ]
+        .iter()
+        .map(|s| s.0.capacity() * size_of::<u32>())
+        .sum::<usize>();
         clients
             + self.clients.capacity() * size_of::<Option<Client>>()
             + self.orders.capacity() * size_of::<u64>()
             + self.free_slots.capacity() * size_of::<u32>()
             + by_id
-            + self.names.heap_bytes(|f| f.words.len() * size_of::<WordId>() + f.norm.len())
+            + self
+                .names
+                .heap_bytes(|f| f.words.len() * size_of::<WordId>() + f.norm.len())
             + self.phones.heap_bytes(|f| f.key.len())
             + self.emails.heap_bytes(|f| f.key.len())
             + self.dictionary.heap_bytes()
@@ -1088,7 +1273,7 @@ fn highlight_digits(text: &str, count: usize) -> Vec<Range<usize>> {
         .take(count)
         .collect();
     match (digits.first(), digits.last()) {
-        (Some(&start), Some(&last)) => vec![start..last + 1],
+        (Some(&start), Some(&last)) => std::iter::once(start..last + 1).collect(),
         _ => Vec::new(),
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::text::{MIN_TYPO_LEN, typo_prefix, within_one_typo};
+use super::text::{MIN_TYPO_LEN, typo_prefix};
 
 /// A word's number in the dictionary.
 pub(super) type WordId = u32;
@@ -94,7 +94,11 @@ impl Dictionary {
             return id;
         }
         let chars: Box<[char]> = text.chars().collect();
-        let entry = Entry { text: text.into(), chars, postings: vec![field] };
+        let entry = Entry {
+            text: text.into(),
+            chars,
+            postings: vec![field],
+        };
         let id = match self.free.pop() {
             Some(id) => {
                 self.words[id as usize] = Some(entry);
@@ -162,7 +166,7 @@ impl Dictionary {
     }
 
     /// Calls `f` with every word of at least [`MIN_TYPO_LEN`] chars that
-    /// could be one typo from `token` (as a prefix or as a whole word):
+    /// could match `token` as a prefix with one typo:
     /// with one edit, either the edit is not at the first letter (the word
     /// starts with the token's first letter), or it is — then the word
     /// starts with the token's second letter (first letter dropped or two
@@ -203,18 +207,6 @@ impl Dictionary {
         self.typo_scan(token, |id, chars| {
             if let Some(len) = typo_prefix(token, chars) {
                 f(id, len);
-            }
-        });
-    }
-
-    /// Calls `f` for every other word one typo from `word` as a whole.
-    pub fn typo_words(&self, word: &[char], mut f: impl FnMut(WordId)) {
-        if word.len() < MIN_TYPO_LEN {
-            return;
-        }
-        self.typo_scan(word, |id, chars| {
-            if chars != word && within_one_typo(word, chars) {
-                f(id);
             }
         });
     }

@@ -48,10 +48,28 @@ fn base() -> SearchIndex {
     )];
     SearchIndex::build([
         vektor,
-        client("alfa", "АО «Альфа-Строй»", "7736207543", &["8 812 555 12 34"], &["zakaz@alfastroy.ru"]),
+        client(
+            "alfa",
+            "АО «Альфа-Строй»",
+            "7736207543",
+            &["8 812 555 12 34"],
+            &["zakaz@alfastroy.ru"],
+        ),
         client("vektorstroy", "Векторстрой", "", &["9250532"], &[]),
-        client("zeleny", "ИП Зелёный Иван Иванович", "500100732259", &[], &[]),
-        client("magistral", "ООО \"Магистраль\"", "", &["+49 30 1234567"], &["office@magistral.de"]),
+        client(
+            "zeleny",
+            "ИП Зелёный Иван Иванович",
+            "500100732259",
+            &[],
+            &[],
+        ),
+        client(
+            "magistral",
+            "ООО \"Магистраль\"",
+            "",
+            &["+49 30 1234567"],
+            &["office@magistral.de"],
+        ),
     ])
 }
 
@@ -78,7 +96,10 @@ fn manager_finds_a_client_by_any_word_of_its_name() {
 fn yo_quotes_and_legal_forms_do_not_matter() {
     let index = base();
     assert_eq!(ids(&index.query("зеленый", 10)), ["zeleny"]);
-    assert_eq!(ids(&index.query("ООО Вектор", 10)), ["vektor", "vektorstroy"]);
+    assert_eq!(
+        ids(&index.query("ООО Вектор", 10)),
+        ["vektor", "vektorstroy"]
+    );
     assert_eq!(ids(&index.query("«Магистраль»", 10)), ["magistral"]);
     assert_eq!(first(&index, "ип зелёный иван иванович").tier, Tier::Exact);
     assert!(index.query("ООО", 10).is_empty());
@@ -89,14 +110,20 @@ fn hyphenated_names_are_found_typed_together() {
     let index = base();
     let hit = first(&index, "альфастр");
     assert_eq!(hit.client_id, "alfa");
-    assert_eq!(hit.segments(), [("АО «", false), ("Альфа-Стр", true), ("ой»", false)]);
+    assert_eq!(
+        hit.segments(),
+        [("АО «", false), ("Альфа-Стр", true), ("ой»", false)]
+    );
 }
 
 #[test]
 fn one_typo_is_forgiven_in_long_words() {
     let index = base();
     let hit = first(&index, "магистарль");
-    assert_eq!((hit.client_id.as_str(), hit.tier), ("magistral", Tier::Fuzzy));
+    assert_eq!(
+        (hit.client_id.as_str(), hit.tier),
+        ("magistral", Tier::Fuzzy)
+    );
     let hits = index.query("веткор", 10);
     assert_eq!(ids(&hits), ["vektor", "vektorstroy"]);
     assert!(hits.iter().all(|h| h.tier == Tier::Fuzzy));
@@ -108,28 +135,54 @@ fn one_typo_is_forgiven_in_long_words() {
 fn manager_finds_a_client_by_inn_and_ogrn() {
     let index = base();
     let hit = first(&index, "7707083893");
-    assert_eq!((hit.client_id.as_str(), hit.tier, &hit.field), ("vektor", Tier::Exact, &MatchedField::Inn));
+    assert_eq!(
+        (hit.client_id.as_str(), hit.tier, &hit.field),
+        ("vektor", Tier::Exact, &MatchedField::Inn)
+    );
     let hit = first(&index, "7736");
     assert_eq!((hit.client_id.as_str(), hit.tier), ("alfa", Tier::Prefix));
     assert_eq!(hit.segments(), [("7736", true), ("207543", false)]);
     let hit = first(&index, "1027700");
-    assert_eq!((hit.client_id.as_str(), &hit.field), ("vektor", &MatchedField::Ogrn));
+    assert_eq!(
+        (hit.client_id.as_str(), &hit.field),
+        ("vektor", &MatchedField::Ogrn)
+    );
 }
 
 #[test]
 fn manager_finds_a_client_by_a_phone_typed_any_way() {
     let index = base();
-    for query in ["+7 (495) 925-05-31", "8 495 925 05 31", "74959250531", "(495) 925-05-31"] {
+    for query in [
+        "+7 (495) 925-05-31",
+        "8 495 925 05 31",
+        "74959250531",
+        "(495) 925-05-31",
+    ] {
         let hit = first(&index, query);
-        assert_eq!((hit.client_id.as_str(), hit.tier), ("vektor", Tier::Exact), "{query}");
+        assert_eq!(
+            (hit.client_id.as_str(), hit.tier),
+            ("vektor", Tier::Exact),
+            "{query}"
+        );
         assert_eq!(hit.field, MatchedField::Phone);
     }
     for query in ["8 495 925", "+7495925", "495 925", "925-05-31"] {
         let hit = first(&index, query);
-        assert_eq!((hit.client_id.as_str(), hit.tier), ("vektor", Tier::Prefix), "{query}");
+        assert_eq!(
+            (hit.client_id.as_str(), hit.tier),
+            ("vektor", Tier::Prefix),
+            "{query}"
+        );
     }
     let hit = first(&index, "8 495 925");
-    assert_eq!(hit.segments(), [("+", false), ("7 (495) 925", true), ("-05-31 доб. 119", false)]);
+    assert_eq!(
+        hit.segments(),
+        [
+            ("+", false),
+            ("7 (495) 925", true),
+            ("-05-31 доб. 119", false)
+        ]
+    );
     // The local number 925-05-32 of another client shares "92505".
     assert_eq!(ids(&index.query("92505", 10)), ["vektor", "vektorstroy"]);
     let hit = first(&index, "+49 30 123");
@@ -142,12 +195,18 @@ fn manager_finds_a_client_by_a_phone_typed_any_way() {
 fn manager_finds_a_client_by_e_mail() {
     let index = base();
     let hit = first(&index, "INFO@vektor.ru");
-    assert_eq!((hit.client_id.as_str(), hit.tier, &hit.field), ("vektor", Tier::Exact, &MatchedField::Email));
+    assert_eq!(
+        (hit.client_id.as_str(), hit.tier, &hit.field),
+        ("vektor", Tier::Exact, &MatchedField::Email)
+    );
     let hit = first(&index, "zakaz@");
     assert_eq!((hit.client_id.as_str(), hit.tier), ("alfa", Tier::Prefix));
     assert_eq!(hit.segments(), [("zakaz@", true), ("alfastroy.ru", false)]);
     let hit = first(&index, "magistral.d");
-    assert_eq!(hit.segments(), [("office@", false), ("magistral.d", true), ("e", false)]);
+    assert_eq!(
+        hit.segments(),
+        [("office@", false), ("magistral.d", true), ("e", false)]
+    );
 }
 
 #[test]
@@ -155,15 +214,42 @@ fn a_contact_match_names_the_contact() {
     let index = base();
     let hit = first(&index, "петров");
     assert_eq!(hit.client_id, "vektor");
-    assert_eq!(hit.field, MatchedField::ContactName { contact_id: "petrov".to_owned() });
-    assert_eq!(hit.segments(), [("Петров", true), (" Пётр Семёнович", false)]);
+    assert_eq!(
+        hit.field,
+        MatchedField::ContactName {
+            contact_id: "petrov".to_owned()
+        }
+    );
+    assert_eq!(
+        hit.segments(),
+        [("Петров", true), (" Пётр Семёнович", false)]
+    );
     let hit = first(&index, "петр семенович");
-    assert_eq!(hit.segments(), [("Петр", true), ("ов ", false), ("Пётр", true), (" ", false), ("Семёнович", true)]);
+    assert_eq!(
+        hit.segments(),
+        [
+            ("Петр", true),
+            ("ов ", false),
+            ("Пётр", true),
+            (" ", false),
+            ("Семёнович", true)
+        ]
+    );
     let hit = first(&index, "8 916 123");
-    assert_eq!(hit.field, MatchedField::ContactPhone { contact_id: "petrov".to_owned() });
+    assert_eq!(
+        hit.field,
+        MatchedField::ContactPhone {
+            contact_id: "petrov".to_owned()
+        }
+    );
     assert_eq!(hit.segments(), [("8-916-123", true), ("-45-67", false)]);
     let hit = first(&index, "p.petrov");
-    assert_eq!(hit.field, MatchedField::ContactEmail { contact_id: "petrov".to_owned() });
+    assert_eq!(
+        hit.field,
+        MatchedField::ContactEmail {
+            contact_id: "petrov".to_owned()
+        }
+    );
 }
 
 #[test]
@@ -225,13 +311,15 @@ fn osa(a: &[char], b: &[char]) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -261,7 +349,10 @@ fn name_tier(tokens: &[String], name: &str) -> Option<Tier> {
     let words = name_words(name);
     let mut typo = false;
     for token in tokens {
-        let best = words.iter().filter_map(|w| word_match(token, &w.text)).min()?;
+        let best = words
+            .iter()
+            .filter_map(|w| word_match(token, &w.text))
+            .min()?;
         typo |= best;
     }
     Some(if typo {
@@ -329,13 +420,22 @@ fn brute_force(entries: &[SearchEntry], text: &str) -> Vec<(String, Tier, Matche
         }
         if let Some(q) = &phone {
             let digits = |s: &Option<String>| -> String {
-                s.as_deref().unwrap_or("").chars().filter(char::is_ascii_digit).collect()
+                s.as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect()
             };
-            for (value, order, field) in
-                [(digits(&entry.inn), 1, MatchedField::Inn), (digits(&entry.ogrn), 2, MatchedField::Ogrn)]
-            {
+            for (value, order, field) in [
+                (digits(&entry.inn), 1, MatchedField::Inn),
+                (digits(&entry.ogrn), 2, MatchedField::Ogrn),
+            ] {
                 if !value.is_empty() && value.starts_with(q.digits()) {
-                    let tier = if value == q.digits() { Tier::Exact } else { Tier::Prefix };
+                    let tier = if value == q.digits() {
+                        Tier::Exact
+                    } else {
+                        Tier::Prefix
+                    };
                     matches.push((tier, order, 0, 0, field));
                 }
             }
@@ -355,12 +455,22 @@ fn brute_force(entries: &[SearchEntry], text: &str) -> Vec<(String, Tier, Matche
         for (c, person) in entry.contacts.iter().enumerate() {
             let contact_id = person.contact_id.clone();
             if let Some(tier) = name_tier(&tokens, &person.name) {
-                matches.push((tier, 5, c, 0, MatchedField::ContactName { contact_id: contact_id.clone() }));
+                matches.push((
+                    tier,
+                    5,
+                    c,
+                    0,
+                    MatchedField::ContactName {
+                        contact_id: contact_id.clone(),
+                    },
+                ));
             }
             if let Some(q) = &phone {
                 for (i, p) in person.phones.iter().enumerate() {
                     if let Some(tier) = phone_tier(q, p) {
-                        let field = MatchedField::ContactPhone { contact_id: contact_id.clone() };
+                        let field = MatchedField::ContactPhone {
+                            contact_id: contact_id.clone(),
+                        };
                         matches.push((tier, 6, c, i, field));
                     }
                 }
@@ -368,19 +478,33 @@ fn brute_force(entries: &[SearchEntry], text: &str) -> Vec<(String, Tier, Matche
             if let Some(q) = &email {
                 for (i, e) in person.emails.iter().enumerate() {
                     if let Some(tier) = email_tier(q, e) {
-                        let field = MatchedField::ContactEmail { contact_id: contact_id.clone() };
+                        let field = MatchedField::ContactEmail {
+                            contact_id: contact_id.clone(),
+                        };
                         matches.push((tier, 7, c, i, field));
                     }
                 }
             }
         }
-        if let Some(best) = matches.into_iter().min_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3))) {
+        if let Some(best) = matches
+            .into_iter()
+            .min_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)))
+        {
             let sort_name = normalised(&name_words(&entry.name));
-            found.push((best.0, order_key(&sort_name), sort_name, entry.client_id.clone(), best.4));
+            found.push((
+                best.0,
+                order_key(&sort_name),
+                sort_name,
+                entry.client_id.clone(),
+                best.4,
+            ));
         }
     }
     found.sort_by(|a, b| (a.0, a.1, &a.2, &a.3).cmp(&(b.0, b.1, &b.2, &b.3)));
-    found.into_iter().map(|(tier, _, _, id, field)| (id, tier, field)).collect()
+    found
+        .into_iter()
+        .map(|(tier, _, _, id, field)| (id, tier, field))
+        .collect()
 }
 
 fn answer(index: &SearchIndex, text: &str, limit: usize) -> Vec<(String, Tier, MatchedField)> {
@@ -394,11 +518,43 @@ fn answer(index: &SearchIndex, text: &str, limit: usize) -> Vec<(String, Tier, M
 // ---- Random bases built to collide ----
 
 const WORDS: &[&str] = &[
-    "Вектор", "вектра", "Векторстрой", "Ветер", "Альфа", "Альфа-Строй", "Строй", "Стройка", "Зелёный",
-    "зеленый", "Магистраль", "Магистр", "Ёлка", "Иванов", "Иван", "Иванович", "Ивановна", "Петров",
-    "Пётр", "Сибирь", "Сибирский", "Omega", "Omega-Trade", "ООО", "АО", "ИП", "«", "\"", "2000",
+    "Вектор",
+    "вектра",
+    "Векторстрой",
+    "Ветер",
+    "Альфа",
+    "Альфа-Строй",
+    "Строй",
+    "Стройка",
+    "Зелёный",
+    "зеленый",
+    "Магистраль",
+    "Магистр",
+    "Ёлка",
+    "Иванов",
+    "Иван",
+    "Иванович",
+    "Ивановна",
+    "Петров",
+    "Пётр",
+    "Сибирь",
+    "Сибирский",
+    "Omega",
+    "Omega-Trade",
+    "ООО",
+    "АО",
+    "ИП",
+    "«",
+    "\"",
+    "2000",
 ];
-const LEGAL: &[&str] = &["", "ООО ", "АО ", "ИП ", "Общество с ограниченной ответственностью "];
+const LEGAL: &[&str] = &[
+    "",
+    "ООО ",
+    "АО ",
+    "ИП ",
+    "Общество с ограниченной ответственностью ",
+];
 
 fn word() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -408,7 +564,10 @@ fn word() -> impl Strategy<Value = String> {
 }
 
 fn name() -> impl Strategy<Value = String> {
-    (proptest::sample::select(LEGAL), proptest::collection::vec(word(), 1..4))
+    (
+        proptest::sample::select(LEGAL),
+        proptest::collection::vec(word(), 1..4),
+    )
         .prop_map(|(legal, words)| format!("{legal}{}", words.join(" ")))
 }
 
@@ -441,11 +600,19 @@ fn email() -> impl Strategy<Value = String> {
 }
 
 fn inn() -> impl Strategy<Value = Option<String>> {
-    proptest::option::of("77[07]{7}".prop_map(|base| Inn::from_base(&base).map(|i| i.to_string()).unwrap_or_default()))
+    proptest::option::of("77[07]{7}".prop_map(|base| {
+        Inn::from_base(&base)
+            .map(|i| i.to_string())
+            .unwrap_or_default()
+    }))
 }
 
 fn entry(id: usize) -> impl Strategy<Value = SearchEntry> {
-    let contact = (name(), proptest::collection::vec(phone(), 0..2), proptest::collection::vec(email(), 0..2));
+    let contact = (
+        name(),
+        proptest::collection::vec(phone(), 0..2),
+        proptest::collection::vec(email(), 0..2),
+    );
     (
         name(),
         inn(),
@@ -454,24 +621,26 @@ fn entry(id: usize) -> impl Strategy<Value = SearchEntry> {
         proptest::collection::vec(email(), 0..2),
         proptest::collection::vec(contact, 0..3),
     )
-        .prop_map(move |(name, inn, ogrn, phones, emails, contacts)| SearchEntry {
-            client_id: format!("c{id}"),
-            name,
-            inn,
-            ogrn,
-            phones,
-            emails,
-            contacts: contacts
-                .into_iter()
-                .enumerate()
-                .map(|(i, (name, phones, emails))| ContactEntry {
-                    contact_id: format!("c{id}k{i}"),
-                    name,
-                    phones,
-                    emails,
-                })
-                .collect(),
-        })
+        .prop_map(
+            move |(name, inn, ogrn, phones, emails, contacts)| SearchEntry {
+                client_id: format!("c{id}"),
+                name,
+                inn,
+                ogrn,
+                phones,
+                emails,
+                contacts: contacts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (name, phones, emails))| ContactEntry {
+                        contact_id: format!("c{id}k{i}"),
+                        name,
+                        phones,
+                        emails,
+                    })
+                    .collect(),
+            },
+        )
 }
 
 fn entries(n: usize) -> impl Strategy<Value = Vec<SearchEntry>> {

@@ -27,8 +27,28 @@ pub(crate) const MIN_TYPO_LEN: usize = 5;
 
 /// Legal forms written as one word (normalised).
 const LEGAL_FORMS: &[&str] = &[
-    "ооо", "оао", "зао", "пао", "ао", "нао", "ип", "нко", "ано", "гуп", "муп", "фгуп", "тоо",
-    "чп", "пбоюл", "ooo", "llc", "ltd", "gmbh", "inc", "corp", "plc",
+    "ооо",
+    "оао",
+    "зао",
+    "пао",
+    "ао",
+    "нао",
+    "ип",
+    "нко",
+    "ано",
+    "гуп",
+    "муп",
+    "фгуп",
+    "тоо",
+    "чп",
+    "пбоюл",
+    "ooo",
+    "llc",
+    "ltd",
+    "gmbh",
+    "inc",
+    "corp",
+    "plc",
 ];
 
 /// Legal forms written out in words (normalised), longest first where one
@@ -76,7 +96,12 @@ fn all_words(text: &str) -> Vec<Word> {
                 if !after_joiner {
                     close_group(&mut words, &mut group);
                 }
-                Word { text: String::new(), start: at, ends: Vec::new(), compound: false }
+                Word {
+                    text: String::new(),
+                    start: at,
+                    ends: Vec::new(),
+                    compound: false,
+                }
             });
             let end = at + c.len_utf8();
             for _ in 0..push_normalised(c, &mut word.text) {
@@ -257,18 +282,30 @@ mod tests {
     fn words_are_lower_case_with_yo_as_ye() {
         assert_eq!(texts("ООО «Зелёный Берег»"), ["зеленый", "берег"]);
         assert_eq!(texts("Fischer GmbH"), ["fischer"]);
-        assert_eq!(texts("ИП Фёдоров Пётр Семёнович"), ["федоров", "петр", "семенович"]);
+        assert_eq!(
+            texts("ИП Фёдоров Пётр Семёнович"),
+            ["федоров", "петр", "семенович"]
+        );
     }
 
     #[test]
     fn legal_forms_are_dropped_in_any_spelling() {
         assert_eq!(texts("ООО \"Вектор\""), ["вектор"]);
-        assert_eq!(texts("Общество с ограниченной ответственностью «Вектор»"), ["вектор"]);
+        assert_eq!(
+            texts("Общество с ограниченной ответственностью «Вектор»"),
+            ["вектор"]
+        );
         assert_eq!(texts("ПАО Сбербанк"), ["сбербанк"]);
-        assert_eq!(texts("Публичное акционерное общество «Газпром»"), ["газпром"]);
+        assert_eq!(
+            texts("Публичное акционерное общество «Газпром»"),
+            ["газпром"]
+        );
         assert_eq!(texts("Acme Ltd."), ["acme"]);
         // Words of a legal form alone are kept: "общество" is a word here.
-        assert_eq!(texts("Общество любителей книг"), ["общество", "любителей", "книг"]);
+        assert_eq!(
+            texts("Общество любителей книг"),
+            ["общество", "любителей", "книг"]
+        );
     }
 
     #[test]
@@ -289,12 +326,24 @@ mod tests {
         let words = name_words(text);
         let word = &words[0];
         assert_eq!(&text[word.start..word.ends[4]], "Зелён");
-        assert_eq!(&text[word.start..*word.ends.last().unwrap_or(&0)], "Зелёный");
+        assert_eq!(
+            &text[word.start..*word.ends.last().unwrap_or(&0)],
+            "Зелёный"
+        );
     }
 
     #[test]
     fn order_key_is_alphabetical() {
-        let names = ["1с", "acme", "zeta", "альфа", "альфа строй", "альфастрой", "вектор", "ягуар"];
+        let names = [
+            "1с",
+            "acme",
+            "zeta",
+            "альфа",
+            "альфа строй",
+            "альфастрой",
+            "вектор",
+            "ягуар",
+        ];
         for pair in names.windows(2) {
             assert!(order_key(pair[0]) < order_key(pair[1]), "{pair:?}");
         }
