@@ -14,50 +14,68 @@ pub fn problem_text(problem: &Problem) -> String {
     match problem {
         Problem::Required => c.err_required.to_owned(),
         Problem::TooLong { max } => (c.err_too_long)(*max),
-        Problem::Inn(e) => inn(e).to_owned(),
+        Problem::Inn(e) => inn(e),
         Problem::InnDoesNotFitLegalForm { sole_trader: true } => c.err_inn_sole_trader.to_owned(),
         Problem::InnDoesNotFitLegalForm { sole_trader: false } => c.err_inn_organisation.to_owned(),
         // Every KPP problem has one remedy: the 4 + 2 + 3 format.
         Problem::Kpp(_) => c.err_kpp_format.to_owned(),
         Problem::KppForSoleTrader => c.err_kpp_sole_trader.to_owned(),
-        Problem::Ogrn(e) => ogrn(e).to_owned(),
-        Problem::Email(e) => email(e).to_owned(),
-        Problem::Phone(e) => phone(e).to_owned(),
+        Problem::Ogrn(e) => ogrn(e),
+        Problem::Email(e) => email(e),
+        Problem::Phone(e) => phone(e),
     }
 }
 
-fn inn(e: &InnError) -> &'static str {
+fn inn(e: &InnError) -> String {
+    let c = cat();
     match e {
-        InnError::NotDigits => cat().err_inn_digits,
-        InnError::WrongLength { .. } => cat().err_inn_length,
-        InnError::CheckDigit => cat().err_inn_check,
+        InnError::Empty => c.err_required.to_owned(),
+        InnError::NotDigit { found, .. } => (c.err_inn_digits)(*found),
+        InnError::WrongLength { .. } | InnError::WrongBaseLength { .. } => {
+            c.err_inn_length.to_owned()
+        }
+        InnError::CheckDigit { .. } => c.err_inn_check.to_owned(),
     }
 }
 
-fn ogrn(e: &OgrnError) -> &'static str {
+fn ogrn(e: &OgrnError) -> String {
+    let c = cat();
     match e {
-        OgrnError::NotDigits => cat().err_ogrn_digits,
-        OgrnError::WrongLength { .. } => cat().err_ogrn_length,
-        OgrnError::CheckDigit => cat().err_ogrn_check,
+        OgrnError::Empty => c.err_required.to_owned(),
+        OgrnError::NotDigit { found, .. } => (c.err_ogrn_digits)(*found),
+        OgrnError::WrongLength { .. } | OgrnError::WrongBaseLength { .. } => {
+            c.err_ogrn_length.to_owned()
+        }
+        OgrnError::CheckDigit => c.err_ogrn_check.to_owned(),
     }
 }
 
-fn email(e: &EmailError) -> &'static str {
+fn email(e: &EmailError) -> String {
+    let c = cat();
     match e {
-        EmailError::Empty => cat().err_required,
-        EmailError::Spaces => cat().err_email_spaces,
-        EmailError::At => cat().err_email_at,
-        EmailError::NoLocalPart => cat().err_email_local,
-        EmailError::BadLocalPart => cat().err_email_format,
-        EmailError::BadDomain => cat().err_email_domain,
+        EmailError::Empty => c.err_required.to_owned(),
+        EmailError::TooLong { max } => (c.err_too_long)(*max),
+        EmailError::MissingAt | EmailError::MoreThanOneAt => c.err_email_at.to_owned(),
+        EmailError::EmptyLocalPart => c.err_email_local.to_owned(),
+        EmailError::ContainsSpace => c.err_email_spaces.to_owned(),
+        EmailError::ForbiddenCharacter { found } | EmailError::BadDomainCharacter { found } => {
+            (c.err_email_char)(*found)
+        }
+        EmailError::NoDomain
+        | EmailError::DomainWithoutDot
+        | EmailError::EmptyDomainLabel
+        | EmailError::HyphenAtLabelEdge
+        | EmailError::BadTopLevelDomain => c.err_email_domain.to_owned(),
     }
 }
 
-fn phone(e: &PhoneError) -> &'static str {
+fn phone(e: &PhoneError) -> String {
+    let c = cat();
     match e {
-        PhoneError::NoDigits => cat().err_phone_no_digits,
-        PhoneError::TooShort => cat().err_phone_short,
-        PhoneError::TooLong => cat().err_phone_long,
-        PhoneError::Letters => cat().err_phone_letters,
+        PhoneError::Empty | PhoneError::NoDigits => c.err_phone_no_digits.to_owned(),
+        PhoneError::TooFewDigits { .. } => c.err_phone_short.to_owned(),
+        PhoneError::TooManyDigits { .. } => c.err_phone_long.to_owned(),
+        PhoneError::UnexpectedCharacter { .. } => c.err_phone_letters.to_owned(),
+        PhoneError::ExtensionWithoutDigits => c.err_phone_extension.to_owned(),
     }
 }

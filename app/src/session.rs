@@ -33,10 +33,10 @@ pub async fn boot(state: AppState, i18n: I18n) {
             return;
         }
     };
-    if let Ok(Some(code)) = device.get(KEY_LANG).await {
-        if let Some(lang) = Lang::from_code(&code) {
-            i18n.lang.set(lang);
-        }
+    if let Ok(Some(code)) = device.get(KEY_LANG).await
+        && let Some(lang) = Lang::from_code(&code)
+    {
+        i18n.lang.set(lang);
     }
     watch_network(state);
     let session = device
@@ -118,10 +118,10 @@ pub async fn log_out(state: AppState) {
 }
 
 async fn device_id(device: &DeviceDb) -> [u8; 8] {
-    if let Ok(Some(hex)) = device.get(KEY_DEVICE).await {
-        if let Some(bytes) = decode_hex8(&hex) {
-            return bytes;
-        }
+    if let Ok(Some(hex)) = device.get(KEY_DEVICE).await
+        && let Some(bytes) = decode_hex8(&hex)
+    {
+        return bytes;
     }
     let id = platform::random_device_id();
     let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();

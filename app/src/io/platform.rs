@@ -23,15 +23,14 @@ pub async fn request_persistent_storage() -> bool {
         return false;
     };
     let storage = window.navigator().storage();
-    if let Ok(persisted) = storage.persisted() {
-        if JsFuture::from(persisted)
+    if let Ok(persisted) = storage.persisted()
+        && JsFuture::from(persisted)
             .await
             .ok()
             .and_then(|v| v.as_bool())
             == Some(true)
-        {
-            return true;
-        }
+    {
+        return true;
     }
     match storage.persist() {
         Ok(p) => JsFuture::from(p)
@@ -89,5 +88,14 @@ pub fn set_document_language(code: &str) {
         .and_then(|d| d.document_element())
     {
         let _ = el.set_attribute("lang", code);
+    }
+}
+
+/// Records a named moment in the page's performance timeline (read by the
+/// start-up benchmark: `kartoteka:list-ready`, `kartoteka:card-ready`).
+pub fn mark(name: &str) {
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        perf.clear_marks_with_mark_name(name);
+        let _ = perf.mark(name);
     }
 }

@@ -141,8 +141,9 @@ fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
     let paid: i64 = doc.payments.values().map(|p| p.amount.0).sum();
     let last_contact = doc.events.values().map(|e| e.date).max();
     let mut recent: Vec<_> = doc.events.values().cloned().collect();
-    recent.sort_by(|a, b| (b.date, b.at).cmp(&(a.date, a.at)));
+    recent.sort_by_key(|e| std::cmp::Reverse((e.date, e.at)));
     recent.truncate(5);
+    request_animation_frame(|| crate::io::platform::mark("kartoteka:card-ready"));
     let interests = doc.interests.len() as u64;
     let events = doc.events.len() as u64;
 

@@ -246,7 +246,7 @@ fn CardForm(
             return;
         };
         let chosen = responsible_sel.get_untracked();
-        let chosen = (!chosen.is_empty()).then(|| UserId(chosen));
+        let chosen = (!chosen.is_empty()).then_some(UserId(chosen));
         let today = state.today();
         busy.set(true);
         let navigate = navigate.clone();

@@ -107,6 +107,18 @@ pub fn ClientsPage() -> impl IntoView {
         scroll_top.set(0.0);
     });
 
+    // The list is interactive once its first rows are on screen.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let shown = visible.with(|v| !v.is_empty());
+        if shown {
+            request_animation_frame(|| crate::io::platform::mark("kartoteka:list-ready"));
+        }
+        shown
+    });
+
     let navigate = use_navigate();
     let users = move || state.workspace.get();
     let responsible_name = move |s: &ClientSummary| {

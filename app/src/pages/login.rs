@@ -95,10 +95,10 @@ pub fn focus_first_invalid() {
     };
     // Runs after the error messages have rendered.
     leptos::prelude::request_animation_frame(move || {
-        if let Ok(Some(el)) = doc.query_selector("[aria-invalid='true']") {
-            if let Ok(input) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = input.focus();
-            }
+        if let Ok(Some(el)) = doc.query_selector("[aria-invalid='true']")
+            && let Ok(input) = el.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = input.focus();
         }
     });
 }

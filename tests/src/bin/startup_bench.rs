@@ -1,0 +1,160 @@
+//! Start-up benchmark (issue 2): the wasm size, the time from navigation to
+//! an interactive client list — on first login (download and store the
+//! base) and on a warm start from IndexedDB — and the time to open a card,
+//! measured in headless Chromium against a relay with N demo clients.
+//!
+//!     cargo run --release -p kartoteka-tests --bin startup_bench -- --clients 20000
+//!
+//! Times come from the page's own performance marks
+//! (`kartoteka:list-ready`, `kartoteka:card-ready`), so they measure the
+//! app, not the WebDriver round trips.
+
+use std::path::Path;
+use std::time::Instant;
+
+use kartoteka_tests::{Browser, Relay, Result, TempDir, dist_dir, relay_bin};
+use serde_json::json;
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn wasm_sizes(dist: &Path) -> Result<(u64, u64)> {
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            let raw = std::fs::metadata(&path)?.len();
+            let gz = std::process::Command::new("gzip")
+                .arg("-9")
+                .arg("-c")
+                .arg(&path)
+                .output()?;
+            return Ok((raw, gz.stdout.len() as u64));
+        }
+    }
+    Err("no .wasm in dist/".into())
+}
+
+async fn mark(b: &Browser, name: &str) -> Result<Option<f64>> {
+    let v = b
+        .js(
+            "const m = performance.getEntriesByName(arguments[0]); return m.length ? m[m.length - 1].startTime : null;",
+            vec![json!(name)],
+        )
+        .await?;
+    Ok(v.as_f64())
+}
+
+async fn wait_mark(b: &Browser, name: &str) -> Result<f64> {
+    let start = Instant::now();
+    loop {
+        if let Some(t) = mark(b, name).await? {
+            return Ok(t);
+        }
+        if start.elapsed().as_secs() > 600 {
+            return Err(format!("{name} never came").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The longest main-thread task so far (ms), from the Long Tasks API.
+async fn longest_task(b: &Browser) -> Result<f64> {
+    let v = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            let max = 0;
+            const obs = new PerformanceObserver(list => {
+                for (const e of list.getEntries()) max = Math.max(max, e.duration);
+            });
+            obs.observe({ type: 'longtask', buffered: true });
+            setTimeout(() => { obs.disconnect(); done(max); }, 300);"#,
+            vec![],
+        )
+        .await?;
+    Ok(v.as_f64().unwrap_or(0.0))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+#[tokio::main]
+async fn main() -> Result {
+    let clients = arg("--clients", 300);
+    let runs = arg("--runs", 5).max(1);
+    let (raw, gz) = wasm_sizes(&dist_dir())?;
+    println!(
+        "wasm: {raw} bytes raw, {gz} bytes gzip -9 ({})",
+        dist_dir().display()
+    );
+
+    let data = TempDir::new("bench")?;
+    let started = Instant::now();
+    let status = std::process::Command::new(relay_bin())
+        .args(["demo", "--clients", &clients.to_string(), "--data"])
+        .arg(data.path())
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        return Err("kartoteka demo failed".into());
+    }
+    println!(
+        "demo data: {clients} clients generated in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let relay = Relay::start(data.path(), 0).await?;
+
+    let b = Browser::open(&relay.url(), 1280, 800).await?;
+    b.goto("/").await?;
+    // The supervisor sees the whole base.
+    b.fill("Логин", "orlova").await?;
+    b.fill("Пароль", "kartoteka").await?;
+    b.click("Войти").await?;
+    let first = wait_mark(&b, "kartoteka:list-ready").await?;
+    let first_long = longest_task(&b).await?;
+    println!(
+        "first login, download + store + open: list interactive at {first:.0} ms after navigation (longest task {first_long:.0} ms)"
+    );
+
+    let mut warm = Vec::new();
+    let mut long = Vec::new();
+    let mut card = Vec::new();
+    for _ in 0..runs {
+        b.reload().await?;
+        warm.push(wait_mark(&b, "kartoteka:list-ready").await?);
+        long.push(longest_task(&b).await?);
+        let before = b
+            .js("return performance.now()", vec![])
+            .await?
+            .as_f64()
+            .unwrap_or(0.0);
+        b.js(
+            "document.querySelector('.client-list__canvas a.client-row:nth-child(3)').click()",
+            vec![],
+        )
+        .await?;
+        let opened = wait_mark(&b, "kartoteka:card-ready").await?;
+        card.push(opened - before);
+        b.goto("/").await?;
+    }
+    println!(
+        "warm start from IndexedDB, {clients} clients: list interactive in {:.0} ms (median of {runs}; runs {:?}); longest task {:.0} ms",
+        median(warm.clone()),
+        warm.iter().map(|t| t.round()).collect::<Vec<_>>(),
+        median(long)
+    );
+    println!(
+        "open a card: {:.0} ms (median of {runs}; runs {:?})",
+        median(card.clone()),
+        card.iter().map(|t| t.round()).collect::<Vec<_>>()
+    );
+    b.close().await
+}
