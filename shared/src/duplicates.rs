@@ -15,8 +15,8 @@ use crate::client::Card;
 use crate::email;
 use crate::inn::Inn;
 use crate::phone::Phone;
+use crate::search::SearchIndex;
 use crate::search::text::{MIN_TYPO_LEN, name_words, normalised, order_key, within_one_typo};
-use crate::search::{SearchEntry, SearchIndex};
 
 /// What of a card is compared, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,8 +108,8 @@ pub struct Duplicate {
     pub reasons: Vec<Reason>,
 }
 
-/// A name's words for comparison: normalised words, and all of them run
-/// together (so spaces and hyphens do not matter).
+/// A name's words for comparison: its distinct normalised words (sorted),
+/// and all its words run together (so spaces and hyphens do not matter).
 struct NameKey {
     words: Vec<String>,
     squashed: Vec<char>,
@@ -128,26 +128,42 @@ impl NameKey {
         NameKey { words, squashed }
     }
 
-    fn similarity(&self, other: &NameKey) -> Option<NameSimilarity> {
-        if self.squashed.is_empty() || other.squashed.is_empty() {
-            return None;
+    fn of_name(name: &str) -> NameKey {
+        NameKey::of_normalised(&normalised(&name_words(name)))
+    }
+
+    /// [`NameSimilarity::Same`] or [`NameSimilarity::OneTypo`], judged on
+    /// the letters alone.
+    fn by_letters(&self, other: &[char]) -> Option<NameSimilarity> {
+        if self.squashed.is_empty() || other.is_empty() {
+            None
+        } else if self.squashed == other {
+            Some(NameSimilarity::Same)
+        } else {
+            let long_enough = self.squashed.len().min(other.len()) >= MIN_TYPO_LEN;
+            (long_enough && within_one_typo(&self.squashed, other))
+                .then_some(NameSimilarity::OneTypo)
         }
-        if self.squashed == other.squashed {
-            return Some(NameSimilarity::Same);
-        }
+    }
+
+    /// [`NameSimilarity::SameWords`]: a Jaccard index of the word sets of
+    /// at least 0.8.
+    fn by_words(&self, other: &NameKey) -> Option<NameSimilarity> {
         let shared = self
             .words
             .iter()
             .filter(|w| other.words.binary_search(w).is_ok())
             .count();
         let union = self.words.len() + other.words.len() - shared;
-        // Jaccard >= 0.8, in integers.
-        if union > 0 && shared * 5 >= union * 4 {
-            return Some(NameSimilarity::SameWords);
-        }
-        let long_enough = self.squashed.len().min(other.squashed.len()) >= MIN_TYPO_LEN;
-        (long_enough && within_one_typo(&self.squashed, &other.squashed))
-            .then_some(NameSimilarity::OneTypo)
+        // shared / union >= 4 / 5, in integers.
+        (union > 0 && shared * 5 >= union * 4).then_some(NameSimilarity::SameWords)
+    }
+
+    fn similarity(&self, other: &NameKey) -> Option<NameSimilarity> {
+        [self.by_letters(&other.squashed), self.by_words(other)]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }
 
@@ -155,8 +171,44 @@ impl NameKey {
 /// [`NameSimilarity`]). Names are read as search reads them: case, `ё`,
 /// quotes and legal forms do not matter.
 pub fn name_similarity(a: &str, b: &str) -> Option<NameSimilarity> {
-    let key = |name: &str| NameKey::of_normalised(&normalised(&name_words(name)));
-    key(a).similarity(&key(b))
+    NameKey::of_name(a).similarity(&NameKey::of_name(b))
+}
+
+/// The clients with a name very similar to `mine`, by id, with the closest
+/// similarity. Same letters or one typo: every name of about the same
+/// length is compared (no allocation per name). Most words shared: only
+/// names that share a word, found through the index's dictionary.
+fn similar_names<'a>(
+    index: &'a SearchIndex,
+    mine: &NameKey,
+) -> HashMap<&'a str, (&'a str, NameSimilarity)> {
+    let mut found: HashMap<&str, (&str, NameSimilarity)> = HashMap::new();
+    if mine.squashed.is_empty() {
+        return found;
+    }
+    let mut keep = |id, name, similarity: NameSimilarity| {
+        let best = found.entry(id).or_insert((name, similarity));
+        best.1 = best.1.min(similarity);
+    };
+    let mut theirs: Vec<char> = Vec::new();
+    for (client_id, name, normalised) in index.normalised_names() {
+        let letters = normalised.chars().filter(|&c| c != ' ').count();
+        if letters.abs_diff(mine.squashed.len()) <= 1 {
+            theirs.clear();
+            theirs.extend(normalised.chars().filter(|&c| c != ' '));
+            if let Some(similarity) = mine.by_letters(&theirs) {
+                keep(client_id, name, similarity);
+            }
+        }
+    }
+    for word in &mine.words {
+        for (client_id, name, normalised) in index.client_names_with_word(word) {
+            if let Some(similarity) = mine.by_words(&NameKey::of_normalised(normalised)) {
+                keep(client_id, name, similarity);
+            }
+        }
+    }
+    found
 }
 
 /// The existing clients that look like `card`, most likely duplicates
@@ -164,24 +216,25 @@ pub fn name_similarity(a: &str, b: &str) -> Option<NameSimilarity> {
 /// closest), then by name. `own_id` is the card's own client id when it is
 /// being edited: it is not its own duplicate.
 ///
-/// INNs, phones and e-mails are looked up in the index; names are compared
-/// with every client's (one pass over the base, a few milliseconds for
-/// 50,000 clients: fine on save, not meant for every keystroke).
+/// INNs, phones, e-mails and shared name words are looked up in the index;
+/// letters of names are compared with every client's name of about the same
+/// length (one pass over the base: meant for saving a card or leaving a
+/// field, not for every keystroke).
 pub fn find_duplicates(
     index: &SearchIndex,
     card: &CardKeys,
     own_id: Option<&str>,
 ) -> Vec<Duplicate> {
     let mut found: HashMap<String, Duplicate> = HashMap::new();
-    let mut add = |entry: &SearchEntry, reason: Reason| {
-        if Some(entry.client_id.as_str()) == own_id {
+    let mut add = |client_id: &str, name: &str, reason: Reason| {
+        if Some(client_id) == own_id {
             return;
         }
         let duplicate = found
-            .entry(entry.client_id.clone())
+            .entry(client_id.to_owned())
             .or_insert_with(|| Duplicate {
-                client_id: entry.client_id.clone(),
-                name: entry.name.clone(),
+                client_id: client_id.to_owned(),
+                name: name.to_owned(),
                 reasons: Vec::new(),
             });
         if !duplicate.reasons.contains(&reason) {
@@ -190,9 +243,10 @@ pub fn find_duplicates(
     };
 
     if let Ok(inn) = Inn::parse(&card.inn) {
-        for entry in index.clients_with_inn(inn.as_str()) {
+        for (client_id, name) in index.clients_with_inn(inn.as_str()) {
             add(
-                entry,
+                client_id,
+                name,
                 Reason::SameInn {
                     inn: inn.to_string(),
                 },
@@ -205,17 +259,12 @@ pub fn find_duplicates(
             continue;
         };
         for field in index.phones_with_key(phone.key()) {
-            let phones = field.contact.map_or(&field.entry.phones, |c| &c.phones);
-            let theirs = phones.get(field.item).cloned().unwrap_or_default();
-            let contact_id = field.contact.map(|c| c.contact_id.clone());
-            add(
-                field.entry,
-                Reason::SamePhone {
-                    phone: typed.clone(),
-                    theirs,
-                    contact_id,
-                },
-            );
+            let reason = Reason::SamePhone {
+                phone: typed.clone(),
+                theirs: field.text.to_owned(),
+                contact_id: field.contact_id.map(str::to_owned),
+            };
+            add(field.client_id, field.client_name, reason);
         }
     }
     for typed in &card.emails {
@@ -224,44 +273,23 @@ pub fn find_duplicates(
             continue;
         }
         for field in index.emails_with_key(&key) {
-            let emails = field.contact.map_or(&field.entry.emails, |c| &c.emails);
-            let theirs = emails.get(field.item).cloned().unwrap_or_default();
-            let contact_id = field.contact.map(|c| c.contact_id.clone());
-            add(
-                field.entry,
-                Reason::SameEmail {
-                    email: typed.clone(),
-                    theirs,
-                    contact_id,
-                },
-            );
+            let reason = Reason::SameEmail {
+                email: typed.clone(),
+                theirs: field.text.to_owned(),
+                contact_id: field.contact_id.map(str::to_owned),
+            };
+            add(field.client_id, field.client_name, reason);
         }
     }
-    let mine = NameKey::of_normalised(&normalised(&name_words(&card.name)));
-    if !mine.squashed.is_empty() {
-        for (entry, theirs) in index.normalised_names() {
-            // Only names of about the same length can be the same or one
-            // typo apart; others need a shared word to share most words.
-            let len = theirs.chars().filter(|&c| c != ' ').count();
-            let close = len.abs_diff(mine.squashed.len()) <= 1;
-            let shares_word = || {
-                theirs
-                    .split(' ')
-                    .any(|w| mine.words.binary_search_by(|m| m.as_str().cmp(w)).is_ok())
-            };
-            if !close && !shares_word() {
-                continue;
-            }
-            if let Some(similarity) = mine.similarity(&NameKey::of_normalised(theirs)) {
-                add(
-                    entry,
-                    Reason::SimilarName {
-                        theirs: entry.name.clone(),
-                        similarity,
-                    },
-                );
-            }
-        }
+    for (client_id, (name, similarity)) in similar_names(index, &NameKey::of_name(&card.name)) {
+        add(
+            client_id,
+            name,
+            Reason::SimilarName {
+                theirs: name.to_owned(),
+                similarity,
+            },
+        );
     }
 
     let mut duplicates: Vec<Duplicate> = found.into_values().collect();
@@ -281,7 +309,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::search::ContactEntry;
+    use crate::search::{ContactEntry, SearchEntry};
 
     fn entry(id: &str, name: &str, inn: &str, phones: &[&str], emails: &[&str]) -> SearchEntry {
         SearchEntry {

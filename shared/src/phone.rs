@@ -387,7 +387,11 @@ impl PhoneQuery {
         } else if russian && key[4..].starts_with(digits) {
             at(KeyMatchKind::Start, 4)
         } else {
-            key.find(digits)
+            // Keys are at most 15 digits: a plain scan beats a general
+            // substring search's set-up.
+            key.as_bytes()
+                .windows(len)
+                .position(|w| w == digits.as_bytes())
                 .and_then(|start| at(KeyMatchKind::Inside, start))
         };
         let trunk = self.trunk.as_deref().and_then(|trunk| {

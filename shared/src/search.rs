@@ -44,7 +44,10 @@
 //!
 //! # How it is fast
 //!
-//! Name words live in a sorted dictionary ([`dictionary`]): a query word's
+//! Each client's text is packed in one buffer and each kind of field is a
+//! dense table of small rows ([`store`]), so a query that touches tens of
+//! thousands of candidates (the first letter typed) reads memory mostly in
+//! order. Name words live in a sorted dictionary ([`dictionary`]): a query word's
 //! prefix matches are one binary-searched range, its one-typo matches a
 //! scan of the few words that share its first or second letter. Only the
 //! longest query word is looked up; the others are checked against the
@@ -55,6 +58,8 @@
 //! the top `limit` clients are sorted.
 
 mod dictionary;
+mod highlight;
+mod store;
 #[cfg(test)]
 mod tests;
 pub(crate) mod text;
@@ -65,10 +70,11 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::email;
-use crate::phone::{KeyMatchKind, Phone, PhoneQuery};
+use crate::phone::{KeyMatchKind, MAX_DIGITS, Phone, PhoneQuery};
 use crate::summary::ClientSummary;
 use dictionary::{Dictionary, FieldId, WordId};
-use text::{MIN_TYPO_LEN, Word, name_words, normalised, order_key, typo_prefix};
+use store::{NONE, Owner, Packed, SortedIds, Table};
+use text::{MIN_TYPO_LEN, Word, name_words_unlocated, normalised, order_key, typo_prefix};
 
 /// What the index knows of one client. Text is kept as typed: hits point
 /// into it for highlighting.
@@ -218,12 +224,9 @@ enum Kind {
 }
 
 impl Kind {
-    fn of(contact: Option<u32>, client: Kind, of_contact: Kind) -> Kind {
-        if contact.is_some() {
-            of_contact
-        } else {
-            client
-        }
+    /// The client's kind of field, or the contact's when `contact` is set.
+    fn of(contact: u32, client: Kind, of_contact: Kind) -> Kind {
+        if contact == NONE { client } else { of_contact }
     }
 
     fn from_bits(bits: u64) -> Kind {
@@ -240,15 +243,6 @@ impl Kind {
     }
 }
 
-fn tier_from_bits(bits: u64) -> Tier {
-    match bits {
-        0 => Tier::Exact,
-        1 => Tier::Prefix,
-        2 => Tier::Partial,
-        _ => Tier::Fuzzy,
-    }
-}
-
 /// A match packed into one number so that the smaller is the better:
 /// tier, kind of field, contact index, item index (which phone or e-mail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -260,14 +254,24 @@ const ITEM_BITS: u32 = 28;
 impl Found {
     const NONE: Found = Found(u64::MAX);
 
-    fn new(tier: Tier, kind: Kind, contact: Option<u32>, item: u32) -> Found {
-        let contact = u64::from(contact.unwrap_or(0)).min((1 << CONTACT_BITS) - 1);
-        let item = u64::from(item).min((1 << ITEM_BITS) - 1);
+    fn new(tier: Tier, kind: Kind, owner: Owner) -> Found {
+        let contact = if owner.contact == NONE {
+            0
+        } else {
+            owner.contact
+        };
+        let contact = u64::from(contact).min((1 << CONTACT_BITS) - 1);
+        let item = u64::from(owner.item).min((1 << ITEM_BITS) - 1);
         Found((tier as u64) << 60 | (kind as u64) << 56 | contact << ITEM_BITS | item)
     }
 
     fn tier(self) -> Tier {
-        tier_from_bits(self.0 >> 60)
+        match self.0 >> 60 {
+            0 => Tier::Exact,
+            1 => Tier::Prefix,
+            2 => Tier::Partial,
+            _ => Tier::Fuzzy,
+        }
     }
 
     fn kind(self) -> Kind {
@@ -283,134 +287,46 @@ impl Found {
     }
 }
 
-/// Items in a vector with reusable numbers.
-#[derive(Debug, Clone)]
-struct Arena<T> {
-    items: Vec<Option<T>>,
-    free: Vec<u32>,
-}
-
-impl<T> Default for Arena<T> {
-    fn default() -> Self {
-        Arena {
-            items: Vec::new(),
-            free: Vec::new(),
-        }
-    }
-}
-
-impl<T> Arena<T> {
-    fn insert(&mut self, item: T) -> u32 {
-        match self.free.pop() {
-            Some(id) => {
-                self.items[id as usize] = Some(item);
-                id
-            }
-            None => {
-                self.items.push(Some(item));
-                (self.items.len() - 1) as u32
-            }
-        }
-    }
-
-    fn remove(&mut self, id: u32) -> Option<T> {
-        let item = self.items.get_mut(id as usize)?.take();
-        if item.is_some() {
-            self.free.push(id);
-        }
-        item
-    }
-
-    fn get(&self, id: u32) -> Option<&T> {
-        self.items.get(id as usize).and_then(Option::as_ref)
-    }
-
-    fn heap_bytes(&self, inner: impl Fn(&T) -> usize) -> usize {
-        self.items.capacity() * size_of::<Option<T>>()
-            + self.free.capacity() * size_of::<u32>()
-            + self.items.iter().flatten().map(inner).sum::<usize>()
-    }
-}
-
-/// Ids kept ordered by a text key (then by id), for prefix lookups by
-/// binary search.
-#[derive(Debug, Clone, Default)]
-struct SortedIds(Vec<u32>);
-
-impl SortedIds {
-    fn insert<'k>(&mut self, id: u32, key: impl Fn(u32) -> &'k str) {
-        let k = key(id);
-        let at = self.0.partition_point(|&i| (key(i), i) < (k, id));
-        self.0.insert(at, id);
-    }
-
-    fn remove<'k>(&mut self, id: u32, key: impl Fn(u32) -> &'k str) {
-        let k = key(id);
-        if let Ok(at) = self.0.binary_search_by(|&i| (key(i), i).cmp(&(k, id))) {
-            self.0.remove(at);
-        }
-    }
-
-    fn sort<'k>(&mut self, key: impl Fn(u32) -> &'k str) {
-        self.0
-            .sort_unstable_by(|&a, &b| (key(a), a).cmp(&(key(b), b)));
-    }
-
-    fn with_prefix<'k>(&self, prefix: &str, key: impl Fn(u32) -> &'k str) -> &[u32] {
-        let start = self.0.partition_point(|&i| key(i) < prefix);
-        let rest = &self.0[start..];
-        let len = rest.partition_point(|&i| key(i).starts_with(prefix));
-        &rest[..len]
-    }
-}
-
-/// A phone or e-mail found by its key, for duplicate control.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FieldRef<'a> {
-    /// The client it belongs to.
-    pub entry: &'a SearchEntry,
-    /// The contact it belongs to, if not the client itself.
-    pub contact: Option<&'a ContactEntry>,
-    /// Which of the owner's phones or e-mails.
-    pub item: usize,
-}
-
 /// One name (the client's or a contact's).
 #[derive(Debug, Clone)]
-struct NameField {
-    slot: u32,
-    /// Which contact, or `None` for the client's own name.
-    contact: Option<u32>,
-    /// Its distinct words (compounds included).
+struct NameRow {
+    /// Whose name; `item` is 0. [`Owner::FREED`] once removed.
+    owner: Owner,
+    /// The word, when the name is that one word: a one-word query equal
+    /// to it is an exact match. [`NONE`] otherwise.
+    single: WordId,
+    /// How many of `words` are the name's own words, in order; the rest
+    /// are the compounds of its hyphenated words.
+    plain: u32,
     words: Box<[WordId]>,
-    /// Its normalised form (for exact matches and similar names).
-    norm: Box<str>,
 }
 
-/// One phone (the client's or a contact's).
+/// One phone (the client's or a contact's), its key inline so that a
+/// query checks thousands of them without following pointers.
 #[derive(Debug, Clone)]
-struct PhoneField {
-    slot: u32,
-    contact: Option<u32>,
-    /// Which phone of its owner.
-    item: u32,
-    key: Box<str>,
+struct PhoneRow {
+    owner: Owner,
+    len: u8,
+    key: [u8; MAX_DIGITS],
+}
+
+impl PhoneRow {
+    fn key(&self) -> &str {
+        std::str::from_utf8(self.key.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")
+    }
 }
 
 /// One e-mail (the client's or a contact's).
 #[derive(Debug, Clone)]
-struct EmailField {
-    slot: u32,
-    contact: Option<u32>,
-    /// Which e-mail of its owner.
-    item: u32,
-    /// Lower case.
-    key: Box<str>,
+struct EmailRow {
+    owner: Owner,
     /// Where the domain starts in `key` (`key.len()` when there is no `@`).
     domain_at: u32,
+    /// Lower case.
+    key: Box<str>,
 }
 
-impl EmailField {
+impl EmailRow {
     fn domain(&self) -> &str {
         self.key.get(self.domain_at as usize..).unwrap_or("")
     }
@@ -419,15 +335,14 @@ impl EmailField {
 /// One client as indexed.
 #[derive(Debug, Clone)]
 struct Client {
-    entry: SearchEntry,
-    /// The normalised name, for ranking ties and similar names.
-    sort_name: Box<str>,
+    packed: Packed,
     /// Digits of the INN and OGRN (empty when none).
     inn: Box<str>,
     ogrn: Box<str>,
-    names: Vec<FieldId>,
-    phones: Vec<FieldId>,
-    emails: Vec<FieldId>,
+    /// Its rows in the name, phone and e-mail tables.
+    names: Box<[FieldId]>,
+    phones: Box<[u32]>,
+    emails: Box<[u32]>,
 }
 
 /// The number of phone digit trigrams, `000` to `999`.
@@ -451,20 +366,44 @@ fn digits_of(text: &str) -> Box<str> {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// A phone or e-mail found by its key, for duplicate control.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldMatch<'a> {
+    pub client_id: &'a str,
+    pub client_name: &'a str,
+    /// The contact person it belongs to, if not the client itself.
+    pub contact_id: Option<&'a str>,
+    /// The phone or e-mail as they typed it.
+    pub text: &'a str,
+}
+
+/// Rows a reading may touch before it is scanned in name order instead.
+const BROAD_ROWS: usize = 4096;
+/// ... and per hit asked for: a long list is cheaper to collect in full.
+const ROWS_PER_HIT: usize = 200;
+
 /// The in-memory client lookup. See the module docs for the rules.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SearchIndex {
     clients: Vec<Option<Client>>,
     /// [`order_key`] of each slot's name, dense for ranking.
-    orders: Vec<u64>,
+    orders: Vec<u128>,
+    /// Every client's slot in rank order of names (see
+    /// [`SearchIndex::name_rank`]), for the scan of broad queries.
+    by_name: Vec<u32>,
+    /// A reading that would touch at least this many rows, and at least
+    /// [`ROWS_PER_HIT`] per hit asked for, is broad (see
+    /// [`SearchIndex::scan_in_name_order`]).
+    broad_rows: usize,
+    rows_per_hit: usize,
     free_slots: Vec<u32>,
-    by_id: HashMap<String, u32>,
-    names: Arena<NameField>,
-    phones: Arena<PhoneField>,
-    emails: Arena<EmailField>,
+    by_id: HashMap<Box<str>, u32>,
+    names: Table<NameRow>,
+    phones: Table<PhoneRow>,
+    emails: Table<EmailRow>,
     dictionary: Dictionary,
-    /// Phone fields by the trigrams of their keys.
-    trigrams: Vec<Vec<FieldId>>,
+    /// Phone rows by the trigrams of their keys.
+    trigrams: Vec<Vec<u32>>,
     email_keys: SortedIds,
     email_domains: SortedIds,
     inns: SortedIds,
@@ -478,14 +417,12 @@ pub struct SearchIndex {
 #[derive(Debug)]
 struct Query {
     tokens: Vec<Token>,
-    /// The tokens joined by spaces: equal to a name's normalised form for
-    /// an exact match.
-    norm: String,
     phone: Option<PhoneQuery>,
     /// Lower case, when the query has no spaces.
     email: Option<String>,
 }
 
+/// A word of the query.
 #[derive(Debug)]
 struct Token {
     text: String,
@@ -494,11 +431,10 @@ struct Token {
 
 impl Query {
     fn read(text: &str) -> Query {
-        let words: Vec<Word> = name_words(text)
+        let words: Vec<Word> = name_words_unlocated(text)
             .into_iter()
             .filter(|w| !w.compound)
             .collect();
-        let norm = normalised(&words);
         let tokens = words
             .into_iter()
             .map(|w| Token {
@@ -511,7 +447,6 @@ impl Query {
             .then(|| email::search_key(trimmed));
         Query {
             tokens,
-            norm,
             phone: PhoneQuery::parse(text),
             email,
         }
@@ -545,6 +480,39 @@ impl Best {
     }
 }
 
+impl Default for SearchIndex {
+    fn default() -> SearchIndex {
+        SearchIndex {
+            clients: Vec::new(),
+            orders: Vec::new(),
+            by_name: Vec::new(),
+            broad_rows: BROAD_ROWS,
+            rows_per_hit: ROWS_PER_HIT,
+            free_slots: Vec::new(),
+            by_id: HashMap::new(),
+            names: Table::default(),
+            phones: Table::default(),
+            emails: Table::default(),
+            dictionary: Dictionary::default(),
+            trigrams: Vec::new(),
+            email_keys: SortedIds::default(),
+            email_domains: SortedIds::default(),
+            inns: SortedIds::default(),
+            ogrns: SortedIds::default(),
+            bulk: false,
+        }
+    }
+}
+
+/// Which readings of a query are broad: they would touch so many rows that
+/// scanning clients in name order finds the best hits sooner.
+#[derive(Debug, Clone, Copy, Default)]
+struct Broad {
+    names: bool,
+    phones: bool,
+    emails: bool,
+}
+
 impl SearchIndex {
     /// An empty index.
     pub fn new() -> SearchIndex {
@@ -571,10 +539,11 @@ impl SearchIndex {
             ..SearchIndex::default()
         };
         index.dictionary.start_bulk();
-        index.clients.reserve(entries.len());
-        index.orders.reserve(entries.len());
+        index.clients.reserve_exact(entries.len());
+        index.orders.reserve_exact(entries.len());
+        index.by_id.reserve(entries.len());
         for entry in entries {
-            index.insert(entry);
+            index.insert(&entry);
         }
         index.finish_bulk();
         index
@@ -589,18 +558,28 @@ impl SearchIndex {
         self.email_domains
             .sort(|id| emails.get(id).map_or("", |f| f.domain()));
         let clients = &self.clients;
-        self.inns.sort(|slot| {
-            clients
-                .get(slot as usize)
-                .and_then(Option::as_ref)
-                .map_or("", |c| &c.inn)
-        });
-        self.ogrns.sort(|slot| {
-            clients
-                .get(slot as usize)
-                .and_then(Option::as_ref)
-                .map_or("", |c| &c.ogrn)
-        });
+        let client = |slot: u32| clients.get(slot as usize).and_then(Option::as_ref);
+        self.inns.sort(|slot| client(slot).map_or("", |c| &c.inn));
+        self.ogrns.sort(|slot| client(slot).map_or("", |c| &c.ogrn));
+        let mut by_name = std::mem::take(&mut self.by_name);
+        by_name.sort_unstable_by(|&a, &b| self.name_rank(a).cmp(&self.name_rank(b)));
+        by_name.shrink_to_fit();
+        self.by_name = by_name;
+        self.names.shrink();
+        self.phones.shrink();
+        self.emails.shrink();
+        for list in &mut self.trigrams {
+            list.shrink_to_fit();
+        }
+    }
+
+    /// The same index, answering every reading by the name-order scan: for
+    /// tests that the scan and the lookups agree.
+    #[cfg(test)]
+    fn always_scanning(mut self) -> SearchIndex {
+        self.broad_rows = 0;
+        self.rows_per_hit = 0;
+        self
     }
 
     /// The number of clients indexed.
@@ -614,15 +593,15 @@ impl SearchIndex {
     }
 
     /// The entry of a client, as indexed.
-    pub fn get(&self, client_id: &str) -> Option<&SearchEntry> {
+    pub fn get(&self, client_id: &str) -> Option<SearchEntry> {
         let slot = *self.by_id.get(client_id)?;
-        self.client(slot).map(|c| &c.entry)
+        self.client(slot).map(|c| c.packed.unpack())
     }
 
     /// Adds a client, or replaces what is indexed of it.
     pub fn upsert(&mut self, entry: SearchEntry) {
         self.remove(&entry.client_id);
-        self.insert(entry);
+        self.insert(&entry);
     }
 
     /// Forgets a client; whether it was indexed.
@@ -630,62 +609,86 @@ impl SearchIndex {
         let Some(slot) = self.by_id.remove(client_id) else {
             return false;
         };
+        let rank = self.name_rank(slot);
+        if let Ok(at) = self
+            .by_name
+            .binary_search_by(|&s| self.name_rank(s).cmp(&rank))
+        {
+            self.by_name.remove(at);
+        }
         let Some(client) = self.clients.get_mut(slot as usize).and_then(Option::take) else {
             return false;
         };
-        for &fid in &client.names {
-            if let Some(field) = self.names.remove(fid) {
-                for &word in field.words.iter() {
-                    self.dictionary.remove(word, fid);
+        for &row in &client.names {
+            if let Some(name) = self.names.get(row) {
+                let mut words = name.words.to_vec();
+                words.sort_unstable();
+                words.dedup();
+                for word in words {
+                    self.dictionary.remove(word, row);
                 }
             }
+            let freed = NameRow {
+                owner: Owner::FREED,
+                single: NONE,
+                plain: 0,
+                words: Box::new([]),
+            };
+            self.names.remove(row, freed);
         }
-        for &fid in &client.phones {
-            if let Some(field) = self.phones.get(fid) {
-                for t in trigrams_of(&field.key) {
+        for &row in &client.phones {
+            if let Some(phone) = self.phones.get(row) {
+                for t in trigrams_of(phone.key()) {
                     if let Some(list) = self.trigrams.get_mut(t)
-                        && let Some(at) = list.iter().position(|&f| f == fid)
+                        && let Some(at) = list.iter().position(|&f| f == row)
                     {
                         list.swap_remove(at);
                     }
                 }
             }
-            self.phones.remove(fid);
+            let freed = PhoneRow {
+                owner: Owner::FREED,
+                len: 0,
+                key: [0; MAX_DIGITS],
+            };
+            self.phones.remove(row, freed);
         }
-        for &fid in &client.emails {
+        for &row in &client.emails {
             let emails = &self.emails;
             self.email_keys
-                .remove(fid, |id| emails.get(id).map_or("", |f| &f.key));
+                .remove(row, |id| emails.get(id).map_or("", |f| &f.key));
             self.email_domains
-                .remove(fid, |id| emails.get(id).map_or("", |f| f.domain()));
-            self.emails.remove(fid);
+                .remove(row, |id| emails.get(id).map_or("", |f| f.domain()));
+            let freed = EmailRow {
+                owner: Owner::FREED,
+                domain_at: 0,
+                key: "".into(),
+            };
+            self.emails.remove(row, freed);
         }
+        // The client is out of `clients` already: its own keys come from
+        // the taken record.
         let clients = &self.clients;
-        let inn = |s: u32| {
-            if s == slot {
-                &*client.inn
-            } else {
-                clients
-                    .get(s as usize)
-                    .and_then(Option::as_ref)
-                    .map_or("", |c| &c.inn)
-            }
-        };
+        let other = |s: u32| clients.get(s as usize).and_then(Option::as_ref);
         if !client.inn.is_empty() {
-            self.inns.remove(slot, inn);
+            let key = |s: u32| {
+                if s == slot {
+                    &*client.inn
+                } else {
+                    other(s).map_or("", |c| &c.inn)
+                }
+            };
+            self.inns.remove(slot, key);
         }
-        let ogrn = |s: u32| {
-            if s == slot {
-                &*client.ogrn
-            } else {
-                clients
-                    .get(s as usize)
-                    .and_then(Option::as_ref)
-                    .map_or("", |c| &c.ogrn)
-            }
-        };
         if !client.ogrn.is_empty() {
-            self.ogrns.remove(slot, ogrn);
+            let key = |s: u32| {
+                if s == slot {
+                    &*client.ogrn
+                } else {
+                    other(s).map_or("", |c| &c.ogrn)
+                }
+            };
+            self.ogrns.remove(slot, key);
         }
         self.free_slots.push(slot);
         true
@@ -696,9 +699,9 @@ impl SearchIndex {
     }
 
     /// Indexes a client not yet in the index.
-    fn insert(&mut self, entry: SearchEntry) {
-        let words = name_words(&entry.name);
-        let sort_name: Box<str> = normalised(&words).into();
+    fn insert(&mut self, entry: &SearchEntry) {
+        let words = name_words_unlocated(&entry.name);
+        let sort_name = normalised(&words);
         let slot = match self.free_slots.pop() {
             Some(slot) => slot,
             None => {
@@ -711,82 +714,98 @@ impl SearchIndex {
         let mut names = Vec::new();
         let mut phones = Vec::new();
         let mut emails = Vec::new();
-        names.extend(self.add_name(slot, None, words));
-        self.add_phones(slot, None, &entry.phones, &mut phones);
-        self.add_emails(slot, None, &entry.emails, &mut emails);
+        let own = Owner {
+            slot,
+            contact: NONE,
+            item: 0,
+        };
+        names.extend(self.add_name(own, words));
+        self.add_phones(own, &entry.phones, &mut phones);
+        self.add_emails(own, &entry.emails, &mut emails);
         for (i, contact) in entry.contacts.iter().enumerate() {
-            let contact_index = Some(i as u32);
-            names.extend(self.add_name(slot, contact_index, name_words(&contact.name)));
-            self.add_phones(slot, contact_index, &contact.phones, &mut phones);
-            self.add_emails(slot, contact_index, &contact.emails, &mut emails);
+            let owner = Owner {
+                slot,
+                contact: i as u32,
+                item: 0,
+            };
+            names.extend(self.add_name(owner, name_words_unlocated(&contact.name)));
+            self.add_phones(owner, &contact.phones, &mut phones);
+            self.add_emails(owner, &contact.emails, &mut emails);
         }
         let inn = entry.inn.as_deref().map(digits_of).unwrap_or_default();
         let ogrn = entry.ogrn.as_deref().map(digits_of).unwrap_or_default();
-        self.by_id.insert(entry.client_id.clone(), slot);
-        let has_inn = !inn.is_empty();
-        let has_ogrn = !ogrn.is_empty();
+        self.by_id.insert(entry.client_id.as_str().into(), slot);
+        let (has_inn, has_ogrn) = (!inn.is_empty(), !ogrn.is_empty());
         self.clients[slot as usize] = Some(Client {
-            entry,
-            sort_name,
+            packed: Packed::pack(entry, &sort_name),
             inn,
             ogrn,
-            names,
-            phones,
-            emails,
+            names: names.into(),
+            phones: phones.into(),
+            emails: emails.into(),
         });
+        if self.bulk {
+            self.by_name.push(slot);
+            if has_inn {
+                self.inns.push(slot);
+            }
+            if has_ogrn {
+                self.ogrns.push(slot);
+            }
+            return;
+        }
         let clients = &self.clients;
-        let inn_of = |s: u32| {
-            clients
-                .get(s as usize)
-                .and_then(Option::as_ref)
-                .map_or("", |c| &*c.inn)
-        };
-        let ogrn_of = |s: u32| {
-            clients
-                .get(s as usize)
-                .and_then(Option::as_ref)
-                .map_or("", |c| &*c.ogrn)
-        };
-        match (self.bulk, has_inn) {
-            (true, true) => self.inns.0.push(slot),
-            (false, true) => self.inns.insert(slot, inn_of),
-            _ => {}
+        let client = |s: u32| clients.get(s as usize).and_then(Option::as_ref);
+        if has_inn {
+            self.inns.insert(slot, |s| client(s).map_or("", |c| &c.inn));
         }
-        match (self.bulk, has_ogrn) {
-            (true, true) => self.ogrns.0.push(slot),
-            (false, true) => self.ogrns.insert(slot, ogrn_of),
-            _ => {}
+        if has_ogrn {
+            self.ogrns
+                .insert(slot, |s| client(s).map_or("", |c| &c.ogrn));
         }
+        let rank = self.name_rank(slot);
+        let at = self.by_name.partition_point(|&s| self.name_rank(s) < rank);
+        self.by_name.insert(at, slot);
     }
 
-    fn add_name(&mut self, slot: u32, contact: Option<u32>, words: Vec<Word>) -> Option<FieldId> {
+    fn add_name(&mut self, owner: Owner, words: Vec<Word>) -> Option<FieldId> {
         if words.is_empty() {
             return None;
         }
-        let norm = normalised(&words).into();
-        let fid = self.names.insert(NameField {
-            slot,
-            contact,
+        let row = self.names.insert(NameRow {
+            owner,
+            single: NONE,
+            plain: 0,
             words: Box::new([]),
-            norm,
         });
-        let mut texts: Vec<String> = words.into_iter().map(|w| w.text).collect();
-        texts.sort_unstable();
-        texts.dedup();
-        let ids: Box<[WordId]> = texts.iter().map(|t| self.dictionary.add(t, fid)).collect();
-        if let Some(Some(field)) = self.names.items.get_mut(fid as usize) {
-            field.words = ids;
+        let mut distinct: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for text in distinct {
+            self.dictionary.add(text, row);
         }
-        Some(fid)
+        let plain = words.iter().filter(|w| !w.compound).count();
+        let ids: Box<[WordId]> = words
+            .iter()
+            .filter_map(|w| self.dictionary.find(&w.text))
+            .collect();
+        let single = if plain == 1 {
+            ids.first().copied().unwrap_or(NONE)
+        } else {
+            NONE
+        };
+        if let Some(name) = self.names.get_mut(row) {
+            *name = NameRow {
+                owner,
+                single,
+                plain: plain as u32,
+                words: ids,
+            };
+        }
+        Some(row)
     }
 
-    fn add_phones(
-        &mut self,
-        slot: u32,
-        contact: Option<u32>,
-        typed: &[String],
-        out: &mut Vec<FieldId>,
-    ) {
+    fn add_phones(&mut self, owner: Owner, typed: &[String], out: &mut Vec<u32>) {
         if self.trigrams.is_empty() {
             self.trigrams = vec![Vec::new(); TRIGRAMS];
         }
@@ -796,53 +815,53 @@ impl SearchIndex {
             let Ok(phone) = Phone::parse(text) else {
                 continue;
             };
-            let key: Box<str> = phone.key().into();
-            let tris = trigrams_of(&key);
-            let fid = self.phones.insert(PhoneField {
-                slot,
-                contact,
+            let digits = phone.key().as_bytes();
+            let mut key = [0; MAX_DIGITS];
+            let len = digits.len().min(MAX_DIGITS);
+            key[..len].copy_from_slice(&digits[..len]);
+            let owner = Owner {
                 item: item as u32,
+                ..owner
+            };
+            let row = self.phones.insert(PhoneRow {
+                owner,
+                len: len as u8,
                 key,
             });
-            for t in tris {
-                self.trigrams[t].push(fid);
+            for t in trigrams_of(phone.key()) {
+                self.trigrams[t].push(row);
             }
-            out.push(fid);
+            out.push(row);
         }
     }
 
-    fn add_emails(
-        &mut self,
-        slot: u32,
-        contact: Option<u32>,
-        typed: &[String],
-        out: &mut Vec<FieldId>,
-    ) {
+    fn add_emails(&mut self, owner: Owner, typed: &[String], out: &mut Vec<u32>) {
         for (item, text) in typed.iter().enumerate() {
             let key = email::search_key(text);
             if key.is_empty() {
                 continue;
             }
             let domain_at = key.find('@').map_or(key.len(), |at| at + 1) as u32;
-            let field = EmailField {
-                slot,
-                contact,
+            let owner = Owner {
                 item: item as u32,
-                key: key.into(),
-                domain_at,
+                ..owner
             };
-            let fid = self.emails.insert(field);
+            let row = self.emails.insert(EmailRow {
+                owner,
+                domain_at,
+                key: key.into(),
+            });
             if self.bulk {
-                self.email_keys.0.push(fid);
-                self.email_domains.0.push(fid);
+                self.email_keys.push(row);
+                self.email_domains.push(row);
             } else {
                 let emails = &self.emails;
                 self.email_keys
-                    .insert(fid, |id| emails.get(id).map_or("", |f| &f.key));
+                    .insert(row, |id| emails.get(id).map_or("", |f| &f.key));
                 self.email_domains
-                    .insert(fid, |id| emails.get(id).map_or("", |f| f.domain()));
+                    .insert(row, |id| emails.get(id).map_or("", |f| f.domain()));
             }
-            out.push(fid);
+            out.push(row);
         }
     }
 
@@ -853,12 +872,16 @@ impl SearchIndex {
         }
         let query = Query::read(text);
         let mut best = Best::new(self.clients.len());
-        self.match_names(&query, &mut best);
+        let broad = self.broad_readings(&query, limit);
+        self.match_names(&query, broad.names, &mut best);
         if let Some(phone) = &query.phone {
-            self.match_numbers(phone, &mut best);
+            self.match_numbers(phone, broad.phones, &mut best);
         }
         if let Some(email) = &query.email {
-            self.match_emails(email, &mut best);
+            self.match_emails(email, broad.emails, &mut best);
+        }
+        if broad.names || broad.phones || broad.emails {
+            self.scan_in_name_order(&query, broad, limit, &mut best);
         }
         self.rank(best, limit)
             .into_iter()
@@ -884,48 +907,148 @@ impl SearchIndex {
         typo.then_some(true)
     }
 
-    fn match_names(&self, query: &Query, best: &mut Best) {
-        // The longest word is the most selective: look it up, check the
-        // others on each candidate's own words.
-        let Some((driver, token)) = query
+    /// Whether a name's own words are exactly the query's words.
+    fn is_exact(&self, name: &NameRow, query: &Query) -> bool {
+        let plain = name.words.get(..name.plain as usize).unwrap_or(&[]);
+        plain.len() == query.tokens.len()
+            && plain
+                .iter()
+                .zip(&query.tokens)
+                .all(|(&w, t)| self.dictionary.text(w) == t.text)
+    }
+
+    /// How a name matches the query's words, checked on the name alone.
+    fn name_tier(&self, name: &NameRow, query: &Query) -> Option<Tier> {
+        let mut typo = false;
+        for token in &query.tokens {
+            typo |= self.token_matches(token, &name.words)?;
+        }
+        Some(if typo {
+            Tier::Fuzzy
+        } else if self.is_exact(name, query) {
+            Tier::Exact
+        } else {
+            Tier::Prefix
+        })
+    }
+
+    /// The longest query word (the first of equals): the most selective
+    /// one to look up.
+    fn driver(query: &Query) -> Option<(usize, &Token)> {
+        query
             .tokens
             .iter()
             .enumerate()
             .max_by_key(|(i, t)| (t.chars.len(), usize::MAX - i))
-        else {
+    }
+
+    /// Which readings would touch so many rows that the name-order scan
+    /// answers them sooner.
+    fn broad_readings(&self, query: &Query, limit: usize) -> Broad {
+        let threshold = self.broad_rows.max(limit.saturating_mul(self.rows_per_hit));
+        let names = Self::driver(query).map_or(0, |(_, token)| {
+            let words = self.dictionary.with_prefix(&token.text);
+            words
+                .iter()
+                .map(|&w| self.dictionary.postings(w).len())
+                .sum::<usize>()
+        });
+        let phones = query.phone.as_ref().map_or(0, |phone| {
+            phone
+                .patterns()
+                .map(|p| self.rarest_trigram(p).len())
+                .sum::<usize>()
+        });
+        let emails = query.email.as_deref().map_or(0, |q| {
+            let keys = self
+                .email_keys
+                .with_prefix(q, |id| self.email_key(id))
+                .len();
+            let domains = if q.contains('@') {
+                0
+            } else {
+                self.email_domains
+                    .with_prefix(q, |id| self.email_domain(id))
+                    .len()
+            };
+            keys + domains
+        });
+        // A reading that is not there is not broad, however few rows.
+        Broad {
+            names: !query.tokens.is_empty() && names >= threshold,
+            phones: query.phone.is_some() && phones >= threshold,
+            emails: query.email.is_some() && emails >= threshold,
+        }
+    }
+
+    fn match_names(&self, query: &Query, broad: bool, best: &mut Best) {
+        let Some((driver, token)) = Self::driver(query) else {
             return;
         };
-        let consider = |fid: FieldId, typo: bool, best: &mut Best| {
-            let Some(field) = self.names.get(fid) else {
+        let offer = |name: &NameRow, tier: Tier, best: &mut Best| {
+            let kind = Kind::of(name.owner.contact, Kind::Name, Kind::ContactName);
+            best.offer(name.owner.slot, Found::new(tier, kind, name.owner));
+        };
+        if broad {
+            // The scan finds the best of the prefix matches; exact ones
+            // can be anywhere in name order, and all have the driver as a
+            // whole word.
+            let Some(word) = self.dictionary.find(&token.text) else {
+                return;
+            };
+            for &row in self.dictionary.postings(word) {
+                if let Some(name) = self.names.get(row)
+                    && name.plain as usize == query.tokens.len()
+                    && self.is_exact(name, query)
+                {
+                    offer(name, Tier::Exact, best);
+                }
+            }
+            return;
+        }
+        // Look the driver up; check the other words on each candidate's
+        // own words.
+        let alone = query.tokens.len() == 1;
+        let exact_word = if alone {
+            self.dictionary.find(&token.text)
+        } else {
+            None
+        };
+        let consider = |row: FieldId, typo: bool, best: &mut Best| {
+            let Some(name) = self.names.get(row) else {
                 return;
             };
             let mut typo = typo;
             for (i, other) in query.tokens.iter().enumerate() {
                 if i != driver {
-                    match self.token_matches(other, &field.words) {
+                    match self.token_matches(other, &name.words) {
                         None => return,
                         Some(t) => typo |= t,
                     }
                 }
             }
-            let tier = if typo {
-                Tier::Fuzzy
-            } else if *field.norm == query.norm {
-                Tier::Exact
+            // A one-word query is an exact match of the one-word names
+            // that are this word: no text to compare.
+            let exact = if alone {
+                exact_word.is_some_and(|w| w == name.single)
             } else {
-                Tier::Prefix
+                self.is_exact(name, query)
             };
-            let kind = Kind::of(field.contact, Kind::Name, Kind::ContactName);
-            best.offer(field.slot, Found::new(tier, kind, field.contact, 0));
+            let tier = match (typo, exact) {
+                (true, _) => Tier::Fuzzy,
+                (false, true) => Tier::Exact,
+                (false, false) => Tier::Prefix,
+            };
+            offer(name, tier, best);
         };
         for &word in self.dictionary.with_prefix(&token.text) {
-            for &fid in self.dictionary.postings(word) {
-                consider(fid, false, best);
+            for &row in self.dictionary.postings(word) {
+                consider(row, false, best);
             }
         }
         self.dictionary.typo_prefixes(&token.chars, |word, _| {
-            for &fid in self.dictionary.postings(word) {
-                consider(fid, true, best);
+            for &row in self.dictionary.postings(word) {
+                consider(row, true, best);
             }
         });
     }
@@ -938,7 +1061,20 @@ impl SearchIndex {
         self.client(slot).map_or("", |c| &c.ogrn)
     }
 
-    fn match_numbers(&self, phone: &PhoneQuery, best: &mut Best) {
+    /// How a phone row matches the query's digits.
+    fn phone_found(&self, row: u32, phone: &PhoneQuery) -> Option<Found> {
+        let field = self.phones.get(row)?;
+        let found = phone.match_key(field.key())?;
+        let tier = match found.kind {
+            KeyMatchKind::Whole => Tier::Exact,
+            KeyMatchKind::Start => Tier::Prefix,
+            KeyMatchKind::Inside => Tier::Partial,
+        };
+        let kind = Kind::of(field.owner.contact, Kind::Phone, Kind::ContactPhone);
+        Some(Found::new(tier, kind, field.owner))
+    }
+
+    fn match_numbers(&self, phone: &PhoneQuery, broad: bool, best: &mut Best) {
         let digits = phone.digits();
         let registered = [
             (
@@ -955,25 +1091,37 @@ impl SearchIndex {
                 } else {
                     Tier::Prefix
                 };
-                best.offer(slot, Found::new(tier, kind, None, 0));
+                let owner = Owner {
+                    slot,
+                    contact: NONE,
+                    item: 0,
+                };
+                best.offer(slot, Found::new(tier, kind, owner));
             }
         }
+        let rows = |pattern: &str| self.rarest_trigram(pattern).iter().copied();
+        if broad {
+            // Only whole numbers can be exact: the digits as typed, as a
+            // national number, or with the trunk 8 read as 7.
+            let national = (digits.len() == 10).then(|| format!("7{digits}"));
+            let keys = phone.patterns().map(str::to_owned).chain(national);
+            for key in keys.filter(|k| k.len() >= crate::phone::MIN_DIGITS) {
+                for row in rows(&key) {
+                    if let Some(found) = self.phone_found(row, phone)
+                        && found.tier() == Tier::Exact
+                    {
+                        let slot = self.phones.get(row).map_or(NONE, |f| f.owner.slot);
+                        best.offer(slot, found);
+                    }
+                }
+            }
+            return;
+        }
         for pattern in phone.patterns() {
-            for &fid in self.rarest_trigram(pattern) {
-                let Some(field) = self.phones.get(fid) else {
-                    continue;
-                };
-                if let Some(found) = phone.match_key(&field.key) {
-                    let tier = match found.kind {
-                        KeyMatchKind::Whole => Tier::Exact,
-                        KeyMatchKind::Start => Tier::Prefix,
-                        KeyMatchKind::Inside => Tier::Partial,
-                    };
-                    let kind = Kind::of(field.contact, Kind::Phone, Kind::ContactPhone);
-                    best.offer(
-                        field.slot,
-                        Found::new(tier, kind, field.contact, field.item),
-                    );
+            for row in rows(pattern) {
+                if let Some(found) = self.phone_found(row, phone) {
+                    let slot = self.phones.get(row).map_or(NONE, |f| f.owner.slot);
+                    best.offer(slot, found);
                 }
             }
         }
@@ -981,7 +1129,7 @@ impl SearchIndex {
 
     /// The postings of the rarest trigram of `digits`: every key holding
     /// `digits` is in it.
-    fn rarest_trigram(&self, digits: &str) -> &[FieldId] {
+    fn rarest_trigram(&self, digits: &str) -> &[u32] {
         digits
             .as_bytes()
             .windows(3)
@@ -990,26 +1138,97 @@ impl SearchIndex {
             .map_or(&[], Vec::as_slice)
     }
 
-    fn match_emails(&self, query: &str, best: &mut Best) {
-        let emails = &self.emails;
-        let mut offer = |fid: FieldId, exact: bool| {
-            if let Some(field) = emails.get(fid) {
-                let tier = if exact { Tier::Exact } else { Tier::Prefix };
-                let kind = Kind::of(field.contact, Kind::Email, Kind::ContactEmail);
-                best.offer(
-                    field.slot,
-                    Found::new(tier, kind, field.contact, field.item),
-                );
+    fn email_key(&self, row: u32) -> &str {
+        self.emails.get(row).map_or("", |f| &f.key)
+    }
+
+    fn email_domain(&self, row: u32) -> &str {
+        self.emails.get(row).map_or("", |f| f.domain())
+    }
+
+    /// How an e-mail row matches the query.
+    fn email_found(&self, row: u32, query: &str) -> Option<Found> {
+        let field = self.emails.get(row)?;
+        let tier = if *field.key == *query {
+            Tier::Exact
+        } else if field.key.starts_with(query)
+            || (!query.contains('@') && field.domain().starts_with(query))
+        {
+            Tier::Prefix
+        } else {
+            return None;
+        };
+        let kind = Kind::of(field.owner.contact, Kind::Email, Kind::ContactEmail);
+        Some(Found::new(tier, kind, field.owner))
+    }
+
+    fn match_emails(&self, query: &str, broad: bool, best: &mut Best) {
+        let mut offer = |row: u32| {
+            if let Some(found) = self.email_found(row, query) {
+                let slot = self.emails.get(row).map_or(NONE, |f| f.owner.slot);
+                best.offer(slot, found);
             }
         };
-        let key = |id| emails.get(id).map_or("", |f| &*f.key);
-        for &fid in self.email_keys.with_prefix(query, key) {
-            offer(fid, key(fid) == query);
+        let keys = self.email_keys.with_prefix(query, |id| self.email_key(id));
+        if broad {
+            // Equal keys sort first among those starting with the query.
+            keys.iter()
+                .take_while(|&&row| self.email_key(row) == query)
+                .for_each(|&row| offer(row));
+            return;
         }
+        keys.iter().for_each(|&row| offer(row));
         if !query.contains('@') {
-            let domain = |id| emails.get(id).map_or("", |f| f.domain());
-            for &fid in self.email_domains.with_prefix(query, domain) {
-                offer(fid, false);
+            let domains = self
+                .email_domains
+                .with_prefix(query, |id| self.email_domain(id));
+            domains.iter().for_each(|&row| offer(row));
+        }
+    }
+
+    /// Answers the broad readings by checking clients in name order, each
+    /// on its own fields, until `limit` of them match at prefix tier or
+    /// better. The exact matches were looked up already (they may come
+    /// later in name order) and the other readings in full; so every
+    /// client of the true first `limit` is found: a prefix match ranks by
+    /// name, and anything worse ranks below `limit` prefix matches.
+    fn scan_in_name_order(&self, query: &Query, broad: Broad, limit: usize, best: &mut Best) {
+        let mut good = 0;
+        for &slot in &self.by_name {
+            let Some(client) = self.client(slot) else {
+                continue;
+            };
+            let mut found = Found::NONE;
+            if broad.names {
+                for name in client.names.iter().filter_map(|&row| self.names.get(row)) {
+                    if let Some(tier) = self.name_tier(name, query) {
+                        let kind = Kind::of(name.owner.contact, Kind::Name, Kind::ContactName);
+                        found = found.min(Found::new(tier, kind, name.owner));
+                    }
+                }
+            }
+            if broad.phones
+                && let Some(phone) = &query.phone
+            {
+                for &row in client.phones.iter() {
+                    found = found.min(self.phone_found(row, phone).unwrap_or(Found::NONE));
+                }
+            }
+            if broad.emails
+                && let Some(email) = &query.email
+            {
+                for &row in client.emails.iter() {
+                    found = found.min(self.email_found(row, email).unwrap_or(Found::NONE));
+                }
+            }
+            if found != Found::NONE {
+                best.offer(slot, found);
+                if found.tier() <= Tier::Prefix {
+                    good += 1;
+                    if good >= limit {
+                        return;
+                    }
+                }
             }
         }
     }
@@ -1018,12 +1237,21 @@ impl SearchIndex {
     /// whole normalised name, then the id.
     fn tie_key(&self, slot: u32) -> Option<(&str, &str)> {
         self.client(slot)
-            .map(|c| (&*c.sort_name, c.entry.client_id.as_str()))
+            .map(|c| (c.packed.sort_name(), c.packed.client_id()))
+    }
+
+    /// Where a client's name ranks among all: its order key, then the tie
+    /// key.
+    fn name_rank(&self, slot: u32) -> (u128, Option<(&str, &str)>) {
+        (
+            self.orders.get(slot as usize).copied().unwrap_or(u128::MAX),
+            self.tie_key(slot),
+        )
     }
 
     /// The best `limit` clients, in rank order.
     fn rank(&self, best: Best, limit: usize) -> Vec<(Found, u32)> {
-        let mut ranked: Vec<(Tier, u64, u32)> = best
+        let mut ranked: Vec<(Tier, u128, u32)> = best
             .touched
             .iter()
             .map(|&slot| {
@@ -1031,7 +1259,7 @@ impl SearchIndex {
                 (found.tier(), self.orders[slot as usize], slot)
             })
             .collect();
-        let by_rank = |a: &(Tier, u64, u32), b: &(Tier, u64, u32)| {
+        let by_rank = |a: &(Tier, u128, u32), b: &(Tier, u128, u32)| {
             (a.0, a.1)
                 .cmp(&(b.0, b.1))
                 .then_with(|| self.tie_key(a.2).cmp(&self.tie_key(b.2)))
@@ -1049,161 +1277,164 @@ impl SearchIndex {
 
     /// The hit for a client's best match, with what to highlight.
     fn hit(&self, slot: u32, found: Found, query: &Query) -> Option<Hit> {
-        let entry = &self.client(slot)?.entry;
-        let contact = || entry.contacts.get(found.contact());
-        let contact_id = || contact().map(|c| c.contact_id.clone());
+        let packed = &self.client(slot)?.packed;
+        let contact = || packed.contact(found.contact());
+        let contact_id = || contact().map(|c| c.id().to_owned());
         let (field, text) = match found.kind() {
-            Kind::Name => (MatchedField::Name, &entry.name),
-            Kind::Inn => (MatchedField::Inn, entry.inn.as_ref()?),
-            Kind::Ogrn => (MatchedField::Ogrn, entry.ogrn.as_ref()?),
-            Kind::Phone => (MatchedField::Phone, entry.phones.get(found.item())?),
-            Kind::Email => (MatchedField::Email, entry.emails.get(found.item())?),
+            Kind::Name => (MatchedField::Name, packed.name()),
+            Kind::Inn => (MatchedField::Inn, packed.inn()?),
+            Kind::Ogrn => (MatchedField::Ogrn, packed.ogrn()?),
+            Kind::Phone => (MatchedField::Phone, packed.phone(found.item())?),
+            Kind::Email => (MatchedField::Email, packed.email(found.item())?),
             Kind::ContactName => (
                 MatchedField::ContactName {
                     contact_id: contact_id()?,
                 },
-                &contact()?.name,
+                contact()?.name(),
             ),
             Kind::ContactPhone => (
                 MatchedField::ContactPhone {
                     contact_id: contact_id()?,
                 },
-                contact()?.phones.get(found.item())?,
+                contact()?.phone(found.item())?,
             ),
             Kind::ContactEmail => (
                 MatchedField::ContactEmail {
                     contact_id: contact_id()?,
                 },
-                contact()?.emails.get(found.item())?,
+                contact()?.email(found.item())?,
             ),
         };
         let ranges = match found.kind() {
-            Kind::Name | Kind::ContactName => highlight_name(text, &query.tokens),
-            Kind::Inn | Kind::Ogrn => query
-                .phone
-                .as_ref()
-                .map(|p| highlight_digits(text, p.digits().len()))
-                .unwrap_or_default(),
+            Kind::Name | Kind::ContactName => highlight::name(text, &query.tokens),
+            Kind::Inn | Kind::Ogrn => {
+                let digits = query.phone.as_ref().map_or(0, |p| p.digits().len());
+                highlight::digits(text, digits).into_iter().collect()
+            }
             Kind::Phone | Kind::ContactPhone => query
                 .phone
                 .as_ref()
-                .and_then(|p| highlight_phone(text, p))
+                .and_then(|p| highlight::phone(text, p))
                 .into_iter()
                 .collect(),
             Kind::Email | Kind::ContactEmail => query
                 .email
                 .as_deref()
-                .and_then(|q| highlight_email(text, q))
+                .and_then(|q| highlight::email(text, q))
                 .into_iter()
                 .collect(),
         };
         Some(Hit {
-            client_id: entry.client_id.clone(),
+            client_id: packed.client_id().to_owned(),
             tier: found.tier(),
             field,
-            text: text.clone(),
+            text: text.to_owned(),
             ranges,
         })
     }
 
-    /// The clients whose INN (digits) is `inn`.
-    pub(crate) fn clients_with_inn(&self, inn: &str) -> Vec<&SearchEntry> {
+    /// The clients (id and name) whose INN (digits) is `inn`.
+    pub(crate) fn clients_with_inn(&self, inn: &str) -> Vec<(&str, &str)> {
         self.inns
             .with_prefix(inn, |s| self.inn_of(s))
             .iter()
             .filter(|&&slot| self.inn_of(slot) == inn)
-            .filter_map(|&slot| self.client(slot).map(|c| &c.entry))
+            .filter_map(|&slot| self.client(slot))
+            .map(|c| (c.packed.client_id(), c.packed.name()))
             .collect()
     }
 
-    /// The phones (client's or a contact's) whose key is `key`.
-    pub(crate) fn phones_with_key(&self, key: &str) -> Vec<FieldRef<'_>> {
+    /// The phones (a client's or a contact's) whose key is `key`.
+    pub(crate) fn phones_with_key(&self, key: &str) -> Vec<FieldMatch<'_>> {
         self.rarest_trigram(key)
             .iter()
-            .filter_map(|&fid| self.phones.get(fid))
-            .filter(|f| &*f.key == key)
-            .filter_map(|f| self.field_ref(f.slot, f.contact, f.item))
+            .filter_map(|&row| self.phones.get(row))
+            .filter(|f| f.key() == key)
+            .filter_map(|f| self.field_match(f.owner, |p, i| p.phone(i), |c, i| c.phone(i)))
             .collect()
     }
 
-    /// The e-mails (client's or a contact's) whose key is `key`.
-    pub(crate) fn emails_with_key(&self, key: &str) -> Vec<FieldRef<'_>> {
+    /// The e-mails (a client's or a contact's) whose key is `key`.
+    pub(crate) fn emails_with_key(&self, key: &str) -> Vec<FieldMatch<'_>> {
         let emails = &self.emails;
         self.email_keys
             .with_prefix(key, |id| emails.get(id).map_or("", |f| &*f.key))
             .iter()
-            .filter_map(|&fid| emails.get(fid))
+            .filter_map(|&row| emails.get(row))
             .filter(|f| &*f.key == key)
-            .filter_map(|f| self.field_ref(f.slot, f.contact, f.item))
+            .filter_map(|f| self.field_match(f.owner, |p, i| p.email(i), |c, i| c.email(i)))
             .collect()
     }
 
-    fn field_ref(&self, slot: u32, contact: Option<u32>, item: u32) -> Option<FieldRef<'_>> {
-        let entry = &self.client(slot)?.entry;
-        let contact = match contact {
-            Some(c) => Some(entry.contacts.get(c as usize)?),
-            None => None,
+    fn field_match<'a>(
+        &'a self,
+        owner: Owner,
+        of_client: impl Fn(&'a Packed, usize) -> Option<&'a str>,
+        of_contact: impl Fn(store::ContactView<'a>, usize) -> Option<&'a str>,
+    ) -> Option<FieldMatch<'a>> {
+        let packed = &self.client(owner.slot)?.packed;
+        let item = owner.item as usize;
+        let (contact_id, text) = match owner.contact() {
+            None => (None, of_client(packed, item)?),
+            Some(c) => {
+                let contact = packed.contact(c as usize)?;
+                (Some(contact.id()), of_contact(contact, item)?)
+            }
         };
-        Some(FieldRef {
-            entry,
-            contact,
-            item: item as usize,
+        Some(FieldMatch {
+            client_id: packed.client_id(),
+            client_name: packed.name(),
+            contact_id,
+            text,
         })
     }
 
-    /// Every client with its normalised name (see [`text::normalised`]).
-    pub(crate) fn normalised_names(&self) -> impl Iterator<Item = (&SearchEntry, &str)> {
+    /// Every client's id, name and normalised name (see
+    /// [`text::normalised`]).
+    pub(crate) fn normalised_names(&self) -> impl Iterator<Item = (&str, &str, &str)> {
         self.clients
             .iter()
             .flatten()
-            .map(|c| (&c.entry, &*c.sort_name))
+            .map(|c| (c.packed.client_id(), c.packed.name(), c.packed.sort_name()))
     }
 
-    /// Heap bytes held by the index, approximately (capacities of its
-    /// vectors and maps, and the text they own).
+    /// The clients whose own name (not a contact's) has the word `word`:
+    /// id, name and normalised name.
+    pub(crate) fn client_names_with_word(&self, word: &str) -> Vec<(&str, &str, &str)> {
+        let Some(id) = self.dictionary.find(word) else {
+            return Vec::new();
+        };
+        self.dictionary
+            .postings(id)
+            .iter()
+            .filter_map(|&row| self.names.get(row))
+            .filter(|name| name.owner.contact == NONE)
+            .filter_map(|name| self.client(name.owner.slot))
+            .map(|c| (c.packed.client_id(), c.packed.name(), c.packed.sort_name()))
+            .collect()
+    }
+
+    /// Heap bytes held by the index, approximately: the capacities of its
+    /// vectors and maps and the text they own (not the allocator's own
+    /// overhead).
     pub fn heap_bytes(&self) -> usize {
-        let strings = |v: &[String]| {
-            v.iter()
-                .map(|s| s.capacity() + size_of::<String>())
-                .sum::<usize>()
-        };
-        let entry_bytes = |e: &SearchEntry| {
-            e.client_id.capacity()
-                + e.name.capacity()
-                + e.inn.as_ref().map_or(0, String::capacity)
-                + e.ogrn.as_ref().map_or(0, String::capacity)
-                + strings(&e.phones)
-                + strings(&e.emails)
-                + e.contacts.capacity() * size_of::<ContactEntry>()
-                + e.contacts
-                    .iter()
-                    .map(|c| {
-                        c.contact_id.capacity()
-                            + c.name.capacity()
-                            + strings(&c.phones)
-                            + strings(&c.emails)
-                    })
-                    .sum::<usize>()
-        };
         let clients: usize = self
             .clients
             .iter()
             .flatten()
             .map(|c| {
-                entry_bytes(&c.entry)
-                    + c.sort_name.len()
+                c.packed.heap_bytes()
                     + c.inn.len()
                     + c.ogrn.len()
-                    + (c.names.capacity() + c.phones.capacity() + c.emails.capacity())
-                        * size_of::<FieldId>()
+                    + (c.names.len() + c.phones.len() + c.emails.len()) * size_of::<u32>()
             })
             .sum();
-        let by_id: usize = self.by_id.keys().map(|k| k.capacity()).sum::<usize>()
-            + self.by_id.capacity() * (size_of::<(String, u32)>() + 1);
+        let by_id = self.by_id.keys().map(|k| k.len()).sum::<usize>()
+            + self.by_id.capacity() * (size_of::<(Box<str>, u32)>() + 1);
         let trigrams: usize = self
             .trigrams
             .iter()
-            .map(|t| t.capacity() * size_of::<FieldId>() + size_of::<Vec<FieldId>>())
+            .map(|t| t.capacity() * size_of::<u32>() + size_of::<Vec<u32>>())
             .sum();
         let sorted = [
             &self.email_keys,
@@ -1212,7 +1443,7 @@ impl SearchIndex {
             &self.ogrns,
         ]
         .iter()
-        .map(|s| s.0.capacity() * size_of::<u32>())
+        .map(|s| s.heap_bytes())
         .sum::<usize>();
         clients
             + self.clients.capacity() * size_of::<Option<Client>>()
@@ -1221,92 +1452,11 @@ impl SearchIndex {
             + by_id
             + self
                 .names
-                .heap_bytes(|f| f.words.len() * size_of::<WordId>() + f.norm.len())
-            + self.phones.heap_bytes(|f| f.key.len())
+                .heap_bytes(|f| f.words.len() * size_of::<WordId>())
+            + self.phones.heap_bytes(|_| 0)
             + self.emails.heap_bytes(|f| f.key.len())
             + self.dictionary.heap_bytes()
             + trigrams
             + sorted
     }
-}
-
-/// Merges sorted-by-start ranges that touch or overlap.
-fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
-    ranges.sort_by_key(|r| (r.start, r.end));
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
-    for range in ranges {
-        match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-            _ => merged.push(range),
-        }
-    }
-    merged
-}
-
-/// The parts of a name that the query's words matched.
-fn highlight_name(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
-    let mut ranges = Vec::new();
-    for word in name_words(text) {
-        let chars: Vec<char> = word.text.chars().collect();
-        for token in tokens {
-            let len = if word.text.starts_with(&token.text) {
-                Some(token.chars.len())
-            } else if token.chars.len() >= MIN_TYPO_LEN && chars.len() >= MIN_TYPO_LEN {
-                typo_prefix(&token.chars, &chars)
-            } else {
-                None
-            };
-            if let Some(end) = len.and_then(|len| word.ends.get(len.checked_sub(1)?)) {
-                ranges.push(word.start..*end);
-            }
-        }
-    }
-    merge(ranges)
-}
-
-/// The first `count` digits of a typed number (INN, OGRN).
-fn highlight_digits(text: &str, count: usize) -> Vec<Range<usize>> {
-    let digits: Vec<usize> = text
-        .char_indices()
-        .filter(|(_, c)| c.is_ascii_digit())
-        .map(|(at, _)| at)
-        .take(count)
-        .collect();
-    match (digits.first(), digits.last()) {
-        (Some(&start), Some(&last)) => std::iter::once(start..last + 1).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The typed digits of a phone that the query matched.
-fn highlight_phone(text: &str, query: &PhoneQuery) -> Option<Range<usize>> {
-    let phone = Phone::parse(text).ok()?;
-    let found = query.match_key(phone.key())?;
-    phone.typed_range(found.range)
-}
-
-/// The part of a typed e-mail that the query matched: the start of the
-/// address or of its domain.
-fn highlight_email(text: &str, query: &str) -> Option<Range<usize>> {
-    let typed = text.trim_start();
-    let offset = text.len() - typed.len();
-    let key = email::search_key(text);
-    let from = if key.starts_with(query) {
-        0
-    } else {
-        typed.find('@')? + 1
-    };
-    // Lower-casing may change byte lengths, so walk the typed chars until
-    // they have produced as many lower-case chars as the query has.
-    let wanted = query.chars().count();
-    let mut produced = 0;
-    let mut end = from;
-    for (at, c) in typed[from..].char_indices() {
-        if produced >= wanted {
-            break;
-        }
-        produced += c.to_lowercase().count();
-        end = from + at + c.len_utf8();
-    }
-    (end > from).then(|| offset + from..offset + end)
 }

@@ -268,7 +268,7 @@ fn exact_matches_come_first_then_by_name() {
 fn edits_and_sync_update_the_index() {
     let mut index = base();
     assert_eq!(index.len(), 5);
-    let mut renamed = index.get("vektor").unwrap().clone();
+    let mut renamed = index.get("vektor").unwrap();
     renamed.name = "ООО «Гранит»".to_owned();
     renamed.phones.clear();
     index.upsert(renamed);
@@ -683,11 +683,15 @@ proptest! {
         queries in proptest::collection::vec(query(), 12),
     ) {
         let index = SearchIndex::build(base.clone());
+        let scanning = index.clone().always_scanning();
         for q in &queries {
             let want = brute_force(&base, q);
             prop_assert_eq!(answer(&index, q, usize::MAX), want.clone(), "query {:?}", q);
-            let limit = 3.min(want.len().max(1));
-            prop_assert_eq!(answer(&index, q, limit), want[..want.len().min(limit)].to_vec());
+            for limit in [1, 3, 7] {
+                let top = want[..want.len().min(limit)].to_vec();
+                prop_assert_eq!(answer(&index, q, limit), top.clone(), "query {:?}", q);
+                prop_assert_eq!(answer(&scanning, q, limit), top, "scan, query {:?}", q);
+            }
         }
     }
 
@@ -698,6 +702,7 @@ proptest! {
         queries in proptest::collection::vec(query(), 10),
     ) {
         let mut index = SearchIndex::build(first.clone());
+        let mut scanning = SearchIndex::build(first.clone()).always_scanning();
         let mut base: Vec<SearchEntry> = first;
         for (id, change) in changes {
             let client_id = format!("c{id}");
@@ -709,16 +714,21 @@ proptest! {
                         c.contact_id = format!("{client_id}k{i}");
                     }
                     base.push(e.clone());
+                    scanning.upsert(e.clone());
                     index.upsert(e);
                 }
                 None => {
                     index.remove(&client_id);
+                    scanning.remove(&client_id);
                 }
             }
         }
         prop_assert_eq!(index.len(), base.len());
         for q in &queries {
-            prop_assert_eq!(answer(&index, q, usize::MAX), brute_force(&base, q), "query {:?}", q);
+            let want = brute_force(&base, q);
+            prop_assert_eq!(answer(&index, q, usize::MAX), want.clone(), "query {:?}", q);
+            let top = want[..want.len().min(5)].to_vec();
+            prop_assert_eq!(answer(&scanning, q, 5), top, "scan, query {:?}", q);
         }
     }
 

@@ -12,7 +12,7 @@ pub(crate) struct Word {
     /// Byte offset in the original text where the word starts.
     pub start: usize,
     /// For each char of `text`, the byte offset in the original text where
-    /// the character that produced it ends.
+    /// the character that produced it ends (empty when not asked for).
     pub ends: Vec<usize>,
     /// A compound of the words before it that were joined by hyphens or
     /// apostrophes (`альфастрой` of `Альфа-Строй`), so that a query typed
@@ -72,8 +72,22 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '-' | '\'' | '’' | 'ʼ' | '‐' | '\u{2011}')
 }
 
-/// Pushes the normalised form of `c`: lower case, `ё` as `е`.
+/// Pushes the normalised form of `c` (lower case, `ё` as `е`); how many
+/// chars that was.
 fn push_normalised(c: char, out: &mut String) -> usize {
+    // Russian and ASCII letters are nearly all a name has: map them
+    // without the general Unicode tables.
+    let simple = match c {
+        'а'..='я' | 'a'..='z' | '0'..='9' => Some(c),
+        'А'..='Я' => char::from_u32(c as u32 + 0x20),
+        'A'..='Z' => Some(c.to_ascii_lowercase()),
+        'ё' | 'Ё' => Some('е'),
+        _ => None,
+    };
+    if let Some(lower) = simple {
+        out.push(lower);
+        return 1;
+    }
     let mut pushed = 0;
     for lower in c.to_lowercase() {
         out.push(if lower == 'ё' { 'е' } else { lower });
@@ -82,16 +96,23 @@ fn push_normalised(c: char, out: &mut String) -> usize {
     pushed
 }
 
+/// Whether `c` is part of a word: a letter or a digit.
+fn is_word_char(c: char) -> bool {
+    matches!(c, 'а'..='я' | 'А'..='Я' | 'a'..='z' | 'A'..='Z' | '0'..='9' | 'ё' | 'Ё')
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 /// The words of a text: runs of letters and digits, plus compounds of
-/// hyphen-joined runs. Legal forms are kept (see [`name_words`]).
-fn all_words(text: &str) -> Vec<Word> {
+/// hyphen-joined runs. Legal forms are kept (see [`name_words`]). Without
+/// `located`, `ends` is left empty (indexing needs no offsets).
+fn all_words(text: &str, located: bool) -> Vec<Word> {
     let mut words: Vec<Word> = Vec::new();
     let mut current: Option<Word> = None;
     // Indices in `words` of the parts of the compound being read.
     let mut group: Vec<usize> = Vec::new();
     let mut after_joiner = false;
     for (at, c) in text.char_indices() {
-        if c.is_alphanumeric() {
+        if is_word_char(c) {
             let word = current.get_or_insert_with(|| {
                 if !after_joiner {
                     close_group(&mut words, &mut group);
@@ -103,9 +124,10 @@ fn all_words(text: &str) -> Vec<Word> {
                     compound: false,
                 }
             });
-            let end = at + c.len_utf8();
-            for _ in 0..push_normalised(c, &mut word.text) {
-                word.ends.push(end);
+            let pushed = push_normalised(c, &mut word.text);
+            if located {
+                word.ends
+                    .extend(std::iter::repeat_n(at + c.len_utf8(), pushed));
             }
             after_joiner = false;
         } else {
@@ -146,9 +168,19 @@ fn close_group(words: &mut Vec<Word>, group: &mut Vec<usize>) {
     group.clear();
 }
 
-/// The words of a name, legal forms dropped, compounds included.
+/// The words of a name, legal forms dropped, compounds included, with
+/// where each char came from.
 pub(crate) fn name_words(text: &str) -> Vec<Word> {
-    let words = all_words(text);
+    read_name(text, true)
+}
+
+/// [`name_words`] without the offsets: for indexing and comparing.
+pub(crate) fn name_words_unlocated(text: &str) -> Vec<Word> {
+    read_name(text, false)
+}
+
+fn read_name(text: &str, located: bool) -> Vec<Word> {
+    let words = all_words(text, located);
     let plain: Vec<usize> = (0..words.len()).filter(|&i| !words[i].compound).collect();
     let mut legal = vec![false; words.len()];
     let mut p = 0;
@@ -191,20 +223,20 @@ pub(crate) fn normalised(words: &[Word]) -> String {
     out
 }
 
-/// A sort key that orders names alphabetically by their first nine
+/// A sort key that orders names alphabetically by their first eighteen
 /// characters (digits, then Latin, then Cyrillic letters, then anything
-/// else), so that ranking compares numbers instead of strings; ties are
-/// broken by the whole normalised name.
-pub(crate) fn order_key(normalised: &str) -> u64 {
-    let mut key = 0u64;
+/// else), so that ranking compares numbers instead of strings; the rare
+/// ties are broken by the whole normalised name.
+pub(crate) fn order_key(normalised: &str) -> u128 {
+    let mut key = 0u128;
     let mut chars = normalised.chars();
-    for _ in 0..9 {
-        let code: u64 = match chars.next() {
+    for _ in 0..18 {
+        let code: u128 = match chars.next() {
             None => 0,
             Some(' ') => 1,
-            Some(c @ '0'..='9') => 2 + u64::from(c) - u64::from('0'),
-            Some(c @ 'a'..='z') => 12 + u64::from(c) - u64::from('a'),
-            Some(c @ 'а'..='я') => 38 + u64::from(c) - u64::from('а'),
+            Some(c @ '0'..='9') => 2 + u128::from(c) - u128::from('0'),
+            Some(c @ 'a'..='z') => 12 + u128::from(c) - u128::from('a'),
+            Some(c @ 'а'..='я') => 38 + u128::from(c) - u128::from('а'),
             Some(_) => 127,
         };
         key = key << 7 | code;
