@@ -7,7 +7,8 @@
 //! several forms, e-mails, contact names), upserts and duplicate checks.
 //!
 //! Run with `cargo bench -p kartoteka --bench search`; set
-//! `KARTOTEKA_BENCH_CLIENTS` for another base size.
+//! `KARTOTEKA_BENCH_CLIENTS` for another base size, or
+//! `KARTOTEKA_BENCH_QUERY` to time one query (500 runs) instead.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -655,6 +656,19 @@ fn main() {
         text as f64 / 1e6
     );
 
+    if let Ok(query) = std::env::var("KARTOTEKA_BENCH_QUERY") {
+        let runs = 500;
+        let start = Instant::now();
+        let mut hits = 0;
+        for _ in 0..runs {
+            hits = black_box(index.query(black_box(&query), LIMIT)).len();
+        }
+        println!(
+            "{query:?}: {} each, {hits} hits",
+            us(start.elapsed() / runs)
+        );
+        return;
+    }
     let queries = queries(&mut rng, &base);
     let mut all = Vec::new();
     let mut by_kind: Vec<(Kind, Vec<Duration>)> = Vec::new();

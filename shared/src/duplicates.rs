@@ -15,8 +15,8 @@ use crate::client::Card;
 use crate::email;
 use crate::inn::Inn;
 use crate::phone::Phone;
-use crate::search::SearchIndex;
 use crate::search::text::{MIN_TYPO_LEN, name_words, normalised, order_key, within_one_typo};
+use crate::search::{Letters, SearchIndex};
 
 /// What of a card is compared, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,9 +175,11 @@ pub fn name_similarity(a: &str, b: &str) -> Option<NameSimilarity> {
 }
 
 /// The clients with a name very similar to `mine`, by id, with the closest
-/// similarity. Same letters or one typo: every name of about the same
-/// length is compared (no allocation per name). Most words shared: only
-/// names that share a word, found through the index's dictionary.
+/// similarity. Same letters or one typo: only names whose length and first
+/// letters allow it are read ([`Letters`]). Most words shared: only names
+/// with one of the rarest of `mine`'s words, found through the index's
+/// dictionary — at most a fifth of the words may be missing, so one of the
+/// `n - ceil(0.8 n) + 1` rarest is always shared.
 fn similar_names<'a>(
     index: &'a SearchIndex,
     mine: &NameKey,
@@ -191,17 +193,23 @@ fn similar_names<'a>(
         best.1 = best.1.min(similarity);
     };
     let mut theirs: Vec<char> = Vec::new();
-    for (client_id, name, normalised) in index.normalised_names() {
-        let letters = normalised.chars().filter(|&c| c != ' ').count();
-        if letters.abs_diff(mine.squashed.len()) <= 1 {
-            theirs.clear();
-            theirs.extend(normalised.chars().filter(|&c| c != ' '));
-            if let Some(similarity) = mine.by_letters(&theirs) {
-                keep(client_id, name, similarity);
-            }
+    let letters = Letters::of_squashed(mine.squashed.iter().copied());
+    for (client_id, name, normalised) in index.names_near(letters) {
+        theirs.clear();
+        theirs.extend(normalised.chars().filter(|&c| c != ' '));
+        if let Some(similarity) = mine.by_letters(&theirs) {
+            keep(client_id, name, similarity);
         }
     }
-    for word in &mine.words {
+    let mut words: Vec<(usize, &String)> = mine
+        .words
+        .iter()
+        .map(|w| (index.names_with_word(w), w))
+        .collect();
+    words.sort_unstable();
+    let n = words.len();
+    let must_share = (4 * n).div_ceil(5);
+    for (_, word) in words.iter().take(n - must_share + 1) {
         for (client_id, name, normalised) in index.client_names_with_word(word) {
             if let Some(similarity) = mine.by_words(&NameKey::of_normalised(normalised)) {
                 keep(client_id, name, similarity);
@@ -216,10 +224,9 @@ fn similar_names<'a>(
 /// closest), then by name. `own_id` is the card's own client id when it is
 /// being edited: it is not its own duplicate.
 ///
-/// INNs, phones, e-mails and shared name words are looked up in the index;
-/// letters of names are compared with every client's name of about the same
-/// length (one pass over the base: meant for saving a card or leaving a
-/// field, not for every keystroke).
+/// Everything is looked up in the index; names are read only where their
+/// length, first letters or rarest words allow a match (a millisecond or so
+/// for 50,000 clients: meant for saving a card or leaving a field).
 pub fn find_duplicates(
     index: &SearchIndex,
     card: &CardKeys,
@@ -471,6 +478,62 @@ mod tests {
         let card = card("Гранит", "7736207543", &["+7 495 925 05 31"], &[]);
         let found = find_duplicates(&base(), &card, None);
         assert_eq!(ids(&found), ["alfa", "vektor", "granit"]);
+    }
+
+    proptest::proptest! {
+        /// The index's shortcuts find exactly the names that comparing
+        /// with every client finds.
+        #[test]
+        fn similar_names_match_comparing_with_all(
+            names in proptest::collection::vec(name(), 1..40),
+            card_name in name(),
+        ) {
+            let entries: Vec<SearchEntry> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| entry(&format!("c{i}"), n, "", &[], &[]))
+                .collect();
+            let index = SearchIndex::build(entries.clone());
+            let mut want: Vec<(String, NameSimilarity)> = entries
+                .iter()
+                .filter_map(|e| Some((e.client_id.clone(), name_similarity(&card_name, &e.name)?)))
+                .collect();
+            want.sort();
+            let mut got: Vec<(String, NameSimilarity)> =
+                find_duplicates(&index, &card(&card_name, "", &[], &[]), None)
+                    .into_iter()
+                    .filter_map(|d| match d.reasons.first() {
+                        Some(Reason::SimilarName { similarity, .. }) => Some((d.client_id, *similarity)),
+                        _ => None,
+                    })
+                    .collect();
+            got.sort();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Names built from few words and letters, so that many are alike.
+    fn name() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let word = prop_oneof![
+            proptest::sample::select(
+                &[
+                    "Вектор",
+                    "Веткор",
+                    "Альфа",
+                    "Строй",
+                    "Альфа-Строй",
+                    "Иван",
+                    "Иванов",
+                    "ООО",
+                    "Нева",
+                    "Нива"
+                ][..]
+            )
+            .prop_map(str::to_owned),
+            "[абв]{1,6}",
+        ];
+        proptest::collection::vec(word, 1..6).prop_map(|w| w.join(" "))
     }
 
     #[test]

@@ -320,16 +320,12 @@ impl PhoneRow {
 #[derive(Debug, Clone)]
 struct EmailRow {
     owner: Owner,
-    /// Where the domain starts in `key` (`key.len()` when there is no `@`).
+    /// Where the domain starts in the key (its length when there is no `@`).
     domain_at: u32,
-    /// Lower case.
-    key: Box<str>,
-}
-
-impl EmailRow {
-    fn domain(&self) -> &str {
-        self.key.get(self.domain_at as usize..).unwrap_or("")
-    }
+    /// The key ([`email::search_key`]) when it differs from the address as
+    /// typed; most addresses are typed in lower case, and then the typed
+    /// text in the client's [`Packed`] entry is the key.
+    key: Option<Box<str>>,
 }
 
 /// One client as indexed.
@@ -339,10 +335,27 @@ struct Client {
     /// Digits of the INN and OGRN (empty when none).
     inn: Box<str>,
     ogrn: Box<str>,
-    /// Its rows in the name, phone and e-mail tables.
-    names: Box<[FieldId]>,
-    phones: Box<[u32]>,
-    emails: Box<[u32]>,
+    /// Its rows in the name, phone and e-mail tables, in that order.
+    rows: Box<[u32]>,
+    /// Where its phone and e-mail rows start in `rows`.
+    phones_at: u32,
+    emails_at: u32,
+}
+
+impl Client {
+    fn names(&self) -> &[FieldId] {
+        self.rows.get(..self.phones_at as usize).unwrap_or(&[])
+    }
+
+    fn phones(&self) -> &[u32] {
+        self.rows
+            .get(self.phones_at as usize..self.emails_at as usize)
+            .unwrap_or(&[])
+    }
+
+    fn emails(&self) -> &[u32] {
+        self.rows.get(self.emails_at as usize..).unwrap_or(&[])
+    }
 }
 
 /// The number of phone digit trigrams, `000` to `999`.
@@ -366,6 +379,43 @@ fn digits_of(text: &str) -> Box<str> {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// What duplicate control needs to rule a name out without reading it: how
+/// many letters its normalised form has without spaces, and the first two.
+/// Two names one typo apart differ in length by at most one and share a
+/// letter among their first two (see [`text::typo_prefix`] for why).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Letters {
+    len: u32,
+    first: [char; 2],
+}
+
+impl Letters {
+    /// The letters of a normalised name.
+    pub(crate) fn of(normalised: &str) -> Letters {
+        Letters::of_squashed(normalised.chars().filter(|&c| c != ' '))
+    }
+
+    /// The letters of a name's letters run together.
+    pub(crate) fn of_squashed(chars: impl IntoIterator<Item = char>) -> Letters {
+        let mut letters = Letters::default();
+        for c in chars {
+            if let Some(slot) = letters.first.get_mut(letters.len as usize) {
+                *slot = c;
+            }
+            letters.len += 1;
+        }
+        letters
+    }
+
+    /// Whether a name with these letters may be the same as, or one typo
+    /// from, a name with `other`.
+    fn may_be_near(self, other: Letters) -> bool {
+        let [a0, a1] = self.first;
+        let [b0, b1] = other.first;
+        self.len.abs_diff(other.len) <= 1 && (a0 == b0 || a0 == b1 || a1 == b0 || a1 == b1)
+    }
+}
+
 /// A phone or e-mail found by its key, for duplicate control.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FieldMatch<'a> {
@@ -381,6 +431,9 @@ pub(crate) struct FieldMatch<'a> {
 const BROAD_ROWS: usize = 4096;
 /// ... and per hit asked for: a long list is cheaper to collect in full.
 const ROWS_PER_HIT: usize = 200;
+/// Checking one client in the scan costs about as much as this many rows
+/// of a lookup: the scan gives up once it has cost more than the lookup.
+const ROWS_PER_CLIENT_CHECKED: usize = 8;
 
 /// The in-memory client lookup. See the module docs for the rules.
 #[derive(Debug, Clone)]
@@ -388,6 +441,8 @@ pub struct SearchIndex {
     clients: Vec<Option<Client>>,
     /// [`order_key`] of each slot's name, dense for ranking.
     orders: Vec<u128>,
+    /// [`Letters`] of each slot's name, dense for duplicate control.
+    letters: Vec<Letters>,
     /// Every client's slot in rank order of names (see
     /// [`SearchIndex::name_rank`]), for the scan of broad queries.
     by_name: Vec<u32>,
@@ -396,6 +451,9 @@ pub struct SearchIndex {
     /// [`SearchIndex::scan_in_name_order`]).
     broad_rows: usize,
     rows_per_hit: usize,
+    /// How many clients the scan may check before it gives up; `None`:
+    /// as many as the rows of the broad readings warrant.
+    scan_budget: Option<usize>,
     free_slots: Vec<u32>,
     by_id: HashMap<Box<str>, u32>,
     names: Table<NameRow>,
@@ -485,9 +543,11 @@ impl Default for SearchIndex {
         SearchIndex {
             clients: Vec::new(),
             orders: Vec::new(),
+            letters: Vec::new(),
             by_name: Vec::new(),
             broad_rows: BROAD_ROWS,
             rows_per_hit: ROWS_PER_HIT,
+            scan_budget: None,
             free_slots: Vec::new(),
             by_id: HashMap::new(),
             names: Table::default(),
@@ -508,9 +568,43 @@ impl Default for SearchIndex {
 /// scanning clients in name order finds the best hits sooner.
 #[derive(Debug, Clone, Copy, Default)]
 struct Broad {
-    names: bool,
+    /// Names the longest query word starts.
+    name_prefix: bool,
+    /// Names the longest query word starts with a typo.
+    name_typos: bool,
     phones: bool,
     emails: bool,
+    /// Rows the broad readings would touch.
+    rows: usize,
+}
+
+impl Broad {
+    fn any(self) -> bool {
+        self.name_prefix || self.name_typos || self.phones || self.emails
+    }
+
+    /// The best tier that a client the scan has not reached may still
+    /// have through a broad reading (exact matches are looked up in full):
+    /// once `limit` clients this good or better are found, no later one
+    /// can rank among them.
+    fn stop_tier(self) -> Tier {
+        if self.name_prefix || self.phones || self.emails {
+            Tier::Prefix
+        } else {
+            Tier::Fuzzy
+        }
+    }
+}
+
+/// How much of the name reading's prefix part to look up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PrefixPart {
+    /// Every name the longest query word starts.
+    Full,
+    /// Only the exact matches (the rest is left to the scan).
+    ExactOnly,
+    /// Nothing (already done).
+    Skip,
 }
 
 impl SearchIndex {
@@ -541,6 +635,7 @@ impl SearchIndex {
         index.dictionary.start_bulk();
         index.clients.reserve_exact(entries.len());
         index.orders.reserve_exact(entries.len());
+        index.letters.reserve_exact(entries.len());
         index.by_id.reserve(entries.len());
         for entry in entries {
             index.insert(&entry);
@@ -552,11 +647,10 @@ impl SearchIndex {
     fn finish_bulk(&mut self) {
         self.bulk = false;
         self.dictionary.finish_bulk();
-        let emails = &self.emails;
-        self.email_keys
-            .sort(|id| emails.get(id).map_or("", |f| &f.key));
-        self.email_domains
-            .sort(|id| emails.get(id).map_or("", |f| f.domain()));
+        let (mut keys, mut domains) = self.take_email_lists();
+        keys.sort(|id| self.email_key(id));
+        domains.sort(|id| self.email_domain(id));
+        (self.email_keys, self.email_domains) = (keys, domains);
         let clients = &self.clients;
         let client = |slot: u32| clients.get(slot as usize).and_then(Option::as_ref);
         self.inns.sort(|slot| client(slot).map_or("", |c| &c.inn));
@@ -573,12 +667,14 @@ impl SearchIndex {
         }
     }
 
-    /// The same index, answering every reading by the name-order scan: for
-    /// tests that the scan and the lookups agree.
+    /// The same index, answering every reading by the name-order scan,
+    /// giving up after `budget` clients: for tests that the scan, its
+    /// fallback and the lookups agree.
     #[cfg(test)]
-    fn always_scanning(mut self) -> SearchIndex {
+    fn always_scanning(mut self, budget: usize) -> SearchIndex {
         self.broad_rows = 0;
         self.rows_per_hit = 0;
+        self.scan_budget = Some(budget);
         self
     }
 
@@ -616,10 +712,18 @@ impl SearchIndex {
         {
             self.by_name.remove(at);
         }
+        // E-mail keys are read from the client's entry: unlist its
+        // e-mails while it is still there.
+        let (mut keys, mut domains) = self.take_email_lists();
+        for &row in self.client(slot).map_or(&[][..], Client::emails) {
+            keys.remove(row, |id| self.email_key(id));
+            domains.remove(row, |id| self.email_domain(id));
+        }
+        (self.email_keys, self.email_domains) = (keys, domains);
         let Some(client) = self.clients.get_mut(slot as usize).and_then(Option::take) else {
             return false;
         };
-        for &row in &client.names {
+        for &row in client.names() {
             if let Some(name) = self.names.get(row) {
                 let mut words = name.words.to_vec();
                 words.sort_unstable();
@@ -636,7 +740,7 @@ impl SearchIndex {
             };
             self.names.remove(row, freed);
         }
-        for &row in &client.phones {
+        for &row in client.phones() {
             if let Some(phone) = self.phones.get(row) {
                 for t in trigrams_of(phone.key()) {
                     if let Some(list) = self.trigrams.get_mut(t)
@@ -653,16 +757,11 @@ impl SearchIndex {
             };
             self.phones.remove(row, freed);
         }
-        for &row in &client.emails {
-            let emails = &self.emails;
-            self.email_keys
-                .remove(row, |id| emails.get(id).map_or("", |f| &f.key));
-            self.email_domains
-                .remove(row, |id| emails.get(id).map_or("", |f| f.domain()));
+        for &row in client.emails() {
             let freed = EmailRow {
                 owner: Owner::FREED,
                 domain_at: 0,
-                key: "".into(),
+                key: None,
             };
             self.emails.remove(row, freed);
         }
@@ -707,10 +806,12 @@ impl SearchIndex {
             None => {
                 self.clients.push(None);
                 self.orders.push(0);
+                self.letters.push(Letters::default());
                 (self.clients.len() - 1) as u32
             }
         };
         self.orders[slot as usize] = order_key(&sort_name);
+        self.letters[slot as usize] = Letters::of(&sort_name);
         let mut names = Vec::new();
         let mut phones = Vec::new();
         let mut emails = Vec::new();
@@ -736,14 +837,31 @@ impl SearchIndex {
         let ogrn = entry.ogrn.as_deref().map(digits_of).unwrap_or_default();
         self.by_id.insert(entry.client_id.as_str().into(), slot);
         let (has_inn, has_ogrn) = (!inn.is_empty(), !ogrn.is_empty());
+        let phones_at = names.len() as u32;
+        let emails_at = phones_at + phones.len() as u32;
+        names.append(&mut phones);
+        names.append(&mut emails);
         self.clients[slot as usize] = Some(Client {
             packed: Packed::pack(entry, &sort_name),
             inn,
             ogrn,
-            names: names.into(),
-            phones: phones.into(),
-            emails: emails.into(),
+            rows: names.into(),
+            phones_at,
+            emails_at,
         });
+        // Now that the entry is packed, its e-mails' keys can be read.
+        let rows = self.client(slot).map_or(&[][..], Client::emails).to_vec();
+        if self.bulk {
+            self.email_keys.extend(&rows);
+            self.email_domains.extend(&rows);
+        } else {
+            let (mut keys, mut domains) = self.take_email_lists();
+            for &row in &rows {
+                keys.insert(row, |id| self.email_key(id));
+                domains.insert(row, |id| self.email_domain(id));
+            }
+            (self.email_keys, self.email_domains) = (keys, domains);
+        }
         if self.bulk {
             self.by_name.push(slot);
             if has_inn {
@@ -846,22 +964,12 @@ impl SearchIndex {
                 item: item as u32,
                 ..owner
             };
-            let row = self.emails.insert(EmailRow {
+            let key = (key != *text).then(|| key.into());
+            out.push(self.emails.insert(EmailRow {
                 owner,
                 domain_at,
-                key: key.into(),
-            });
-            if self.bulk {
-                self.email_keys.push(row);
-                self.email_domains.push(row);
-            } else {
-                let emails = &self.emails;
-                self.email_keys
-                    .insert(row, |id| emails.get(id).map_or("", |f| &f.key));
-                self.email_domains
-                    .insert(row, |id| emails.get(id).map_or("", |f| f.domain()));
-            }
-            out.push(row);
+                key,
+            }));
         }
     }
 
@@ -872,16 +980,37 @@ impl SearchIndex {
         }
         let query = Query::read(text);
         let mut best = Best::new(self.clients.len());
-        let broad = self.broad_readings(&query, limit);
-        self.match_names(&query, broad.names, &mut best);
+        let typos = Self::driver(&query)
+            .map(|(_, token)| self.dictionary.typo_prefixes(&token.chars))
+            .unwrap_or_default();
+        let broad = self.broad_readings(&query, &typos, limit);
+        let prefix = if broad.name_prefix {
+            PrefixPart::ExactOnly
+        } else {
+            PrefixPart::Full
+        };
+        self.match_names(&query, &typos, prefix, !broad.name_typos, &mut best);
         if let Some(phone) = &query.phone {
             self.match_numbers(phone, broad.phones, &mut best);
         }
         if let Some(email) = &query.email {
             self.match_emails(email, broad.emails, &mut best);
         }
-        if broad.names || broad.phones || broad.emails {
-            self.scan_in_name_order(&query, broad, limit, &mut best);
+        if broad.any() && !self.scan_in_name_order(&query, broad, limit, &mut best) {
+            // The matches were sparser than the counts promised: look the
+            // broad readings up in full after all.
+            let prefix = if broad.name_prefix {
+                PrefixPart::Full
+            } else {
+                PrefixPart::Skip
+            };
+            self.match_names(&query, &typos, prefix, broad.name_typos, &mut best);
+            if let (true, Some(phone)) = (broad.phones, &query.phone) {
+                self.match_numbers(phone, false, &mut best);
+            }
+            if let (true, Some(email)) = (broad.emails, &query.email) {
+                self.match_emails(email, false, &mut best);
+            }
         }
         self.rank(best, limit)
             .into_iter()
@@ -944,15 +1073,19 @@ impl SearchIndex {
 
     /// Which readings would touch so many rows that the name-order scan
     /// answers them sooner.
-    fn broad_readings(&self, query: &Query, limit: usize) -> Broad {
+    /// `typos` are the words the longest query word matches with a typo.
+    fn broad_readings(&self, query: &Query, typos: &[WordId], limit: usize) -> Broad {
         let threshold = self.broad_rows.max(limit.saturating_mul(self.rows_per_hit));
-        let names = Self::driver(query).map_or(0, |(_, token)| {
-            let words = self.dictionary.with_prefix(&token.text);
+        let rows_of = |words: &[WordId]| -> usize {
             words
                 .iter()
                 .map(|&w| self.dictionary.postings(w).len())
-                .sum::<usize>()
+                .sum()
+        };
+        let name_prefix = Self::driver(query).map_or(0, |(_, token)| {
+            rows_of(self.dictionary.with_prefix(&token.text))
         });
+        let name_typos = rows_of(typos);
         let phones = query.phone.as_ref().map_or(0, |phone| {
             phone
                 .patterns()
@@ -974,14 +1107,37 @@ impl SearchIndex {
             keys + domains
         });
         // A reading that is not there is not broad, however few rows.
-        Broad {
-            names: !query.tokens.is_empty() && names >= threshold,
+        let mut broad = Broad {
+            name_prefix: !query.tokens.is_empty() && name_prefix >= threshold,
+            name_typos: !typos.is_empty() && name_typos >= threshold,
             phones: query.phone.is_some() && phones >= threshold,
             emails: query.email.is_some() && emails >= threshold,
+            rows: 0,
+        };
+        for (is, rows) in [
+            (broad.name_prefix, name_prefix),
+            (broad.name_typos, name_typos),
+            (broad.phones, phones),
+            (broad.emails, emails),
+        ] {
+            if is {
+                broad.rows += rows;
+            }
         }
+        broad
     }
 
-    fn match_names(&self, query: &Query, broad: bool, best: &mut Best) {
+    /// Looks up the name reading: the names the longest query word starts
+    /// (all, only the exact matches, or none) and, if `with_typos`, those
+    /// it starts with a typo (`typos` are those words).
+    fn match_names(
+        &self,
+        query: &Query,
+        typos: &[WordId],
+        prefix: PrefixPart,
+        with_typos: bool,
+        best: &mut Best,
+    ) {
         let Some((driver, token)) = Self::driver(query) else {
             return;
         };
@@ -989,13 +1145,12 @@ impl SearchIndex {
             let kind = Kind::of(name.owner.contact, Kind::Name, Kind::ContactName);
             best.offer(name.owner.slot, Found::new(tier, kind, name.owner));
         };
-        if broad {
+        if prefix == PrefixPart::ExactOnly
+            && let Some(word) = self.dictionary.find(&token.text)
+        {
             // The scan finds the best of the prefix matches; exact ones
-            // can be anywhere in name order, and all have the driver as a
-            // whole word.
-            let Some(word) = self.dictionary.find(&token.text) else {
-                return;
-            };
+            // can be anywhere in name order, and all have the longest
+            // query word as a whole word.
             for &row in self.dictionary.postings(word) {
                 if let Some(name) = self.names.get(row)
                     && name.plain as usize == query.tokens.len()
@@ -1004,7 +1159,6 @@ impl SearchIndex {
                     offer(name, Tier::Exact, best);
                 }
             }
-            return;
         }
         // Look the driver up; check the other words on each candidate's
         // own words.
@@ -1041,16 +1195,20 @@ impl SearchIndex {
             };
             offer(name, tier, best);
         };
-        for &word in self.dictionary.with_prefix(&token.text) {
-            for &row in self.dictionary.postings(word) {
-                consider(row, false, best);
+        if prefix == PrefixPart::Full {
+            for &word in self.dictionary.with_prefix(&token.text) {
+                for &row in self.dictionary.postings(word) {
+                    consider(row, false, best);
+                }
             }
         }
-        self.dictionary.typo_prefixes(&token.chars, |word, _| {
-            for &row in self.dictionary.postings(word) {
-                consider(row, true, best);
+        if with_typos {
+            for &word in typos {
+                for &row in self.dictionary.postings(word) {
+                    consider(row, true, best);
+                }
             }
-        });
+        }
     }
 
     fn inn_of(&self, slot: u32) -> &str {
@@ -1138,21 +1296,44 @@ impl SearchIndex {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The sorted e-mail lists, taken out so that they can be sorted by
+    /// keys read through `self`; put them back after.
+    fn take_email_lists(&mut self) -> (SortedIds, SortedIds) {
+        (
+            std::mem::take(&mut self.email_keys),
+            std::mem::take(&mut self.email_domains),
+        )
+    }
+
+    /// An e-mail row's key: its own, or the address as typed.
     fn email_key(&self, row: u32) -> &str {
-        self.emails.get(row).map_or("", |f| &f.key)
+        let Some(field) = self.emails.get(row) else {
+            return "";
+        };
+        if let Some(key) = &field.key {
+            return key;
+        }
+        let owner = field.owner;
+        let typed = self.client(owner.slot).and_then(|c| match owner.contact() {
+            None => c.packed.email(owner.item as usize),
+            Some(k) => c.packed.contact(k as usize)?.email(owner.item as usize),
+        });
+        typed.unwrap_or("")
     }
 
     fn email_domain(&self, row: u32) -> &str {
-        self.emails.get(row).map_or("", |f| f.domain())
+        let at = self.emails.get(row).map_or(0, |f| f.domain_at as usize);
+        self.email_key(row).get(at..).unwrap_or("")
     }
 
     /// How an e-mail row matches the query.
     fn email_found(&self, row: u32, query: &str) -> Option<Found> {
         let field = self.emails.get(row)?;
-        let tier = if *field.key == *query {
+        let key = self.email_key(row);
+        let tier = if key == query {
             Tier::Exact
-        } else if field.key.starts_with(query)
-            || (!query.contains('@') && field.domain().starts_with(query))
+        } else if key.starts_with(query)
+            || (!query.contains('@') && self.email_domain(row).starts_with(query))
         {
             Tier::Prefix
         } else {
@@ -1187,50 +1368,63 @@ impl SearchIndex {
     }
 
     /// Answers the broad readings by checking clients in name order, each
-    /// on its own fields, until `limit` of them match at prefix tier or
-    /// better. The exact matches were looked up already (they may come
-    /// later in name order) and the other readings in full; so every
-    /// client of the true first `limit` is found: a prefix match ranks by
-    /// name, and anything worse ranks below `limit` prefix matches.
-    fn scan_in_name_order(&self, query: &Query, broad: Broad, limit: usize, best: &mut Best) {
+    /// on its own fields, until `limit` of them match at
+    /// [`Broad::stop_tier`] or better. The exact matches were looked up
+    /// already (they may come later in name order) and the other readings
+    /// in full; so every client of the true first `limit` is found.
+    ///
+    /// Gives up (returns false) after checking more clients than the broad
+    /// readings' rows promised to need: the caller then looks them up.
+    fn scan_in_name_order(
+        &self,
+        query: &Query,
+        broad: Broad,
+        limit: usize,
+        best: &mut Best,
+    ) -> bool {
+        let stop = broad.stop_tier();
+        let budget = self
+            .scan_budget
+            .unwrap_or(broad.rows / ROWS_PER_CLIENT_CHECKED + limit.saturating_mul(4));
+        let names = broad.name_prefix || broad.name_typos;
         let mut good = 0;
-        for &slot in &self.by_name {
+        for (checked, &slot) in self.by_name.iter().enumerate() {
+            if checked > budget {
+                return false;
+            }
             let Some(client) = self.client(slot) else {
                 continue;
             };
             let mut found = Found::NONE;
-            if broad.names {
-                for name in client.names.iter().filter_map(|&row| self.names.get(row)) {
+            if names {
+                for name in client.names().iter().filter_map(|&row| self.names.get(row)) {
                     if let Some(tier) = self.name_tier(name, query) {
                         let kind = Kind::of(name.owner.contact, Kind::Name, Kind::ContactName);
                         found = found.min(Found::new(tier, kind, name.owner));
                     }
                 }
             }
-            if broad.phones
-                && let Some(phone) = &query.phone
-            {
-                for &row in client.phones.iter() {
+            if let (true, Some(phone)) = (broad.phones, &query.phone) {
+                for &row in client.phones() {
                     found = found.min(self.phone_found(row, phone).unwrap_or(Found::NONE));
                 }
             }
-            if broad.emails
-                && let Some(email) = &query.email
-            {
-                for &row in client.emails.iter() {
+            if let (true, Some(email)) = (broad.emails, &query.email) {
+                for &row in client.emails() {
                     found = found.min(self.email_found(row, email).unwrap_or(Found::NONE));
                 }
             }
             if found != Found::NONE {
                 best.offer(slot, found);
-                if found.tier() <= Tier::Prefix {
+                if found.tier() <= stop {
                     good += 1;
                     if good >= limit {
-                        return;
+                        return true;
                     }
                 }
             }
         }
+        true
     }
 
     /// What orders clients of one tier whose name keys are equal: the
@@ -1356,12 +1550,11 @@ impl SearchIndex {
 
     /// The e-mails (a client's or a contact's) whose key is `key`.
     pub(crate) fn emails_with_key(&self, key: &str) -> Vec<FieldMatch<'_>> {
-        let emails = &self.emails;
         self.email_keys
-            .with_prefix(key, |id| emails.get(id).map_or("", |f| &*f.key))
+            .with_prefix(key, |id| self.email_key(id))
             .iter()
-            .filter_map(|&row| emails.get(row))
-            .filter(|f| &*f.key == key)
+            .filter(|&&row| self.email_key(row) == key)
+            .filter_map(|&row| self.emails.get(row))
             .filter_map(|f| self.field_match(f.owner, |p, i| p.email(i), |c, i| c.email(i)))
             .collect()
     }
@@ -1391,11 +1584,20 @@ impl SearchIndex {
 
     /// Every client's id, name and normalised name (see
     /// [`text::normalised`]).
-    pub(crate) fn normalised_names(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.clients
+    pub(crate) fn names_near(&self, letters: Letters) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.letters
             .iter()
-            .flatten()
+            .enumerate()
+            .filter(move |(_, theirs)| theirs.may_be_near(letters))
+            .filter_map(|(slot, _)| self.client(slot as u32))
             .map(|c| (c.packed.client_id(), c.packed.name(), c.packed.sort_name()))
+    }
+
+    /// How many names (clients' and contacts') have the word `word`.
+    pub(crate) fn names_with_word(&self, word: &str) -> usize {
+        self.dictionary
+            .find(word)
+            .map_or(0, |id| self.dictionary.postings(id).len())
     }
 
     /// The clients whose own name (not a contact's) has the word `word`:
@@ -1423,10 +1625,7 @@ impl SearchIndex {
             .iter()
             .flatten()
             .map(|c| {
-                c.packed.heap_bytes()
-                    + c.inn.len()
-                    + c.ogrn.len()
-                    + (c.names.len() + c.phones.len() + c.emails.len()) * size_of::<u32>()
+                c.packed.heap_bytes() + c.inn.len() + c.ogrn.len() + c.rows.len() * size_of::<u32>()
             })
             .sum();
         let by_id = self.by_id.keys().map(|k| k.len()).sum::<usize>()
@@ -1454,7 +1653,9 @@ impl SearchIndex {
                 .names
                 .heap_bytes(|f| f.words.len() * size_of::<WordId>())
             + self.phones.heap_bytes(|_| 0)
-            + self.emails.heap_bytes(|f| f.key.len())
+            + self
+                .emails
+                .heap_bytes(|f| f.key.as_ref().map_or(0, |k| k.len()))
             + self.dictionary.heap_bytes()
             + trigrams
             + sorted

@@ -197,18 +197,18 @@ impl Dictionary {
         }
     }
 
-    /// Calls `f(word, prefix_len)` for every word that `token` matches as a
-    /// prefix with one typo but not without (both at least
-    /// [`MIN_TYPO_LEN`] chars long).
-    pub fn typo_prefixes(&self, token: &[char], mut f: impl FnMut(WordId, usize)) {
-        if token.len() < MIN_TYPO_LEN {
-            return;
+    /// Every word that `token` matches as a prefix with one typo but not
+    /// without (both at least [`MIN_TYPO_LEN`] chars long).
+    pub fn typo_prefixes(&self, token: &[char]) -> Vec<WordId> {
+        let mut words = Vec::new();
+        if token.len() >= MIN_TYPO_LEN {
+            self.typo_scan(token, |id, chars| {
+                if typo_prefix(token, chars).is_some() {
+                    words.push(id);
+                }
+            });
         }
-        self.typo_scan(token, |id, chars| {
-            if let Some(len) = typo_prefix(token, chars) {
-                f(id, len);
-            }
-        });
+        words
     }
 
     /// Heap bytes held, approximately.

@@ -321,6 +321,12 @@ impl SortedIds {
         self.0.push(id);
     }
 
+    /// Adds ids at the end, during a bulk build; [`SortedIds::sort`] must
+    /// follow.
+    pub fn extend(&mut self, ids: &[u32]) {
+        self.0.extend_from_slice(ids);
+    }
+
     /// Removes an id; `key` must still give its key.
     pub fn remove<'k>(&mut self, id: u32, key: impl Fn(u32) -> &'k str) {
         let k = key(id);

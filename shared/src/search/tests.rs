@@ -683,14 +683,16 @@ proptest! {
         queries in proptest::collection::vec(query(), 12),
     ) {
         let index = SearchIndex::build(base.clone());
-        let scanning = index.clone().always_scanning();
+        let scanning = index.clone().always_scanning(usize::MAX);
+        let giving_up = index.clone().always_scanning(2);
         for q in &queries {
             let want = brute_force(&base, q);
             prop_assert_eq!(answer(&index, q, usize::MAX), want.clone(), "query {:?}", q);
             for limit in [1, 3, 7] {
                 let top = want[..want.len().min(limit)].to_vec();
                 prop_assert_eq!(answer(&index, q, limit), top.clone(), "query {:?}", q);
-                prop_assert_eq!(answer(&scanning, q, limit), top, "scan, query {:?}", q);
+                prop_assert_eq!(answer(&scanning, q, limit), top.clone(), "scan, query {:?}", q);
+                prop_assert_eq!(answer(&giving_up, q, limit), top, "fallback, query {:?}", q);
             }
         }
     }
@@ -702,7 +704,7 @@ proptest! {
         queries in proptest::collection::vec(query(), 10),
     ) {
         let mut index = SearchIndex::build(first.clone());
-        let mut scanning = SearchIndex::build(first.clone()).always_scanning();
+        let mut scanning = SearchIndex::build(first.clone()).always_scanning(usize::MAX);
         let mut base: Vec<SearchEntry> = first;
         for (id, change) in changes {
             let client_id = format!("c{id}");
