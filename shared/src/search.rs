@@ -29,8 +29,8 @@
 //!   [`PhoneQuery`]): an INN or OGRN that starts with the digits (exact when
 //!   equal); a phone whose key holds them ([`PhoneQuery::match_key`]): the
 //!   whole number is exact, the start of the number, of the national number
-//!   or of its last 7 digits is a prefix, anywhere else
-//!   [`Tier::Partial`].
+//!   or of its last 7 digits is a prefix (a leading `8` also reads as the
+//!   country code `7` there), anywhere else [`Tier::Partial`].
 //! - **E-mails**, when the query has no spaces: case-insensitive, exact
 //!   when equal to the address, prefix when the address starts with it; a
 //!   query without `@` also matches the start of the domain (`vektor.ru`
@@ -44,18 +44,29 @@
 //!
 //! # How it is fast
 //!
-//! Each client's text is packed in one buffer and each kind of field is a
-//! dense table of small rows ([`store`]), so a query that touches tens of
-//! thousands of candidates (the first letter typed) reads memory mostly in
-//! order. Name words live in a sorted dictionary ([`dictionary`]): a query word's
+//! Name words live in a sorted dictionary (`dictionary`): a query word's
 //! prefix matches are one binary-searched range, its one-typo matches a
-//! scan of the few words that share its first or second letter. Only the
-//! longest query word is looked up; the others are checked against the
-//! candidate names' word lists. Phone keys are found through postings of
-//! their digit trigrams (the rarest trigram of the typed digits, then a
+//! scan of the words that share one of its first two letters. Only the
+//! longest query word is looked up; the others are checked on the
+//! candidate names' own word lists. Phone keys are found through postings
+//! of their digit trigrams (the rarest trigram of the typed digits, then a
 //! substring check). E-mails, INNs and OGRNs are sorted arrays searched by
 //! prefix. The best match per client is kept in one dense array, and only
 //! the top `limit` clients are sorted.
+//!
+//! A *broad* reading — the first letter typed, `8 86` (every number of two
+//! cities), a common first name — would touch tens of thousands of rows
+//! for twenty hits. Such a reading is answered the other way round: its
+//! exact matches are looked up, and clients are checked in name order
+//! until `limit` of them match well enough that no later client can rank
+//! above them (see `SearchIndex::scan_in_name_order`); if matches turn
+//! out sparse, the scan gives up and the lookup runs after all. Both ways
+//! give the same answer (a property test compares them and a brute-force
+//! scan).
+//!
+//! Each client's text is packed in one buffer and each kind of field is a
+//! dense table of small rows (`store`), which keeps memory near four
+//! times the text itself and saves most per-string allocations.
 
 mod dictionary;
 mod highlight;
