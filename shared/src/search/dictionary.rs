@@ -25,10 +25,10 @@ pub(super) struct Dictionary {
     free: Vec<WordId>,
     /// Every live word id, ordered by text.
     sorted: Vec<WordId>,
-    /// Words of at least [`MIN_TYPO_LEN`] chars by their second char: a
-    /// word one typo from a token starts with one of the token's first two
-    /// letters or has one of them second (see [`Dictionary::typo_scan`]).
-    by_second: HashMap<char, Vec<WordId>>,
+    /// Words of at least [`MIN_TYPO_LEN`] chars by their first and third
+    /// chars, and by their second and third (see [`Dictionary::typo_scan`]).
+    by_first_third: HashMap<(char, char), Vec<WordId>>,
+    by_second_third: HashMap<(char, char), Vec<WordId>>,
     /// While a bulk build runs: exact lookups by text, and `sorted` is
     /// unsorted until [`Dictionary::finish_bulk`].
     bulk: Option<HashMap<Box<str>, WordId>>,
@@ -109,10 +109,11 @@ impl Dictionary {
                 (self.words.len() - 1) as WordId
             }
         };
-        let chars = self.chars(id);
-        if chars.len() >= MIN_TYPO_LEN {
-            let second = chars[1];
-            self.by_second.entry(second).or_default().push(id);
+        if let &[c0, c1, c2, ..] = self.chars(id)
+            && self.chars(id).len() >= MIN_TYPO_LEN
+        {
+            self.by_first_third.entry((c0, c2)).or_default().push(id);
+            self.by_second_third.entry((c1, c2)).or_default().push(id);
         }
         match &mut self.bulk {
             Some(lookup) => {
@@ -144,11 +145,20 @@ impl Dictionary {
         if let Ok(at) = self.position(&text) {
             self.sorted.remove(at);
         }
-        if chars.len() >= MIN_TYPO_LEN
-            && let Some(bucket) = self.by_second.get_mut(&chars[1])
-            && let Some(at) = bucket.iter().position(|&w| w == id)
+        if let &[c0, c1, c2, ..] = &chars[..]
+            && chars.len() >= MIN_TYPO_LEN
         {
-            bucket.swap_remove(at);
+            for bucket in [
+                self.by_first_third.get_mut(&(c0, c2)),
+                self.by_second_third.get_mut(&(c1, c2)),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let Some(at) = bucket.iter().position(|&w| w == id) {
+                    bucket.swap_remove(at);
+                }
+            }
         }
         if let Some(lookup) = &mut self.bulk {
             lookup.remove(&text);
@@ -166,33 +176,43 @@ impl Dictionary {
     }
 
     /// Calls `f` with every word of at least [`MIN_TYPO_LEN`] chars that
-    /// could match `token` as a prefix with one typo:
-    /// with one edit, either the edit is not at the first letter (the word
-    /// starts with the token's first letter), or it is — then the word
-    /// starts with the token's second letter (first letter dropped or two
-    /// swapped) or has the token's first or second letter second (one
-    /// added or changed). Each word is visited once.
+    /// could match `token` (`t`) as a prefix with one typo, each once. Where
+    /// the one edit falls decides letters the word (`w`) must have:
+    ///
+    /// | edit                         | the word has       |
+    /// |------------------------------|--------------------|
+    /// | after the second letter      | `w0 w1 = t0 t1`    |
+    /// | `t1` dropped, or `t1 t2` swapped | `w0 w1 = t0 t2` |
+    /// | `t0` dropped                 | `w0 w1 = t1 t2`    |
+    /// | `t0 t1` swapped              | `w0 w1 = t1 t0`    |
+    /// | `t1` changed                 | `w0 _ w2 = t0 _ t2`|
+    /// | a letter added after `t0`    | `w0 _ w2 = t0 _ t1`|
+    /// | `t0` changed                 | `_ w1 w2 = _ t1 t2`|
+    /// | a letter added before `t0`   | `_ w1 w2 = _ t0 t1`|
+    ///
+    /// so four two-letter prefix ranges and four buckets hold them all.
     fn typo_scan(&self, token: &[char], mut f: impl FnMut(WordId, &[char])) {
-        let (Some(&t0), Some(&t1)) = (token.first(), token.get(1)) else {
+        let &[t0, t1, t2, ..] = token else {
             return;
         };
-        let mut buf = [0u8; 4];
-        let firsts: &[char] = if t0 == t1 { &[t0] } else { &[t0, t1] };
-        for &first in firsts {
-            for &id in self.with_prefix(first.encode_utf8(&mut buf)) {
-                let chars = self.chars(id);
-                if chars.len() >= MIN_TYPO_LEN {
-                    f(id, chars);
-                }
-            }
+        let mut ids: Vec<WordId> = Vec::new();
+        for (a, b) in [(t0, t1), (t0, t2), (t1, t2), (t1, t0)] {
+            let prefix: String = [a, b].iter().collect();
+            ids.extend_from_slice(self.with_prefix(&prefix));
         }
-        for &second in firsts {
-            for &id in self.by_second.get(&second).map_or(&[][..], Vec::as_slice) {
-                let chars = self.chars(id);
-                // Words starting with t0 or t1 were seen above.
-                if !firsts.contains(&chars[0]) {
-                    f(id, chars);
-                }
+        let none: &[WordId] = &[];
+        for key in [(t0, t2), (t0, t1)] {
+            ids.extend_from_slice(self.by_first_third.get(&key).map_or(none, Vec::as_slice));
+        }
+        for key in [(t1, t2), (t0, t1)] {
+            ids.extend_from_slice(self.by_second_third.get(&key).map_or(none, Vec::as_slice));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let chars = self.chars(id);
+            if chars.len() >= MIN_TYPO_LEN {
+                f(id, chars);
             }
         }
     }
@@ -224,13 +244,51 @@ impl Dictionary {
             })
             .sum();
         let buckets: usize = self
-            .by_second
+            .by_first_third
             .values()
-            .map(|b| b.capacity() * size_of::<WordId>() + size_of::<(char, Vec<WordId>)>())
+            .chain(self.by_second_third.values())
+            .map(|b| b.capacity() * size_of::<WordId>() + size_of::<((char, char), Vec<WordId>)>())
             .sum();
         entries
             + self.words.capacity() * size_of::<Option<Entry>>()
             + (self.free.capacity() + self.sorted.capacity()) * size_of::<WordId>()
             + buckets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The buckets miss no word that one typo away from the token
+        /// matches, and add none that does not.
+        #[test]
+        fn typo_buckets_find_exactly_the_typo_matches(
+            words in proptest::collection::vec("[абвг]{1,8}", 1..60),
+            token in "[абвг]{5,7}",
+        ) {
+            let mut dictionary = Dictionary::default();
+            for (field, word) in words.iter().enumerate() {
+                dictionary.add(word, field as FieldId);
+            }
+            let token: Vec<char> = token.chars().collect();
+            let mut got: Vec<&str> =
+                dictionary.typo_prefixes(&token).into_iter().map(|id| dictionary.text(id)).collect();
+            got.sort_unstable();
+            let mut want: Vec<&str> = words
+                .iter()
+                .map(String::as_str)
+                .filter(|w| {
+                    let chars: Vec<char> = w.chars().collect();
+                    chars.len() >= MIN_TYPO_LEN && typo_prefix(&token, &chars).is_some()
+                })
+                .collect();
+            want.sort_unstable();
+            want.dedup();
+            prop_assert_eq!(got, want);
+        }
     }
 }
