@@ -28,8 +28,9 @@ use crate::io::platform::{now_ms, yield_now};
 
 /// After this many appended changes a document is folded into one snapshot.
 const COMPACT_AFTER: u32 = 32;
-/// How many summaries are parsed between two yields to the browser.
-const PARSE_SLICE: usize = 2_000;
+/// How many summaries are read and parsed between two yields to the
+/// browser (about 1 MB of JSON: a few tens of ms).
+const READ_BATCH: u32 = 1_000;
 /// How many documents one IndexedDB transaction stores on first download.
 const IMPORT_BATCH: usize = 500;
 
@@ -156,26 +157,33 @@ impl Store {
         Ok(())
     }
 
-    /// Every client's summary, parsed in slices so the page stays
-    /// responsive; unreadable ones are skipped (their documents still
-    /// open, and the summary is rewritten on their next change).
+    /// Every client's summary, read and parsed in batches with the
+    /// browser free to paint and handle input in between; unreadable ones
+    /// are skipped (their documents still open, and the summary is
+    /// rewritten on their next change).
     pub async fn summaries(
         &self,
         progress: impl Fn(usize, usize),
     ) -> Result<Vec<ClientSummary>, StoreError> {
-        let rows = self.db.summaries().await?;
-        let total = rows.len();
+        let total = self.db.summary_count().await? as usize;
         let mut out = Vec::with_capacity(total);
-        for (i, slice) in rows.chunks(PARSE_SLICE).enumerate() {
+        let mut after: Option<String> = None;
+        loop {
+            let (rows, last) = self
+                .db
+                .summaries_after(after.as_deref(), READ_BATCH)
+                .await?;
             out.extend(
-                slice
-                    .iter()
+                rows.iter()
                     .filter_map(|json| serde_json::from_str::<ClientSummary>(json).ok()),
             );
-            progress(((i + 1) * PARSE_SLICE).min(total), total);
+            progress(out.len().min(total), total);
+            if rows.len() < READ_BATCH as usize || last.is_none() {
+                return Ok(out);
+            }
+            after = last;
             yield_now().await;
         }
-        Ok(out)
     }
 
     /// The workspace document.

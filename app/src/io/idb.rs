@@ -200,15 +200,55 @@ impl UserDb {
         Ok(())
     }
 
-    /// Every cached summary (JSON text), in one request.
-    pub async fn summaries(&self) -> Result<Vec<String>> {
+    /// Up to `count` cached summaries (JSON text) whose document ids come
+    /// after `after`, in id order, with the last id read (to continue
+    /// from). Reading in batches keeps each main-thread task short.
+    pub async fn summaries_after(
+        &self,
+        after: Option<&str>,
+        count: u32,
+    ) -> Result<(Vec<String>, Option<String>)> {
         let tx = self.db.transaction(SUMMARIES).build()?;
         let store = tx.object_store(SUMMARIES)?;
-        let rows: Vec<String> = store
-            .get_all()
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(rows)
+        let (rows, keys): (Vec<String>, Vec<String>) = match after {
+            Some(after) => {
+                let range = || KeyRange::LowerBound(after.to_owned(), true);
+                let rows = store
+                    .get_all()
+                    .with_query::<String, _>(range())
+                    .with_limit(count)
+                    .await?
+                    .collect::<std::result::Result<_, _>>()?;
+                let keys = store
+                    .get_all_keys()
+                    .with_query::<String, _>(range())
+                    .with_limit(count)
+                    .await?
+                    .collect::<std::result::Result<_, _>>()?;
+                (rows, keys)
+            }
+            None => {
+                let rows = store
+                    .get_all()
+                    .with_limit(count)
+                    .await?
+                    .collect::<std::result::Result<_, _>>()?;
+                let keys = store
+                    .get_all_keys()
+                    .with_limit(count)
+                    .await?
+                    .collect::<std::result::Result<_, _>>()?;
+                (rows, keys)
+            }
+        };
+        Ok((rows, keys.last().cloned()))
+    }
+
+    /// How many summaries are cached.
+    pub async fn summary_count(&self) -> Result<u32> {
+        let tx = self.db.transaction(SUMMARIES).build()?;
+        let n: u32 = tx.object_store(SUMMARIES)?.count().await?;
+        Ok(n)
     }
 
     /// A document's snapshot and chunks, if it is stored.
