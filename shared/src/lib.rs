@@ -17,6 +17,7 @@ pub mod demo;
 pub mod document;
 pub mod duplicates;
 pub mod email;
+pub mod history;
 pub mod ids;
 pub mod inn;
 pub mod phone;

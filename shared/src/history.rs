@@ -1,0 +1,307 @@
+//! The card's change history: who changed which field, from what to what,
+//! and when — read from the client document's Automerge history, not from a
+//! hand-kept log (SPEC 2).
+//!
+//! The changes are replayed in causal order on an empty document; after
+//! each one the model is read and compared with the one before. The author
+//! is read off the change's actor id (see [`crate::ids::actor_for`]).
+
+use std::collections::BTreeMap;
+
+use automerge::{AutoCommit, Change};
+
+use crate::client::{Card, ClientDoc, Contact};
+use crate::date::Timestamp;
+use crate::document::ClientDocument;
+use crate::ids::{UserId, user_of_actor};
+
+/// A field of the card or of a contact person, as the history names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Name,
+    LegalForm,
+    Inn,
+    Kpp,
+    Ogrn,
+    Website,
+    Industry,
+    Source,
+    Phones,
+    Emails,
+    Addresses,
+    Tags,
+    /// A contact person (by name, as it was or became).
+    Contact(String),
+    Note,
+    Responsible,
+    Status,
+    /// An Interest, event, payment or shipment was added or changed.
+    Activity,
+}
+
+/// One change of one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// When the change was made (seconds precision, from the change).
+    pub at: Timestamp,
+    /// Who made it, if the actor id names a user.
+    pub author: Option<UserId>,
+    pub field: Field,
+    /// The value before, as text ("" when the field was empty or new).
+    pub before: String,
+    /// The value after, as text ("" when removed).
+    pub after: String,
+}
+
+/// A history that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("the history of this card cannot be read: {0}")]
+pub struct HistoryError(String);
+
+fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn phones(map: &BTreeMap<String, crate::client::PhoneEntry>) -> String {
+    let mut v: Vec<_> = map.values().collect();
+    v.sort_by(|a, b| (a.added, &a.id).cmp(&(b.added, &b.id)));
+    join(v.iter().map(|p| p.number.as_str()))
+}
+
+fn emails(map: &BTreeMap<String, crate::client::EmailEntry>) -> String {
+    let mut v: Vec<_> = map.values().collect();
+    v.sort_by(|a, b| (a.added, &a.id).cmp(&(b.added, &b.id)));
+    join(v.iter().map(|e| e.address.as_str()))
+}
+
+fn describe_contact(c: &Contact) -> String {
+    let mut parts = vec![c.full_name.clone()];
+    if !c.position.is_empty() {
+        parts.push(c.position.clone());
+    }
+    let p = phones(&c.phones);
+    if !p.is_empty() {
+        parts.push(p);
+    }
+    let e = emails(&c.emails);
+    if !e.is_empty() {
+        parts.push(e);
+    }
+    parts.join(" · ")
+}
+
+fn card_changes(before: &Card, after: &Card, out: &mut Vec<(Field, String, String)>) {
+    let mut text = |field: Field, a: &str, b: &str| {
+        if a != b {
+            out.push((field, a.to_owned(), b.to_owned()));
+        }
+    };
+    text(Field::Name, &before.name, &after.name);
+    text(Field::LegalForm, &before.legal_form, &after.legal_form);
+    text(Field::Inn, &before.inn, &after.inn);
+    text(Field::Kpp, &before.kpp, &after.kpp);
+    text(Field::Ogrn, &before.ogrn, &after.ogrn);
+    text(Field::Website, &before.website, &after.website);
+    text(Field::Industry, &before.industry, &after.industry);
+    text(Field::Source, &before.source, &after.source);
+    text(
+        Field::Phones,
+        &phones(&before.phones),
+        &phones(&after.phones),
+    );
+    text(
+        Field::Emails,
+        &emails(&before.emails),
+        &emails(&after.emails),
+    );
+    let addresses = |c: &Card| join(c.addresses_sorted().into_iter().map(|a| a.text.as_str()));
+    text(Field::Addresses, &addresses(before), &addresses(after));
+    let tags = |c: &Card| join(c.tags.keys().map(String::as_str));
+    text(Field::Tags, &tags(before), &tags(after));
+}
+
+fn doc_changes(before: &ClientDoc, after: &ClientDoc) -> Vec<(Field, String, String)> {
+    let mut out = Vec::new();
+    card_changes(&before.card, &after.card, &mut out);
+    for (id, c) in &after.contacts {
+        let now = describe_contact(c);
+        let was = before
+            .contacts
+            .get(id)
+            .map(describe_contact)
+            .unwrap_or_default();
+        if was != now {
+            out.push((Field::Contact(c.full_name.clone()), was, now));
+        }
+    }
+    for (id, c) in &before.contacts {
+        if !after.contacts.contains_key(id) {
+            out.push((
+                Field::Contact(c.full_name.clone()),
+                describe_contact(c),
+                String::new(),
+            ));
+        }
+    }
+    for (id, n) in &after.notes {
+        if before.notes.get(id).map(|b| &b.text) != Some(&n.text) {
+            let was = before
+                .notes
+                .get(id)
+                .map(|b| b.text.clone())
+                .unwrap_or_default();
+            out.push((Field::Note, was, n.text.clone()));
+        }
+    }
+    let responsible = |d: &ClientDoc| d.responsible().map(ToString::to_string).unwrap_or_default();
+    if responsible(before) != responsible(after) {
+        out.push((Field::Responsible, responsible(before), responsible(after)));
+    }
+    let status = |d: &ClientDoc| {
+        d.manual_statuses
+            .values()
+            .max_by_key(|m| (m.date, m.at))
+            .map(|m| m.status.clone())
+            .unwrap_or_default()
+    };
+    if status(before) != status(after) {
+        out.push((Field::Status, status(before), status(after)));
+    }
+    let activity =
+        |d: &ClientDoc| d.interests.len() + d.events.len() + d.payments.len() + d.shipments.len();
+    if activity(before) != activity(after)
+        || before.interests != after.interests
+        || before.events != after.events
+    {
+        out.push((
+            Field::Activity,
+            activity(before).to_string(),
+            activity(after).to_string(),
+        ));
+    }
+    out
+}
+
+/// The history of a client's card, oldest first. The change that created
+/// the document is reported field by field like any other.
+pub fn card_history(doc: &mut ClientDocument) -> Result<Vec<Entry>, HistoryError> {
+    let changes: Vec<Change> = doc.automerge().get_changes(&[]);
+    let mut replay = AutoCommit::new();
+    let mut before: Option<ClientDoc> = None;
+    let mut out = Vec::new();
+    for change in changes {
+        let at = Timestamp(change.timestamp() * 1000);
+        let author = user_of_actor(change.actor_id());
+        replay
+            .apply_changes([change])
+            .map_err(|e| HistoryError(e.to_string()))?;
+        // Partial states (a change that only touched part of a new
+        // document) may not read as a whole client yet: skip them.
+        let Ok(after) = autosurgeon::hydrate::<_, ClientDoc>(&replay) else {
+            continue;
+        };
+        let changes = match &before {
+            Some(b) => doc_changes(b, &after),
+            None => doc_changes(&empty_like(&after), &after),
+        };
+        out.extend(changes.into_iter().map(|(field, before, after)| Entry {
+            at,
+            author: author.clone(),
+            field,
+            before,
+            after,
+        }));
+        before = Some(after);
+    }
+    Ok(out)
+}
+
+/// A client with this one's identity and nothing else, to describe the
+/// creating change as "from empty".
+fn empty_like(doc: &ClientDoc) -> ClientDoc {
+    let card = Card {
+        created: doc.card.created,
+        created_by: doc.card.created_by.clone(),
+        ..Card::default()
+    };
+    ClientDoc::new(
+        doc.id.clone(),
+        card,
+        None,
+        &doc.card.created_by,
+        Timestamp(0),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::PhoneEntry;
+    use crate::date::Date;
+    use crate::ids::{ClientId, actor_for};
+
+    #[test]
+    fn each_edit_is_named_with_its_author_and_values() {
+        let anna = UserId::random();
+        let oleg = UserId::random();
+        let card = Card {
+            name: "Вектор".into(),
+            created: Date::from_ymd(2026, 3, 1).expect("date"),
+            created_by: anna.clone(),
+            ..Card::default()
+        };
+        let client = ClientDoc::new(
+            ClientId::random(),
+            card,
+            Some(anna.clone()),
+            &anna,
+            Timestamp(1),
+        );
+        let actor = |u: &UserId| actor_for(u, [1; 8]).expect("actor");
+        let mut doc =
+            ClientDocument::create(&client, actor(&anna), Timestamp(1_000)).expect("create");
+        doc.set_actor(actor(&oleg));
+        doc.change(Timestamp(2_000_000), "inn", |d| {
+            d.card.inn = "7707083893".into()
+        })
+        .expect("change");
+        doc.change(Timestamp(3_000_000), "phone", |d| {
+            d.card.phones.insert(
+                "p".into(),
+                PhoneEntry {
+                    id: "p".into(),
+                    number: "+7 495 925-05-31".into(),
+                    label: String::new(),
+                    added: Timestamp(3),
+                },
+            );
+        })
+        .expect("change");
+        let history = card_history(&mut doc).expect("history");
+        let created = history
+            .iter()
+            .find(|e| e.field == Field::Name)
+            .expect("the name");
+        assert_eq!(
+            (created.before.as_str(), created.after.as_str()),
+            ("", "Вектор")
+        );
+        assert_eq!(created.author.as_ref(), Some(&anna));
+        let inn = history
+            .iter()
+            .find(|e| e.field == Field::Inn)
+            .expect("the INN edit");
+        assert_eq!(inn.after, "7707083893");
+        assert_eq!(inn.author.as_ref(), Some(&oleg));
+        assert_eq!(inn.at, Timestamp(2_000_000));
+        let phone = history
+            .iter()
+            .find(|e| e.field == Field::Phones)
+            .expect("the phone");
+        assert_eq!(phone.after, "+7 495 925-05-31");
+        assert_eq!(history.last().map(|e| &e.field), Some(&Field::Phones));
+    }
+}
