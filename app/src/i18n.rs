@@ -132,6 +132,10 @@ pub struct Catalogue {
     // The client list
     pub clients_title: &'static str,
     pub clients_count: fn(u64) -> String,
+    pub found_count: fn(u64) -> String,
+    pub search_help: &'static str,
+    pub search_results: &'static str,
+    pub hit_contact: &'static str,
     pub filter_label: &'static str,
     pub filter_placeholder: &'static str,
     pub new_client: &'static str,

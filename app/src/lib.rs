@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod io;
 pub mod messages;
 pub mod pages;
+pub mod search;
 pub mod session;
 pub mod state;
 pub mod store;

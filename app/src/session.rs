@@ -111,6 +111,7 @@ pub async fn log_out(state: AppState) {
         let _ = device.delete(KEY_SESSION).await;
     }
     state.set_store(None);
+    state.search.set_value(crate::state::SearchState::Building);
     state.session.set(None);
     state.workspace.set(None);
     state.clients.set(Arc::new(ClientList::default()));
@@ -192,6 +193,7 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
     }
     state.set_store(Some(store));
     state.phase.set(Phase::Ready);
+    spawn_local(crate::search::build(state));
     let notice_seen = matches!(device.get(KEY_STORAGE_NOTICE).await, Ok(Some(_)));
     spawn_local(async move {
         let persistent = platform::request_persistent_storage().await;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use kartoteka::api::SessionUser;
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::rules::config::RuleSet;
+use kartoteka::search::{SearchEntry, SearchIndex};
 use kartoteka::summary::ClientSummary;
 use kartoteka::workspace::WorkspaceDoc;
 use leptos::prelude::*;
@@ -145,7 +146,20 @@ pub struct AppState {
     pub net: RwSignal<Net>,
     pub toast: RwSignal<Option<Toast>>,
     pub persistent: RwSignal<Option<bool>>,
+    /// The search index (SPEC 3), once built; see [`crate::search`].
+    pub search: StoredValue<SearchState>,
+    /// Bumped whenever the index changes, so queries rerun.
+    pub search_rev: RwSignal<u64>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+}
+
+/// The search index, or the edits that came while it was being built.
+#[derive(Debug, Default)]
+pub enum SearchState {
+    #[default]
+    Building,
+    /// Built; kept up to date on every change of a summary.
+    Ready(Box<SearchIndex>),
 }
 
 impl AppState {
@@ -172,6 +186,8 @@ impl AppState {
             }),
             toast: RwSignal::new(None),
             persistent: RwSignal::new(None),
+            search: StoredValue::new(SearchState::Building),
+            search_rev: RwSignal::new(0),
             store: StoredValue::new_local(None),
         }
     }
@@ -203,10 +219,25 @@ impl AppState {
         Date::of_instant(Timestamp(now_ms() + offset), zone)
     }
 
-    /// Puts a client's new summary into the list.
+    /// Puts a client's new summary into the list and the search index.
+    /// (An index still being built picks it up from the list when done.)
     pub fn upsert_summary(&self, summary: ClientSummary) {
+        let mut indexed = false;
+        self.search.update_value(|s| {
+            if let SearchState::Ready(index) = s {
+                if summary.merged_into.is_some() {
+                    index.remove(summary.id.as_str());
+                } else {
+                    index.upsert(SearchEntry::from(&summary));
+                }
+                indexed = true;
+            }
+        });
         self.clients
             .update(|list| *list = Arc::new(list.with(summary)));
+        if indexed {
+            self.search_rev.update(|r| *r += 1);
+        }
     }
 
     /// Shows a short message.

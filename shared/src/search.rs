@@ -87,6 +87,37 @@ use dictionary::{Dictionary, FieldId, WordId};
 use store::{NONE, Owner, Packed, SortedIds, Table};
 use text::{MIN_TYPO_LEN, Word, name_words_unlocated, normalised, order_key, typo_prefix};
 
+/// Builds a [`SearchIndex`] in slices; see [`SearchIndex::builder`].
+#[derive(Debug)]
+pub struct IndexBuilder {
+    index: SearchIndex,
+}
+
+impl IndexBuilder {
+    /// Adds one client (ignored if its id was added before).
+    pub fn add(&mut self, entry: &SearchEntry) {
+        if !self.index.by_id.contains_key(entry.client_id.as_str()) {
+            self.index.insert(entry);
+        }
+    }
+
+    /// How many clients were added.
+    pub fn len(&self) -> usize {
+        self.index.by_id.len()
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.index.by_id.is_empty()
+    }
+
+    /// The finished index.
+    pub fn finish(mut self) -> SearchIndex {
+        self.index.finish_bulk();
+        self.index
+    }
+}
+
 /// What the index knows of one client. Text is kept as typed: hits point
 /// into it for highlighting.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -653,6 +684,23 @@ impl SearchIndex {
         }
         index.finish_bulk();
         index
+    }
+
+    /// A builder that takes entries a slice at a time, so a browser can
+    /// build the index of a large base between frames instead of in one
+    /// long task. The result equals [`SearchIndex::build`] of the same
+    /// entries (with unique client ids; a repeated id keeps the first).
+    pub fn builder(capacity: usize) -> IndexBuilder {
+        let mut index = SearchIndex {
+            bulk: true,
+            ..SearchIndex::default()
+        };
+        index.dictionary.start_bulk();
+        index.clients.reserve_exact(capacity);
+        index.orders.reserve_exact(capacity);
+        index.letters.reserve_exact(capacity);
+        index.by_id.reserve(capacity);
+        IndexBuilder { index }
     }
 
     fn finish_bulk(&mut self) {

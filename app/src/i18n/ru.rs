@@ -41,6 +41,10 @@ pub static RU: Catalogue = Catalogue {
             plural_ru(n, "клиент", "клиента", "клиентов")
         )
     },
+    found_count: |n| format!("найдено: {}", number(n)),
+    search_help: "Стрелки — выбор, Enter — открыть карточку, Esc — очистить",
+    search_results: "Найденные клиенты",
+    hit_contact: "Контактное лицо",
     filter_label: "Найти клиента",
     filter_placeholder: "Название, ИНН, телефон или e-mail",
     new_client: "Новый клиент",

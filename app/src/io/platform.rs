@@ -99,3 +99,11 @@ pub fn mark(name: &str) {
         let _ = perf.mark(name);
     }
 }
+
+/// Records the time between two marks as a named measure (read by the
+/// benchmarks).
+pub fn measure(name: &str, start_mark: &str, end_mark: &str) {
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.measure_with_start_mark_and_end_mark(name, start_mark, end_mark);
+    }
+}

@@ -4,15 +4,17 @@
 
 use std::sync::Arc;
 
+use kartoteka::search::{Hit, MatchedField, SearchIndex};
 use kartoteka::summary::ClientSummary;
 use leptos::html;
+use leptos::prelude::AnyView;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::status::StatusBadge;
 use crate::i18n::cat;
-use crate::state::app_state;
+use crate::state::{SearchState, app_state};
 use crate::t;
 
 /// Must equal `--row-height` in style/clients.css (px).
@@ -55,20 +57,47 @@ pub fn ClientsPage() -> impl IntoView {
     let viewport: NodeRef<html::Div> = NodeRef::new();
     let search: NodeRef<html::Input> = NodeRef::new();
 
-    let filtered = Memo::new(move |_| {
-        let q = query.get().trim().to_lowercase().replace('ё', "е");
-        let words: Vec<String> = q.split_whitespace().map(str::to_owned).collect();
-        state.clients.with(|list| {
-            if words.is_empty() {
-                list.items.clone()
-            } else {
-                list.items
-                    .iter()
-                    .filter(|s| matches(s, &words))
-                    .cloned()
-                    .collect::<Vec<Arc<ClientSummary>>>()
+    // No query: the whole list, virtualised. A query: ranked hits from
+    // the search index (or, in the first moments while the index is being
+    // built, a plain filter).
+    let results = Memo::new(move |_| {
+        let q = query.get();
+        if q.trim().is_empty() {
+            return None;
+        }
+        state.search_rev.track();
+        let hits = state.search.with_value(|s| match s {
+            SearchState::Ready(index) => Some(timed_query(index, &q)),
+            SearchState::Building => None,
+        });
+        Some(state.clients.with(|list| {
+            match hits {
+                Some(hits) => hits
+                    .into_iter()
+                    .filter_map(|hit| list.get(&hit.client_id).map(|s| (s.clone(), Some(hit))))
+                    .collect::<Vec<_>>(),
+                None => {
+                    let words: Vec<String> = q
+                        .to_lowercase()
+                        .replace('ё', "е")
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect();
+                    list.items
+                        .iter()
+                        .filter(|s| matches(s, &words))
+                        .take(RESULT_LIMIT)
+                        .map(|s| (s.clone(), None))
+                        .collect()
+                }
             }
-        })
+        }))
+    });
+    let filtered = Memo::new(move |_| state.clients.with(|list| list.items.clone()));
+    let selected = RwSignal::new(0_usize);
+    Effect::new(move |_| {
+        results.track();
+        selected.set(0);
     });
 
     let visible = Memo::new(move |_| {
@@ -120,28 +149,36 @@ pub fn ClientsPage() -> impl IntoView {
     });
 
     let navigate = use_navigate();
-    let users = move || state.workspace.get();
-    let responsible_name = move |s: &ClientSummary| {
-        let ws = users();
-        match (&s.responsible, ws) {
-            (Some(id), Some(ws)) => ws
-                .user(id)
-                .map(|u| u.name.clone())
-                .unwrap_or_else(|| id.to_string()),
-            _ => cat().nobody.to_owned(),
-        }
-    };
-    // Enter in the filter opens the first client; Escape clears it.
+    // The search box is a combobox: arrows move through the results,
+    // Enter opens the chosen client, Escape clears the query.
     let on_key = {
         let navigate = navigate.clone();
-        move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-            "Enter" => {
-                if let Some(first) = filtered.with_untracked(|f| f.first().cloned()) {
-                    navigate(&format!("/clients/{}", first.id), Default::default());
+        move |ev: leptos::ev::KeyboardEvent| {
+            let count = results.with_untracked(|r| r.as_ref().map_or(0, Vec::len));
+            match ev.key().as_str() {
+                "ArrowDown" if count > 0 => {
+                    ev.prevent_default();
+                    selected.update(|i| *i = (*i + 1).min(count - 1));
+                    scroll_to_selected(selected.get_untracked());
                 }
+                "ArrowUp" if count > 0 => {
+                    ev.prevent_default();
+                    selected.update(|i| *i = i.saturating_sub(1));
+                    scroll_to_selected(selected.get_untracked());
+                }
+                "Enter" => {
+                    let chosen = results.with_untracked(|r| {
+                        r.as_ref().and_then(|r| {
+                            r.get(selected.get_untracked()).map(|(s, _)| s.id.clone())
+                        })
+                    });
+                    if let Some(id) = chosen {
+                        navigate(&format!("/clients/{id}"), Default::default());
+                    }
+                }
+                "Escape" => query.set(String::new()),
+                _ => {}
             }
-            "Escape" => query.set(String::new()),
-            _ => {}
         }
     };
     // "/" anywhere on the page jumps to the filter.
@@ -159,6 +196,16 @@ pub fn ClientsPage() -> impl IntoView {
     });
     on_cleanup(move || focus_search.remove());
 
+    let count = move || match results.with(|r| r.as_ref().map(Vec::len)) {
+        Some(n) => (cat().found_count)(n as u64),
+        None => (cat().clients_count)(filtered.with(Vec::len) as u64),
+    };
+    let active = move || {
+        results
+            .with(|r| r.as_ref().is_some_and(|r| !r.is_empty()))
+            .then(|| format!("hit-{}", selected.get()))
+    };
+
     view! {
         <main class="clients" id="main">
             <div class="clients__toolbar">
@@ -169,6 +216,12 @@ pub fn ClientsPage() -> impl IntoView {
                         id="client-filter"
                         class="search__input"
                         type="search"
+                        role="combobox"
+                        aria-autocomplete="list"
+                        aria-controls="search-results"
+                        aria-expanded=move || results.with(Option::is_some).to_string()
+                        aria-activedescendant=active
+                        aria-describedby="search-help"
                         node_ref=search
                         placeholder=t!(filter_placeholder)
                         autocomplete="off"
@@ -176,61 +229,210 @@ pub fn ClientsPage() -> impl IntoView {
                         on:input=move |ev| query.set(event_target_value(&ev))
                         on:keydown=on_key
                     />
+                    <p class="visually-hidden" id="search-help">{t!(search_help)}</p>
                 </div>
-                <span class="clients__count" data-testid="clients-count">
-                    {move || (cat().clients_count)(filtered.with(Vec::len) as u64)}
-                </span>
+                <span class="clients__count" data-testid="clients-count" aria-live="polite">{count}</span>
                 <A href="/clients/new" attr:class="button button--primary">{t!(new_client)}</A>
             </div>
-            <div class="client-list" role="table" aria-label=t!(clients_title)>
-                <div class="client-row client-row--head" role="row">
-                    <span role="columnheader">{t!(col_name)}</span>
-                    <span role="columnheader" class="col-inn">{t!(col_inn)}</span>
-                    <span role="columnheader" class="col-phone">{t!(col_phone)}</span>
-                    <span role="columnheader" class="col-responsible">{t!(col_responsible)}</span>
-                    <span role="columnheader" class="col-status">{t!(col_status)}</span>
-                </div>
-                <div class="client-list__viewport" node_ref=viewport on:scroll=on_scroll>
-                    <div
-                        class="client-list__canvas"
-                        role="rowgroup"
-                        style:--rows=move || filtered.with(Vec::len).to_string()
-                    >
-                        <For
-                            each=move || visible.get()
-                            key=|(i, s)| (*i, s.id.clone(), s.touched)
-                            children=move |(i, s)| {
-                                let name = s.display_name();
-                                let phone = s.phones.first().cloned().unwrap_or_default();
-                                let responsible = responsible_name(&s);
-                                view! {
-                                    <A
-                                        href=format!("/clients/{}", s.id)
-                                        attr:class="client-row"
-                                        attr:role="row"
-                                        attr:style=format!("--row: {i}")
-                                    >
-                                        <span role="cell" class="col-name">{name}</span>
-                                        <span role="cell" class="col-inn">{s.inn.clone()}</span>
-                                        <span role="cell" class="col-phone">{phone}</span>
-                                        <span role="cell" class="col-responsible">{responsible}</span>
-                                        <span role="cell" class="col-status">
-                                            <StatusBadge facts=s.facts.clone()/>
-                                        </span>
-                                    </A>
-                                }
-                            }
-                        />
-                    </div>
-                    <Show when=move || filtered.with(Vec::is_empty)>
-                        <p class="client-list__empty">
-                            {move || {
-                                if query.with(String::is_empty) { cat().no_clients } else { cat().no_matches }
-                            }}
-                        </p>
-                    </Show>
-                </div>
-            </div>
+            <Show
+                when=move || results.with(Option::is_some)
+                fallback=move || {
+                    view! {
+                        <ClientTable filtered=filtered visible=visible viewport=viewport on_scroll=on_scroll/>
+                    }
+                }
+            >
+                <SearchResults results=results selected=selected/>
+            </Show>
         </main>
+    }
+}
+
+/// A client found by a query, with the index's hit (none from the plain
+/// filter used while the index is being built).
+type Found = (Arc<ClientSummary>, Option<Hit>);
+
+/// How many hits a query shows.
+const RESULT_LIMIT: usize = 100;
+
+/// Runs a query, recording its duration for the benchmark.
+fn timed_query(index: &SearchIndex, q: &str) -> Vec<Hit> {
+    crate::io::platform::mark("kartoteka:search-start");
+    let hits = index.query(q, RESULT_LIMIT);
+    crate::io::platform::mark("kartoteka:search-end");
+    crate::io::platform::measure(
+        "kartoteka:search",
+        "kartoteka:search-start",
+        "kartoteka:search-end",
+    );
+    hits
+}
+
+fn scroll_to_selected(i: usize) {
+    request_animation_frame(move || {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("hit-{i}")))
+        {
+            el.scroll_into_view_with_bool(false);
+        }
+    });
+}
+
+/// Text with the matched parts in `<mark>`.
+fn highlighted(hit: &Hit) -> impl IntoView + use<> {
+    hit.segments()
+        .into_iter()
+        .map(|(text, matched)| {
+            let text = text.to_owned();
+            if matched {
+                view! { <mark>{text}</mark> }.into_any()
+            } else {
+                view! { <span>{text}</span> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// The line under a hit's name saying what matched, when it was not the
+/// name itself.
+fn matched_detail(s: &ClientSummary, hit: &Hit) -> Option<AnyView> {
+    let c = cat();
+    let contact = |id: &str| {
+        s.contacts
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
+    let (label, prefix) = match &hit.field {
+        MatchedField::Name => return None,
+        MatchedField::Inn => (c.col_inn, String::new()),
+        MatchedField::Ogrn => (c.field_ogrn, String::new()),
+        MatchedField::Phone => (c.field_phone, String::new()),
+        MatchedField::Email => (c.field_email, String::new()),
+        MatchedField::ContactName { .. } => (c.hit_contact, String::new()),
+        MatchedField::ContactPhone { contact_id } | MatchedField::ContactEmail { contact_id } => {
+            (c.hit_contact, format!("{} · ", contact(contact_id)))
+        }
+    };
+    Some(
+        view! {
+            <span class="hit__detail">
+                <span class="hit__label">{label} ": "</span>
+                {prefix}
+                {highlighted(hit)}
+            </span>
+        }
+        .into_any(),
+    )
+}
+
+#[component]
+fn SearchResults(results: Memo<Option<Vec<Found>>>, selected: RwSignal<usize>) -> impl IntoView {
+    view! {
+        <ul class="hits" id="search-results" role="listbox" aria-label=t!(search_results)>
+            <For
+                each=move || {
+                    results.get().unwrap_or_default().into_iter().enumerate().collect::<Vec<_>>()
+                }
+                key=|(i, (s, hit))| (*i, s.id.clone(), s.touched, hit.as_ref().map(|h| h.ranges.clone()))
+                children=move |(i, (s, hit))| {
+                    let name = match hit.as_ref().filter(|h| h.field == MatchedField::Name) {
+                        Some(h) => highlighted(h).into_any(),
+                        None => s.display_name().into_any(),
+                    };
+                    let detail = hit.as_ref().and_then(|h| matched_detail(&s, h));
+                    let phone = s.phones.first().cloned().unwrap_or_default();
+                    view! {
+                        <li role="none">
+                            <A
+                                href=format!("/clients/{}", s.id)
+                                attr:id=format!("hit-{i}")
+                                attr:class="hit"
+                                attr:role="option"
+                                attr:aria-selected=move || (selected.get() == i).to_string()
+                            >
+                                <span class="hit__main">
+                                    <span class="hit__name">{name}</span>
+                                    {detail}
+                                </span>
+                                <span class="hit__side col-phone">{phone}</span>
+                                <span class="hit__side"><StatusBadge facts=s.facts.clone()/></span>
+                            </A>
+                        </li>
+                    }
+                }
+            />
+        </ul>
+        <Show when=move || results.with(|r| r.as_ref().is_some_and(Vec::is_empty))>
+            <p class="client-list__empty">{t!(no_matches)}</p>
+        </Show>
+    }
+}
+
+#[component]
+fn ClientTable(
+    filtered: Memo<Vec<Arc<ClientSummary>>>,
+    visible: Memo<Vec<(usize, Arc<ClientSummary>)>>,
+    viewport: NodeRef<html::Div>,
+    on_scroll: impl Fn(leptos::ev::Event) + 'static,
+) -> impl IntoView {
+    let state = app_state();
+    let responsible_name = move |s: &ClientSummary| match &s.responsible {
+        Some(id) => state.workspace.with_untracked(|w| {
+            w.as_ref()
+                .and_then(|w| w.user(id))
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|| id.to_string())
+        }),
+        None => cat().nobody.to_owned(),
+    };
+    view! {
+        <div class="client-list" role="table" aria-label=t!(clients_title)>
+            <div class="client-row client-row--head" role="row">
+                <span role="columnheader">{t!(col_name)}</span>
+                <span role="columnheader" class="col-inn">{t!(col_inn)}</span>
+                <span role="columnheader" class="col-phone">{t!(col_phone)}</span>
+                <span role="columnheader" class="col-responsible">{t!(col_responsible)}</span>
+                <span role="columnheader" class="col-status">{t!(col_status)}</span>
+            </div>
+            <div class="client-list__viewport" node_ref=viewport on:scroll=on_scroll>
+                <div
+                    class="client-list__canvas"
+                    role="rowgroup"
+                    style:--rows=move || filtered.with(Vec::len).to_string()
+                >
+                    <For
+                        each=move || visible.get()
+                        key=|(i, s)| (*i, s.id.clone(), s.touched)
+                        children=move |(i, s)| {
+                            let name = s.display_name();
+                            let phone = s.phones.first().cloned().unwrap_or_default();
+                            let responsible = responsible_name(&s);
+                            view! {
+                                <A
+                                    href=format!("/clients/{}", s.id)
+                                    attr:class="client-row"
+                                    attr:role="row"
+                                    attr:style=format!("--row: {i}")
+                                >
+                                    <span role="cell" class="col-name">{name}</span>
+                                    <span role="cell" class="col-inn">{s.inn.clone()}</span>
+                                    <span role="cell" class="col-phone">{phone}</span>
+                                    <span role="cell" class="col-responsible">{responsible}</span>
+                                    <span role="cell" class="col-status">
+                                        <StatusBadge facts=s.facts.clone()/>
+                                    </span>
+                                </A>
+                            }
+                        }
+                    />
+                </div>
+                <Show when=move || filtered.with(Vec::is_empty)>
+                    <p class="client-list__empty">{t!(no_clients)}</p>
+                </Show>
+            </div>
+        </div>
     }
 }

@@ -745,3 +745,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_index_built_in_slices_answers_like_one_built_at_once() {
+    let today = crate::date::Date::from_ymd(2026, 11, 22).expect("date");
+    let entries: Vec<SearchEntry> = crate::demo::generate(400, today, 11)
+        .clients
+        .iter()
+        .map(|c| SearchEntry::from(&crate::summary::ClientSummary::of(c)))
+        .collect();
+    let whole = SearchIndex::build(entries.clone());
+    let mut builder = SearchIndex::builder(entries.len());
+    for slice in entries.chunks(37) {
+        for entry in slice {
+            builder.add(entry);
+        }
+    }
+    builder.add(&entries[0]);
+    assert_eq!(builder.len(), entries.len());
+    let sliced = builder.finish();
+    for query in [
+        "ва",
+        "вектор",
+        "8 495",
+        "info@",
+        "7707",
+        "Иванов",
+        "альфастрой",
+        "петрова анна",
+    ] {
+        assert_eq!(sliced.query(query, 50), whole.query(query, 50), "{query}");
+    }
+}
