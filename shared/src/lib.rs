@@ -24,4 +24,5 @@ pub mod phone;
 pub mod rules;
 pub mod search;
 pub mod summary;
+pub mod sync;
 pub mod workspace;
