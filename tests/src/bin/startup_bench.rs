@@ -156,5 +156,74 @@ async fn main() -> Result {
         median(card.clone()),
         card.iter().map(|t| t.round()).collect::<Vec<_>>()
     );
+
+    // Search: the index build after start-up, then typing real queries
+    // into the search box one key at a time.
+    b.reload().await?;
+    wait_mark(&b, "kartoteka:search-ready").await?;
+    let build = b
+        .js("const m = performance.getEntriesByName('kartoteka:search-build'); return m.length ? m[0].duration : null;", vec![])
+        .await?
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    let build_long = longest_task(&b).await?;
+    println!(
+        "search index built in the browser in {build:.0} ms (in slices; longest task since load {build_long:.0} ms)"
+    );
+    let queries = [
+        "Иванов",
+        "ООО Век",
+        "вектр",
+        "7707",
+        "54",
+        "8 916",
+        "+7 (495) 9",
+        "info@",
+        "sales@al",
+        "альфа стр",
+        "Смирнова Анна",
+        "925-0",
+        "урал мет",
+        "петров",
+        "2364563",
+    ];
+    let input = b
+        .client
+        .find(fantoccini::Locator::Id("client-filter"))
+        .await?;
+    b.js("performance.clearMeasures('kartoteka:search')", vec![])
+        .await?;
+    let mut keystrokes = 0;
+    for q in queries {
+        input.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+        for ch in q.chars() {
+            input.send_keys(&ch.to_string()).await?;
+            keystrokes += 1;
+        }
+    }
+    let v = b
+        .js(
+            "return performance.getEntriesByName('kartoteka:search').map(m => m.duration)",
+            vec![],
+        )
+        .await?;
+    let mut times: Vec<f64> = v
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "search per keystroke in the browser ({} queries over {keystrokes} keystrokes, {clients} clients): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        times.len(),
+        pct(0.5),
+        pct(0.95),
+        times.last().copied().unwrap_or(f64::NAN)
+    );
     b.close().await
 }
