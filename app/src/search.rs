@@ -26,6 +26,9 @@ pub async fn build(state: AppState) {
         }
         yield_now().await;
     }
+    while builder.finish_step() {
+        yield_now().await;
+    }
     let mut index = builder.finish();
     // Clients saved while the index was being built.
     if state.clients.with_untracked(|l| Arc::as_ptr(l) as usize) != started_rev {

@@ -91,6 +91,7 @@ use text::{MIN_TYPO_LEN, Word, name_words_unlocated, normalised, order_key, typo
 #[derive(Debug)]
 pub struct IndexBuilder {
     index: SearchIndex,
+    finished_steps: usize,
 }
 
 impl IndexBuilder {
@@ -111,9 +112,18 @@ impl IndexBuilder {
         self.index.by_id.is_empty()
     }
 
-    /// The finished index.
+    /// Does the next part of finishing (one table sorted); false when
+    /// nothing is left. Call until false, then [`IndexBuilder::finish`]:
+    /// a browser can yield between steps.
+    pub fn finish_step(&mut self) -> bool {
+        let more = self.index.finish_bulk_step(self.finished_steps);
+        self.finished_steps += usize::from(more);
+        more
+    }
+
+    /// The finished index (doing whatever finishing steps remain).
     pub fn finish(mut self) -> SearchIndex {
-        self.index.finish_bulk();
+        while self.finish_step() {}
         self.index
     }
 }
@@ -700,30 +710,60 @@ impl SearchIndex {
         index.orders.reserve_exact(capacity);
         index.letters.reserve_exact(capacity);
         index.by_id.reserve(capacity);
-        IndexBuilder { index }
+        IndexBuilder {
+            index,
+            finished_steps: 0,
+        }
     }
 
     fn finish_bulk(&mut self) {
-        self.bulk = false;
-        self.dictionary.finish_bulk();
-        let (mut keys, mut domains) = self.take_email_lists();
-        keys.sort(|id| self.email_key(id));
-        domains.sort(|id| self.email_domain(id));
-        (self.email_keys, self.email_domains) = (keys, domains);
-        let clients = &self.clients;
-        let client = |slot: u32| clients.get(slot as usize).and_then(Option::as_ref);
-        self.inns.sort(|slot| client(slot).map_or("", |c| &c.inn));
-        self.ogrns.sort(|slot| client(slot).map_or("", |c| &c.ogrn));
-        let mut by_name = std::mem::take(&mut self.by_name);
-        by_name.sort_unstable_by(|&a, &b| self.name_rank(a).cmp(&self.name_rank(b)));
-        by_name.shrink_to_fit();
-        self.by_name = by_name;
-        self.names.shrink();
-        self.phones.shrink();
-        self.emails.shrink();
-        for list in &mut self.trigrams {
-            list.shrink_to_fit();
+        let mut step = 0;
+        while self.finish_bulk_step(step) {
+            step += 1;
         }
+    }
+
+    /// One step of finishing a bulk build (each a sort of one table), so
+    /// that a caller can pause between them; false once all are done.
+    fn finish_bulk_step(&mut self, step: usize) -> bool {
+        match step {
+            0 => {
+                self.bulk = false;
+                self.dictionary.finish_bulk();
+            }
+            1 => {
+                let (mut keys, domains) = self.take_email_lists();
+                keys.sort(|id| self.email_key(id));
+                (self.email_keys, self.email_domains) = (keys, domains);
+            }
+            2 => {
+                let (keys, mut domains) = self.take_email_lists();
+                domains.sort(|id| self.email_domain(id));
+                (self.email_keys, self.email_domains) = (keys, domains);
+            }
+            3 => {
+                let clients = &self.clients;
+                let client = |slot: u32| clients.get(slot as usize).and_then(Option::as_ref);
+                self.inns.sort(|slot| client(slot).map_or("", |c| &c.inn));
+                self.ogrns.sort(|slot| client(slot).map_or("", |c| &c.ogrn));
+            }
+            4 => {
+                let mut by_name = std::mem::take(&mut self.by_name);
+                by_name.sort_unstable_by(|&a, &b| self.name_rank(a).cmp(&self.name_rank(b)));
+                by_name.shrink_to_fit();
+                self.by_name = by_name;
+            }
+            5 => {
+                self.names.shrink();
+                self.phones.shrink();
+                self.emails.shrink();
+                for list in &mut self.trigrams {
+                    list.shrink_to_fit();
+                }
+            }
+            _ => return false,
+        }
+        true
     }
 
     /// The same index, answering every reading by the name-order scan,
