@@ -25,6 +25,7 @@ const PROBE_EVERY_MS: u32 = 15_000;
 /// Starts the app: the service worker, the language, and the session this
 /// device remembers, if any.
 pub async fn boot(state: AppState, i18n: I18n) {
+    platform::mark("kartoteka:boot");
     platform::register_service_worker();
     let device = match DeviceDb::open().await {
         Ok(d) => d,
@@ -185,7 +186,11 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
     }
     let progress = |done, total| state.phase.set(Phase::Opening { done, total });
     match store.summaries(progress).await {
-        Ok(summaries) => state.clients.set(Arc::new(ClientList::new(summaries))),
+        Ok(summaries) => {
+            platform::mark("kartoteka:summaries-read");
+            state.clients.set(Arc::new(ClientList::new(summaries)));
+            platform::mark("kartoteka:list-built");
+        }
         Err(e) => {
             state.phase.set(Phase::Failed(e.to_string()));
             return;

@@ -63,6 +63,31 @@ async fn wait_mark(b: &Browser, name: &str) -> Result<f64> {
     }
 }
 
+/// Every main-thread task over 50 ms so far and the app's marks, in time
+/// order (for finding what a long task was).
+async fn timeline(b: &Browser) -> Result<String> {
+    let v = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            const items = performance.getEntriesByType('mark')
+                .filter(m => m.name.startsWith('kartoteka:'))
+                .map(m => [m.startTime, m.name]);
+            const obs = new PerformanceObserver(list => {
+                for (const e of list.getEntries()) items.push([e.startTime, `long task ${e.duration.toFixed(0)} ms`]);
+            });
+            obs.observe({ type: 'longtask', buffered: true });
+            setTimeout(() => {
+                obs.disconnect();
+                items.sort((a, b) => a[0] - b[0]);
+                done(items.map(([t, n]) => `${t.toFixed(0).padStart(7)} ms  ${n}`).join('\n'));
+            }, 300);"#,
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
 /// The longest main-thread task so far (ms), from the Long Tasks API.
 async fn longest_task(b: &Browser) -> Result<f64> {
     let v = b
@@ -144,6 +169,11 @@ async fn main() -> Result {
         let opened = wait_mark(&b, "kartoteka:card-ready").await?;
         card.push(opened - before);
         b.goto("/").await?;
+    }
+    if std::env::args().any(|a| a == "--timeline") {
+        wait_mark(&b, "kartoteka:list-ready").await?;
+        wait_mark(&b, "kartoteka:search-ready").await?;
+        println!("timeline of the last warm start:\n{}", timeline(&b).await?);
     }
     println!(
         "warm start from IndexedDB, {clients} clients: list interactive in {:.0} ms (median of {runs}; runs {:?}); longest task {:.0} ms",
