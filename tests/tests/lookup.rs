@@ -2,7 +2,7 @@
 //! (SPEC 2 and 3): what a manager on the phone and a supervisor cleaning
 //! up the base do.
 
-use kartoteka_tests::{Browser, Relay, Result, TempDir};
+use kartoteka_tests::{Browser, Relay, Result, TempDir, screenshot_dir};
 use serde_json::json;
 
 const PASSWORD: &str = "kartoteka";
@@ -160,6 +160,8 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
     b.click("Создать клиента").await?;
     b.wait_text("Похожие клиенты уже есть в базе").await?;
     b.wait_text("тот же ИНН 7736207543").await?;
+    b.screenshot(&screenshot_dir().join("duplicate-warning-ru-laptop.png"))
+        .await?;
     // Saving anyway needs a reason; without one nothing is saved.
     b.click("Сохранить всё равно").await?;
     let error = b.error_of("Почему это другой клиент").await?;
@@ -212,6 +214,8 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
     b.click("Альбатрос Групп · ИНН 7736207543").await?;
     b.wait_text("Перенести всё из карточки «Альбатрос Групп» в эту и закрыть её?")
         .await?;
+    b.screenshot(&screenshot_dir().join("merge-ru-laptop.png"))
+        .await?;
     b.click("Объединить").await?;
     b.wait_text("Клиенты объединены").await?;
     // Everything of both is on the survivor.
@@ -263,6 +267,8 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
         "the merge is there: {history}"
     );
     // Filter by field: only the website change stays.
+    b.screenshot(&screenshot_dir().join("history-ru-laptop.png"))
+        .await?;
     let field_select = b.control_id("Поле", 0).await?;
     b.js(
         r#"const s = document.getElementById(arguments[0]);

@@ -569,6 +569,7 @@ fn focus_by_id(id: &'static str) {
             .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();
+            el.scroll_into_view();
         }
     });
 }

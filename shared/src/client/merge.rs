@@ -273,7 +273,7 @@ mod tests {
             Payment {
                 id: "pay".into(),
                 date: Date::from_ymd(2026, 3, 3).expect("date"),
-                amount: crate::client::Money(100_00),
+                amount: crate::client::Money(10_000),
                 document: "12".into(),
                 source: Default::default(),
                 by: user(),
