@@ -2,7 +2,10 @@
 
 pub mod card;
 pub mod card_form;
+pub mod card_status;
 pub mod clients;
 pub mod contacts;
+pub mod dynamics;
+pub mod interests;
 pub mod login;
 pub mod notes;

@@ -75,6 +75,7 @@ pub fn AppHeader() -> impl IntoView {
             </A>
             <nav class="app-nav">
                 <A href="/" attr:class="app-nav__link">{t!(nav_clients)}</A>
+                <A href="/reports/status-dynamics" attr:class="app-nav__link">{t!(nav_dynamics)}</A>
             </nav>
             <div class="app-header__end">
                 <NetIndicator/>
