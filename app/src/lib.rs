@@ -34,6 +34,7 @@ use pages::card_form::{EditClientPage, NewClientPage};
 use pages::clients::ClientsPage;
 use pages::dynamics::DynamicsPage;
 use pages::login::LoginPage;
+use pages::settings::SettingsPage;
 use state::{AppState, Phase};
 
 /// Mounts the app on the page.
@@ -105,6 +106,7 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/clients/:id") view=CardPage/>
                 <Route path=path!("/clients/:id/edit") view=EditClientPage/>
                 <Route path=path!("/reports/status-dynamics") view=DynamicsPage/>
+                <Route path=path!("/settings/statuses") view=SettingsPage/>
             </Routes>
         }
     }

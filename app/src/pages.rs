@@ -9,3 +9,4 @@ pub mod dynamics;
 pub mod interests;
 pub mod login;
 pub mod notes;
+pub mod settings;

@@ -266,4 +266,77 @@ pub static EN: Catalogue = Catalogue {
     col_winbacks_returned: "Returned",
     col_winbacks_won: "Active again",
     col_conversion: "Conversion",
+    nav_settings: "Settings",
+    settings_title: "Statuses and rules",
+    settings_lead: "The statuses of work with clients and the rules that compute them. Changes apply on every device once saved.",
+    settings_forbidden: "Only administrators and supervisors can set up statuses.",
+    settings_saved: "Settings saved, statuses recomputed",
+    new_status_name: "New status",
+    add_status: "Add a status",
+    discard_changes: "Discard changes",
+    save_settings: "Save the settings",
+    move_up: |s| format!("Move \u{201c}{s}\u{201d} up"),
+    move_down: |s| format!("Move \u{201c}{s}\u{201d} down"),
+    status_name_ru: "Name (Russian)",
+    status_name_en: "Name (English)",
+    status_colour: "Colour",
+    status_method: "Method",
+    method_for_new_client: "For a new client",
+    method_automatic: "Automatic, by a rule",
+    method_manual: "Set by hand",
+    rule_period: "Period, days",
+    rule_id: "Rule id",
+    rule_previous: "From which statuses",
+    rule_conditions: "Conditions in the period (all must hold)",
+    rule_no_conditions: "No conditions: the rule fires at once.",
+    add_condition: "Add a condition",
+    add_alternative: "Add an \"or\"",
+    condition_n: |n| format!("Condition {n}"),
+    condition_or_word: "or",
+    condition_measure: "What is counted",
+    condition_op: "Comparison",
+    condition_value: "Number",
+    op_at_least: "at least",
+    op_at_most: "at most",
+    op_exactly: "exactly",
+    zone_thresholds: "Colour zones",
+    zone_thresholds_hint: "How many months without contact before the zone changes.",
+    zone_yellow_after: "Yellow after, months",
+    zone_red_after: "Red after, months",
+    zone_exchange_after: "To the exchange after, months",
+    cfg_no_new_client: "No status is set \"For a new client\": choose exactly one.",
+    cfg_several_new_client: |a, b| {
+        format!(
+            "Both \u{201c}{a}\u{201d} and \u{201c}{b}\u{201d} are set \"For a new client\": keep one."
+        )
+    },
+    cfg_empty_id: "A status has no id.",
+    cfg_too_many: "Too many statuses.",
+    cfg_rule_twice: |r, a, b| {
+        format!(
+            "The rule \u{201c}{r}\u{201d} is chosen for two statuses, \u{201c}{a}\u{201d} and \u{201c}{b}\u{201d}. A rule can serve one status only."
+        )
+    },
+    cfg_reserved_rule: |s, r| {
+        format!(
+            "The rule id \u{201c}{r}\u{201d} of \u{201c}{s}\u{201d} is reserved: choose another."
+        )
+    },
+    cfg_empty_rule: |s| format!("The rule of \u{201c}{s}\u{201d} has no id."),
+    cfg_unknown_previous: |s, p| {
+        format!(
+            "The rule of \u{201c}{s}\u{201d} starts from \u{201c}{p}\u{201d}, which does not exist."
+        )
+    },
+    cfg_rule_from_itself: |s| {
+        format!("The rule of \u{201c}{s}\u{201d} cannot start from \u{201c}{s}\u{201d} itself.")
+    },
+    cfg_empty_clause: |s| format!("The rule of \u{201c}{s}\u{201d} has an empty condition."),
+    cfg_overlapping: |a, b, p| {
+        format!(
+            "The rules of \u{201c}{a}\u{201d} and \u{201c}{b}\u{201d} can both apply to a client in \u{201c}{p}\u{201d}. Make their previous statuses or their conditions exclusive."
+        )
+    },
+    cfg_bad_colour: |s, c| format!("\u{201c}{s}\u{201d} has a bad colour \u{201c}{c}\u{201d}."),
+    cfg_zones: "Zone thresholds must not decrease: yellow ≤ red ≤ exchange.",
 };

@@ -274,4 +274,69 @@ pub static RU: Catalogue = Catalogue {
     col_winbacks_returned: "Вернулись",
     col_winbacks_won: "Снова активны",
     col_conversion: "Конверсия",
+    nav_settings: "Настройки",
+    settings_title: "Статусы и правила",
+    settings_lead: "Статусы работы с клиентами и правила их расчёта. Изменения применяются на всех устройствах после сохранения.",
+    settings_forbidden: "Настраивать статусы могут администраторы и руководители.",
+    settings_saved: "Настройки сохранены, статусы пересчитаны",
+    new_status_name: "Новый статус",
+    add_status: "Добавить статус",
+    discard_changes: "Отменить изменения",
+    save_settings: "Сохранить настройки",
+    move_up: |s| format!("Переместить «{s}» выше"),
+    move_down: |s| format!("Переместить «{s}» ниже"),
+    status_name_ru: "Название (рус.)",
+    status_name_en: "Название (англ.)",
+    status_colour: "Цвет",
+    status_method: "Способ расчёта",
+    method_for_new_client: "Для нового клиента",
+    method_automatic: "Автоматически по правилу",
+    method_manual: "Вручную",
+    rule_period: "Период, дней",
+    rule_id: "Код правила",
+    rule_previous: "Из каких статусов",
+    rule_conditions: "Условия за период (должны выполняться все)",
+    rule_no_conditions: "Условий нет: правило срабатывает сразу.",
+    add_condition: "Добавить условие",
+    add_alternative: "Добавить «или»",
+    condition_n: |n| format!("Условие {n}"),
+    condition_or_word: "или",
+    condition_measure: "Что считаем",
+    condition_op: "Сравнение",
+    condition_value: "Число",
+    op_at_least: "не меньше",
+    op_at_most: "не больше",
+    op_exactly: "ровно",
+    zone_thresholds: "Цветовые зоны",
+    zone_thresholds_hint: "Сколько месяцев без контакта с клиентом до смены зоны.",
+    zone_yellow_after: "Жёлтая через, мес.",
+    zone_red_after: "Красная через, мес.",
+    zone_exchange_after: "На биржу после, мес.",
+    cfg_no_new_client: "Ни один статус не выбран «Для нового клиента»: выберите ровно один.",
+    cfg_several_new_client: |a, b| {
+        format!("Статусы «{a}» и «{b}» оба выбраны «Для нового клиента»: оставьте один.")
+    },
+    cfg_empty_id: "У статуса нет кода.",
+    cfg_too_many: "Слишком много статусов.",
+    cfg_rule_twice: |r, a, b| {
+        format!(
+            "Правило «{r}» выбрано для двух статусов — «{a}» и «{b}». Правило можно выбрать только для одного статуса."
+        )
+    },
+    cfg_reserved_rule: |s, r| {
+        format!("Код правила «{r}» у статуса «{s}» зарезервирован: выберите другой.")
+    },
+    cfg_empty_rule: |s| format!("У правила статуса «{s}» нет кода."),
+    cfg_unknown_previous: |s, p| {
+        format!("Правило статуса «{s}» начинается со статуса «{p}», которого нет.")
+    },
+    cfg_rule_from_itself: |s| format!("Правило статуса «{s}» не может начинаться с самого «{s}»."),
+    cfg_empty_clause: |s| format!("В правиле статуса «{s}» есть пустое условие."),
+    cfg_overlapping: |a, b, p| {
+        format!(
+            "Правила статусов «{a}» и «{b}» могут сработать одновременно для клиента в статусе «{p}». Сделайте их предыдущие статусы или условия взаимоисключающими."
+        )
+    },
+    cfg_bad_colour: |s, c| format!("У статуса «{s}» неверный цвет «{c}»."),
+    cfg_zones: "Пороги зон не должны убывать: жёлтая ≤ красная ≤ биржа.",
 };

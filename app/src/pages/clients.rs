@@ -440,12 +440,17 @@ fn ClientTable(
                             let name = s.display_name();
                             let phone = s.phones.first().cloned().unwrap_or_default();
                             let responsible = responsible_name(&s);
+                            let id = s.id.to_string();
+                            let zone = move || {
+                                state.derived.with(|d| d.get(&id).and_then(|c| c.zone).map(|z| z.id()))
+                            };
                             view! {
                                 <A
                                     href=format!("/clients/{}", s.id)
                                     attr:class="client-row"
                                     attr:role="row"
                                     attr:style=format!("--row: {i}")
+                                    attr:data-zone=zone
                                 >
                                     <span role="cell" class="col-name">{name}</span>
                                     <span role="cell" class="col-inn">{s.inn.clone()}</span>
