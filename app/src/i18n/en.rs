@@ -189,9 +189,9 @@ pub static EN: Catalogue = Catalogue {
         )
     },
     explain_manual: |d, who| format!("Set by hand on {d} by {who}:"),
-    explain_rule: |rule, d| format!("Set by the rule \u{201c}{rule}\u{201d} on {d}."),
+    explain_rule: |rule, d| format!("Set on {d} by the rule \u{201c}{rule}\u{201d}."),
     explain_previous: |s| format!("The previous status was \u{201c}{s}\u{201d}."),
-    explain_period: |n, a, b| format!("The rule's period is {n} days: from {a} to {b}."),
+    explain_period: |n, a, b| format!("The rule's period is {n} days: from {a} to {b}"),
     conditions_title: "The rule's conditions (all of them held)",
     facts_title: "The facts of the period the rule saw",
     facts_none: "none",

@@ -197,9 +197,9 @@ pub static RU: Catalogue = Catalogue {
         format!("Статус нового клиента: карточка создана {d}, других статусов ещё не было.")
     },
     explain_manual: |d, who| format!("Установлен вручную {d}, {who}:"),
-    explain_rule: |rule, d| format!("Установлен правилом «{rule}» {d}."),
+    explain_rule: |rule, d| format!("Установлен {d} правилом «{rule}»."),
     explain_previous: |s| format!("Предыдущий статус: «{s}»."),
-    explain_period: |n, a, b| format!("Период правила — {n} дн.: с {a} по {b}."),
+    explain_period: |n, a, b| format!("Период правила — {n} дн.: с {a} по {b}"),
     conditions_title: "Условия правила (выполнены все)",
     facts_title: "Факты периода, которые видело правило",
     facts_none: "нет",

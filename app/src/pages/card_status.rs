@@ -146,11 +146,11 @@ pub fn StatusSection(
                             class="help-button"
                             aria-expanded=move || open.get().to_string()
                             aria-controls="status-explanation"
+                            aria-label=t!(explain_status)
                             title=t!(explain_status)
                             on:click=move |_| open.update(|o| *o = !*o)
                         >
-                            <span aria-hidden="true">"?"</span>
-                            <span class="visually-hidden">{t!(explain_status)}</span>
+                            "?"
                         </button>
                         {zone.map(|z| {
                             let last = z.last_activity;
