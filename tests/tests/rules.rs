@@ -432,11 +432,26 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
         assert_fits(&b).await?;
         b.screenshot(&dir.join(format!("rules-card-explained-{tag}.png")))
             .await?;
+        b.click("Установить статус вручную").await?;
+        b.fill("Комментарий", "Ликвидация по решению учредителей")
+            .await?;
+        b.js(
+            "document.querySelector('.manual-form').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await?;
+        assert_fits(&b).await?;
+        b.screenshot(&dir.join(format!("rules-card-manual-{tag}.png")))
+            .await?;
+        b.click("Отмена").await?;
+
+        b.click("Новый интерес").await?;
         b.js(
             "document.getElementById('sec-interests').scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
             vec![],
         )
         .await?;
+        assert_fits(&b).await?;
         b.screenshot(&dir.join(format!("rules-card-interests-{tag}.png")))
             .await?;
 
@@ -451,6 +466,13 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
         assert_fits(&b).await?;
         b.screenshot(&dir.join(format!("rules-settings-{tag}.png")))
             .await?;
+        b.js(
+            "document.querySelectorAll('.rule-editor')[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
+            vec![],
+        )
+        .await?;
+        b.screenshot(&dir.join(format!("rules-settings-rule-{tag}.png")))
+            .await?;
         b.close().await?;
     }
     Ok(())
@@ -459,14 +481,14 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
 async fn assert_fits(b: &Browser) -> Result {
     let v = b
         .js(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
             vec![],
         )
         .await?;
     let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
     assert!(
         scroll <= inner,
-        "the page is {scroll}px wide in a {inner}px window"
+        "the page is {scroll}px wide in a {inner}px wide viewport"
     );
     Ok(())
 }

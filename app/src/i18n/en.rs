@@ -282,7 +282,7 @@ pub static EN: Catalogue = Catalogue {
     status_colour: "Colour",
     status_method: "Method",
     method_for_new_client: "For a new client",
-    method_automatic: "Automatic, by a rule",
+    method_automatic: "By a rule",
     method_manual: "Set by hand",
     rule_period: "Period, days",
     rule_id: "Rule id",

@@ -290,7 +290,7 @@ pub static RU: Catalogue = Catalogue {
     status_colour: "Цвет",
     status_method: "Способ расчёта",
     method_for_new_client: "Для нового клиента",
-    method_automatic: "Автоматически по правилу",
+    method_automatic: "По правилу",
     method_manual: "Вручную",
     rule_period: "Период, дней",
     rule_id: "Код правила",

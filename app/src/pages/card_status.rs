@@ -457,7 +457,7 @@ fn explanation_view(state: AppState, rules: &Rules, doc: &ClientDoc, e: &Evaluat
                         view! {
                             <tr>
                                 <td class="history-table__date">{date(h.date)}</td>
-                                <td>
+                                <td class="history-table__change">
                                     {h.from.map(|f| view! { <StatusLabel status=f/><span class="history-table__arrow" aria-label=c.arrow_to>" → "</span> })}
                                     <StatusLabel status=h.to.clone()/>
                                 </td>

@@ -237,7 +237,7 @@ fn Report(
         <div class="report-grid">
             <section class="panel" aria-labelledby="dyn-counts">
                 <h2 class="panel__title" id="dyn-counts">{t!(dynamics_counts)}</h2>
-                <table class="report-table" data-testid="dynamics-counts">
+                <div class="table-scroll"><table class="report-table" data-testid="dynamics-counts">
                     <thead>
                         <tr>
                             <th scope="col">{t!(col_status)}</th>
@@ -276,7 +276,7 @@ fn Report(
                             <td class="num">{signed(i64::from(total_b) - i64::from(total_a))}</td>
                         </tr>
                     </tfoot>
-                </table>
+                </table></div>
             </section>
             <section class="panel" aria-labelledby="dyn-chart">
                 <h2 class="panel__title" id="dyn-chart">{t!(dynamics_chart)}</h2>
@@ -313,7 +313,7 @@ fn Report(
                     view! { <p class="muted">{t!(no_flows)}</p> }.into_any()
                 } else {
                     view! {
-                        <table class="report-table" data-testid="dynamics-flows">
+                        <div class="table-scroll"><table class="report-table" data-testid="dynamics-flows">
                             <thead>
                                 <tr>
                                     <th scope="col">{t!(col_from)}</th>
@@ -340,7 +340,7 @@ fn Report(
                                     })
                                     .collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }
                     .into_any()
                 }}
@@ -352,7 +352,7 @@ fn Report(
                     view! { <p class="muted">{t!(no_winbacks)}</p> }.into_any()
                 } else {
                     view! {
-                        <table class="report-table" data-testid="winback-conversion">
+                        <div class="table-scroll"><table class="report-table" data-testid="winback-conversion">
                             <thead>
                                 <tr>
                                     <th scope="col">{t!(field_manager)}</th>
@@ -379,7 +379,7 @@ fn Report(
                                     })
                                     .collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }
                     .into_any()
                 }}
