@@ -76,6 +76,7 @@ pub async fn recompute_all(state: AppState) {
     let mut slices = 0_u32;
     let mut rest = items.as_slice();
     while !rest.is_empty() {
+        mark("kartoteka:derive-slice-start");
         let started = performance_now();
         let mut done = 0;
         for s in rest {
@@ -98,6 +99,12 @@ pub async fn recompute_all(state: AppState) {
         }
         rest = &rest[done..];
         slices += 1;
+        mark("kartoteka:derive-slice-end");
+        measure(
+            "kartoteka:derive-slice",
+            "kartoteka:derive-slice-start",
+            "kartoteka:derive-slice-end",
+        );
         if !rest.is_empty() {
             yield_now().await;
             if state.derive_generation.get_value() != generation {
@@ -116,21 +123,19 @@ pub async fn recompute_all(state: AppState) {
             }
         });
     }
+    let count = clients.len();
+    state.derived.set(DerivedBase {
+        as_of: Some(today),
+        rules: Some(rules),
+        clients,
+    });
     mark("kartoteka:derive-end");
     measure(
         "kartoteka:derive",
         "kartoteka:derive-start",
         "kartoteka:derive-end",
     );
-    leptos::logging::log!(
-        "derived statuses of {} clients in {slices} slices",
-        clients.len()
-    );
-    state.derived.set(DerivedBase {
-        as_of: Some(today),
-        rules: Some(rules),
-        clients,
-    });
+    leptos::logging::log!("derived the statuses of {count} clients in {slices} slices");
     spawn_local(crate::winback::start(state, lost, today));
 }
 

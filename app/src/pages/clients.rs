@@ -483,14 +483,17 @@ fn StatusFilter(selected: RwSignal<String>) -> impl IntoView {
     let state = app_state();
     let options = Memo::new(move |_| {
         let rules = state.rules.get()?;
-        let mut counts = std::collections::HashMap::<&str, u64>::new();
-        let (total, ready) = state.derived.with(|d| {
+        let (counts, total, ready) = state.derived.with(|d| {
+            let mut counts = std::collections::HashMap::<String, u64>::new();
             for c in d.clients.values() {
-                if let Some(id) = rules.status_ids().iter().find(|s| *s == &c.status) {
-                    *counts.entry(id.as_str()).or_default() += 1;
+                match counts.get_mut(c.status.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(c.status.to_string(), 1);
+                    }
                 }
             }
-            (d.clients.len() as u64, d.as_of.is_some())
+            (counts, d.clients.len() as u64, d.as_of.is_some())
         });
         let statuses = rules
             .status_ids()
