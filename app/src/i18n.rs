@@ -406,6 +406,7 @@ pub struct Catalogue {
     pub cfg_overlapping: fn(&str, &str, &str) -> String,
     pub cfg_bad_colour: fn(&str, &str) -> String,
     pub cfg_zones: &'static str,
+    pub remove_comparison: fn(usize) -> String,
 }
 
 #[cfg(test)]

@@ -339,4 +339,5 @@ pub static EN: Catalogue = Catalogue {
     },
     cfg_bad_colour: |s, c| format!("\u{201c}{s}\u{201d} has a bad colour \u{201c}{c}\u{201d}."),
     cfg_zones: "Zone thresholds must not decrease: yellow ≤ red ≤ exchange.",
+    remove_comparison: |n| format!("Remove the comparison from condition {n}"),
 };

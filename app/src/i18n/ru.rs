@@ -339,4 +339,5 @@ pub static RU: Catalogue = Catalogue {
     },
     cfg_bad_colour: |s, c| format!("У статуса «{s}» неверный цвет «{c}»."),
     cfg_zones: "Пороги зон не должны убывать: жёлтая ≤ красная ≤ биржа.",
+    remove_comparison: |n| format!("Удалить сравнение из условия {n}"),
 };

@@ -131,7 +131,7 @@ pub fn StatusSection(
     };
 
     let head = move || {
-        let (rules, result) = evaluated.get()?;
+        let (_, result) = evaluated.get()?;
         Some(match result {
             Ok(Some(e)) => {
                 let current = e.report.current().clone();
@@ -176,7 +176,6 @@ pub fn StatusSection(
                         cat().err_manual_before_creation.to_owned()
                     }
                 };
-                let _ = rules;
                 view! { <p class="form-error" role="alert">{detail}</p> }.into_any()
             }
         })

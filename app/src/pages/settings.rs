@@ -544,6 +544,7 @@ fn ClauseEditor(
                                         on:input=move |ev| set(xi, |x, v| x.value = v.trim().parse().unwrap_or(0), event_target_value(&ev))/>
                                 </div>
                                 <button type="button" class="button button--small button--ghost"
+                                    aria-label=move || (cat().remove_comparison)(ci + 1)
                                     on:click=move |_| edit_rule.run(Box::new(move |r: &mut RuleTemplate| {
                                         if let Some(c) = r.conditions.get_mut(ci) {
                                             if xi < c.any.len() { c.any.remove(xi); }
