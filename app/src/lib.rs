@@ -9,6 +9,7 @@
 //! only modules that touch IndexedDB, the network and the platform).
 
 pub mod components;
+pub mod derived;
 pub mod format;
 pub mod i18n;
 pub mod io;
@@ -18,6 +19,7 @@ pub mod search;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod winback;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -30,7 +32,9 @@ use i18n::{I18n, Lang, cat};
 use pages::card::CardPage;
 use pages::card_form::{EditClientPage, NewClientPage};
 use pages::clients::ClientsPage;
+use pages::dynamics::DynamicsPage;
 use pages::login::LoginPage;
+use pages::settings::SettingsPage;
 use state::{AppState, Phase};
 
 /// Mounts the app on the page.
@@ -55,6 +59,7 @@ pub fn App() -> impl IntoView {
     };
     provide_context(state);
     provide_context(i18n);
+    derived::watch(state);
     spawn_local(session::boot(state, i18n));
     view! {
         <Router>
@@ -100,6 +105,8 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/clients/new") view=NewClientPage/>
                 <Route path=path!("/clients/:id") view=CardPage/>
                 <Route path=path!("/clients/:id/edit") view=EditClientPage/>
+                <Route path=path!("/reports/status-dynamics") view=DynamicsPage/>
+                <Route path=path!("/settings/statuses") view=SettingsPage/>
             </Routes>
         }
     }

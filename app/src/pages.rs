@@ -2,9 +2,13 @@
 
 pub mod card;
 pub mod card_form;
+pub mod card_status;
 pub mod clients;
 pub mod contacts;
+pub mod dynamics;
 pub mod history;
+pub mod interests;
 pub mod login;
 pub mod merge;
 pub mod notes;
+pub mod settings;

@@ -113,6 +113,7 @@ pub async fn log_out(state: AppState) {
     }
     state.set_store(None);
     state.search.set_value(crate::state::SearchState::Building);
+    state.derived.set(crate::derived::DerivedBase::default());
     state.session.set(None);
     state.workspace.set(None);
     state.clients.set(Arc::new(ClientList::default()));
@@ -198,7 +199,12 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
     }
     state.set_store(Some(store));
     state.phase.set(Phase::Ready);
-    spawn_local(crate::search::build(state));
+    // Statuses and zones first (the list shows them), then the search
+    // index: one after the other, so neither slows the other down.
+    spawn_local(async move {
+        crate::derived::recompute_all(state).await;
+        crate::search::build(state).await;
+    });
     let notice_seen = matches!(device.get(KEY_STORAGE_NOTICE).await, Ok(Some(_)));
     spawn_local(async move {
         let persistent = platform::request_persistent_storage().await;

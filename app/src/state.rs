@@ -15,6 +15,7 @@ use kartoteka::workspace::WorkspaceDoc;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::derived::DerivedBase;
 use crate::io::platform::now_ms;
 use crate::store::Store;
 
@@ -150,6 +151,10 @@ pub struct AppState {
     pub search: StoredValue<SearchState>,
     /// Bumped whenever the index changes, so queries rerun.
     pub search_rev: RwSignal<u64>,
+    /// Every client's status and zone today; see [`crate::derived`].
+    pub derived: RwSignal<DerivedBase>,
+    /// Bumped by each whole-base pass, so an outdated one stops.
+    pub derive_generation: StoredValue<u64>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
 
@@ -188,6 +193,8 @@ impl AppState {
             persistent: RwSignal::new(None),
             search: StoredValue::new(SearchState::Building),
             search_rev: RwSignal::new(0),
+            derived: RwSignal::new(DerivedBase::default()),
+            derive_generation: StoredValue::new(0),
             store: StoredValue::new_local(None),
         }
     }
@@ -219,7 +226,8 @@ impl AppState {
         Date::of_instant(Timestamp(now_ms() + offset), zone)
     }
 
-    /// Puts a client's new summary into the list and the search index.
+    /// Puts a client's new summary into the list, the search index and
+    /// the derived statuses.
     /// (An index still being built picks it up from the list when done.)
     pub fn upsert_summary(&self, summary: ClientSummary) {
         let mut indexed = false;
@@ -233,6 +241,7 @@ impl AppState {
                 indexed = true;
             }
         });
+        crate::derived::update_one(*self, &summary);
         self.clients
             .update(|list| *list = Arc::new(list.with(summary)));
         if indexed {

@@ -37,6 +37,8 @@ const IMPORT_BATCH: usize = 500;
 
 const META_BOOTSTRAPPED: &str = "bootstrapped";
 const META_WORKSPACE: &str = "workspace_id";
+/// The day up to which this device has started the win-backs due.
+const META_WINBACKS: &str = "winbacks_checked_through";
 
 /// Why the store could not do what was asked.
 #[derive(Debug)]
@@ -202,6 +204,42 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let stored = self.db.load(&id).await?.ok_or(StoreError::NotFound)?;
         Ok(WorkspaceDocument::load(&stored.concatenated())?.read()?)
+    }
+
+    /// Changes the workspace document (statuses and rules, …): `edit` gets
+    /// the current model; what differs is committed and stored as a new
+    /// snapshot, and only then reported. The workspace is small and rarely
+    /// edited, so it is stored whole.
+    pub async fn change_workspace(
+        &self,
+        message: &str,
+        edit: impl FnOnce(&mut WorkspaceDoc),
+    ) -> Result<WorkspaceDoc, StoreError> {
+        let _guard = self.writing.lock().await;
+        let id = self
+            .db
+            .meta(META_WORKSPACE)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let stored = self.db.load(&id).await?.ok_or(StoreError::NotFound)?;
+        let mut doc = WorkspaceDocument::load(&stored.concatenated())?;
+        doc.set_actor(self.actor.clone());
+        let (model, changed) = doc.change(Timestamp(now_ms()), message, edit)?;
+        if changed {
+            self.db.put_snapshot(&id, &doc.save(), None).await?;
+        }
+        Ok(model)
+    }
+
+    /// The day through which this device has started the win-backs due
+    /// (`YYYY-MM-DD`), if it ever has.
+    pub async fn winbacks_checked_through(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.db.meta(META_WINBACKS).await?)
+    }
+
+    /// Remembers the day through which the win-backs due are started.
+    pub async fn set_winbacks_checked_through(&self, day: &str) -> Result<(), StoreError> {
+        Ok(self.db.set_meta(META_WINBACKS, day).await?)
     }
 
     async fn ensure_open(&self, id: &str) -> Result<(), StoreError> {

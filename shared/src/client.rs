@@ -125,15 +125,13 @@ impl ClientDoc {
     /// The facts the rule engine derives statuses and zones from, in the
     /// order the engine expects: each collection by date, then by when it
     /// was written (so same-day settings apply in the order they were made).
+    ///
+    /// The `*_in_fact_order` lists give the documents' entries in the same
+    /// order, so an index the engine reports (an explanation's facts) names
+    /// an entry of the document.
     pub fn facts(&self) -> ClientFacts {
-        let mut interests: Vec<&Interest> = self.interests.values().collect();
-        interests.sort_by(|a, b| {
-            (a.created, a.created_at, &a.id).cmp(&(b.created, b.created_at, &b.id))
-        });
         let mut assignments: Vec<&Assignment> = self.assignments.values().collect();
         assignments.sort_by_key(|a| (a.date, a.at));
-        let mut manual: Vec<&ManualStatusSetting> = self.manual_statuses.values().collect();
-        manual.sort_by_key(|m| (m.date, m.at));
         let sorted_dates = |dates: Vec<NaiveDate>| {
             let mut d = dates;
             d.sort_unstable();
@@ -141,7 +139,8 @@ impl ClientDoc {
         };
         ClientFacts {
             created: self.card.created.naive(),
-            interests: interests
+            interests: self
+                .interests_in_fact_order()
                 .into_iter()
                 .map(|i| {
                     let mut activity: Vec<NaiveDate> =
@@ -165,7 +164,8 @@ impl ClientDoc {
                     manager: a.manager.as_ref().map(|m| m.to_string()),
                 })
                 .collect(),
-            manual_statuses: manual
+            manual_statuses: self
+                .manual_statuses_in_fact_order()
                 .into_iter()
                 .map(|m| ManualStatus {
                     date: m.date.naive(),
@@ -174,6 +174,36 @@ impl ClientDoc {
                 })
                 .collect(),
         }
+    }
+
+    /// Interests in the order of [`ClientFacts::interests`]: by creation
+    /// day, then by when they were written.
+    pub fn interests_in_fact_order(&self) -> Vec<&Interest> {
+        let mut v: Vec<&Interest> = self.interests.values().collect();
+        v.sort_by(|a, b| (a.created, a.created_at, &a.id).cmp(&(b.created, b.created_at, &b.id)));
+        v
+    }
+
+    /// Payments in the order of [`ClientFacts::payments`]: by date.
+    pub fn payments_in_fact_order(&self) -> Vec<&Payment> {
+        let mut v: Vec<&Payment> = self.payments.values().collect();
+        v.sort_by(|a, b| (a.date, a.at, &a.id).cmp(&(b.date, b.at, &b.id)));
+        v
+    }
+
+    /// Shipments in the order of [`ClientFacts::shipments`]: by date.
+    pub fn shipments_in_fact_order(&self) -> Vec<&Shipment> {
+        let mut v: Vec<&Shipment> = self.shipments.values().collect();
+        v.sort_by(|a, b| (a.date, a.at, &a.id).cmp(&(b.date, b.at, &b.id)));
+        v
+    }
+
+    /// Manual status settings in the order of
+    /// [`ClientFacts::manual_statuses`]: by date, then by when they were set.
+    pub fn manual_statuses_in_fact_order(&self) -> Vec<&ManualStatusSetting> {
+        let mut v: Vec<&ManualStatusSetting> = self.manual_statuses.values().collect();
+        v.sort_by_key(|m| (m.date, m.at));
+        v
     }
 
     /// Contact persons in a stable order: key persons first, then by name.

@@ -15,7 +15,10 @@
 //!   explanation.
 //! - [`zone`]: last activity, colour zone, exchange membership and the
 //!   effective responsible manager.
-//! - [`dynamics`]: the Status dynamics report and win-back triggers.
+//! - [`derived`]: status and zone of every client of a base, evaluated in
+//!   bulk (what the app recomputes when facts, rules or the date change).
+//! - [`dynamics`]: the Status dynamics report, win-back triggers and their
+//!   conversion.
 //! - [`evaluate`]: the JSON facts file of `kartoteka evaluate`.
 //!
 //! ```
@@ -37,6 +40,7 @@
 //! ```
 
 pub mod config;
+pub mod derived;
 pub mod dynamics;
 pub mod evaluate;
 pub mod facts;

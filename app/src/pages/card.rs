@@ -9,11 +9,12 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::status::StatusBadge;
 use crate::format;
 use crate::i18n::{Catalogue, cat};
+use crate::pages::card_status::StatusSection;
 use crate::pages::contacts::ContactsSection;
 use crate::pages::history::HistorySection;
+use crate::pages::interests::InterestsSection;
 use crate::pages::merge::MergeSection;
 use crate::pages::notes::NotesSection;
 use crate::state::app_state;
@@ -89,6 +90,13 @@ pub fn CardPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let loaded = RwSignal::new(Loaded::Loading);
     load_client(id, loaded);
+    // Whether the status explanation is open: kept while the card
+    // re-renders after a save, closed for another client.
+    let explain_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        id.track();
+        explain_open.set(false);
+    });
 
     view! {
         <main class="card-page" id="main">
@@ -100,14 +108,20 @@ pub fn CardPage() -> impl IntoView {
                     view! { <p class="form-error" role="alert">{cat().err_damaged_doc} ": " {detail}</p> }
                         .into_any()
                 }
-                Loaded::Client(doc) => view! { <ClientCard doc=*doc loaded=loaded/> }.into_any(),
+                Loaded::Client(doc) => {
+                    view! { <ClientCard doc=*doc loaded=loaded explain_open=explain_open/> }.into_any()
+                }
             }}
         </main>
     }
 }
 
 #[component]
-fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+fn ClientCard(
+    doc: ClientDoc,
+    loaded: RwSignal<Loaded>,
+    explain_open: RwSignal<bool>,
+) -> impl IntoView {
     let state = app_state();
     let title = display_name(&doc.card.legal_form, &doc.card.name);
     let responsible = doc
@@ -164,7 +178,6 @@ fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
             <div>
                 <h1 class="card-head__title" data-testid="card-title">{title}</h1>
                 <p class="card-head__meta">
-                    <StatusBadge facts=doc.facts()/>
                     <span>{t!(field_responsible)} ": " {responsible}</span>
                     <span>{t!(field_created)} ": " {format::date(card.created)}</span>
                 </p>
@@ -172,6 +185,7 @@ fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
             <A href=format!("/clients/{id}/edit") attr:class="button button--primary">{t!(edit)}</A>
         </div>
         <div class="card-grid">
+            <StatusSection doc=doc.clone() loaded=loaded open=explain_open/>
             <section class="panel" aria-labelledby="sec-requisites">
                 <h2 class="panel__title" id="sec-requisites">{t!(section_requisites)}</h2>
                 <dl class="details">
@@ -269,6 +283,7 @@ fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
                         .into_any()
                 }}
             </section>
+            <InterestsSection doc=doc.clone() loaded=loaded/>
             <ContactsSection doc=doc.clone() loaded=loaded/>
             <NotesSection doc=doc.clone() loaded=loaded/>
             <HistorySection client_id=id.clone()/>

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::components::status::StatusBadge;
+use crate::components::status::{ClientStatus, ClientZone, status_name};
 use crate::i18n::cat;
 use crate::state::{SearchState, app_state};
 use crate::t;
@@ -57,6 +57,8 @@ pub fn ClientsPage() -> impl IntoView {
     let viewport: NodeRef<html::Div> = NodeRef::new();
     let search: NodeRef<html::Input> = NodeRef::new();
 
+    // "" shows every status.
+    let status_filter = RwSignal::new(String::new());
     // No query: the whole list, virtualised. A query: ranked hits from
     // the search index (or, in the first moments while the index is being
     // built, a plain filter).
@@ -70,10 +72,18 @@ pub fn ClientsPage() -> impl IntoView {
             SearchState::Ready(index) => Some(timed_query(index, &q)),
             SearchState::Building => None,
         });
+        let wanted = status_filter.get();
+        let shown = |id: &str| {
+            wanted.is_empty()
+                || state
+                    .derived
+                    .with(|d| d.get(id).is_some_and(|c| c.status.as_str() == wanted))
+        };
         Some(state.clients.with(|list| {
             match hits {
                 Some(hits) => hits
                     .into_iter()
+                    .filter(|hit| shown(&hit.client_id))
                     .filter_map(|hit| list.get(&hit.client_id).map(|s| (s.clone(), Some(hit))))
                     .collect::<Vec<_>>(),
                 None => {
@@ -85,7 +95,7 @@ pub fn ClientsPage() -> impl IntoView {
                         .collect();
                     list.items
                         .iter()
-                        .filter(|s| matches(s, &words))
+                        .filter(|s| matches(s, &words) && shown(s.id.as_str()))
                         .take(RESULT_LIMIT)
                         .map(|s| (s.clone(), None))
                         .collect()
@@ -93,7 +103,24 @@ pub fn ClientsPage() -> impl IntoView {
             }
         }))
     });
-    let filtered = Memo::new(move |_| state.clients.with(|list| list.items.clone()));
+    let filtered = Memo::new(move |_| {
+        let wanted = status_filter.get();
+        state.clients.with(|list| {
+            if wanted.is_empty() {
+                return list.items.clone();
+            }
+            state.derived.with(|d| {
+                list.items
+                    .iter()
+                    .filter(|s| {
+                        d.get(s.id.as_str())
+                            .is_some_and(|c| c.status.as_str() == wanted)
+                    })
+                    .cloned()
+                    .collect()
+            })
+        })
+    });
     let selected = RwSignal::new(0_usize);
     Effect::new(move |_| {
         results.track();
@@ -130,6 +157,7 @@ pub fn ClientsPage() -> impl IntoView {
     // A new filter starts from the top.
     Effect::new(move |_| {
         query.track();
+        status_filter.track();
         if let Some(el) = viewport.get_untracked() {
             el.set_scroll_top(0);
         }
@@ -231,6 +259,7 @@ pub fn ClientsPage() -> impl IntoView {
                     />
                     <p class="visually-hidden" id="search-help">{t!(search_help)}</p>
                 </div>
+                <StatusFilter selected=status_filter/>
                 <span class="clients__count" data-testid="clients-count" aria-live="polite">{count}</span>
                 <A href="/clients/new" attr:class="button button--primary">{t!(new_client)}</A>
             </div>
@@ -358,7 +387,7 @@ fn SearchResults(results: Memo<Option<Vec<Found>>>, selected: RwSignal<usize>) -
                                     {detail}
                                 </span>
                                 <span class="hit__side col-phone">{phone}</span>
-                                <span class="hit__side"><StatusBadge facts=s.facts.clone()/></span>
+                                <span class="hit__side"><ClientStatus client=s.id.to_string()/></span>
                             </A>
                         </li>
                     }
@@ -395,6 +424,7 @@ fn ClientTable(
                 <span role="columnheader" class="col-inn">{t!(col_inn)}</span>
                 <span role="columnheader" class="col-phone">{t!(col_phone)}</span>
                 <span role="columnheader" class="col-responsible">{t!(col_responsible)}</span>
+                <span role="columnheader" class="col-zone">{t!(col_zone)}</span>
                 <span role="columnheader" class="col-status">{t!(col_status)}</span>
             </div>
             <div class="client-list__viewport" node_ref=viewport on:scroll=on_scroll>
@@ -410,19 +440,27 @@ fn ClientTable(
                             let name = s.display_name();
                             let phone = s.phones.first().cloned().unwrap_or_default();
                             let responsible = responsible_name(&s);
+                            let id = s.id.to_string();
+                            let zone = move || {
+                                state.derived.with(|d| d.get(&id).and_then(|c| c.zone).map(|z| z.id()))
+                            };
                             view! {
                                 <A
                                     href=format!("/clients/{}", s.id)
                                     attr:class="client-row"
                                     attr:role="row"
                                     attr:style=format!("--row: {i}")
+                                    attr:data-zone=zone
                                 >
                                     <span role="cell" class="col-name">{name}</span>
                                     <span role="cell" class="col-inn">{s.inn.clone()}</span>
                                     <span role="cell" class="col-phone">{phone}</span>
                                     <span role="cell" class="col-responsible">{responsible}</span>
+                                    <span role="cell" class="col-zone">
+                                        <ClientZone client=s.id.to_string()/>
+                                    </span>
                                     <span role="cell" class="col-status">
-                                        <StatusBadge facts=s.facts.clone()/>
+                                        <ClientStatus client=s.id.to_string()/>
                                     </span>
                                 </A>
                             }
@@ -433,6 +471,67 @@ fn ClientTable(
                     <p class="client-list__empty">{t!(no_clients)}</p>
                 </Show>
             </div>
+        </div>
+    }
+}
+
+/// The filter by status: every status of the workspace with how many
+/// clients have it today. A native select, so it works from the keyboard
+/// and with screen readers as people expect.
+#[component]
+fn StatusFilter(selected: RwSignal<String>) -> impl IntoView {
+    let state = app_state();
+    let options = Memo::new(move |_| {
+        let rules = state.rules.get()?;
+        let (counts, total, ready) = state.derived.with(|d| {
+            let mut counts = std::collections::HashMap::<String, u64>::new();
+            for c in d.clients.values() {
+                match counts.get_mut(c.status.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(c.status.to_string(), 1);
+                    }
+                }
+            }
+            (counts, d.clients.len() as u64, d.as_of.is_some())
+        });
+        let statuses = rules
+            .status_ids()
+            .iter()
+            .filter_map(|id| {
+                let def = rules.status(id.as_str())?;
+                let n = counts.get(id.as_str()).copied().unwrap_or(0);
+                Some((id.to_string(), status_name(def), n))
+            })
+            .collect::<Vec<_>>();
+        Some((statuses, total, ready))
+    });
+    view! {
+        <div class="status-filter">
+            <label class="status-filter__label" for="status-filter">{t!(filter_status)}</label>
+            <select
+                id="status-filter"
+                class="status-filter__select"
+                prop:value=move || selected.get()
+                on:change=move |ev| selected.set(event_target_value(&ev))
+            >
+                {move || {
+                    let (statuses, total, ready) = options.get().unwrap_or_default();
+                    let count = move |n: u64| if ready { format!(" ({})", crate::format::number(n)) } else { String::new() };
+                    let all = format!("{}{}", cat().all_statuses, count(total));
+                    let current = selected.get_untracked();
+                    view! {
+                        <option value="" selected=current.is_empty()>{all}</option>
+                        {statuses
+                            .into_iter()
+                            .map(|(id, name, n)| {
+                                let is = id == current;
+                                view! { <option value=id selected=is>{format!("{name}{}", count(n))}</option> }
+                            })
+                            .collect_view()}
+                    }
+                }}
+            </select>
         </div>
     }
 }

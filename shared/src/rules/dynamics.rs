@@ -189,6 +189,75 @@ pub fn winback_interest_id(client_id: &str, date: NaiveDate) -> String {
     format!("winback-{client_id}-{}", date.format("%Y-%m-%d"))
 }
 
+/// How the win-backs of one responsible manager went (SPEC 5: a win-back
+/// succeeds when the client becomes Returned and then Active).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WinbackConversion {
+    /// The effective responsible manager, `None` for clients without one.
+    pub manager: Option<String>,
+    /// Win-backs started: entries into Lost in the period.
+    pub started: u32,
+    /// Of those, the clients that became Returned afterwards.
+    pub returned: u32,
+    /// Of those, the clients that then became Active: won back.
+    pub won_back: u32,
+}
+
+impl WinbackConversion {
+    /// The share of started win-backs that were won back, in percent.
+    pub fn percent(&self) -> Option<f64> {
+        (self.started > 0).then(|| f64::from(self.won_back) * 100.0 / f64::from(self.started))
+    }
+}
+
+/// The win-back conversion per responsible manager for the win-backs that
+/// started in `from..=to`: each entry into the status of the supplied rule
+/// `lost`, followed (before the next entry into Lost) by the status of the
+/// rule `returned` and then by the status of the rule `active`. Managers in
+/// id order, the clients without one last; empty if no status uses the
+/// rule `lost`.
+pub fn winback_conversion<'a>(
+    rules: &RuleSet,
+    clients: impl IntoIterator<Item = ClientHistory<'a>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<WinbackConversion> {
+    let Some(lost) = rules.status_with_rule(SuppliedRule::Lost.id()) else {
+        return Vec::new();
+    };
+    let returned = rules.status_with_rule(SuppliedRule::Returned.id());
+    let active = rules.status_with_rule(SuppliedRule::Active.id());
+    let mut per: BTreeMap<(bool, Option<&str>), WinbackConversion> = BTreeMap::new();
+    for c in clients {
+        for (i, start) in c.history.iter().enumerate() {
+            if &start.to != lost || !(from..=to).contains(&start.date) {
+                continue;
+            }
+            let row = per
+                .entry((c.responsible.is_none(), c.responsible))
+                .or_insert_with(|| WinbackConversion {
+                    manager: c.responsible.map(str::to_owned),
+                    started: 0,
+                    returned: 0,
+                    won_back: 0,
+                });
+            row.started += 1;
+            let after = c.history[i + 1..].iter().take_while(|x| &x.to != lost);
+            let mut came_back = false;
+            for change in after {
+                if !came_back && Some(&change.to) == returned {
+                    came_back = true;
+                    row.returned += 1;
+                } else if came_back && Some(&change.to) == active {
+                    row.won_back += 1;
+                    break;
+                }
+            }
+        }
+    }
+    per.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -317,5 +386,59 @@ mod tests {
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].interest_id, "winback-c-42-2026-05-10");
         assert_eq!(due[0].responsible, Some("m1"));
+    }
+
+    #[test]
+    fn winback_conversion_counts_returned_then_active_per_manager() {
+        let rules = RuleSet::new(&StatusConfig::default()).unwrap();
+        // Won back, then lost again (a second win-back, still open).
+        let h1 = history(&[
+            ("2026-01-01", "new"),
+            ("2026-02-01", "active"),
+            ("2026-03-05", "lost"),
+            ("2026-03-06", "returned"),
+            ("2026-04-02", "active"),
+            ("2026-05-10", "lost"),
+        ]);
+        // Returned but never Active again.
+        let h2 = history(&[
+            ("2026-01-01", "active"),
+            ("2026-03-10", "lost"),
+            ("2026-03-11", "returned"),
+        ]);
+        // No manager; Lost before the period.
+        let h3 = history(&[("2026-01-01", "active"), ("2026-02-01", "lost")]);
+        let clients = [
+            ClientHistory {
+                client: "c1",
+                responsible: Some("m1"),
+                history: &h1,
+            },
+            ClientHistory {
+                client: "c2",
+                responsible: Some("m1"),
+                history: &h2,
+            },
+            ClientHistory {
+                client: "c3",
+                responsible: None,
+                history: &h3,
+            },
+        ];
+        let rows = winback_conversion(&rules, clients, d("2026-03-01"), d("2026-05-31"));
+        assert_eq!(
+            rows,
+            [WinbackConversion {
+                manager: Some("m1".into()),
+                started: 3,
+                returned: 2,
+                won_back: 1
+            }]
+        );
+        assert_eq!(rows[0].percent().map(f64::round), Some(33.0));
+        let all = winback_conversion(&rules, clients, d("2026-01-01"), d("2026-05-31"));
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1].manager, None);
+        assert_eq!(all[1].started, 1);
     }
 }

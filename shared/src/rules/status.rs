@@ -481,6 +481,19 @@ impl<'r> Engine<'r> {
             (rules.id_at(c.to), date_of(c.day), rule)
         })
     }
+
+    /// The days of the last run's history, from `from` on, on which the
+    /// client entered `status` (without building the whole history).
+    pub fn entered(&self, status: &str, from: NaiveDate) -> Vec<NaiveDate> {
+        let (Some(target), from) = (self.rules.index_of(status), day(from)) else {
+            return Vec::new();
+        };
+        self.changes
+            .iter()
+            .filter(|c| c.to == target && c.day >= from && c.from.is_some())
+            .map(|c| date_of(c.day))
+            .collect()
+    }
 }
 
 #[cfg(test)]

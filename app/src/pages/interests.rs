@@ -1,0 +1,516 @@
+//! A client's Interests (интересы, SPEC 4) on the card: the list, open ones
+//! first, a form to register one (content, service type, scenario, the day
+//! of the request) and completing one successfully or not (with a reason).
+//! Interests drive the statuses of work (SPEC 5), so the status above
+//! changes as they do.
+//!
+//! The fuller work with Interests ("My sales": registration from a search,
+//! potential clients, moves between scenario states) grows from here.
+
+use kartoteka::client::{ClientDoc, Interest, Outcome, Transition};
+use kartoteka::date::{Date, Timestamp};
+use kartoteka::ids::new_id;
+use kartoteka::workspace::{Names, WorkspaceDoc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::format;
+use crate::i18n::{Lang, cat, lang};
+use crate::io::platform::now_ms;
+use crate::pages::card::Loaded;
+use crate::state::app_state;
+use crate::t;
+
+/// A name in the interface language.
+pub fn local_name(names: &Names) -> String {
+    match lang() {
+        Lang::Ru => names.ru.clone(),
+        Lang::En => names.en_or_ru().to_owned(),
+    }
+}
+
+fn workspace() -> Option<std::sync::Arc<WorkspaceDoc>> {
+    app_state().workspace.get_untracked()
+}
+
+/// Reads a date typed in an `<input type=date>` and checks it lies between
+/// `earliest` and today.
+fn parse_day(text: &str, earliest: Date, today: Date) -> Result<Date, String> {
+    let c = cat();
+    let day: Date = text.parse().map_err(|_| c.err_date_format.to_owned())?;
+    if day > today {
+        Err(c.err_date_future.to_owned())
+    } else if day < earliest {
+        Err((c.err_date_before)(&format::date(earliest)))
+    } else {
+        Ok(day)
+    }
+}
+
+/// The Interests panel of a card.
+#[component]
+pub fn InterestsSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+    let adding = RwSignal::new(false);
+    let doc = StoredValue::new(doc);
+    let mut interests: Vec<Interest> = doc.with_value(|d| d.interests.values().cloned().collect());
+    // Open ones first, then by the day of the request, newest first.
+    interests.sort_by(|a, b| {
+        (
+            a.completed.is_some(),
+            std::cmp::Reverse((a.created, a.created_at)),
+        )
+            .cmp(&(
+                b.completed.is_some(),
+                std::cmp::Reverse((b.created, b.created_at)),
+            ))
+    });
+    let empty = interests.is_empty();
+
+    view! {
+        <section class="panel panel--wide" aria-labelledby="sec-interests">
+            <div class="panel__head">
+                <h2 class="panel__title" id="sec-interests">{t!(section_interests)}</h2>
+                <button
+                    type="button"
+                    id="interest-add"
+                    class="button button--small"
+                    aria-expanded=move || adding.get().to_string()
+                    disabled=move || adding.get()
+                    on:click=move |_| adding.set(true)
+                >
+                    {t!(add_interest)}
+                </button>
+            </div>
+            <Show when=move || adding.get()>
+                <InterestForm doc=doc loaded=loaded on_done=Callback::new(move |()| adding.set(false))/>
+            </Show>
+            {empty.then(|| view! { <p class="muted">{t!(no_interests)}</p> })}
+            <ul class="interests">
+                {interests
+                    .into_iter()
+                    .map(|i| view! { <InterestItem interest=i doc=doc loaded=loaded/> })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn InterestItem(
+    interest: Interest,
+    doc: StoredValue<ClientDoc>,
+    loaded: RwSignal<Loaded>,
+) -> impl IntoView {
+    let ws = workspace();
+    let scenario = ws
+        .as_ref()
+        .and_then(|w| w.scenarios.get(&interest.scenario))
+        .cloned();
+    let scenario_name = scenario
+        .as_ref()
+        .map(|s| local_name(&s.names))
+        .unwrap_or_else(|| interest.scenario.clone());
+    let state_name = scenario
+        .as_ref()
+        .and_then(|s| s.state(&interest.state))
+        .map(|s| local_name(&s.names))
+        .unwrap_or_else(|| interest.state.clone());
+    let service = ws
+        .as_ref()
+        .and_then(|w| w.service_types.get(&interest.service_type))
+        .map(|s| local_name(&s.names));
+    let reason = interest.reason.as_ref().and_then(|r| {
+        ws.as_ref()
+            .and_then(|w| w.rejection_reasons.iter().find(|x| &x.id == r))
+            .map(|x| local_name(&x.names))
+    });
+    // Which completion form is open: none, success, or failure.
+    let completing = RwSignal::new(None::<Outcome>);
+    let open = interest.completed.is_none();
+    let id = interest.id.clone();
+    let outcome = interest.outcome;
+    let completed = interest.completed;
+    let created = interest.created;
+
+    view! {
+        <li class="interest" class:interest--done=!open>
+            <div class="interest__main">
+                <p class="interest__content">{interest.content.clone()}</p>
+                <p class="interest__meta">
+                    {service.map(|s| view! { <span>{s}</span> })}
+                    <span>{scenario_name}</span>
+                    <span class="interest__state">{state_name}</span>
+                    <span>{move || (cat().created_on)(&format::date(created))}</span>
+                    {completed.map(|d| view! { <span>{move || (cat().completed_on)(&format::date(d))}</span> })}
+                    {reason.map(|r| view! { <span>{t!(field_reason)} ": " {r}</span> })}
+                </p>
+            </div>
+            {match (open, outcome) {
+                (true, _) => view! {
+                    <div class="interest__actions">
+                        <button type="button" class="button button--small" disabled=move || completing.get().is_some() on:click=move |_| completing.set(Some(Outcome::Success))>
+                            {t!(complete_success)}
+                        </button>
+                        <button type="button" class="button button--small" disabled=move || completing.get().is_some() on:click=move |_| completing.set(Some(Outcome::Failure))>
+                            {t!(complete_failure)}
+                        </button>
+                    </div>
+                }
+                .into_any(),
+                (false, Some(Outcome::Success)) => view! { <span class="outcome outcome--success">{t!(outcome_won)}</span> }.into_any(),
+                (false, _) => view! { <span class="outcome outcome--failure">{t!(outcome_lost)}</span> }.into_any(),
+            }}
+            {move || completing.get().map(|o| view! {
+                <CompleteForm
+                    interest_id=id.clone()
+                    created=created
+                    outcome=o
+                    doc=doc
+                    loaded=loaded
+                    on_done=Callback::new(move |()| completing.set(None))
+                />
+            })}
+        </li>
+    }
+}
+
+/// Completing an Interest: the day, and for an unsuccessful end the reason.
+#[component]
+fn CompleteForm(
+    interest_id: String,
+    created: Date,
+    outcome: Outcome,
+    doc: StoredValue<ClientDoc>,
+    loaded: RwSignal<Loaded>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let state = app_state();
+    let today = state.today();
+    let day = RwSignal::new(today.to_string());
+    let reasons = workspace()
+        .map(|w| w.rejection_reasons.clone())
+        .unwrap_or_default();
+    let reason = RwSignal::new(String::new());
+    let day_error = RwSignal::new(None::<String>);
+    let reason_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let key = format!("complete-{interest_id}");
+    let (day_id, reason_id) = (format!("{key}-date"), format!("{key}-reason"));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parsed = parse_day(&day.get_untracked(), created, today);
+        day_error.set(parsed.as_ref().err().cloned());
+        let chosen = reason.get_untracked();
+        let need_reason = outcome == Outcome::Failure && chosen.is_empty();
+        reason_error.set(need_reason.then(|| cat().err_reason_required.to_owned()));
+        let (Ok(done_on), false) = (parsed, need_reason) else {
+            return;
+        };
+        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+            return;
+        };
+        busy.set(true);
+        let client = doc.with_value(|d| d.id.to_string());
+        let id = interest_id.clone();
+        let ws = workspace();
+        spawn_local(async move {
+            let result = store
+                .change_client(&client, "interest completed", |d| {
+                    let Some(i) = d.interests.get_mut(&id) else {
+                        return;
+                    };
+                    // The scenario's final state for this outcome, if it has one.
+                    let target = ws
+                        .as_ref()
+                        .and_then(|w| w.scenarios.get(&i.scenario))
+                        .and_then(|s| s.states.iter().find(|st| st.ends == Some(outcome)))
+                        .map(|st| st.id.clone());
+                    let at = Timestamp(now_ms());
+                    if let Some(to) = target.filter(|to| *to != i.state) {
+                        let tid = new_id();
+                        i.transitions.insert(
+                            tid.clone(),
+                            Transition {
+                                id: tid,
+                                date: done_on,
+                                at,
+                                from: i.state.clone(),
+                                to: to.clone(),
+                                by: me.id.clone(),
+                            },
+                        );
+                        i.state = to;
+                    }
+                    i.completed = Some(done_on);
+                    i.outcome = Some(outcome);
+                    i.reason = (outcome == Outcome::Failure).then_some(chosen);
+                })
+                .await;
+            busy.set(false);
+            match result {
+                Ok((fresh, summary)) => {
+                    state.upsert_summary(summary);
+                    state.toast(cat().interest_completed, false);
+                    on_done.run(());
+                    loaded.set(Loaded::Client(Box::new(fresh)));
+                }
+                Err(e) => {
+                    leptos::logging::error!("completing an Interest failed: {e}");
+                    day_error.set(Some(cat().save_failed.to_owned()));
+                }
+            }
+        });
+    };
+
+    let day_error_id = format!("{day_id}-error");
+    let reason_error_id = format!("{reason_id}-error");
+    view! {
+        <form class="complete-form" on:submit=submit novalidate>
+            <div class="field" class:field--invalid=move || day_error.with(Option::is_some)>
+                <label class="field__label" for=day_id.clone()>{t!(completion_date)}</label>
+                <input
+                    class="field__input"
+                    type="date"
+                    id=day_id.clone()
+                    max=today.to_string()
+                    min=created.to_string()
+                    aria-invalid=move || day_error.with(Option::is_some).then_some("true")
+                    aria-describedby=day_error_id.clone()
+                    prop:value=move || day.get()
+                    on:input=move |ev| day.set(event_target_value(&ev))
+                />
+                <p class="field__error" id=day_error_id role="alert">{move || day_error.get()}</p>
+            </div>
+            {(outcome == Outcome::Failure).then(|| view! {
+                <div class="field" class:field--invalid=move || reason_error.with(Option::is_some)>
+                    <label class="field__label" for=reason_id.clone()>
+                        {t!(field_reason)}
+                        <span class="field__required" aria-hidden="true">" *"</span>
+                    </label>
+                    <select
+                        class="field__input"
+                        id=reason_id.clone()
+                        required
+                        aria-invalid=move || reason_error.with(Option::is_some).then_some("true")
+                        aria-describedby=reason_error_id.clone()
+                        prop:value=move || reason.get()
+                        on:change=move |ev| reason.set(event_target_value(&ev))
+                    >
+                        <option value="">{t!(choose_reason)}</option>
+                        {reasons.iter().map(|r| view! { <option value=r.id.clone()>{local_name(&r.names)}</option> }).collect_view()}
+                    </select>
+                    <p class="field__error" id=reason_error_id.clone() role="alert">{move || reason_error.get()}</p>
+                </div>
+            })}
+            <div class="form-actions form-actions--start">
+                <button type="submit" class="button button--primary button--small" disabled=move || busy.get()>
+                    {move || match outcome {
+                        Outcome::Success => cat().confirm_success,
+                        Outcome::Failure => cat().confirm_failure,
+                    }}
+                </button>
+                <button type="button" class="button button--small" on:click=move |_| on_done.run(())>{t!(cancel)}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Registering an Interest of this client.
+#[component]
+fn InterestForm(
+    doc: StoredValue<ClientDoc>,
+    loaded: RwSignal<Loaded>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let state = app_state();
+    let ws = workspace();
+    let today = state.today();
+    let client_created = doc.with_value(|d| d.card.created);
+    let mut services: Vec<(String, String, String)> = ws
+        .as_ref()
+        .map(|w| {
+            w.service_types
+                .values()
+                .map(|s| (s.id.clone(), local_name(&s.names), s.scenario.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    services.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut scenarios: Vec<(String, String)> = ws
+        .as_ref()
+        .map(|w| {
+            w.scenarios
+                .values()
+                .map(|s| (s.id.clone(), local_name(&s.names)))
+                .collect()
+        })
+        .unwrap_or_default();
+    scenarios.sort_by(|a, b| a.1.cmp(&b.1));
+    let default_service = ws
+        .as_ref()
+        .map(|w| w.settings.default_service_type.clone())
+        .filter(|d| services.iter().any(|s| &s.0 == d))
+        .or_else(|| services.first().map(|s| s.0.clone()))
+        .unwrap_or_default();
+    let scenario_of = {
+        let services = services.clone();
+        move |service: &str| {
+            services
+                .iter()
+                .find(|s| s.0 == service)
+                .map(|s| s.2.clone())
+                .unwrap_or_default()
+        }
+    };
+
+    let content = RwSignal::new(String::new());
+    let service = RwSignal::new(default_service.clone());
+    let scenario = RwSignal::new(scenario_of(&default_service));
+    let day = RwSignal::new(today.to_string());
+    let content_error = RwSignal::new(None::<String>);
+    let day_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = content.get_untracked().trim().to_owned();
+        content_error.set(text.is_empty().then(|| cat().err_required.to_owned()));
+        let parsed = parse_day(&day.get_untracked(), client_created, today);
+        day_error.set(parsed.as_ref().err().cloned());
+        let (false, Ok(created)) = (text.is_empty(), parsed) else {
+            return;
+        };
+        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+            return;
+        };
+        let scenario_id = scenario.get_untracked();
+        let initial = workspace()
+            .and_then(|w| {
+                w.scenarios
+                    .get(&scenario_id)
+                    .and_then(|s| s.initial_state())
+                    .map(|s| s.id.clone())
+            })
+            .unwrap_or_default();
+        let interest_id = new_id();
+        let interest = Interest {
+            id: interest_id.clone(),
+            created,
+            created_by: me.id.clone(),
+            created_at: Timestamp(now_ms()),
+            content: text,
+            service_type: service.get_untracked(),
+            scenario: scenario_id,
+            state: initial,
+            responsible: Some(me.id.clone()),
+            completed: None,
+            outcome: None,
+            reason: None,
+            transitions: Default::default(),
+        };
+        busy.set(true);
+        let client = doc.with_value(|d| d.id.to_string());
+        spawn_local(async move {
+            let result = store
+                .change_client(&client, "interest", |d| {
+                    d.interests.insert(interest_id, interest);
+                })
+                .await;
+            busy.set(false);
+            match result {
+                Ok((fresh, summary)) => {
+                    state.upsert_summary(summary);
+                    state.toast(cat().saved, false);
+                    on_done.run(());
+                    loaded.set(Loaded::Client(Box::new(fresh)));
+                }
+                Err(e) => {
+                    leptos::logging::error!("saving an Interest failed: {e}");
+                    content_error.set(Some(cat().save_failed.to_owned()));
+                }
+            }
+        });
+    };
+
+    // The form opens with the cursor in its first field.
+    request_animation_frame(|| {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("interest-content"))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = el.focus();
+        }
+    });
+
+    view! {
+        <form class="interest-form" on:submit=submit novalidate>
+            <div class="form-grid">
+                <div class="field form-grid__wide" class:field--invalid=move || content_error.with(Option::is_some)>
+                    <label class="field__label" for="interest-content">
+                        {t!(interest_content)}
+                        <span class="field__required" aria-hidden="true">" *"</span>
+                    </label>
+                    <textarea
+                        class="field__input"
+                        id="interest-content"
+                        rows="2"
+                        required
+                        aria-invalid=move || content_error.with(Option::is_some).then_some("true")
+                        aria-describedby="interest-content-error"
+                        prop:value=move || content.get()
+                        on:input=move |ev| content.set(event_target_value(&ev))
+                    ></textarea>
+                    <p class="field__error" id="interest-content-error" role="alert">{move || content_error.get()}</p>
+                </div>
+                <div class="field">
+                    <label class="field__label" for="interest-service">{t!(interest_service)}</label>
+                    <select
+                        class="field__input"
+                        id="interest-service"
+                        prop:value=move || service.get()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            // The scenario follows the service type; it can be changed after.
+                            scenario.set(scenario_of(&v));
+                            service.set(v);
+                        }
+                    >
+                        {services.iter().map(|(id, name, _)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label class="field__label" for="interest-scenario">{t!(interest_scenario)}</label>
+                    <select
+                        class="field__input"
+                        id="interest-scenario"
+                        prop:value=move || scenario.get()
+                        on:change=move |ev| scenario.set(event_target_value(&ev))
+                    >
+                        {scenarios.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field" class:field--invalid=move || day_error.with(Option::is_some)>
+                    <label class="field__label" for="interest-date">{t!(interest_date)}</label>
+                    <input
+                        class="field__input"
+                        type="date"
+                        id="interest-date"
+                        max=today.to_string()
+                        min=client_created.to_string()
+                        aria-invalid=move || day_error.with(Option::is_some).then_some("true")
+                        aria-describedby="interest-date-error"
+                        prop:value=move || day.get()
+                        on:input=move |ev| day.set(event_target_value(&ev))
+                    />
+                    <p class="field__error" id="interest-date-error" role="alert">{move || day_error.get()}</p>
+                </div>
+            </div>
+            <div class="form-actions form-actions--start">
+                <button type="submit" class="button button--primary button--small" disabled=move || busy.get()>{t!(save_interest)}</button>
+                <button type="button" class="button button--small" on:click=move |_| on_done.run(())>{t!(cancel)}</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,172 @@
+//! Status benchmark (issue 5): recomputing every client's derived status
+//! and zone in the browser, as the app does on each start, when the rules
+//! change and when the date changes — measured in headless Chromium against
+//! a relay with N demo clients (goal for 20,000: under 200 ms, no
+//! main-thread task over 50 ms).
+//!
+//!     cargo run --release -p kartoteka-tests --bin rules_bench -- --clients 20000 --runs 5
+//!
+//! Times come from the page's own performance marks: `kartoteka:derive`
+//! (from the start of the pass to the new state being published, yields
+//! included) and `kartoteka:derive-slice` (each slice of work between two
+//! yields); long tasks are those the Long Tasks API saw during the pass.
+
+use std::time::Instant;
+
+use kartoteka_tests::{Browser, Relay, Result, TempDir, relay_bin};
+use serde_json::Value;
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Waits for the pass of the current page load and reads it: the pass's
+/// duration, its slices, and the long tasks that overlapped it.
+async fn pass(b: &Browser) -> Result<Value> {
+    let start = Instant::now();
+    loop {
+        let v = b
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                const m = performance.getEntriesByName('kartoteka:derive');
+                if (!m.length) { done(null); return; }
+                const pass = m[m.length - 1];
+                const slices = performance.getEntriesByName('kartoteka:derive-slice')
+                    .filter(s => s.startTime >= pass.startTime && s.startTime <= pass.startTime + pass.duration)
+                    .map(s => s.duration);
+                const long = [];
+                const obs = new PerformanceObserver(list => {
+                    for (const e of list.getEntries()) long.push(e);
+                });
+                obs.observe({ type: 'longtask', buffered: true });
+                setTimeout(() => {
+                    obs.disconnect();
+                    const end = pass.startTime + pass.duration;
+                    const overlapping = long.filter(e => e.startTime < end && e.startTime + e.duration > pass.startTime);
+                    const during = overlapping.map(e => e.duration);
+                    const at = overlapping.map(e => `${(e.startTime - pass.startTime).toFixed(0)} ms: ${e.duration.toFixed(0)} ms`);
+                    done({ wall: pass.duration, slices, long: during, at });
+                }, 300);"#,
+                vec![],
+            )
+            .await?;
+        if !v.is_null() {
+            return Ok(v);
+        }
+        if start.elapsed().as_secs() > 600 {
+            return Err("the derived statuses were never computed".into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(0.0, f64::max)
+}
+
+#[tokio::main]
+async fn main() -> Result {
+    let clients = arg("--clients", 20_000);
+    let runs = arg("--runs", 5).max(1);
+
+    let data = TempDir::new("rules-bench")?;
+    let started = Instant::now();
+    let status = std::process::Command::new(relay_bin())
+        .args(["demo", "--clients", &clients.to_string(), "--data"])
+        .arg(data.path())
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        return Err("kartoteka demo failed".into());
+    }
+    println!(
+        "demo data: {clients} clients generated in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let relay = Relay::start(data.path(), 0).await?;
+    let b = Browser::open(&relay.url(), 1280, 800).await?;
+    b.goto("/").await?;
+    // The supervisor sees the whole base.
+    b.fill("Логин", "orlova").await?;
+    b.fill("Пароль", "kartoteka").await?;
+    b.click("Войти").await?;
+    let first = pass(&b).await?;
+    println!(
+        "first login: {} clients' statuses and zones in {:.0} ms",
+        clients,
+        first["wall"].as_f64().unwrap_or(f64::NAN)
+    );
+    // Let the win-backs of the first pass be written before measuring.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let shown = b
+        .js(
+            "const s = document.getElementById('status-filter'); return s ? s.options[0].text : '';",
+            vec![],
+        )
+        .await?;
+    println!(
+        "the list's status filter counts: {}",
+        shown.as_str().unwrap_or_default()
+    );
+
+    let (mut walls, mut computes, mut slices_max, mut long_max) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut slice_counts = Vec::new();
+    for _ in 0..runs {
+        b.reload().await?;
+        let p = pass(&b).await?;
+        let slices = numbers(&p["slices"]);
+        walls.push(p["wall"].as_f64().unwrap_or(f64::NAN));
+        computes.push(slices.iter().sum());
+        slices_max.push(max(&slices));
+        slice_counts.push(slices.len() as f64);
+        long_max.push(max(&numbers(&p["long"])));
+        if std::env::args().any(|a| a == "--verbose") {
+            println!("  run: {p}");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    let round = |v: &[f64]| v.iter().map(|t| t.round()).collect::<Vec<_>>();
+    println!(
+        "recompute every status and zone, {clients} clients, {runs} warm starts (median; runs):"
+    );
+    println!(
+        "  whole pass, yields included: {:.0} ms {:?}",
+        median(walls.clone()),
+        round(&walls)
+    );
+    println!(
+        "  work (sum of slices):        {:.0} ms {:?}",
+        median(computes.clone()),
+        round(&computes)
+    );
+    println!(
+        "  slices: {:.0}, longest {:.1} ms {:?}",
+        median(slice_counts),
+        median(slices_max.clone()),
+        round(&slices_max)
+    );
+    println!(
+        "  longest main-thread task during the pass: {:.0} ms {:?} (0 = none over 50 ms)",
+        median(long_max.clone()),
+        round(&long_max)
+    );
+    b.close().await
+}

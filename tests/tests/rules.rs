@@ -1,0 +1,494 @@
+//! Statuses of work with clients in a real browser (issue 5): each test is
+//! a short story of a manager, a supervisor or an administrator, driven by
+//! the labels, buttons and texts they see.
+
+use kartoteka_tests::{Browser, Relay, Result, TempDir, screenshot_dir};
+use serde_json::json;
+
+const PASSWORD: &str = "kartoteka";
+const LAPTOP: (u32, u32) = (1280, 800);
+const TABLET: (u32, u32) = (768, 1024);
+
+async fn relay(tag: &str) -> Result<(TempDir, Relay)> {
+    let data = TempDir::new(tag)?;
+    let relay = Relay::start(data.path(), 40).await?;
+    Ok((data, relay))
+}
+
+/// Logs in and waits until the list shows every client's status.
+async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
+    let b = Browser::open(&relay.url(), size.0, size.1).await?;
+    b.goto("/").await?;
+    b.log_in(login, PASSWORD).await?;
+    b.wait_text("Новый клиент").await?;
+    statuses_shown(&b).await?;
+    Ok(b)
+}
+
+/// Waits until the list's status filter counts every client (the derived
+/// statuses are computed after start-up).
+async fn statuses_shown(b: &Browser) -> Result {
+    b.wait_text("Все статусы (").await
+}
+
+/// Chooses the option with this visible text in the select labelled
+/// `label`, as a person does with the keyboard or the mouse.
+async fn choose(b: &Browser, label: &str, option: &str) -> Result {
+    let id = b.control_id(label, 0).await?;
+    let done = b
+        .js(
+            r#"const [id, text] = arguments;
+            const s = document.getElementById(id);
+            const o = [...s.options].find(o => o.text.trim() === text || o.text.trim().startsWith(text + ' ('));
+            if (!o) return false;
+            s.focus();
+            s.value = o.value;
+            s.dispatchEvent(new Event('change', { bubbles: true }));
+            return true;"#,
+            vec![json!(id), json!(option)],
+        )
+        .await?;
+    if done.as_bool() != Some(true) {
+        return Err(format!("no option {option:?} in {label:?}").into());
+    }
+    Ok(())
+}
+
+/// Sets a date field (Chromium's date input takes keys in the locale's
+/// order, so the value is set as the date picker would).
+async fn set_date(b: &Browser, label: &str, date: &str) -> Result {
+    let id = b.control_id(label, 0).await?;
+    b.js(
+        r#"const el = document.getElementById(arguments[0]);
+        el.value = arguments[1];
+        el.dispatchEvent(new Event('input', { bubbles: true }));"#,
+        vec![json!(id), json!(date)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Clicks the button `button` inside the list item that shows `item`.
+async fn click_in_item(b: &Browser, item: &str, button: &str) -> Result {
+    let v = b
+        .js(
+            r#"const [item, button] = arguments;
+            for (const li of document.querySelectorAll('li')) {
+                if (!li.innerText.includes(item)) continue;
+                const btn = [...li.querySelectorAll('button')].find(x => x.innerText.trim() === button);
+                if (btn) { btn.scrollIntoView({block: 'center'}); btn.click(); return true; }
+            }
+            return false;"#,
+            vec![json!(item), json!(button)],
+        )
+        .await?;
+    if v.as_bool() != Some(true) {
+        return Err(format!("no {button:?} next to {item:?}").into());
+    }
+    Ok(())
+}
+
+/// The status shown on the card.
+async fn card_status(b: &Browser) -> Result<String> {
+    let v = b
+        .js(
+            "const e = document.querySelector('.status-line .status-badge'); return e ? e.innerText.trim() : '';",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+async fn wait_card_status(b: &Browser, want: &str) -> Result {
+    let start = std::time::Instant::now();
+    loop {
+        let now = card_status(b).await?;
+        if now == want {
+            return Ok(());
+        }
+        if start.elapsed() > kartoteka_tests::WAIT {
+            return Err(format!("the card's status stayed {now:?}, expected {want:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Opens the `n`-th client the list shows now.
+async fn open_row(b: &Browser, n: usize) -> Result<String> {
+    let v = b
+        .js(
+            r#"const rows = [...document.querySelectorAll('.client-list__canvas a.client-row')]
+                .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+            const r = rows[arguments[0]];
+            if (!r) return null;
+            const name = r.querySelector('.col-name').innerText.trim();
+            r.click();
+            return name;"#,
+            vec![json!(n)],
+        )
+        .await?;
+    let name = v.as_str().ok_or("the list has no such row")?.to_owned();
+    b.wait_text("Статус работы с клиентом").await?;
+    Ok(name)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completing_an_interest_successfully_makes_a_client_in_progress_active_and_the_question_mark_says_why()
+-> Result {
+    let (_data, relay) = relay("rules-interest").await?;
+    let b = logged_in(&relay, "petrov", LAPTOP).await?;
+
+    choose(&b, "Статус", "В проработке").await?;
+    open_row(&b, 0).await?;
+    wait_card_status(&b, "В проработке").await?;
+
+    b.click("Новый интерес").await?;
+    b.fill("Содержание", "Поставка станка ЧПУ").await?;
+    choose(&b, "Направление", "Поставка оборудования").await?;
+    // A request dated in the future is refused next to the field.
+    let today = b.control_id("Дата обращения", 0).await?;
+    let today = b
+        .js(
+            "return document.getElementById(arguments[0]).max",
+            vec![json!(today)],
+        )
+        .await?;
+    let today = today.as_str().ok_or("the date field has a max")?.to_owned();
+    set_date(&b, "Дата обращения", "2999-01-01").await?;
+    b.click("Добавить интерес").await?;
+    b.wait_text("Дата не может быть позже сегодняшней").await?;
+    set_date(&b, "Дата обращения", &today).await?;
+    b.click("Добавить интерес").await?;
+    b.wait_text("Сохранено на устройстве").await?;
+    b.wait_text("Поставка станка ЧПУ").await?;
+
+    click_in_item(&b, "Поставка станка ЧПУ", "Завершить успешно").await?;
+    b.click("Подтвердить успех").await?;
+    b.wait_text("Интерес завершён").await?;
+    wait_card_status(&b, "Активный").await?;
+
+    // The "?" names the rule, the period and the facts it saw.
+    b.click("?").await?;
+    b.wait_text("Почему статус «Активный»").await?;
+    b.wait_text("правилом «Активный»").await?;
+    b.wait_text("Предыдущий статус: «В проработке»").await?;
+    b.wait_text("Успешно завершённые интересы: 1").await?;
+    let text = b.text().await?;
+    let facts = text
+        .split("Факты периода")
+        .nth(1)
+        .ok_or("the explanation lists the facts")?;
+    assert!(
+        facts.contains("«Поставка станка ЧПУ»"),
+        "the completed Interest is among the facts:\n{facts}"
+    );
+    assert!(text.contains("История статусов"));
+
+    // "Recompute" keeps the answer and says so.
+    b.click("Пересчитать").await?;
+    b.wait_text("Статус пересчитан: «Активный»").await?;
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manual_alien_status_needs_a_comment_sticks_after_reload_shows_in_the_dynamics_and_can_be_removed()
+-> Result {
+    let (_data, relay) = relay("rules-manual").await?;
+    let b = logged_in(&relay, "petrov", LAPTOP).await?;
+
+    choose(&b, "Статус", "Активный").await?;
+    let name = open_row(&b, 0).await?;
+    wait_card_status(&b, "Активный").await?;
+
+    b.click("Установить статус вручную").await?;
+    choose(&b, "Статус", "Чужой").await?;
+    // No comment, no status.
+    b.click("Установить статус").await?;
+    b.wait_text("Напишите, почему устанавливаете статус")
+        .await?;
+    assert_eq!(card_status(&b).await?, "Активный");
+    b.fill("Комментарий", "Работает с другим филиалом нашей компании")
+        .await?;
+    b.click("Установить статус").await?;
+    b.wait_text("Статус установлен").await?;
+    wait_card_status(&b, "Чужой").await?;
+
+    b.reload().await?;
+    b.wait_text("Статус работы с клиентом").await?;
+    wait_card_status(&b, "Чужой").await?;
+    b.click("?").await?;
+    b.wait_text("Установлен вручную").await?;
+    b.wait_text("Работает с другим филиалом нашей компании")
+        .await?;
+
+    // The list counts it among the Alien clients.
+    b.goto("/").await?;
+    statuses_shown(&b).await?;
+    choose(&b, "Статус", "Чужой").await?;
+    b.wait_text(&name).await?;
+
+    // The dynamics report: against a week ago, one more Alien client, and
+    // the move from Active to Alien among the flows.
+    b.click("Динамика статусов").await?;
+    b.wait_text("Переходы между статусами").await?;
+    let flows = b
+        .js(
+            r#"return [...document.querySelectorAll('[data-testid=dynamics-flows] tbody tr')]
+                .map(r => r.innerText.replace(/\s+/g, ' ').trim());"#,
+            vec![],
+        )
+        .await?;
+    let flows: Vec<String> = serde_json::from_value(flows)?;
+    assert!(
+        flows.iter().any(|f| f.contains("Чужой")),
+        "a move into Alien: {flows:?}"
+    );
+    let alien = b
+        .js(
+            r#"const row = [...document.querySelectorAll('[data-testid=dynamics-counts] tbody tr')]
+                .find(r => r.querySelector('th').innerText.trim() === 'Чужой');
+            return row ? row.lastElementChild.innerText.trim() : null;"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(alien.as_str(), Some("+1"), "one more Alien client");
+
+    // Removed, the automatic status comes back.
+    b.goto("/").await?;
+    statuses_shown(&b).await?;
+    choose(&b, "Статус", "Чужой").await?;
+    b.wait_text(&name).await?;
+    open_row(&b, 0).await?;
+    b.click("Отменить").await?;
+    b.wait_text("Ручной статус отменён").await?;
+    wait_card_status(&b, "Активный").await?;
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_list_shows_each_clients_zone_in_colour_and_in_words() -> Result {
+    let (_data, relay) = relay("rules-zones").await?;
+    let b = logged_in(&relay, "orlova", LAPTOP).await?;
+    let rows = b
+        .js(
+            r#"const names = {green: 'Зелёная', yellow: 'Жёлтая', red: 'Красная', exchange: 'Биржа', none: 'Без менеджера'};
+            return [...document.querySelectorAll('.client-list__canvas a.client-row')].map(r => {
+                const z = r.querySelector('.col-zone .zone');
+                if (!z) return {missing: r.innerText};
+                const dot = getComputedStyle(z.querySelector('.zone__dot')).backgroundColor;
+                return {zone: z.dataset.zone, text: z.innerText.trim(), expected: names[z.dataset.zone],
+                        row: r.dataset.zone || 'none', dot,
+                        edge: getComputedStyle(r).boxShadow};
+            });"#,
+            vec![],
+        )
+        .await?;
+    let rows = rows.as_array().ok_or("rows")?;
+    assert!(rows.len() >= 10, "the list shows the rows on screen");
+    let mut zones = std::collections::BTreeSet::new();
+    for r in rows {
+        assert!(r.get("missing").is_none(), "a row without a zone: {r}");
+        assert_eq!(r["text"], r["expected"], "the zone is named in words: {r}");
+        assert_eq!(
+            r["zone"], r["row"],
+            "the row's edge has the zone's colour: {r}"
+        );
+        if r["zone"] != "none" {
+            assert_ne!(r["dot"], "rgba(0, 0, 0, 0)", "the dot is coloured: {r}");
+            assert!(
+                r["edge"].as_str().unwrap_or("").contains("inset"),
+                "the row's edge is coloured: {r}"
+            );
+        }
+        zones.insert(r["zone"].as_str().unwrap_or_default().to_owned());
+    }
+    assert!(
+        zones.len() >= 2,
+        "the demo base has clients in several zones: {zones:?}"
+    );
+    let colours = b
+        .js(
+            r#"const c = z => { const e = document.querySelector(`.col-zone .zone--${z} .zone__dot`); return e ? getComputedStyle(e).backgroundColor : null; };
+            return {green: c('green'), yellow: c('yellow')};"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(colours["green"], "rgb(31, 157, 85)");
+    if !colours["yellow"].is_null() {
+        assert_eq!(colours["yellow"], "rgb(224, 176, 0)");
+    }
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_became_lost_gets_one_winback_interest() -> Result {
+    let (_data, relay) = relay("rules-winback").await?;
+    let b = logged_in(&relay, "orlova", LAPTOP).await?;
+    // Clients that became Lost in the last 30 days got a win-back Interest
+    // dated that day, so (having an active Interest) they are Returned now.
+    choose(&b, "Статус", "Возвращённый").await?;
+    let count = b
+        .js(
+            "return document.querySelectorAll('.client-list__canvas a.client-row').length",
+            vec![],
+        )
+        .await?
+        .as_u64()
+        .unwrap_or(0) as usize;
+    let mut found = false;
+    for n in 0..count {
+        b.goto("/").await?;
+        statuses_shown(&b).await?;
+        choose(&b, "Статус", "Возвращённый").await?;
+        open_row(&b, n).await?;
+        b.wait_text("Интересы").await?;
+        let text = b.text().await?;
+        if text.contains("Клиент стал потерянным: выяснить причину и вернуть клиента")
+        {
+            assert!(text.contains("Возврат клиента"), "in the win-back scenario");
+            assert_eq!(
+                text.matches("Клиент стал потерянным").count(),
+                1,
+                "exactly one win-back per loss"
+            );
+            // Reloading (the device looks again) adds none.
+            b.reload().await?;
+            b.wait_text("Клиент стал потерянным").await?;
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            assert_eq!(b.text().await?.matches("Клиент стал потерянным").count(), 1);
+            found = true;
+            break;
+        }
+    }
+    assert!(
+        found,
+        "a recently lost client of the demo base has its win-back"
+    );
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_renames_a_status_and_an_invalid_rule_set_is_refused_by_name() -> Result {
+    let (_data, relay) = relay("rules-settings").await?;
+    let b = logged_in(&relay, "admin", LAPTOP).await?;
+    b.click("Настройки").await?;
+    b.wait_text("Статусы и правила").await?;
+
+    // Two statuses "for a new client": refused, naming both.
+    let alien_method = b.control_id("Способ расчёта", 5).await?;
+    b.js(
+        r#"const s = document.getElementById(arguments[0]);
+        s.value = 'for_new_client'; s.dispatchEvent(new Event('change', { bubbles: true }));"#,
+        vec![json!(alien_method)],
+    )
+    .await?;
+    b.click("Сохранить настройки").await?;
+    b.wait_text("Статусы «Новый» и «Чужой» оба выбраны «Для нового клиента»")
+        .await?;
+    b.click("Отменить изменения").await?;
+
+    b.fill_nth("Название (рус.)", 5, "Чужак").await?;
+    b.click("Сохранить настройки").await?;
+    b.wait_text("Настройки сохранены").await?;
+    b.reload().await?;
+    b.wait_text("Статусы и правила").await?;
+    assert_eq!(b.value_of("Название (рус.)").await?, "Новый");
+    let fifth = b.control_id("Название (рус.)", 5).await?;
+    let v = b
+        .js(
+            "return document.getElementById(arguments[0]).value",
+            vec![json!(fifth)],
+        )
+        .await?;
+    assert_eq!(v.as_str(), Some("Чужак"));
+    b.goto("/").await?;
+    statuses_shown(&b).await?;
+    choose(&b, "Статус", "Чужак").await?;
+    b.close().await
+}
+
+/// Screenshots a person looks at: the card with the explanation open, the
+/// list with zones, the dynamics report and the settings, on a laptop and
+/// a tablet; nothing may scroll sideways.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
+    let (_data, relay) = relay("rules-looks").await?;
+    let dir = screenshot_dir();
+    for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
+        let b = logged_in(&relay, "orlova", size).await?;
+        assert_fits(&b).await?;
+        b.screenshot(&dir.join(format!("rules-list-{tag}.png")))
+            .await?;
+
+        choose(&b, "Статус", "Активный").await?;
+        open_row(&b, 0).await?;
+        b.click("?").await?;
+        b.wait_text("История статусов").await?;
+        b.js(
+            "document.getElementById('sec-status').scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
+            vec![],
+        )
+        .await?;
+        assert_fits(&b).await?;
+        b.screenshot(&dir.join(format!("rules-card-explained-{tag}.png")))
+            .await?;
+        b.click("Установить статус вручную").await?;
+        b.fill("Комментарий", "Ликвидация по решению учредителей")
+            .await?;
+        b.js(
+            "document.querySelector('.manual-form').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await?;
+        assert_fits(&b).await?;
+        b.screenshot(&dir.join(format!("rules-card-manual-{tag}.png")))
+            .await?;
+        b.click("Отмена").await?;
+
+        b.click("Новый интерес").await?;
+        b.js(
+            "document.getElementById('sec-interests').scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
+            vec![],
+        )
+        .await?;
+        assert_fits(&b).await?;
+        b.screenshot(&dir.join(format!("rules-card-interests-{tag}.png")))
+            .await?;
+
+        b.click("Динамика статусов").await?;
+        b.wait_text("Переходы между статусами").await?;
+        assert_fits(&b).await?;
+        b.screenshot(&dir.join(format!("rules-dynamics-{tag}.png")))
+            .await?;
+
+        b.click("Настройки").await?;
+        b.wait_text("Статусы и правила").await?;
+        assert_fits(&b).await?;
+        b.screenshot(&dir.join(format!("rules-settings-{tag}.png")))
+            .await?;
+        b.js(
+            "document.querySelectorAll('.rule-editor')[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
+            vec![],
+        )
+        .await?;
+        b.screenshot(&dir.join(format!("rules-settings-rule-{tag}.png")))
+            .await?;
+        b.close().await?;
+    }
+    Ok(())
+}
+
+async fn assert_fits(b: &Browser) -> Result {
+    let v = b
+        .js(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await?;
+    let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
+    assert!(
+        scroll <= inner,
+        "the page is {scroll}px wide in a {inner}px wide viewport"
+    );
+    Ok(())
+}
