@@ -26,6 +26,7 @@ use futures::{Sink, Stream};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::sync::{DEFAULT_MAX_FRAME, DocumentId};
 
+pub use connection::sync_state_key;
 pub use hub::{Access, Hub, Kind, Loaded, Note, Policy};
 pub use socket::endpoint;
 

@@ -194,6 +194,38 @@ pub fn check(
     }
 }
 
+/// The answer to changes for a client the user may not read (any more):
+/// a take from the exchange that lost the race gets [`refusal::TAKEN`], so
+/// the manager learns why; anything else is `None` (the caller answers
+/// `doc-unavailable` and reveals nothing). Only a device that held the
+/// document can build changes that apply to it, so this tells nothing new.
+pub fn taken_while_unreadable(
+    user: &UserRecord,
+    before: &Kind,
+    after: &Automerge,
+    before_heads: &[automerge::ChangeHash],
+) -> Option<Refusal> {
+    let Kind::Client { model, .. } = before else {
+        return None;
+    };
+    let signed_by_user = after
+        .get_changes_meta(before_heads)
+        .iter()
+        .all(|change| user_of_actor(&change.actor).as_ref() == Some(&user.id));
+    let new = read_client(after).ok()?;
+    let takes = new.assignments.iter().any(|(key, a)| {
+        !model.assignments.contains_key(key)
+            && a.kind == AssignmentKind::FromExchange
+            && a.manager.as_ref() == Some(&user.id)
+    });
+    (signed_by_user && takes).then(|| {
+        Refusal::new(
+            refusal::TAKEN,
+            "the client is no longer in the exchange: someone took it first",
+        )
+    })
+}
+
 /// A manager or assistant may change a client's assignments only to take
 /// it from the exchange: one new `from_exchange` assignment to themselves,
 /// dated from the day it went there, while it is still there.

@@ -31,8 +31,9 @@ const COMPACT_AFTER: u64 = 64;
 /// Who is on the other end, after `join`.
 struct Joined {
     peer: PeerId,
-    /// Sync states are persisted under this id; `None` for an ephemeral
-    /// peer, whose states live as long as the connection.
+    /// Sync states are persisted under this key ([`sync_state_key`]);
+    /// `None` for an ephemeral peer, whose states live as long as the
+    /// connection.
     storage: Option<String>,
 }
 
@@ -64,7 +65,10 @@ enum Outcome {
     Synced {
         state: am_sync::State,
         reply: Option<Vec<u8>>,
-        accepted: Option<(u64, Vec<String>)>,
+        /// The relay has the changes the message brought, durably: the
+        /// number of their commit (`None` when it had them already) and
+        /// the document's heads.
+        accepted: Option<(Option<u64>, Vec<String>)>,
     },
     /// The changes broke a rule: nothing stored.
     Refused(Refusal),
@@ -224,8 +228,15 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
                 tracing::debug!(login = %self.user.login, %message, "a device reported an error");
                 Ok(Flow::Continue)
             }
-            // Heads gossip, a device's own `doc-unavailable`, messages
-            // only the relay sends, and types from newer peers.
+            Message::Other { r#type: kind } => {
+                // Said, so a device sees why nothing happens; not a bad
+                // frame, so a newer peer is not closed for it.
+                self.error(format!("unknown message type \"{kind}\", ignored"))
+                    .await?;
+                Ok(Flow::Continue)
+            }
+            // Heads gossip, a device's own `doc-unavailable`, and messages
+            // only the relay sends.
             _ => Ok(Flow::Continue),
         }
     }
@@ -247,7 +258,12 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
                 "unsupported protocol version".into(),
             ));
         }
-        let storage = meta.storage_id.filter(|_| !meta.is_ephemeral);
+        // Keyed by user too: a device that claims another user's storage
+        // id gets its own sync states, never theirs.
+        let storage = meta
+            .storage_id
+            .filter(|_| !meta.is_ephemeral)
+            .map(|storage| sync_state_key(&self.user, &storage));
         let same_storage = self.joined.as_ref().map(|j| &j.storage) == Some(&storage);
         if !same_storage {
             self.states.clear();
@@ -409,22 +425,24 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             } => {
                 self.states.insert(id, state);
                 if let Some((seq, heads)) = accepted {
-                    // Whatever was committed before this change is told
-                    // first, so the cursor below covers nothing untold.
-                    loop {
-                        match feed.try_recv() {
-                            Ok(note) => self.on_note(note).await?,
-                            Err(TryRecvError::Lagged(_)) => self.catch_up().await?,
-                            Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                    if let Some(seq) = seq {
+                        // Whatever was committed before this change is
+                        // told first, so the cursor covers nothing untold.
+                        loop {
+                            match feed.try_recv() {
+                                Ok(note) => self.on_note(note).await?,
+                                Err(TryRecvError::Lagged(_)) => self.catch_up().await?,
+                                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                            }
                         }
+                        self.cursor = self.cursor.max(seq);
                     }
                     if self.kt {
-                        self.cursor = self.cursor.max(seq);
                         let message = Message::KtAccepted {
                             sender_id: self.me(),
                             target_id: self.target(),
                             document_id: id,
-                            cursor: seq,
+                            cursor: self.cursor,
                             heads,
                         };
                         self.send(&message).await?;
@@ -568,6 +586,11 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
     }
 }
 
+/// Where the relay keeps its sync states with a device's storage.
+pub fn sync_state_key(user: &UserRecord, storage_id: &str) -> String {
+    format!("{}/{storage_id}", user.id.as_str())
+}
+
 /// Who may read a document in the change index.
 fn access_of(doc: &ChangedDoc, id: DocumentId, policy: &Policy) -> Access {
     if policy.workspace == Some(id) {
@@ -625,7 +648,7 @@ impl Job {
         if let Some(loaded) = slot.as_ref()
             && !may_read(&self.user, &loaded.kind.access(), &self.policy, self.today)
         {
-            return Ok(Outcome::Unavailable);
+            return self.unreadable(loaded, message, state);
         }
         if slot.is_none() && self.is_request {
             return Ok(Outcome::Unavailable);
@@ -660,10 +683,15 @@ impl Job {
             return Ok(Outcome::Invalid(e.to_string()));
         }
         if fork.get_heads() == before_heads {
-            // Nothing new: changes the relay already had.
-            let reply = match slot.as_ref() {
-                Some(loaded) => loaded.doc.generate_sync_message(&mut new_state),
-                None => Automerge::new().generate_sync_message(&mut new_state),
+            // Nothing new: changes the relay already had (a device that
+            // did not hear the acknowledgement before a restart hears it
+            // now), or changes whose history has not arrived yet.
+            let (reply, accepted) = match slot.as_ref() {
+                Some(loaded) => (
+                    loaded.doc.generate_sync_message(&mut new_state),
+                    Some((None, authority::heads_hex(&loaded.doc))),
+                ),
+                None => (Automerge::new().generate_sync_message(&mut new_state), None),
             };
             if new_state.shared_heads != shared_before {
                 self.save_state(Some(&new_state))?;
@@ -671,7 +699,7 @@ impl Job {
             return Ok(Outcome::Synced {
                 state: new_state,
                 reply: reply.map(|m| m.encode()),
-                accepted: None,
+                accepted,
             });
         }
         let before = slot.as_ref().map(|l| &l.kind);
@@ -692,6 +720,34 @@ impl Job {
             }
         };
         self.commit(&mut slot, &fork, &before_heads, kind, new_state)
+    }
+
+    /// A sync message for a document the user may not read: unavailable,
+    /// unless it is a take from the exchange that another manager won
+    /// (then the loser is told why). Nothing is stored either way.
+    fn unreadable(
+        &self,
+        loaded: &Loaded,
+        message: am_sync::Message,
+        mut state: am_sync::State,
+    ) -> Result<Outcome, SyncError> {
+        if message.changes.is_empty() {
+            return Ok(Outcome::Unavailable);
+        }
+        let before_heads = loaded.doc.get_heads();
+        let mut fork = loaded.doc.clone();
+        if fork.receive_sync_message(&mut state, message).is_err()
+            || fork.get_heads() == before_heads
+        {
+            return Ok(Outcome::Unavailable);
+        }
+        match authority::taken_while_unreadable(&self.user, &loaded.kind, &fork, &before_heads) {
+            Some(refusal) => {
+                self.save_state(None)?;
+                Ok(Outcome::Refused(refusal))
+            }
+            None => Ok(Outcome::Unavailable),
+        }
     }
 
     fn commit(
@@ -769,7 +825,7 @@ impl Job {
         Ok(Outcome::Synced {
             state,
             reply,
-            accepted: Some((seq, heads)),
+            accepted: Some((Some(seq), heads)),
         })
     }
 

@@ -184,7 +184,8 @@ impl Device {
         if empty {
             self.docs.remove(&id);
         }
-        let (sender_id, target_id, data) = (self.peer.clone(), self.relay.clone(), message.encode());
+        let (sender_id, target_id, data) =
+            (self.peer.clone(), self.relay.clone(), message.encode());
         Some(if empty {
             Message::Request {
                 sender_id,
@@ -217,7 +218,10 @@ impl Device {
             } => {
                 self.cursor = self.cursor.max(cursor);
                 self.changed.extend(&document_ids);
-                document_ids.into_iter().filter_map(|id| self.sync(id)).collect()
+                document_ids
+                    .into_iter()
+                    .filter_map(|id| self.sync(id))
+                    .collect()
             }
             Message::Sync {
                 document_id, data, ..
@@ -368,8 +372,12 @@ impl Link {
                     Err(_) => return Ok(None),
                     Ok(None) => return Err("the socket is closed".into()),
                     Ok(Some(Err(e))) => return Err(e.into()),
-                    Ok(Some(Ok(WsMessage::Binary(b)))) => return Ok(Some(Frame::Binary(b.to_vec()))),
-                    Ok(Some(Ok(WsMessage::Text(t)))) => return Ok(Some(Frame::Text(t.to_string()))),
+                    Ok(Some(Ok(WsMessage::Binary(b)))) => {
+                        return Ok(Some(Frame::Binary(b.to_vec())));
+                    }
+                    Ok(Some(Ok(WsMessage::Text(t)))) => {
+                        return Ok(Some(Frame::Text(t.to_string())));
+                    }
                     Ok(Some(Ok(WsMessage::Close(c)))) => {
                         return Ok(Some(Frame::Close {
                             code: c.as_ref().map_or(1005, |c| u16::from(c.code)),
@@ -534,11 +542,7 @@ pub async fn http(
         .position(|w| w == b"\r\n\r\n")
         .ok_or("no end of headers")?;
     let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .ok_or("no status")?
-        .parse()?;
+    let status: u16 = head.split_whitespace().nth(1).ok_or("no status")?.parse()?;
     let mut body = raw[split + 4..].to_vec();
     if head.contains("transfer-encoding: chunked") {
         body = dechunk(&body)?;
@@ -584,9 +588,14 @@ impl RelayProcess {
     pub async fn start(data: &Path, dist: &Path, demo_clients: usize) -> Result<RelayProcess> {
         if !dist.join("index.html").exists() {
             std::fs::create_dir_all(dist)?;
-            std::fs::write(dist.join("index.html"), "<!doctype html><title>test</title>")?;
+            std::fs::write(
+                dist.join("index.html"),
+                "<!doctype html><title>test</title>",
+            )?;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
         let child = Command::new(env!("CARGO_BIN_EXE_kartoteka"))
             .args(["serve", "--addr", &addr.to_string(), "--data"])
