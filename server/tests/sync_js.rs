@@ -9,7 +9,6 @@ mod sync_support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kartoteka::api::LoginResponse;
 use kartoteka::client::ClientDoc;
 use kartoteka::ids::{UserId, actor_for, user_of_actor};
 use kartoteka::sync::DocumentId;
@@ -47,16 +46,7 @@ fn require_packages() {
 }
 
 async fn login_as(relay: &RelayProcess, login: &str) -> Result<(String, UserId)> {
-    let body = serde_json::json!({ "login": login, "password": kartoteka::demo::DEMO_PASSWORD })
-        .to_string();
-    let (status, body) = http(relay.addr, "POST", "/api/login", None, Some(&body)).await?;
-    assert_eq!(
-        status,
-        200,
-        "login {login}: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let answer: LoginResponse = serde_json::from_slice(&body)?;
+    let answer = sync_support::login_as(relay.addr, login).await?;
     Ok((answer.token, answer.user.id))
 }
 

@@ -14,6 +14,7 @@ use automerge::sync::{self as am_sync, SyncDoc};
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
+use kartoteka::api::LoginResponse;
 use kartoteka::client::ClientDoc;
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::ids::{UserId, actor_for};
@@ -109,6 +110,9 @@ pub struct Device {
     pub unavailable: Vec<DocumentId>,
     pub errors: Vec<String>,
     pub joined: bool,
+    /// Syncs every document `kt-changed` names (a Kartoteka device keeps
+    /// its whole base current); off, it only notes them.
+    pub follow_changed: bool,
 }
 
 impl Device {
@@ -128,6 +132,7 @@ impl Device {
             unavailable: Vec::new(),
             errors: Vec::new(),
             joined: false,
+            follow_changed: true,
         }
     }
 
@@ -218,6 +223,9 @@ impl Device {
             } => {
                 self.cursor = self.cursor.max(cursor);
                 self.changed.extend(&document_ids);
+                if !self.follow_changed {
+                    return Vec::new();
+                }
                 document_ids
                     .into_iter()
                     .filter_map(|id| self.sync(id))
@@ -242,6 +250,8 @@ impl Device {
                 heads,
                 ..
             } => {
+                // Everything numbered up to it has been told.
+                self.cursor = self.cursor.max(cursor);
                 self.accepted.push((document_id, cursor, heads));
                 Vec::new()
             }
@@ -408,6 +418,9 @@ pub struct Client {
     /// Bytes received and sent (the sync bench counts them).
     pub bytes_in: usize,
     pub bytes_out: usize,
+    /// Messages received and sent.
+    pub messages_in: usize,
+    pub messages_out: usize,
 }
 
 impl Client {
@@ -418,12 +431,16 @@ impl Client {
             closed: None,
             bytes_in: 0,
             bytes_out: 0,
+            messages_in: 0,
+            messages_out: 0,
         }
     }
 
     pub async fn send(&mut self, message: &Message) -> Result {
-        self.bytes_out += sync::encode(message).len();
-        self.link.send(message).await
+        let frame = sync::encode(message);
+        self.bytes_out += frame.len();
+        self.messages_out += 1;
+        self.link.send_frame(Frame::Binary(frame)).await
     }
 
     /// `join`, `peer`, then `kt-hello` with the device's cursor.
@@ -446,6 +463,7 @@ impl Client {
         match self.link.recv(wait).await? {
             Some(Frame::Binary(bytes)) => {
                 self.bytes_in += bytes.len();
+                self.messages_in += 1;
                 let message = sync::decode(&bytes, DEFAULT_MAX_FRAME)?;
                 for answer in self.device.receive(message) {
                     self.send(&answer).await?;
@@ -567,15 +585,24 @@ fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
-/// Logs in over HTTP and returns the session token.
-pub async fn login(addr: SocketAddr, login: &str) -> Result<String> {
-    let body = serde_json::json!({ "login": login, "password": "kartoteka" }).to_string();
+/// Logs a demo user in over HTTP: the session token and who it is.
+pub async fn login_as(addr: SocketAddr, login: &str) -> Result<LoginResponse> {
+    let body = serde_json::json!({ "login": login, "password": kartoteka::demo::DEMO_PASSWORD })
+        .to_string();
     let (status, body) = http(addr, "POST", "/api/login", None, Some(&body)).await?;
     if status != 200 {
-        return Err(format!("login {login}: HTTP {status}").into());
+        return Err(format!(
+            "login {login}: HTTP {status}: {}",
+            String::from_utf8_lossy(&body)
+        )
+        .into());
     }
-    let answer: serde_json::Value = serde_json::from_slice(&body)?;
-    Ok(answer["token"].as_str().ok_or("no token")?.to_owned())
+    Ok(serde_json::from_slice(&body)?)
+}
+
+/// Logs in over HTTP and returns the session token.
+pub async fn login(addr: SocketAddr, login: &str) -> Result<String> {
+    Ok(login_as(addr, login).await?.token)
 }
 
 /// The relay binary, serving a data folder on a free loopback port.
@@ -616,6 +643,11 @@ impl RelayProcess {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Ok(relay)
+    }
+
+    /// The relay's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGKILL: no shutdown, no flush.
