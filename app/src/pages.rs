@@ -4,5 +4,7 @@ pub mod card;
 pub mod card_form;
 pub mod clients;
 pub mod contacts;
+pub mod history;
 pub mod login;
+pub mod merge;
 pub mod notes;

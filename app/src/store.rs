@@ -16,10 +16,11 @@ use std::collections::HashMap;
 use automerge::ActorId;
 use futures::lock::Mutex;
 use kartoteka::api::{BundleError, BundleKind, SessionUser, decode_bundle};
-use kartoteka::client::ClientDoc;
+use kartoteka::client::{ClientDoc, MergeError};
 use kartoteka::date::Timestamp;
 use kartoteka::document::{ClientDocument, DocumentError, WorkspaceDocument};
-use kartoteka::ids::actor_for;
+use kartoteka::history::{Entry, card_history};
+use kartoteka::ids::{UserId, actor_for};
 use kartoteka::summary::ClientSummary;
 use kartoteka::workspace::WorkspaceDoc;
 
@@ -50,6 +51,10 @@ pub enum StoreError {
     NotFound,
     /// The user id is not a UUID (a damaged session).
     BadUser,
+    /// The history of a document cannot be read.
+    History(String),
+    /// Two clients cannot be merged.
+    Merge(MergeError),
 }
 
 impl std::fmt::Display for StoreError {
@@ -60,6 +65,8 @@ impl std::fmt::Display for StoreError {
             StoreError::Bundle(e) => write!(f, "{e}"),
             StoreError::NotFound => f.write_str("not on this device"),
             StoreError::BadUser => f.write_str("the session names no valid user"),
+            StoreError::History(e) => f.write_str(e),
+            StoreError::Merge(e) => write!(f, "{e}"),
         }
     }
 }
@@ -279,6 +286,50 @@ impl Store {
         open.next_seq = next_seq;
         self.open.borrow_mut().insert(id.to_owned(), open);
         Ok((model, summary))
+    }
+}
+
+impl Store {
+    /// The card's change history, oldest first (SPEC 2).
+    pub async fn history(&self, id: &str) -> Result<Vec<Entry>, StoreError> {
+        self.ensure_open(id).await?;
+        let mut open = self.open.borrow_mut();
+        let doc = open.get_mut(id).ok_or(StoreError::NotFound)?;
+        card_history(&mut doc.doc).map_err(|e| StoreError::History(e.to_string()))
+    }
+
+    /// Merges client `other` into `survivor` (SPEC 2): the survivor takes
+    /// everything of the other one and is stored first; then the other one
+    /// is marked as merged into it. Should the second write fail, doing
+    /// the merge again completes it (taking the facts again adds nothing).
+    /// Returns both new summaries, the survivor's first.
+    pub async fn merge_clients(
+        &self,
+        survivor: &str,
+        other: &str,
+        by: &UserId,
+    ) -> Result<(ClientSummary, ClientSummary), StoreError> {
+        let absorbed = self.client(other).await?;
+        let target = self.client(survivor).await?;
+        // Checked before writing anything.
+        target
+            .clone()
+            .absorb(&absorbed, by, Timestamp(now_ms()))
+            .map_err(StoreError::Merge)?;
+        let at = Timestamp(now_ms());
+        let (_, survivor_summary) = self
+            .change_client(survivor, "merge a duplicate in", |doc| {
+                // Checked above on the same model.
+                let _ = doc.absorb(&absorbed, by, at);
+            })
+            .await?;
+        let survivor_id = target.id.clone();
+        let (_, other_summary) = self
+            .change_client(other, "merged into another client", |doc| {
+                doc.mark_merged_into(&survivor_id);
+            })
+            .await?;
+        Ok((survivor_summary, other_summary))
     }
 }
 

@@ -58,6 +58,14 @@ pub struct ClientDoc {
     /// devices follow the survivor.
     #[autosurgeon(missing = "Default::default")]
     pub merged_into: Option<ClientId>,
+    /// Clients merged into this one (by their id).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub merged_from: BTreeMap<String, MergedClient>,
+    /// Saves made although the duplicate check found similar clients.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub duplicate_overrides: BTreeMap<String, DuplicateOverride>,
 }
 
 impl ClientDoc {
@@ -84,6 +92,8 @@ impl ClientDoc {
             assignments: BTreeMap::new(),
             manual_statuses: BTreeMap::new(),
             merged_into: None,
+            merged_from: BTreeMap::new(),
+            duplicate_overrides: BTreeMap::new(),
         };
         if let Some(manager) = responsible {
             let id = crate::ids::new_id();
@@ -660,6 +670,8 @@ pub struct ManualStatusSetting {
     pub by: UserId,
 }
 
+mod merge;
+pub use merge::{DuplicateOverride, MergeError, MergedClient};
 mod validate;
 pub use validate::{
     CardField, ContactField, FieldError, MAX_NAME, Problem, is_sole_trader, validate_card,

@@ -37,6 +37,11 @@ pub enum Field {
     Status,
     /// An Interest, event, payment or shipment was added or changed.
     Activity,
+    /// Another client was merged into this one (after: its name), or this
+    /// one into another (after: the survivor's id).
+    Merge,
+    /// Saved although similar clients existed (after: the reason given).
+    DuplicateOverride,
 }
 
 /// One change of one field.
@@ -181,6 +186,25 @@ fn doc_changes(before: &ClientDoc, after: &ClientDoc) -> Vec<(Field, String, Str
             activity(before).to_string(),
             activity(after).to_string(),
         ));
+    }
+    for (id, m) in &after.merged_from {
+        if !before.merged_from.contains_key(id) {
+            out.push((Field::Merge, String::new(), m.name.clone()));
+        }
+    }
+    if before.merged_into != after.merged_into {
+        let id = |d: &ClientDoc| {
+            d.merged_into
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        };
+        out.push((Field::Merge, id(before), id(after)));
+    }
+    for (id, o) in &after.duplicate_overrides {
+        if !before.duplicate_overrides.contains_key(id) {
+            out.push((Field::DuplicateOverride, String::new(), o.reason.clone()));
+        }
     }
     out
 }

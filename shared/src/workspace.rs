@@ -81,6 +81,11 @@ impl Role {
     pub fn may_reassign(self) -> bool {
         self.sees_everything()
     }
+
+    /// Whether this role may merge two clients into one.
+    pub fn may_merge(self) -> bool {
+        self.sees_everything()
+    }
 }
 
 /// A person in the users directory.

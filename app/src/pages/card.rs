@@ -13,6 +13,8 @@ use crate::components::status::StatusBadge;
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::pages::contacts::ContactsSection;
+use crate::pages::history::HistorySection;
+use crate::pages::merge::MergeSection;
 use crate::pages::notes::NotesSection;
 use crate::state::app_state;
 use crate::store::StoreError;
@@ -145,9 +147,19 @@ fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
     recent.truncate(5);
     request_animation_frame(|| crate::io::platform::mark("kartoteka:card-ready"));
     let interests = doc.interests.len() as u64;
+    let may_merge = state.user().is_some_and(|u| u.role.may_merge());
+    let merged_into = doc.merged_into.as_ref().map(ToString::to_string);
     let events = doc.events.len() as u64;
 
     view! {
+        {merged_into.map(|survivor| {
+            view! {
+                <div class="notice" role="status" data-testid="merged-notice">
+                    <span>{t!(merged_notice)} " "</span>
+                    <A href=format!("/clients/{survivor}")>{t!(merged_open)}</A>
+                </div>
+            }
+        })}
         <div class="card-head">
             <div>
                 <h1 class="card-head__title" data-testid="card-title">{title}</h1>
@@ -258,7 +270,9 @@ fn ClientCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
                 }}
             </section>
             <ContactsSection doc=doc.clone() loaded=loaded/>
-            <NotesSection doc=doc loaded=loaded/>
+            <NotesSection doc=doc.clone() loaded=loaded/>
+            <HistorySection client_id=id.clone()/>
+            {may_merge.then(|| view! { <MergeSection doc=doc loaded=loaded/> })}
         </div>
     }
 }

@@ -6,9 +6,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kartoteka::client::{
-    Address, AddressKind, Assignment, AssignmentKind, Card, CardField, ClientDoc, validate_card,
+    Address, AddressKind, Assignment, AssignmentKind, Card, CardField, ClientDoc,
+    DuplicateOverride, validate_card,
 };
 use kartoteka::date::Timestamp;
+use kartoteka::duplicates::{CardKeys, Duplicate, Reason, find_duplicates};
 use kartoteka::ids::{ClientId, UserId, new_id};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,12 +21,12 @@ use crate::components::channels::{
     Channel, ChannelDraft, ChannelList, email_drafts, emails_of, phone_drafts, phones_of,
 };
 use crate::components::field::TextField;
-use crate::i18n::cat;
+use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
 use crate::messages::problem_text;
 use crate::pages::card::{Loaded, address_kind_name, load_client};
 use crate::pages::login::focus_first_invalid;
-use crate::state::app_state;
+use crate::state::{SearchState, app_state};
 use crate::t;
 
 /// Legal forms offered in the form (the card keeps any text).
@@ -224,8 +226,39 @@ fn CardForm(
         card
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Similar clients found on the last try to save, and the reason the
+    // user gives for saving anyway.
+    let duplicates = RwSignal::new(Vec::<Duplicate>::new());
+    let dup_reason = RwSignal::new(String::new());
+    let dup_reason_error = RwSignal::new(None::<String>);
+
+    // The clients that look like `card`: checked when a card is created or
+    // its INN, phones or e-mails changed (SPEC 2).
+    let similar_clients = move |card: &Card| -> Vec<Duplicate> {
+        let keys = CardKeys::from(card);
+        let own = existing.get_value();
+        if own.is_some() {
+            let old = CardKeys::from(&initial.get_value());
+            let sorted = |mut v: Vec<String>| {
+                v.sort();
+                v
+            };
+            if keys.inn == old.inn
+                && sorted(keys.phones.clone()) == sorted(old.phones.clone())
+                && sorted(keys.emails.clone()) == sorted(old.emails.clone())
+            {
+                return Vec::new();
+            }
+        }
+        state.search.with_value(|s| match s {
+            SearchState::Ready(index) => {
+                find_duplicates(index, &keys, own.as_ref().map(ClientId::as_str))
+            }
+            SearchState::Building => Vec::new(),
+        })
+    };
+
+    let attempt = StoredValue::new_local(move |anyway: bool| {
         if busy.get_untracked() {
             return;
         }
@@ -245,6 +278,37 @@ fn CardForm(
         let Some(me) = state.user() else {
             return;
         };
+        let found = similar_clients(&card);
+        let shown: Vec<String> =
+            duplicates.with_untracked(|d| d.iter().map(|d| d.client_id.clone()).collect());
+        let all_shown = found.iter().all(|d| shown.contains(&d.client_id));
+        let mut override_record = None;
+        if !found.is_empty() {
+            if !anyway || !all_shown {
+                duplicates.set(found);
+                dup_reason_error.set(None);
+                focus_by_id("dup-title");
+                return;
+            }
+            let reason = dup_reason.get_untracked().trim().to_owned();
+            if reason.is_empty() {
+                dup_reason_error.set(Some(cat().dup_reason_required.to_owned()));
+                focus_by_id("dup-reason");
+                return;
+            }
+            override_record = Some(DuplicateOverride {
+                id: new_id(),
+                similar: found
+                    .iter()
+                    .map(|d| (d.client_id.clone(), d.name.clone()))
+                    .collect(),
+                reason,
+                by: me.id.clone(),
+                at: Timestamp(now_ms()),
+            });
+        }
+        duplicates.set(Vec::new());
+        dup_reason_error.set(None);
         let chosen = responsible_sel.get_untracked();
         let chosen = (!chosen.is_empty()).then_some(UserId(chosen));
         let today = state.today();
@@ -258,13 +322,16 @@ fn CardForm(
                     } else {
                         Some(me.id.clone())
                     };
-                    let doc = ClientDoc::new(
+                    let mut doc = ClientDoc::new(
                         ClientId::random(),
                         card,
                         responsible,
                         &me.id,
                         Timestamp(now_ms()),
                     );
+                    if let Some(o) = override_record {
+                        doc.duplicate_overrides.insert(o.id.clone(), o);
+                    }
                     store.create_client(&doc).await.map(|s| (doc.id.clone(), s))
                 }
                 Some(id) => {
@@ -274,6 +341,9 @@ fn CardForm(
                     store
                         .change_client(id.as_str(), "edit card", |doc| {
                             doc.card.apply_edit(&before, &card);
+                            if let Some(o) = override_record {
+                                doc.duplicate_overrides.insert(o.id.clone(), o);
+                            }
                             if reassign {
                                 let aid = new_id();
                                 doc.assignments.insert(
@@ -306,6 +376,10 @@ fn CardForm(
                 }
             }
         });
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        attempt.with_value(|attempt| attempt(false));
     };
 
     let users = move || {
@@ -464,6 +538,10 @@ fn CardForm(
                     </div>
                 </div>
             </fieldset>
+            {move || {
+                (!duplicates.with(Vec::is_empty))
+                    .then(|| view! { <DuplicateWarning duplicates=duplicates reason=dup_reason error=dup_reason_error on_save=move || attempt.with_value(|attempt| attempt(true))/> })
+            }}
             <div class="form-actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>
                     {move || {
@@ -478,5 +556,89 @@ fn CardForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// Moves the focus to the element with this id once it has rendered.
+fn focus_by_id(id: &'static str) {
+    use wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+            el.scroll_into_view();
+        }
+    });
+}
+
+/// Why a client looks like a duplicate, in words.
+fn reason_text(c: &Catalogue, reason: &Reason) -> String {
+    let of_contact = |text: String, contact: &Option<String>| match contact {
+        Some(_) => format!("{text} ({})", c.dup_of_contact),
+        None => text,
+    };
+    match reason {
+        Reason::SameInn { inn } => (c.dup_same_inn)(inn),
+        Reason::SamePhone {
+            theirs, contact_id, ..
+        } => of_contact((c.dup_same_phone)(theirs), contact_id),
+        Reason::SameEmail {
+            theirs, contact_id, ..
+        } => of_contact((c.dup_same_email)(theirs), contact_id),
+        Reason::SimilarName { .. } => c.dup_similar_name.to_owned(),
+    }
+}
+
+/// The similar clients found on saving, each with why, a link to open it,
+/// and the way to save anyway with a reason.
+#[component]
+fn DuplicateWarning(
+    duplicates: RwSignal<Vec<Duplicate>>,
+    reason: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    on_save: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <section class="panel dup-warning" role="alert" aria-labelledby="dup-title" data-testid="duplicates">
+            <h2 class="panel__title" id="dup-title" tabindex="-1">{t!(dup_title)}</h2>
+            <p>{t!(dup_lead)}</p>
+            <ul class="dup-list">
+                {move || {
+                    duplicates
+                        .get()
+                        .into_iter()
+                        .map(|d| {
+                            let reasons = move || {
+                                let c = cat();
+                                d.reasons.iter().map(|r| reason_text(c, r)).collect::<Vec<_>>().join("; ")
+                            };
+                            view! {
+                                <li class="dup-list__item">
+                                    <a href=format!("/clients/{}", d.client_id) target="_blank" rel="noopener">{d.name.clone()}</a>
+                                    <span class="muted">" — " {reasons}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            <div class="field" class:field--invalid=move || error.with(Option::is_some)>
+                <label class="field__label" for="dup-reason">{t!(dup_reason_label)}</label>
+                <textarea
+                    class="field__input"
+                    id="dup-reason"
+                    rows="2"
+                    aria-invalid=move || error.with(Option::is_some).then_some("true")
+                    aria-describedby="dup-reason-error"
+                    prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))
+                ></textarea>
+                <p class="field__error" id="dup-reason-error" role="alert">{move || error.get()}</p>
+            </div>
+            <button type="button" class="button" on:click=move |_| on_save()>{t!(dup_save_anyway)}</button>
+        </section>
     }
 }
