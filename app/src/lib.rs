@@ -2,7 +2,8 @@
 //!
 //! A Leptos single-page app compiled to WebAssembly. It keeps every client
 //! as an Automerge document in IndexedDB, works with no network, and talks
-//! to the relay only to log in and to download the base.
+//! to the relay to log in, to download the base and to sync (a WebSocket
+//! carrying the Automerge sync protocol, see [`sync`]).
 //!
 //! Where to start reading: [`App`] (the root and its routes), [`session`]
 //! (start-up, login), [`store`] (the one writer of documents), [`io`] (the
@@ -18,6 +19,7 @@ pub mod search;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod sync;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

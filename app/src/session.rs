@@ -111,6 +111,9 @@ pub async fn log_out(state: AppState) {
     if let Ok(device) = DeviceDb::open().await {
         let _ = device.delete(KEY_SESSION).await;
     }
+    if let Some(store) = state.store() {
+        store.stop_sync();
+    }
     state.set_store(None);
     state.search.set_value(crate::state::SearchState::Building);
     state.session.set(None);
@@ -196,7 +199,7 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
             return;
         }
     }
-    state.set_store(Some(store));
+    state.set_store(Some(store.clone()));
     state.phase.set(Phase::Ready);
     spawn_local(crate::search::build(state));
     let notice_seen = matches!(device.get(KEY_STORAGE_NOTICE).await, Ok(Some(_)));
@@ -209,6 +212,7 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
         }
     });
     spawn_local(probe_loop(state));
+    spawn_local(crate::sync::run(state, store));
 }
 
 /// Asks the relay whether it is there and the session still valid, and

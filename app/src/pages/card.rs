@@ -49,6 +49,30 @@ pub fn load_client(id: Memo<String>, target: RwSignal<Loaded>) {
     });
 }
 
+/// Reloads the shown client when the relay changed it (live updates),
+/// without a "loading" flash in between.
+fn follow_remote_changes(id: Memo<String>, target: RwSignal<Loaded>) {
+    let state = app_state();
+    Effect::new(move |_| {
+        let changed = state
+            .sync
+            .remote_change
+            .with(|(changed, _)| changed.clone());
+        let id = id.get_untracked();
+        if changed != id {
+            return;
+        }
+        let Some(store) = state.store() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(doc) = store.client(&id).await {
+                target.set(Loaded::Client(Box::new(doc)));
+            }
+        });
+    });
+}
+
 pub fn address_kind_name(c: &Catalogue, kind: AddressKind) -> &'static str {
     match kind {
         AddressKind::Legal => c.address_legal,
@@ -89,6 +113,7 @@ pub fn CardPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let loaded = RwSignal::new(Loaded::Loading);
     load_client(id, loaded);
+    follow_remote_changes(id, loaded);
 
     view! {
         <main class="card-page" id="main">
