@@ -537,15 +537,43 @@ impl Store {
         }
     }
 
-    /// How many changes made on this device the relay is not known to
-    /// have: outside the history of what both sides have (by the sync
-    /// state) and of the heads the relay last `accepted`.
-    pub async fn unsent(
+    /// Notes in a sync state that the relay has durably stored these heads
+    /// (its `kt-accepted`): those the device has too are shared. Saved
+    /// with the state, this survives a reload that comes before the
+    /// relay's next sync message.
+    pub async fn note_relay_heads(
         &self,
         id: &str,
-        state: &am_sync::State,
-        accepted: &[ChangeHash],
-    ) -> Result<usize, StoreError> {
+        state: &mut am_sync::State,
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
+        self.ensure_open(id).await?;
+        let mut open = self.open.borrow_mut();
+        let doc = open
+            .get_mut(id)
+            .ok_or(StoreError::NotFound)?
+            .doc
+            .automerge();
+        let known: Vec<ChangeHash> = heads
+            .iter()
+            .filter(|h| doc.get_change_by_hash(h).is_some())
+            .copied()
+            .collect();
+        if known.len() == heads.len() {
+            state.shared_heads = known;
+        } else {
+            // As Automerge does when it knows only some of the peer's heads.
+            state.shared_heads.extend(known);
+            state.shared_heads.sort();
+            state.shared_heads.dedup();
+        }
+        Ok(())
+    }
+
+    /// How many changes made on this device the relay is not known to
+    /// have: outside the history of what both sides have (by the sync
+    /// state).
+    pub async fn unsent(&self, id: &str, state: &am_sync::State) -> Result<usize, StoreError> {
         self.ensure_open(id).await?;
         let mut open = self.open.borrow_mut();
         let doc = open
@@ -556,7 +584,6 @@ impl Store {
         let shared: Vec<_> = state
             .shared_heads
             .iter()
-            .chain(accepted)
             .filter(|h| doc.get_change_by_hash(h).is_some())
             .copied()
             .collect();

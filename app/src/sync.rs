@@ -104,8 +104,6 @@ struct Client {
     relay: Option<PeerId>,
     /// Sync states of this connection, loaded from IndexedDB on first use.
     states: HashMap<String, am_sync::State>,
-    /// The relay's heads from its last `kt-accepted`, per document.
-    accepted: HashMap<String, Vec<ChangeHash>>,
     /// Unconfirmed local changes per outbox document.
     unsent: HashMap<String, usize>,
     /// Documents named by the relay (or sent to it) that have not had an
@@ -152,7 +150,6 @@ impl Client {
             workspace,
             relay: None,
             states: HashMap::new(),
-            accepted: HashMap::new(),
             unsent: HashMap::new(),
             awaiting: HashSet::new(),
             cursor_seen: cursor,
@@ -329,8 +326,8 @@ impl Client {
                 ..
             } => {
                 let id = document_id.uuid().to_string();
-                let heads = heads.iter().filter_map(|h| h.parse().ok()).collect();
-                self.accepted.insert(id.clone(), heads);
+                let heads: Vec<ChangeHash> = heads.iter().filter_map(|h| h.parse().ok()).collect();
+                self.note_relay_heads(&id, &heads).await;
                 self.cursor_seen = self.cursor_seen.max(cursor);
                 if self.recount(&id).await == Some(0) && self.unsent.is_empty() {
                     self.synced_now().await;
@@ -351,7 +348,6 @@ impl Client {
                     warn!("sync: cannot drop the refused copy of {id}: {e}");
                 }
                 self.states.remove(&id);
-                self.accepted.remove(&id);
                 self.unsent.remove(&id);
                 self.publish_unsent();
                 self.state.sync.refused.set(Some(code));
@@ -392,6 +388,22 @@ impl Client {
                 warn!("sync: cannot apply a sync message for {id}: {e}");
                 self.states.remove(id);
             }
+        }
+    }
+
+    /// Records (and saves) in a document's sync state what the relay said
+    /// it has stored.
+    async fn note_relay_heads(&mut self, id: &str, heads: &[ChangeHash]) {
+        let store = self.store.clone();
+        let st = self.state_of(id).await;
+        match store.note_relay_heads(id, st, heads).await {
+            Ok(()) => {
+                if let Err(e) = store.save_sync_state(id, st).await {
+                    warn!("sync: cannot save the sync state of {id}: {e}");
+                }
+            }
+            Err(StoreError::NotFound) => {}
+            Err(e) => warn!("sync: cannot note what the relay has of {id}: {e}"),
         }
     }
 
@@ -439,10 +451,9 @@ impl Client {
     /// Counts a document's unconfirmed local changes; a counted document
     /// with none left leaves the outbox. The count, if it could be made.
     async fn recount(&mut self, id: &str) -> Option<usize> {
-        let accepted = self.accepted.get(id).cloned().unwrap_or_default();
         let store = self.store.clone();
         let st = self.state_of(id).await.clone();
-        let count = match store.unsent(id, &st, &accepted).await {
+        let count = match store.unsent(id, &st).await {
             Ok(n) => n,
             Err(StoreError::NotFound) => 0,
             Err(e) => {
