@@ -120,6 +120,12 @@ pub struct Catalogue {
     pub sync_refused_workspace: &'static str,
     pub sync_refused_actor: &'static str,
     pub sync_refused_other: &'static str,
+    /// Conflicts on the card.
+    pub conflict_title: &'static str,
+    pub conflict_hint: &'static str,
+    pub conflict_hint_supervisor: &'static str,
+    pub conflict_mark: &'static str,
+    pub conflict_keep: fn(&str) -> String,
     pub switch_language: &'static str,
     pub other_language_name: &'static str,
     pub log_out: &'static str,

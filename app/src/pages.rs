@@ -3,6 +3,7 @@
 pub mod card;
 pub mod card_form;
 pub mod clients;
+pub mod conflicts;
 pub mod contacts;
 pub mod history;
 pub mod login;

@@ -25,6 +25,7 @@ use futures::channel::mpsc;
 use futures::lock::Mutex;
 use kartoteka::api::{BundleError, BundleKind, SessionUser, decode_bundle};
 use kartoteka::client::{ClientDoc, MergeError};
+use kartoteka::conflict::FieldConflict;
 use kartoteka::date::Timestamp;
 use kartoteka::document::{ClientDocument, DocumentError, WorkspaceDocument};
 use kartoteka::history::{Entry, card_history};
@@ -336,6 +337,43 @@ impl Store {
         let mut open = self.open.borrow_mut();
         let doc = open.get_mut(id).ok_or(StoreError::NotFound)?;
         card_history(&mut doc.doc).map_err(|e| StoreError::History(e.to_string()))
+    }
+
+    /// The card's fields two people changed concurrently, with every value.
+    pub async fn card_conflicts(&self, id: &str) -> Result<Vec<FieldConflict>, StoreError> {
+        self.ensure_open(id).await?;
+        let mut open = self.open.borrow_mut();
+        let doc = open.get_mut(id).ok_or(StoreError::NotFound)?;
+        Ok(doc.doc.card_conflicts())
+    }
+
+    /// Ends a conflict on a card field with the value a supervisor chose:
+    /// an ordinary local change (stored, then synced).
+    pub async fn resolve_conflict(
+        &self,
+        id: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<(ClientDoc, ClientSummary), StoreError> {
+        let _guard = self.writing.lock().await;
+        self.ensure_open(id).await?;
+        let mut open = self
+            .open
+            .borrow_mut()
+            .remove(id)
+            .ok_or(StoreError::NotFound)?;
+        if let Err(e) = open
+            .doc
+            .resolve_card_field(field, value, Timestamp(now_ms()))
+        {
+            // Dropped: the next read reloads what is on disk.
+            return Err(e.into());
+        }
+        let model = open.doc.read()?;
+        let summary = ClientSummary::of(&model);
+        self.write(id, open, &summary, true).await?;
+        self.tell_local_change(id);
+        Ok((model, summary))
     }
 
     /// Merges client `other` into `survivor` (SPEC 2): the survivor takes

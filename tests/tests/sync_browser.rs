@@ -187,3 +187,43 @@ async fn the_relay_killed_right_after_an_edit_loses_nothing_and_everybody_gets_t
     manager.close().await?;
     supervisor.close().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_field_changed_offline_by_two_people_is_a_marked_conflict_the_supervisor_resolves()
+-> Result {
+    let (_data, mut relay) = relay("conflict").await?;
+    let manager = person(&relay, "petrov").await?;
+    let supervisor = person(&relay, "orlova").await?;
+    create_client(&manager, "Спорный Клиент").await?;
+    open_card(&manager, "Спорный", "Спорный Клиент").await?;
+    open_card(&supervisor, "Спорный", "Спорный Клиент").await?;
+
+    relay.stop().await?;
+    manager.wait_text("Нет связи").await?;
+    supervisor.wait_text("Нет связи").await?;
+    edit_field(&manager, "Отрасль", "Нефтехимия").await?;
+    edit_field(&supervisor, "Отрасль", "Логистика").await?;
+    relay.restart().await?;
+
+    // Both values are kept and shown; the field is marked.
+    for b in [&manager, &supervisor] {
+        b.wait_text("Конфликт правок").await?;
+        b.wait_text("«Нефтехимия»").await?;
+        b.wait_text("«Логистика»").await?;
+        b.wait_text("конфликт").await?;
+    }
+    manager.wait_text("Значение выберет руководитель").await?;
+    supervisor
+        .screenshot(&screenshot_dir().join("sync-conflict-supervisor.png"))
+        .await?;
+
+    // The supervisor keeps one; the choice syncs like any edit.
+    supervisor.click("Оставить «Нефтехимия»").await?;
+    supervisor.wait_text_gone("Конфликт правок").await?;
+    manager.wait_text_gone("Конфликт правок").await?;
+    manager.wait_text("Нефтехимия").await?;
+    assert!(!manager.text().await?.contains("Логистика"));
+    wait_all_sent(&supervisor).await?;
+    manager.close().await?;
+    supervisor.close().await
+}
