@@ -124,6 +124,7 @@ impl Document<ClientDoc> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::demo;
     use crate::ids::actor_for;
