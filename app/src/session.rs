@@ -115,6 +115,7 @@ pub async fn log_out(state: AppState) {
         store.stop_sync();
     }
     state.set_store(None);
+    state.sync.reset();
     state.search.set_value(crate::state::SearchState::Building);
     state.session.set(None);
     state.workspace.set(None);

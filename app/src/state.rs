@@ -180,6 +180,13 @@ impl SyncStatus {
         }
     }
 
+    /// Forgets what was shown for the user who logged out.
+    pub fn reset(&self) {
+        self.unsent.set(0);
+        self.last_sync.set(None);
+        self.refused.set(None);
+    }
+
     /// Says that the relay changed this client.
     pub fn changed_remotely(&self, id: &str) {
         self.remote_change.update(|(last, n)| {

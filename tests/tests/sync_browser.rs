@@ -227,3 +227,53 @@ async fn the_same_field_changed_offline_by_two_people_is_a_marked_conflict_the_s
     manager.close().await?;
     supervisor.close().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_session_is_said_clearly_the_edits_wait_and_go_out_after_logging_in_again()
+-> Result {
+    let (_data, relay) = relay("refused").await?;
+    let manager = person(&relay, "petrov").await?;
+    create_client(&manager, "Терпеливый Клиент").await?;
+
+    // The device's token is no longer one the relay knows (as when it
+    // expired): the relay refuses the socket.
+    let forged = manager
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            const open = indexedDB.open('kartoteka-device');
+            open.onerror = () => done(false);
+            open.onsuccess = () => {
+                const tx = open.result.transaction('device', 'readwrite');
+                const store = tx.objectStore('device');
+                const get = store.get('session');
+                get.onsuccess = () => {
+                    const session = JSON.parse(get.result);
+                    session.token = 'not-a-token-the-relay-issued';
+                    store.put(JSON.stringify(session), 'session');
+                };
+                tx.oncomplete = () => done(true);
+                tx.onerror = () => done(false);
+            };"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(forged.as_bool(), Some(true));
+    manager.reload().await?;
+    manager.wait_text("Сеанс истёк").await?;
+
+    open_card(&manager, "Терпеливый", "Терпеливый Клиент").await?;
+    edit_field(&manager, "Отрасль", "Пчеловодство").await?;
+    wait_status(&manager, "one unsent change", |s| s == "Не отправлено: 1").await?;
+
+    // Logging in again sends what waited.
+    manager.click("Выйти").await?;
+    manager.log_in("petrov", PASSWORD).await?;
+    manager.wait_text("Павел Петров").await?;
+    wait_all_sent(&manager).await?;
+    let supervisor = person(&relay, "orlova").await?;
+    open_card(&supervisor, "Терпеливый", "Терпеливый Клиент").await?;
+    supervisor.wait_text("Пчеловодство").await?;
+    supervisor.close().await?;
+    manager.close().await
+}
