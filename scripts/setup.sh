@@ -57,6 +57,17 @@ ensure_browser() {
   fi
 }
 
+# The npm packages of the stock automerge-repo client test (tests/js):
+# installed from the lockfile, again only when the lockfile changed since.
+ensure_js_test_packages() {
+  local dir=tests/js
+  if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.kartoteka-lock.json" 2>/dev/null; then
+    say "installing the npm packages of tests/js (npm ci)"
+    npm ci --no-audit --no-fund --prefix "$dir"
+    cp "$dir/package-lock.json" "$dir/node_modules/.kartoteka-lock.json"
+  fi
+}
+
 ensure_build_tools() {
   ensure_wasm_target
   ensure_trunk

@@ -34,6 +34,7 @@ pub fn locale(lang: Lang) -> String {
 enum Kind {
     Date,
     DateTime,
+    Time,
     Number,
     Money,
 }
@@ -72,6 +73,10 @@ fn formatter(kind: Kind, extra: &str) -> js_sys::Function {
                         &options(&[("dateStyle", "medium"), ("timeStyle", "short")]),
                     )
                     .format(),
+                    Kind::Time => {
+                        Intl::DateTimeFormat::new(&locales, &options(&[("timeStyle", "short")]))
+                            .format()
+                    }
                     Kind::Number => Intl::NumberFormat::new(&locales, &Object::new()).format(),
                     Kind::Money => Intl::NumberFormat::new(
                         &locales,
@@ -107,6 +112,14 @@ pub fn date(d: Date) -> String {
 pub fn date_time(at: Timestamp) -> String {
     call(
         &formatter(Kind::DateTime, ""),
+        &js_sys::Date::new(&JsValue::from_f64(at.0 as f64)),
+    )
+}
+
+/// The time of an instant in the device's time zone (`12:34`).
+pub fn time(at: Timestamp) -> String {
+    call(
+        &formatter(Kind::Time, ""),
         &js_sys::Date::new(&JsValue::from_f64(at.0 as f64)),
     )
 }

@@ -106,6 +106,26 @@ pub struct Catalogue {
     pub online_hint: &'static str,
     pub offline_hint: &'static str,
     pub session_expired: &'static str,
+    /// Local changes the relay has not confirmed (header, short).
+    pub sync_unsent: fn(u64) -> String,
+    /// The time of the last sync (header, short).
+    pub sync_done_at: fn(&str) -> String,
+    /// The date and time of the last sync (header, hint).
+    pub sync_last_hint: fn(&str) -> String,
+    pub sync_never: &'static str,
+    /// The relay refused the changes of a card (`kt-refused`), by code.
+    pub sync_refused_taken: &'static str,
+    pub sync_refused_responsible: &'static str,
+    pub sync_refused_merged_into: &'static str,
+    pub sync_refused_workspace: &'static str,
+    pub sync_refused_actor: &'static str,
+    pub sync_refused_other: &'static str,
+    /// Conflicts on the card.
+    pub conflict_title: &'static str,
+    pub conflict_hint: &'static str,
+    pub conflict_hint_supervisor: &'static str,
+    pub conflict_mark: &'static str,
+    pub conflict_keep: fn(&str) -> String,
     pub switch_language: &'static str,
     pub other_language_name: &'static str,
     pub log_out: &'static str,

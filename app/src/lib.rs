@@ -2,7 +2,8 @@
 //!
 //! A Leptos single-page app compiled to WebAssembly. It keeps every client
 //! as an Automerge document in IndexedDB, works with no network, and talks
-//! to the relay only to log in and to download the base.
+//! to the relay to log in, to download the base and to sync (a WebSocket
+//! carrying the Automerge sync protocol, see [`sync`]).
 //!
 //! Where to start reading: [`App`] (the root and its routes), [`session`]
 //! (start-up, login), [`store`] (the one writer of documents), [`io`] (the
@@ -19,6 +20,7 @@ pub mod search;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod winback;
 
 use leptos::prelude::*;

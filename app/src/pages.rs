@@ -4,6 +4,7 @@ pub mod card;
 pub mod card_form;
 pub mod card_status;
 pub mod clients;
+pub mod conflicts;
 pub mod contacts;
 pub mod dynamics;
 pub mod history;

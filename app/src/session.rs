@@ -111,7 +111,11 @@ pub async fn log_out(state: AppState) {
     if let Ok(device) = DeviceDb::open().await {
         let _ = device.delete(KEY_SESSION).await;
     }
+    if let Some(store) = state.store() {
+        store.stop_sync();
+    }
     state.set_store(None);
+    state.sync.reset();
     state.search.set_value(crate::state::SearchState::Building);
     state.derived.set(crate::derived::DerivedBase::default());
     state.session.set(None);
@@ -197,7 +201,7 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
             return;
         }
     }
-    state.set_store(Some(store));
+    state.set_store(Some(store.clone()));
     state.phase.set(Phase::Ready);
     // Statuses and zones first (the list shows them), then the search
     // index: one after the other, so neither slows the other down.
@@ -215,6 +219,7 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
         }
     });
     spawn_local(probe_loop(state));
+    spawn_local(crate::sync::run(state, store));
 }
 
 /// Asks the relay whether it is there and the session still valid, and

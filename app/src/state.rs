@@ -155,7 +155,50 @@ pub struct AppState {
     pub derived: RwSignal<DerivedBase>,
     /// Bumped by each whole-base pass, so an outdated one stops.
     pub derive_generation: StoredValue<u64>,
+    /// What the sync client reports (see [`crate::sync`]).
+    pub sync: SyncStatus,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+}
+
+/// Sync with the relay as the header shows it, and the documents it
+/// changed (an open card reloads when its client is named).
+#[derive(Debug, Clone, Copy)]
+pub struct SyncStatus {
+    /// Changes made on this device the relay has not confirmed.
+    pub unsent: RwSignal<usize>,
+    /// When the device last finished a sync with the relay (ms).
+    pub last_sync: RwSignal<Option<i64>>,
+    /// The refusal code of the relay's last `kt-refused`, until dismissed.
+    pub refused: RwSignal<Option<String>>,
+    /// The last client changed by the relay, and a counter so that the
+    /// same client changed twice is seen twice.
+    pub remote_change: RwSignal<(String, u64)>,
+}
+
+impl SyncStatus {
+    fn new() -> SyncStatus {
+        SyncStatus {
+            unsent: RwSignal::new(0),
+            last_sync: RwSignal::new(None),
+            refused: RwSignal::new(None),
+            remote_change: RwSignal::new((String::new(), 0)),
+        }
+    }
+
+    /// Forgets what was shown for the user who logged out.
+    pub fn reset(&self) {
+        self.unsent.set(0);
+        self.last_sync.set(None);
+        self.refused.set(None);
+    }
+
+    /// Says that the relay changed this client.
+    pub fn changed_remotely(&self, id: &str) {
+        self.remote_change.update(|(last, n)| {
+            *last = id.to_owned();
+            *n += 1;
+        });
+    }
 }
 
 /// The search index, or the edits that came while it was being built.
@@ -195,6 +238,7 @@ impl AppState {
             search_rev: RwSignal::new(0),
             derived: RwSignal::new(DerivedBase::default()),
             derive_generation: StoredValue::new(0),
+            sync: SyncStatus::new(),
             store: StoredValue::new_local(None),
         }
     }

@@ -9,14 +9,23 @@
 //!
 //! Writes go one at a time (an async lock), so two quick edits of one card
 //! cannot interleave their chunks.
+//!
+//! Changes that come from the relay ([`Store::receive_sync`]) take the same
+//! path: applied to the in-memory document, written to IndexedDB, and only
+//! then reported, so the list and the card never show what is not on disk.
+//! A local change also puts its document in the outbox (in the same
+//! transaction) and tells the sync client ([`Store::local_changes`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use automerge::ActorId;
+use automerge::sync::{self as am_sync, SyncDoc};
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use futures::channel::mpsc;
 use futures::lock::Mutex;
 use kartoteka::api::{BundleError, BundleKind, SessionUser, decode_bundle};
 use kartoteka::client::{ClientDoc, MergeError};
+use kartoteka::conflict::FieldConflict;
 use kartoteka::date::Timestamp;
 use kartoteka::document::{ClientDocument, DocumentError, WorkspaceDocument};
 use kartoteka::history::{Entry, card_history};
@@ -57,6 +66,8 @@ pub enum StoreError {
     History(String),
     /// Two clients cannot be merged.
     Merge(MergeError),
+    /// A sync message from the relay cannot be read or applied.
+    Sync(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -69,6 +80,7 @@ impl std::fmt::Display for StoreError {
             StoreError::BadUser => f.write_str("the session names no valid user"),
             StoreError::History(e) => f.write_str(e),
             StoreError::Merge(e) => write!(f, "{e}"),
+            StoreError::Sync(e) => write!(f, "sync: {e}"),
         }
     }
 }
@@ -97,6 +109,11 @@ pub struct Store {
     user: SessionUser,
     actor: ActorId,
     open: RefCell<HashMap<String, OpenDoc>>,
+    /// Documents the relay is sending that are not on the device yet,
+    /// until they are whole enough to be read as clients.
+    fetching: RefCell<HashMap<String, AutoCommit>>,
+    /// Told the id of every document changed on this device.
+    local_changes: RefCell<Option<mpsc::UnboundedSender<String>>>,
     writing: Mutex<()>,
 }
 
@@ -118,6 +135,8 @@ impl Store {
             user,
             actor,
             open: RefCell::new(HashMap::new()),
+            fetching: RefCell::new(HashMap::new()),
+            local_changes: RefCell::new(None),
             writing: Mutex::new(()),
         })
     }
@@ -226,7 +245,7 @@ impl Store {
         doc.set_actor(self.actor.clone());
         let (model, changed) = doc.change(Timestamp(now_ms()), message, edit)?;
         if changed {
-            self.db.put_snapshot(&id, &doc.save(), None).await?;
+            self.db.put_snapshot(&id, &doc.save(), None, true).await?;
         }
         Ok(model)
     }
@@ -274,11 +293,12 @@ impl Store {
         let summary = ClientSummary::of(client);
         let json = summary_json(&summary);
         self.db
-            .put_snapshot(client.id.as_str(), &doc.save(), Some(&json))
+            .put_snapshot(client.id.as_str(), &doc.save(), Some(&json), true)
             .await?;
         self.open
             .borrow_mut()
             .insert(client.id.to_string(), OpenDoc { doc, next_seq: 0 });
+        self.tell_local_change(client.id.as_str());
         Ok(summary)
     }
 
@@ -304,26 +324,47 @@ impl Store {
             self.open.borrow_mut().insert(id.to_owned(), open);
             return Ok((model, summary));
         }
-        let json = summary_json(&summary);
+        self.write(id, open, &summary, true).await?;
+        self.tell_local_change(id);
+        Ok((model, summary))
+    }
+
+    /// Writes what changed in an open document since its last write, with
+    /// its new summary, and keeps it open. On failure the in-memory copy
+    /// (holding the unsaved change) is dropped: the next read reloads what
+    /// is on disk.
+    async fn write(
+        &self,
+        id: &str,
+        mut open: OpenDoc,
+        summary: &ClientSummary,
+        local: bool,
+    ) -> Result<(), StoreError> {
+        let json = summary_json(summary);
         let written = if open.next_seq >= COMPACT_AFTER {
             let snapshot = open.doc.save();
             self.db
-                .put_snapshot(id, &snapshot, Some(&json))
+                .put_snapshot(id, &snapshot, Some(&json), local)
                 .await
                 .map(|()| 0)
         } else {
             let chunk = open.doc.save_incremental();
             self.db
-                .append(id, open.next_seq, &chunk, &json)
+                .append(id, open.next_seq, &chunk, &json, local)
                 .await
                 .map(|()| open.next_seq + 1)
         };
-        // On failure the in-memory copy (holding the unsaved change) is
-        // dropped: the next read reloads what is on disk.
-        let next_seq = written?;
-        open.next_seq = next_seq;
+        open.next_seq = written?;
         self.open.borrow_mut().insert(id.to_owned(), open);
-        Ok((model, summary))
+        Ok(())
+    }
+
+    fn tell_local_change(&self, id: &str) {
+        if let Some(tx) = self.local_changes.borrow().as_ref() {
+            // A closed channel means sync has stopped (log out): nothing
+            // to tell, the outbox keeps the change for the next start.
+            let _ = tx.unbounded_send(id.to_owned());
+        }
     }
 }
 
@@ -334,6 +375,43 @@ impl Store {
         let mut open = self.open.borrow_mut();
         let doc = open.get_mut(id).ok_or(StoreError::NotFound)?;
         card_history(&mut doc.doc).map_err(|e| StoreError::History(e.to_string()))
+    }
+
+    /// The card's fields two people changed concurrently, with every value.
+    pub async fn card_conflicts(&self, id: &str) -> Result<Vec<FieldConflict>, StoreError> {
+        self.ensure_open(id).await?;
+        let mut open = self.open.borrow_mut();
+        let doc = open.get_mut(id).ok_or(StoreError::NotFound)?;
+        Ok(doc.doc.card_conflicts())
+    }
+
+    /// Ends a conflict on a card field with the value a supervisor chose:
+    /// an ordinary local change (stored, then synced).
+    pub async fn resolve_conflict(
+        &self,
+        id: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<(ClientDoc, ClientSummary), StoreError> {
+        let _guard = self.writing.lock().await;
+        self.ensure_open(id).await?;
+        let mut open = self
+            .open
+            .borrow_mut()
+            .remove(id)
+            .ok_or(StoreError::NotFound)?;
+        if let Err(e) = open
+            .doc
+            .resolve_card_field(field, value, Timestamp(now_ms()))
+        {
+            // Dropped: the next read reloads what is on disk.
+            return Err(e.into());
+        }
+        let model = open.doc.read()?;
+        let summary = ClientSummary::of(&model);
+        self.write(id, open, &summary, true).await?;
+        self.tell_local_change(id);
+        Ok((model, summary))
     }
 
     /// Merges client `other` into `survivor` (SPEC 2): the survivor takes
@@ -368,6 +446,238 @@ impl Store {
             })
             .await?;
         Ok((survivor_summary, other_summary))
+    }
+}
+
+/// What the sync client asks of the store: messages of the Automerge sync
+/// protocol built from, and applied to, the stored documents.
+impl Store {
+    /// From now on, the ids of documents changed on this device arrive on
+    /// the returned channel (one listener: the sync client).
+    pub fn local_changes(&self) -> mpsc::UnboundedReceiver<String> {
+        let (tx, rx) = mpsc::unbounded();
+        *self.local_changes.borrow_mut() = Some(tx);
+        rx
+    }
+
+    /// Ends the channel of [`Store::local_changes`]: the sync client stops.
+    pub fn stop_sync(&self) {
+        self.local_changes.borrow_mut().take();
+    }
+
+    /// The workspace document's id.
+    pub async fn workspace_id(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.db.meta(META_WORKSPACE).await?)
+    }
+
+    /// A named value of the sync client.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.db.meta(key).await?)
+    }
+
+    /// Stores a named value of the sync client.
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        Ok(self.db.set_meta(key, value).await?)
+    }
+
+    /// The documents with local changes the relay has not confirmed.
+    pub async fn outbox(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.db.outbox().await?)
+    }
+
+    /// Takes a document out of the outbox.
+    pub async fn outbox_done(&self, id: &str) -> Result<(), StoreError> {
+        Ok(self.db.outbox_done(id).await?)
+    }
+
+    /// A document's sync state with the relay as last saved: what both
+    /// sides are known to have (a fresh state if none was saved).
+    pub async fn sync_state(&self, id: &str) -> Result<am_sync::State, StoreError> {
+        Ok(self
+            .db
+            .sync_state(id)
+            .await?
+            .and_then(|bytes| am_sync::State::decode(&bytes).ok())
+            .unwrap_or_default())
+    }
+
+    /// Saves a document's sync state with the relay.
+    pub async fn save_sync_state(
+        &self,
+        id: &str,
+        state: &am_sync::State,
+    ) -> Result<(), StoreError> {
+        Ok(self.db.set_sync_state(id, &state.encode()).await?)
+    }
+
+    /// The next sync message for a document, if there is something to
+    /// say, and whether it is a `request` (the device does not have the
+    /// document yet).
+    pub async fn sync_message(
+        &self,
+        id: &str,
+        state: &mut am_sync::State,
+    ) -> Result<Option<(Vec<u8>, bool)>, StoreError> {
+        // Not while a write has the document out of the open map.
+        let _guard = self.writing.lock().await;
+        match self.ensure_open(id).await {
+            Ok(()) => {
+                let mut open = self.open.borrow_mut();
+                let doc = open.get_mut(id).ok_or(StoreError::NotFound)?;
+                Ok(doc
+                    .doc
+                    .automerge()
+                    .sync()
+                    .generate_sync_message(state)
+                    .map(|m| (m.encode(), false)))
+            }
+            Err(StoreError::NotFound) => {
+                let mut fetching = self.fetching.borrow_mut();
+                let doc = fetching
+                    .entry(id.to_owned())
+                    .or_insert_with(|| AutoCommit::new().with_actor(self.actor.clone()));
+                let empty = doc.get_heads().is_empty();
+                Ok(doc
+                    .sync()
+                    .generate_sync_message(state)
+                    .map(|m| (m.encode(), empty)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Applies a sync message from the relay. When it brought changes,
+    /// they are stored (with the client's new summary) before the new
+    /// summary is returned; a client new to the device is stored once it
+    /// is readable.
+    pub async fn receive_sync(
+        &self,
+        id: &str,
+        state: &mut am_sync::State,
+        data: &[u8],
+    ) -> Result<Option<ClientSummary>, StoreError> {
+        let message =
+            am_sync::Message::decode(data).map_err(|e| StoreError::Sync(e.to_string()))?;
+        let _guard = self.writing.lock().await;
+        match self.ensure_open(id).await {
+            Ok(()) => {
+                let mut open = self
+                    .open
+                    .borrow_mut()
+                    .remove(id)
+                    .ok_or(StoreError::NotFound)?;
+                let before = open.doc.heads();
+                let applied = open
+                    .doc
+                    .automerge()
+                    .sync()
+                    .receive_sync_message(state, message);
+                let after = open.doc.heads();
+                if let Err(e) = applied {
+                    // Nothing of a message that fails is kept in memory.
+                    return Err(StoreError::Sync(e.to_string()));
+                }
+                if before == after {
+                    self.open.borrow_mut().insert(id.to_owned(), open);
+                    return Ok(None);
+                }
+                let summary = ClientSummary::of(&open.doc.read()?);
+                self.write(id, open, &summary, false).await?;
+                Ok(Some(summary))
+            }
+            Err(StoreError::NotFound) => {
+                let whole = {
+                    let mut fetching = self.fetching.borrow_mut();
+                    let doc = fetching
+                        .entry(id.to_owned())
+                        .or_insert_with(|| AutoCommit::new().with_actor(self.actor.clone()));
+                    doc.sync()
+                        .receive_sync_message(state, message)
+                        .map_err(|e| StoreError::Sync(e.to_string()))?;
+                    ClientDocument::from_automerge(doc.fork().with_actor(self.actor.clone())).ok()
+                };
+                let Some(mut doc) = whole else {
+                    return Ok(None);
+                };
+                let summary = ClientSummary::of(&doc.read()?);
+                self.db
+                    .put_snapshot(id, &doc.save(), Some(&summary_json(&summary)), false)
+                    .await?;
+                self.fetching.borrow_mut().remove(id);
+                self.open
+                    .borrow_mut()
+                    .insert(id.to_owned(), OpenDoc { doc, next_seq: 0 });
+                Ok(Some(summary))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Notes in a sync state that the relay has durably stored these heads
+    /// (its `kt-accepted`): those the device has too are shared. Saved
+    /// with the state, this survives a reload that comes before the
+    /// relay's next sync message.
+    pub async fn note_relay_heads(
+        &self,
+        id: &str,
+        state: &mut am_sync::State,
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
+        self.ensure_open(id).await?;
+        let mut open = self.open.borrow_mut();
+        let doc = open
+            .get_mut(id)
+            .ok_or(StoreError::NotFound)?
+            .doc
+            .automerge();
+        let known: Vec<ChangeHash> = heads
+            .iter()
+            .filter(|h| doc.get_change_by_hash(h).is_some())
+            .copied()
+            .collect();
+        if known.len() == heads.len() {
+            state.shared_heads = known;
+        } else {
+            // As Automerge does when it knows only some of the peer's heads.
+            state.shared_heads.extend(known);
+            state.shared_heads.sort();
+            state.shared_heads.dedup();
+        }
+        Ok(())
+    }
+
+    /// How many changes made on this device the relay is not known to
+    /// have: outside the history of what both sides have (by the sync
+    /// state).
+    pub async fn unsent(&self, id: &str, state: &am_sync::State) -> Result<usize, StoreError> {
+        self.ensure_open(id).await?;
+        let mut open = self.open.borrow_mut();
+        let doc = open
+            .get_mut(id)
+            .ok_or(StoreError::NotFound)?
+            .doc
+            .automerge();
+        let shared: Vec<_> = state
+            .shared_heads
+            .iter()
+            .filter(|h| doc.get_change_by_hash(h).is_some())
+            .copied()
+            .collect();
+        Ok(doc
+            .get_changes(&shared)
+            .iter()
+            .filter(|c| c.actor_id() == &self.actor)
+            .count())
+    }
+
+    /// Drops a document the relay refused changes of: from memory and
+    /// from IndexedDB, with its sync state, so it is fetched again as the
+    /// relay has it.
+    pub async fn forget(&self, id: &str) -> Result<(), StoreError> {
+        let _guard = self.writing.lock().await;
+        self.open.borrow_mut().remove(id);
+        self.fetching.borrow_mut().remove(id);
+        Ok(self.db.forget(id).await?)
     }
 }
 

@@ -126,7 +126,7 @@ async fn a_damaged_document_is_refused_and_the_others_still_open() {
     drop(store);
     // Corrupt one document on disk, as a broken disk or a bug would.
     let db = UserDb::open(me.id.as_str()).await.unwrap();
-    db.put_snapshot(bad.id.as_str(), b"not an automerge document", None)
+    db.put_snapshot(bad.id.as_str(), b"not an automerge document", None, false)
         .await
         .unwrap();
     let store = Store::open(me, [4; 8]).await.unwrap();
@@ -193,4 +193,68 @@ async fn the_first_download_stores_the_base_and_a_damaged_one_stores_nothing() {
     assert!(store.is_bootstrapped().await.unwrap());
     assert_eq!(store.summaries(|_, _| {}).await.unwrap().len(), 3);
     assert_eq!(store.workspace().await.unwrap().name, "Тест");
+}
+
+/// Runs the Automerge sync protocol between two devices' stores until
+/// neither has anything to say.
+async fn sync_until_quiet(a: &Store, b: &Store, id: &str) {
+    let (mut sa, mut sb) = (automerge::sync::State::new(), automerge::sync::State::new());
+    for _ in 0..10 {
+        let to_b = a.sync_message(id, &mut sa).await.unwrap();
+        if let Some((data, _)) = &to_b {
+            b.receive_sync(id, &mut sb, data).await.unwrap();
+        }
+        let to_a = b.sync_message(id, &mut sb).await.unwrap();
+        if let Some((data, _)) = &to_a {
+            a.receive_sync(id, &mut sa, data).await.unwrap();
+        }
+        if to_b.is_none() && to_a.is_none() {
+            return;
+        }
+    }
+    panic!("the two stores never stopped talking");
+}
+
+#[wasm_bindgen_test]
+async fn a_client_synced_to_another_device_is_stored_there_and_edits_flow_back() {
+    let me = user();
+    let other = SessionUser {
+        id: UserId::random(),
+        ..user()
+    };
+    let mine = Store::open(me.clone(), [1; 8]).await.unwrap();
+    let theirs = Store::open(other.clone(), [2; 8]).await.unwrap();
+    let doc = client("Ладога", &me.id);
+    mine.create_client(&doc).await.unwrap();
+    let id = doc.id.to_string();
+    // A local change is in the outbox with its chunk.
+    assert_eq!(mine.outbox().await.unwrap(), vec![id.clone()]);
+
+    // The other device asks with a `request` (it has no copy) and stores
+    // the client once it is whole.
+    let mut asking = automerge::sync::State::new();
+    let (_, request) = theirs
+        .sync_message(&id, &mut asking)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(request, "a device without the document requests it");
+    sync_until_quiet(&mine, &theirs, &id).await;
+    assert_eq!(theirs.client(&id).await.unwrap().card.name, "Ладога");
+    assert!(
+        theirs.outbox().await.unwrap().is_empty(),
+        "received, not local"
+    );
+
+    // Its edit comes back and is on disk after a restart.
+    theirs
+        .change_client(&id, "industry", |d| d.card.industry = "Рыболовство".into())
+        .await
+        .unwrap();
+    sync_until_quiet(&mine, &theirs, &id).await;
+    drop(mine);
+    let mine = Store::open(me, [1; 8]).await.unwrap();
+    assert_eq!(mine.client(&id).await.unwrap().card.industry, "Рыболовство");
+    let summaries = mine.summaries(|_, _| {}).await.unwrap();
+    assert_eq!(summaries[0].name, "Ладога");
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod seed;
 pub mod spa;
 pub mod store;
+pub mod sync;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .route("/logout", post(api::logout))
         .route("/session", get(api::session))
         .route("/bootstrap", get(api::bootstrap))
+        .route("/sync", get(sync::endpoint))
         .fallback(api::not_found);
     let mut router = Router::new().nest("/api", api);
     if let Some(dist) = &state.dist {

@@ -1,9 +1,19 @@
 //! The relay's embedded store: users and their password hashes, sessions,
-//! and every document's saved bytes with its cached summary — one redb file
-//! in the data folder, nothing to install.
+//! every document (a snapshot plus the change chunks appended since) with
+//! its cached summary, the global change sequence and its index, and the
+//! sync states of the devices — one redb file in the data folder, nothing
+//! to install.
 //!
 //! Every write is one redb transaction committed with the default
 //! (immediate) durability: when a method returns `Ok`, the data is on disk.
+//! The one exception is [`Store::put_sync_state`]: a sync state only saves
+//! work on the next connection, so it rides along with the next durable
+//! commit instead of paying for its own.
+//!
+//! Each document's latest change has a number in one global sequence, and
+//! the `changes` table maps the number back to the document, one row per
+//! document; "what changed after cursor N" is a range scan that costs in
+//! proportion to what changed, not to the size of the base.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,8 +36,23 @@ const DOCS: TableDefinition<&str, &[u8]> = TableDefinition::new("docs");
 const SUMMARIES: TableDefinition<&str, &[u8]> = TableDefinition::new("summaries");
 /// Named values: the workspace document's id, …
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+/// (document id, n) → the n-th change chunk appended after the snapshot in
+/// `docs`; the document is the snapshot followed by its chunks in order.
+const DOC_CHUNKS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("doc_chunks");
+/// document id → the sequence number of its latest change.
+const DOC_SEQ: TableDefinition<&str, u64> = TableDefinition::new("doc_seq");
+/// sequence number → the document whose latest change it numbers.
+const CHANGES: TableDefinition<u64, &str> = TableDefinition::new("changes");
+/// (peer storage id, document id) → the relay's Automerge sync state with
+/// that peer for that document.
+const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("sync_states");
+/// Named numbers: the last change sequence number, …
+const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
 const META_WORKSPACE: &str = "workspace_doc";
+/// The relay's own automerge-repo storage id.
+const META_STORAGE_ID: &str = "storage_id";
+const COUNTER_SEQ: &str = "seq";
 
 /// A failure of the embedded store.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +78,8 @@ storage_errors!(
     redb::TransactionError,
     redb::TableError,
     redb::StorageError,
-    redb::CommitError
+    redb::CommitError,
+    redb::SetDurabilityError
 );
 
 /// A person who may log in.
@@ -84,10 +110,39 @@ pub struct StoredDoc {
     pub summary: Option<Vec<u8>>,
 }
 
-/// The embedded store. Cheap to clone; clones share the database.
+/// A change to commit to one document (see [`Store::commit_change`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DocChange<'a> {
+    pub id: &'a str,
+    /// The new changes, as Automerge saves them incrementally.
+    pub chunk: &'a [u8],
+    /// The whole document saved anew: replaces the snapshot and every
+    /// chunk (compaction), and `chunk` is then not stored.
+    pub snapshot: Option<&'a [u8]>,
+    /// The new summary (client documents).
+    pub summary: Option<&'a [u8]>,
+    /// The author's sync state for this document, saved with the change:
+    /// (peer storage id, encoded state).
+    pub sync_state: Option<(&'a str, &'a [u8])>,
+}
+
+/// A document in the change index.
+#[derive(Debug, Clone)]
+pub struct ChangedDoc {
+    /// The number of its latest change.
+    pub seq: u64,
+    pub id: String,
+    /// Its summary as JSON, for client documents.
+    pub summary: Option<Vec<u8>>,
+}
+
+/// The embedded store. Cheap to clone; clones share the database and the
+/// relay's live sync state ([`crate::sync::Hub`]: who is connected, the
+/// documents in memory), which belongs to one open database.
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    hub: Arc<crate::sync::Hub>,
 }
 
 impl std::fmt::Debug for Store {
@@ -119,8 +174,42 @@ impl Store {
         tx.open_table(DOCS)?;
         tx.open_table(SUMMARIES)?;
         tx.open_table(META)?;
+        tx.open_table(DOC_CHUNKS)?;
+        tx.open_table(DOC_SEQ)?;
+        tx.open_table(CHANGES)?;
+        tx.open_table(SYNC_STATES)?;
+        {
+            let mut meta = tx.open_table(META)?;
+            if meta.get(META_STORAGE_ID)?.is_none() {
+                meta.insert(META_STORAGE_ID, uuid::Uuid::new_v4().to_string().as_str())?;
+            }
+        }
+        let numbered = tx.open_table(COUNTERS)?.get(COUNTER_SEQ)?.is_some();
+        if !numbered {
+            // A data folder from before the change sequence: number every
+            // document once, so a device's first cursor covers them all.
+            let ids: Vec<String> = {
+                let docs = tx.open_table(DOCS)?;
+                docs.iter()?
+                    .map(|row| row.map(|(id, _)| id.value().to_owned()))
+                    .collect::<Result<_, _>>()?
+            };
+            for id in &ids {
+                bump_seq(&tx, id)?;
+            }
+            tx.open_table(COUNTERS)?
+                .insert(COUNTER_SEQ, ids.len() as u64)?;
+        }
         tx.commit()?;
-        Ok(Store { db: Arc::new(db) })
+        Ok(Store {
+            db: Arc::new(db),
+            hub: Arc::new(crate::sync::Hub::new()),
+        })
+    }
+
+    /// The relay's live sync state for this database.
+    pub fn sync_hub(&self) -> &Arc<crate::sync::Hub> {
+        &self.hub
     }
 
     /// Adds or replaces a user (the login must not belong to someone else).
@@ -208,7 +297,9 @@ impl Store {
         Ok(())
     }
 
-    /// Stores documents (and their summaries) in one transaction.
+    /// Stores documents (and their summaries) in one transaction, each
+    /// replacing whatever was stored under its id, and numbers each one as
+    /// changed.
     pub fn put_docs(&self, docs: &[StoredDoc]) -> Result<(), StoreError> {
         let tx = self.db.begin_write()?;
         {
@@ -219,16 +310,29 @@ impl Store {
                 if let Some(s) = &doc.summary {
                     summaries.insert(doc.id.as_str(), s.as_slice())?;
                 }
+                clear_chunks(&tx, &doc.id)?;
+                bump_seq(&tx, &doc.id)?;
             }
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// A document's saved bytes.
+    /// A document's saved bytes: its snapshot followed by the change
+    /// chunks appended since (Automerge loads them as one).
     pub fn doc(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.doc_with_chunks(id)?.map(|(bytes, _)| bytes))
+    }
+
+    /// A document's saved bytes and how many chunks follow its snapshot.
+    pub fn doc_with_chunks(&self, id: &str) -> Result<Option<(Vec<u8>, u64)>, StoreError> {
         let tx = self.db.begin_read()?;
-        Ok(tx.open_table(DOCS)?.get(id)?.map(|v| v.value().to_vec()))
+        let Some(snapshot) = tx.open_table(DOCS)?.get(id)? else {
+            return Ok(None);
+        };
+        let mut bytes = snapshot.value().to_vec();
+        let chunks = append_chunks(&tx.open_table(DOC_CHUNKS)?, id, &mut bytes)?;
+        Ok(Some((bytes, chunks)))
     }
 
     /// Every client document with its summary, for `visit` to pick from,
@@ -239,13 +343,140 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self.db.begin_read()?;
         let docs = tx.open_table(DOCS)?;
+        let chunks = tx.open_table(DOC_CHUNKS)?;
         let summaries = tx.open_table(SUMMARIES)?;
+        let mut bytes = Vec::new();
         for row in summaries.iter()? {
             let (id, summary) = row?;
-            if let Some(bytes) = docs.get(id.value())? {
-                visit(id.value(), bytes.value(), summary.value())?;
+            if let Some(snapshot) = docs.get(id.value())? {
+                bytes.clear();
+                bytes.extend_from_slice(snapshot.value());
+                append_chunks(&chunks, id.value(), &mut bytes)?;
+                visit(id.value(), &bytes, summary.value())?;
             }
         }
+        Ok(())
+    }
+
+    /// A client document's summary (JSON).
+    pub fn summary(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx
+            .open_table(SUMMARIES)?
+            .get(id)?
+            .map(|v| v.value().to_vec()))
+    }
+
+    /// Durably commits new changes of one document (creating it if it is
+    /// new), gives it the next change number and returns that number.
+    pub fn commit_change(&self, change: &DocChange<'_>) -> Result<u64, StoreError> {
+        let tx = self.db.begin_write()?;
+        let seq = {
+            match change.snapshot {
+                Some(snapshot) => {
+                    tx.open_table(DOCS)?.insert(change.id, snapshot)?;
+                    clear_chunks(&tx, change.id)?;
+                }
+                None => {
+                    let mut docs = tx.open_table(DOCS)?;
+                    if docs.get(change.id)?.is_none() {
+                        docs.insert(change.id, change.chunk)?;
+                    } else {
+                        let mut chunks = tx.open_table(DOC_CHUNKS)?;
+                        let next = chunks
+                            .range((change.id, 0)..=(change.id, u64::MAX))?
+                            .next_back()
+                            .transpose()?
+                            .map_or(0, |(k, _)| k.value().1 + 1);
+                        chunks.insert((change.id, next), change.chunk)?;
+                    }
+                }
+            }
+            if let Some(summary) = change.summary {
+                tx.open_table(SUMMARIES)?.insert(change.id, summary)?;
+            }
+            if let Some((storage, state)) = change.sync_state {
+                tx.open_table(SYNC_STATES)?
+                    .insert((storage, change.id), state)?;
+            }
+            bump_seq(&tx, change.id)?
+        };
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// The number of the latest change (0 before any).
+    pub fn last_seq(&self) -> Result<u64, StoreError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx
+            .open_table(COUNTERS)?
+            .get(COUNTER_SEQ)?
+            .map_or(0, |v| v.value()))
+    }
+
+    /// The documents whose latest change is numbered after `cursor`, in
+    /// order, with their summaries, and the number of the latest change.
+    pub fn changed_since(&self, cursor: u64) -> Result<(Vec<ChangedDoc>, u64), StoreError> {
+        let tx = self.db.begin_read()?;
+        let last = tx
+            .open_table(COUNTERS)?
+            .get(COUNTER_SEQ)?
+            .map_or(0, |v| v.value());
+        let changes = tx.open_table(CHANGES)?;
+        let summaries = tx.open_table(SUMMARIES)?;
+        let mut out = Vec::new();
+        for row in changes.range(cursor.saturating_add(1)..)? {
+            let (seq, id) = row?;
+            out.push(ChangedDoc {
+                seq: seq.value(),
+                id: id.value().to_owned(),
+                summary: summaries.get(id.value())?.map(|s| s.value().to_vec()),
+            });
+        }
+        Ok((out, last))
+    }
+
+    /// The relay's storage id, the same for the life of the data folder.
+    pub fn storage_id(&self) -> Result<String, StoreError> {
+        let tx = self.db.begin_read()?;
+        tx.open_table(META)?
+            .get(META_STORAGE_ID)?
+            .map(|v| v.value().to_owned())
+            .ok_or_else(|| StoreError::Damaged("the store has no storage id".into()))
+    }
+
+    /// The relay's saved sync state with a peer's storage for a document.
+    pub fn sync_state(&self, storage: &str, doc: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx
+            .open_table(SYNC_STATES)?
+            .get((storage, doc))?
+            .map(|v| v.value().to_vec()))
+    }
+
+    /// Saves (or, with `None`, forgets) the relay's sync state with a peer's
+    /// storage for a document. Not durable by itself: a crash may lose it,
+    /// which costs the next sync a few more round trips and nothing else.
+    pub fn put_sync_state(
+        &self,
+        storage: &str,
+        doc: &str,
+        state: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin_write()?;
+        tx.set_durability(redb::Durability::None)?;
+        {
+            let mut table = tx.open_table(SYNC_STATES)?;
+            match state {
+                Some(state) => {
+                    table.insert((storage, doc), state)?;
+                }
+                None => {
+                    table.remove((storage, doc))?;
+                }
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -269,9 +500,47 @@ impl Store {
         let tx = self.db.begin_write()?;
         tx.open_table(DOCS)?.insert(id, bytes)?;
         tx.open_table(META)?.insert(META_WORKSPACE, id)?;
+        clear_chunks(&tx, id)?;
+        bump_seq(&tx, id)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Gives the document the next change number, moving its row in the
+/// change index, and returns the number.
+fn bump_seq(tx: &redb::WriteTransaction, id: &str) -> Result<u64, StoreError> {
+    let mut counters = tx.open_table(COUNTERS)?;
+    let seq = counters.get(COUNTER_SEQ)?.map_or(0, |v| v.value()) + 1;
+    counters.insert(COUNTER_SEQ, seq)?;
+    let mut by_doc = tx.open_table(DOC_SEQ)?;
+    let mut changes = tx.open_table(CHANGES)?;
+    if let Some(old) = by_doc.insert(id, seq)? {
+        changes.remove(old.value())?;
+    }
+    changes.insert(seq, id)?;
+    Ok(seq)
+}
+
+fn clear_chunks(tx: &redb::WriteTransaction, id: &str) -> Result<(), StoreError> {
+    let mut chunks = tx.open_table(DOC_CHUNKS)?;
+    chunks.retain_in((id, 0)..=(id, u64::MAX), |_, _| false)?;
+    Ok(())
+}
+
+/// Appends a document's chunks to `bytes`; returns how many there were.
+fn append_chunks(
+    chunks: &impl ReadableTable<(&'static str, u64), &'static [u8]>,
+    id: &str,
+    bytes: &mut Vec<u8>,
+) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for row in chunks.range((id, 0)..=(id, u64::MAX))? {
+        let (_, chunk) = row?;
+        bytes.extend_from_slice(chunk.value());
+        n += 1;
+    }
+    Ok(n)
 }
 
 fn read_user(

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod client;
+pub mod conflict;
 pub mod date;
 pub mod demo;
 pub mod document;

@@ -1,10 +1,15 @@
 //! The bar at the top: the app's name, navigation, the connection state,
-//! the language switch and the user.
+//! the sync state, the language switch and the user; below it, banners
+//! (session expired, changes refused by the relay, storage).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
+use kartoteka::date::Timestamp;
+use kartoteka::sync::refusal;
+
+use crate::format;
 use crate::i18n::{I18n, cat};
 use crate::io::platform::set_document_language;
 use crate::session::{log_out, remember_language};
@@ -60,6 +65,76 @@ pub fn NetIndicator() -> impl IntoView {
     }
 }
 
+/// Sync with the relay: the local changes it has not confirmed, else the
+/// time of the last sync (the date in the hint).
+#[component]
+pub fn SyncIndicator() -> impl IntoView {
+    let state = app_state();
+    let label = move || {
+        let unsent = state.sync.unsent.get();
+        if unsent > 0 {
+            return (cat().sync_unsent)(unsent as u64);
+        }
+        match state.sync.last_sync.get() {
+            Some(ms) => (cat().sync_done_at)(&format::time(Timestamp(ms))),
+            None => String::new(),
+        }
+    };
+    let hint = move || match state.sync.last_sync.get() {
+        Some(ms) => (cat().sync_last_hint)(&format::date_time(Timestamp(ms))),
+        None => cat().sync_never.to_owned(),
+    };
+    let class = move || {
+        if state.sync.unsent.get() > 0 {
+            "sync sync--pending"
+        } else {
+            "sync"
+        }
+    };
+    view! {
+        <span
+            class=class
+            role="status"
+            title=hint
+            aria-label=move || format!("{} {}", label(), hint())
+            data-testid="sync"
+        >
+            {label}
+        </span>
+    }
+}
+
+/// Why the relay refused a card's changes, until dismissed.
+#[component]
+fn RefusedBanner() -> impl IntoView {
+    let state = app_state();
+    let text = move || {
+        let c = cat();
+        state.sync.refused.get().map(|code| match code.as_str() {
+            refusal::TAKEN => c.sync_refused_taken,
+            refusal::RESPONSIBLE => c.sync_refused_responsible,
+            refusal::MERGED_INTO => c.sync_refused_merged_into,
+            refusal::WORKSPACE => c.sync_refused_workspace,
+            refusal::ACTOR => c.sync_refused_actor,
+            _ => c.sync_refused_other,
+        })
+    };
+    view! {
+        <Show when=move || state.sync.refused.with(Option::is_some)>
+            <p class="banner banner--warning" role="alert">
+                <span>{text}</span>
+                <button
+                    type="button"
+                    class="button button--ghost button--small"
+                    on:click=move |_| state.sync.refused.set(None)
+                >
+                    {t!(dismiss)}
+                </button>
+            </p>
+        </Show>
+    }
+}
+
 /// The header of a logged-in user.
 #[component]
 pub fn AppHeader() -> impl IntoView {
@@ -82,6 +157,7 @@ pub fn AppHeader() -> impl IntoView {
             </nav>
             <div class="app-header__end">
                 <NetIndicator/>
+                <SyncIndicator/>
                 <LanguageSwitch/>
                 <span class="user-name">{name}</span>
                 <button type="button" class="button button--ghost" on:click=on_logout>
@@ -89,6 +165,7 @@ pub fn AppHeader() -> impl IntoView {
                 </button>
             </div>
         </header>
+        <RefusedBanner/>
         <Show when=move || state.net.get() == Net::SessionExpired>
             <p class="banner banner--warning" role="alert">{t!(session_expired)}</p>
         </Show>

@@ -12,7 +12,11 @@
 //!     chunks are folded into a new snapshot when they grow (compaction);
 //!   - `summaries`: document id → the client's summary (JSON text), all
 //!     the list, search and rules need, read in one go at start-up;
-//!   - `meta`: named values (bootstrap done, workspace id, …).
+//!   - `meta`: named values (bootstrap done, workspace id, sync cursor, …);
+//!   - `sync_states`: document id → the Automerge sync state with the
+//!     relay (encoded), so a reconnect resumes where it stopped;
+//!   - `outbox`: ids of the documents holding local changes the relay has
+//!     not confirmed yet (written in the same transaction as the change).
 //!
 //! Every write is one transaction that has committed when the future
 //! resolves, so "saved" in the UI means "on disk".
@@ -30,6 +34,8 @@ const DOCS: &str = "docs";
 const CHUNKS: &str = "chunks";
 const SUMMARIES: &str = "summaries";
 const META: &str = "meta";
+const SYNC_STATES: &str = "sync_states";
+const OUTBOX: &str = "outbox";
 
 /// A failure of the browser's storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,13 +173,17 @@ impl UserDb {
     /// Opens (creating on first use) the database of one user.
     pub async fn open(user_id: &str) -> Result<UserDb> {
         let db = Database::open(format!("kartoteka-{user_id}"))
-            .with_version(1u32)
+            .with_version(2u32)
             .with_on_upgrade_needed(|event, db| {
                 if event.old_version() < 1.0 {
                     db.create_object_store(DOCS).build()?;
                     db.create_object_store(CHUNKS).build()?;
                     db.create_object_store(SUMMARIES).build()?;
                     db.create_object_store(META).build()?;
+                }
+                if event.old_version() < 2.0 {
+                    db.create_object_store(SYNC_STATES).build()?;
+                    db.create_object_store(OUTBOX).build()?;
                 }
                 Ok(())
             })
@@ -281,13 +291,25 @@ impl UserDb {
         }))
     }
 
-    /// Appends a document's change and its new summary, atomically.
-    pub async fn append(&self, id: &str, seq: u32, chunk: &[u8], summary: &str) -> Result<()> {
+    /// Appends a document's change and its new summary, atomically; a
+    /// `local` change also puts the document in the outbox, in the same
+    /// transaction, so no stored edit is ever forgotten by sync.
+    pub async fn append(
+        &self,
+        id: &str,
+        seq: u32,
+        chunk: &[u8],
+        summary: &str,
+        local: bool,
+    ) -> Result<()> {
         let tx = self
             .db
-            .transaction([CHUNKS, SUMMARIES])
+            .transaction([CHUNKS, SUMMARIES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        if local {
+            tx.object_store(OUTBOX)?.put("1").with_key(id).build()?;
+        }
         tx.object_store(CHUNKS)?
             .put(bytes_to_js(chunk))
             .with_key(chunk_key(id, seq))
@@ -301,18 +323,23 @@ impl UserDb {
     }
 
     /// Stores a whole document (a new one, or a compaction of an existing
-    /// one) with its summary, dropping its chunks, atomically.
+    /// one) with its summary, dropping its chunks, atomically; `local` as
+    /// for [`UserDb::append`].
     pub async fn put_snapshot(
         &self,
         id: &str,
         snapshot: &[u8],
         summary: Option<&str>,
+        local: bool,
     ) -> Result<()> {
         let tx = self
             .db
-            .transaction([DOCS, CHUNKS, SUMMARIES])
+            .transaction([DOCS, CHUNKS, SUMMARIES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        if local {
+            tx.object_store(OUTBOX)?.put("1").with_key(id).build()?;
+        }
         tx.object_store(DOCS)?
             .put(bytes_to_js(snapshot))
             .with_key(id)
@@ -346,6 +373,71 @@ impl UserDb {
                 summaries.put(*summary).with_key(*id).build()?;
             }
         }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The ids of the documents in the outbox.
+    pub async fn outbox(&self) -> Result<Vec<String>> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let keys: Vec<String> = tx
+            .object_store(OUTBOX)?
+            .get_all_keys()
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(keys)
+    }
+
+    /// Takes a document out of the outbox (the relay has all its changes).
+    pub async fn outbox_done(&self, id: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(OUTBOX)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(OUTBOX)?.delete(id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A document's saved sync state with the relay.
+    pub async fn sync_state(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let tx = self.db.transaction(SYNC_STATES).build()?;
+        let value: Option<JsValue> = tx.object_store(SYNC_STATES)?.get(id).await?;
+        value.as_ref().map(js_to_bytes).transpose()
+    }
+
+    /// Saves a document's sync state with the relay.
+    pub async fn set_sync_state(&self, id: &str, state: &[u8]) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(SYNC_STATES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(SYNC_STATES)?
+            .put(bytes_to_js(state))
+            .with_key(id)
+            .build()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a document, its chunks, summary, sync state and outbox
+    /// entry, atomically (the relay refused its changes: it is fetched
+    /// again as the relay has it).
+    pub async fn forget(&self, id: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([DOCS, CHUNKS, SUMMARIES, SYNC_STATES, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(DOCS)?.delete(id).build()?;
+        tx.object_store(CHUNKS)?
+            .delete::<String, _>(chunk_range(id))
+            .build()?;
+        tx.object_store(SUMMARIES)?.delete(id).build()?;
+        tx.object_store(SYNC_STATES)?.delete(id).build()?;
+        tx.object_store(OUTBOX)?.delete(id).build()?;
         tx.commit().await?;
         Ok(())
     }

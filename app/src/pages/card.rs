@@ -12,6 +12,7 @@ use leptos_router::hooks::use_params_map;
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::pages::card_status::StatusSection;
+use crate::pages::conflicts::{ConflictsSection, load_conflicts};
 use crate::pages::contacts::ContactsSection;
 use crate::pages::history::HistorySection;
 use crate::pages::interests::InterestsSection;
@@ -50,6 +51,30 @@ pub fn load_client(id: Memo<String>, target: RwSignal<Loaded>) {
     });
 }
 
+/// Reloads the shown client when the relay changed it (live updates),
+/// without a "loading" flash in between.
+fn follow_remote_changes(id: Memo<String>, target: RwSignal<Loaded>) {
+    let state = app_state();
+    Effect::new(move |_| {
+        let changed = state
+            .sync
+            .remote_change
+            .with(|(changed, _)| changed.clone());
+        let id = id.get_untracked();
+        if changed != id {
+            return;
+        }
+        let Some(store) = state.store() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(doc) = store.client(&id).await {
+                target.set(Loaded::Client(Box::new(doc)));
+            }
+        });
+    });
+}
+
 pub fn address_kind_name(c: &Catalogue, kind: AddressKind) -> &'static str {
     match kind {
         AddressKind::Legal => c.address_legal,
@@ -69,13 +94,24 @@ pub fn event_kind_name(c: &Catalogue, kind: EventKind) -> &'static str {
     }
 }
 
-/// One line of a description list; "not given" when empty.
+/// One line of a description list; "not given" when empty; marked when
+/// the field holds a conflict.
 #[component]
-fn Detail(#[prop(into)] label: Signal<&'static str>, #[prop(into)] value: String) -> impl IntoView {
+fn Detail(
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(into)] value: String,
+    #[prop(optional, into)] conflict: Option<Signal<bool>>,
+) -> impl IntoView {
     let empty = value.trim().is_empty();
+    let conflict = move || conflict.is_some_and(|c| c.get());
     view! {
-        <div class="details__row">
-            <dt>{label}</dt>
+        <div class="details__row" class:details__row--conflict=conflict>
+            <dt>
+                {label}
+                <Show when=conflict>
+                    " " <span class="conflict-mark">{t!(conflict_mark)}</span>
+                </Show>
+            </dt>
             <dd class:details__empty=empty>
                 {if empty { cat().not_filled.to_owned() } else { value }}
             </dd>
@@ -97,6 +133,7 @@ pub fn CardPage() -> impl IntoView {
         id.track();
         explain_open.set(false);
     });
+    follow_remote_changes(id, loaded);
 
     view! {
         <main class="card-page" id="main">
@@ -164,6 +201,11 @@ fn ClientCard(
     let may_merge = state.user().is_some_and(|u| u.role.may_merge());
     let merged_into = doc.merged_into.as_ref().map(ToString::to_string);
     let events = doc.events.len() as u64;
+    let conflicts = RwSignal::new(Vec::new());
+    load_conflicts(id.clone(), conflicts);
+    let conflicted = move |field: &'static str| {
+        Signal::derive(move || conflicts.with(|c| c.iter().any(|f| f.field == field)))
+    };
 
     view! {
         {merged_into.map(|survivor| {
@@ -184,16 +226,17 @@ fn ClientCard(
             </div>
             <A href=format!("/clients/{id}/edit") attr:class="button button--primary">{t!(edit)}</A>
         </div>
+        <ConflictsSection client_id=id.clone() conflicts=conflicts loaded=loaded/>
         <div class="card-grid">
             <StatusSection doc=doc.clone() loaded=loaded open=explain_open/>
             <section class="panel" aria-labelledby="sec-requisites">
                 <h2 class="panel__title" id="sec-requisites">{t!(section_requisites)}</h2>
                 <dl class="details">
-                    <Detail label=t!(field_inn) value=card.inn.clone()/>
-                    <Detail label=t!(field_kpp) value=card.kpp.clone()/>
-                    <Detail label=t!(field_ogrn) value=card.ogrn.clone()/>
-                    <Detail label=t!(field_industry) value=card.industry.clone()/>
-                    <Detail label=t!(field_source) value=card.source.clone()/>
+                    <Detail label=t!(field_inn) value=card.inn.clone() conflict=conflicted("inn")/>
+                    <Detail label=t!(field_kpp) value=card.kpp.clone() conflict=conflicted("kpp")/>
+                    <Detail label=t!(field_ogrn) value=card.ogrn.clone() conflict=conflicted("ogrn")/>
+                    <Detail label=t!(field_industry) value=card.industry.clone() conflict=conflicted("industry")/>
+                    <Detail label=t!(field_source) value=card.source.clone() conflict=conflicted("source")/>
                     <Detail label=t!(field_tags) value=tags/>
                 </dl>
             </section>

@@ -1,0 +1,641 @@
+//! The sync bench: the relay binary on loopback, simulated devices
+//! (native Automerge, `tests/sync_support`) over real WebSockets, a demo
+//! base from `kartoteka::demo`. Numbers go to `docs/sync-protocol.md`
+//! ("Measured").
+//!
+//!     cargo bench -p kartoteka-server --bench sync -- [reconnect] [live]
+//!         [--clients 20000,2000] [--history 3] [--live-clients 2000]
+//!         [--devices 100] [--seconds 10]
+//!
+//! - `reconnect`: a supervisor's device holding every client (after a full
+//!   first sync) goes offline; meanwhile 200 documents change on another
+//!   device and 100 change on it; it reconnects. Time and bytes of that
+//!   reconnect, per base size, and of a reconnect when nothing changed.
+//! - `live`: 100 devices in groups of four (three of a manager and one of
+//!   the supervisor) keep ten of the manager's clients in sync and edit
+//!   them as fast as the relay acknowledges (one change in flight per
+//!   device): changes accepted and forwarded per second, and the latency
+//!   from sending a change to its `kt-accepted` and to its arrival at the
+//!   group's other devices.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+#[path = "../tests/sync_support/mod.rs"]
+mod sync_support;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use automerge::ChangeHash;
+use kartoteka::date::{Date, Timestamp};
+use kartoteka::ids::UserId;
+use kartoteka::rules::zone::{Zone, zone};
+use kartoteka::summary::ClientSummary;
+use kartoteka::sync::{self, DEFAULT_MAX_FRAME, DocumentId, Message};
+use kartoteka::workspace::WorkspaceDoc;
+use kartoteka_server::sync::{Frame, Policy};
+use kartoteka_server::{Clock, Store, seed};
+use sync_support::*;
+
+/// Documents changed on another device while the measured one is offline.
+const CHANGED_ELSEWHERE: usize = 200;
+/// Documents changed on the measured device while it is offline.
+const CHANGED_LOCALLY: usize = 100;
+/// Devices per group in the live bench, and documents each group edits.
+const GROUP: usize = 4;
+const GROUP_DOCS: usize = 10;
+
+struct Options {
+    reconnect: bool,
+    live: bool,
+    clients: Vec<usize>,
+    history: usize,
+    live_clients: usize,
+    devices: usize,
+    seconds: u64,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+    };
+    let number =
+        |name: &str, default: usize| value(name).map_or(default, |v| v.parse().expect("a number"));
+    let reconnect = args.iter().any(|a| a == "reconnect");
+    let live = args.iter().any(|a| a == "live");
+    Options {
+        reconnect: reconnect || !live,
+        live: live || !reconnect,
+        clients: value("--clients").map_or(vec![20_000, 2_000], |v| {
+            v.split(',').map(|n| n.parse().expect("a number")).collect()
+        }),
+        history: number("--history", 3),
+        live_clients: number("--live-clients", 2_000),
+        devices: number("--devices", 100),
+        seconds: number("--seconds", 10) as u64,
+    }
+}
+
+fn main() -> Result {
+    let options = options();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        println!(
+            "machine: {} cores; relay: release build of this tree, data folder in {}",
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            std::env::temp_dir().display()
+        );
+        if options.reconnect {
+            for &clients in &options.clients {
+                reconnect(clients, options.history).await?;
+            }
+        }
+        if options.live {
+            live(options.live_clients, options.devices, options.seconds).await?;
+        }
+        Ok(())
+    })
+}
+
+/// A relay binary on a fresh data folder holding the demo with `clients`
+/// clients; what the bench needs to know about the base.
+struct Base {
+    relay: RelayProcess,
+    _data: TempDir,
+    _dist: TempDir,
+    /// Each client's effective responsible today (none in the exchange).
+    responsible: BTreeMap<DocumentId, Option<String>>,
+}
+
+async fn base(clients: usize) -> Result<Base> {
+    let data = TempDir::new("sync-bench-data");
+    let dist = TempDir::new("sync-bench-dist");
+    let started = Instant::now();
+    let responsible = {
+        let store = Store::open(data.path())?;
+        let now = Clock::default().now_ms();
+        // The demo lives in Moscow time, as `kartoteka serve` seeds it.
+        let today = Date::of_instant(Timestamp(now), 180);
+        seed::seed_demo(&store, clients, today, 1, Timestamp(now))?;
+        let workspace = store.workspace_id()?.ok_or("no workspace")?;
+        let model: WorkspaceDoc = autosurgeon::hydrate(&automerge::Automerge::load(
+            &store.doc(&workspace)?.ok_or("no workspace document")?,
+        )?)?;
+        let policy = Policy::of(None, Some(&model));
+        let mut responsible = BTreeMap::new();
+        store.for_each_client_doc(|id, _, summary| {
+            let summary: ClientSummary = serde_json::from_slice(summary).unwrap();
+            let report = zone(&summary.facts, policy.thresholds, today.naive());
+            let who = report
+                .filter(|r| r.zone != Some(Zone::Exchange))
+                .and_then(|r| r.responsible);
+            responsible.insert(doc_id(id), who);
+            Ok(())
+        })?;
+        responsible
+    };
+    let seeded = started.elapsed();
+    let relay = RelayProcess::start(data.path(), dist.path(), 0).await?;
+    println!(
+        "\nbase: {clients} demo clients seeded in {:.1} s, relay pid {}",
+        seeded.as_secs_f64(),
+        relay.pid()
+    );
+    Ok(Base {
+        relay,
+        _data: data,
+        _dist: dist,
+        responsible,
+    })
+}
+
+/// The relay's peak resident memory (Linux), in MiB.
+fn relay_peak_mib(relay: &RelayProcess) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", relay.pid())).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Handles frames until `done` holds (or two minutes pass).
+async fn run_until(client: &mut Client, mut done: impl FnMut(&mut Client) -> bool) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done(client) {
+        if Instant::now() > deadline {
+            return Err("the expected messages did not come in 120 s".into());
+        }
+        if client.closed.is_some() {
+            return Err(format!("the relay closed the socket: {:?}", client.closed).into());
+        }
+        client.step(Duration::from_millis(100)).await?;
+    }
+    Ok(())
+}
+
+/// Handles frames until none comes for `quiet`.
+async fn settle(client: &mut Client, quiet: Duration) -> Result {
+    while client.step(quiet).await? {}
+    Ok(())
+}
+
+/// Closes the socket the way a device does when it goes offline.
+async fn disconnect(client: &mut Client) -> Result {
+    client
+        .link
+        .send_frame(Frame::Close {
+            code: 1000,
+            reason: String::new(),
+        })
+        .await?;
+    client.device.offline();
+    Ok(())
+}
+
+struct Traffic {
+    millis: f64,
+    bytes_in: usize,
+    bytes_out: usize,
+    messages_in: usize,
+    messages_out: usize,
+}
+
+impl Traffic {
+    fn start(client: &Client) -> (Instant, [usize; 4]) {
+        (
+            Instant::now(),
+            [
+                client.bytes_in,
+                client.bytes_out,
+                client.messages_in,
+                client.messages_out,
+            ],
+        )
+    }
+
+    fn since(client: &Client, start: &(Instant, [usize; 4])) -> Traffic {
+        Traffic {
+            millis: start.0.elapsed().as_secs_f64() * 1000.0,
+            bytes_in: client.bytes_in - start.1[0],
+            bytes_out: client.bytes_out - start.1[1],
+            messages_in: client.messages_in - start.1[2],
+            messages_out: client.messages_out - start.1[3],
+        }
+    }
+}
+
+impl std::fmt::Display for Traffic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:>9.0} ms, relay→device {:>10} B in {:>6} messages, device→relay {:>9} B in {:>6} messages",
+            self.millis, self.bytes_in, self.messages_in, self.bytes_out, self.messages_out
+        )
+    }
+}
+
+/// Part (a): the reconnect of a device in sync with a base of `clients`.
+async fn reconnect(clients: usize, history: usize) -> Result {
+    let base = base(clients).await?;
+    let addr = base.relay.addr;
+    let me = login_as(addr, "orlova").await?;
+    let ids: Vec<DocumentId> = base.responsible.keys().copied().collect();
+    let elsewhere = &ids[..CHANGED_ELSEWHERE];
+    let locally = &ids[CHANGED_ELSEWHERE..CHANGED_ELSEWHERE + CHANGED_LOCALLY];
+
+    // Another device of the supervisor, used to change documents while the
+    // measured one is offline.
+    let mut other = Client::new(
+        Device::new(&me.user.id, 2),
+        Link::socket(addr, &me.token).await?,
+    );
+    other.device.follow_changed = false;
+    other.connect().await?;
+    for &id in elsewhere.iter().chain(locally) {
+        other.sync(id).await?;
+    }
+    run_until(&mut other, |c| {
+        elsewhere
+            .iter()
+            .chain(locally)
+            .all(|id| c.device.docs.contains_key(id))
+    })
+    .await?;
+    // Real cards gather history (events, notes, edits); Automerge sends the
+    // whole document instead of the new changes when more than a third of
+    // a document's changes are new, so a card of one change would measure
+    // that rule, not the protocol.
+    for round in 0..history {
+        edit_all(&mut other, elsewhere.iter().chain(locally), |c| {
+            c.card.source = format!("история {round}");
+        })
+        .await?;
+    }
+    settle(&mut other, Duration::from_millis(200)).await?;
+    disconnect(&mut other).await?;
+
+    // The measured device: a first sync of the whole base.
+    let mut device = Client::new(
+        Device::new(&me.user.id, 1),
+        Link::socket(addr, &me.token).await?,
+    );
+    let first = Traffic::start(&device);
+    device.connect().await?;
+    let everything = clients + 1;
+    run_until(&mut device, |c| c.device.docs.len() == everything).await?;
+    let first_sync = Traffic::since(&device, &first);
+    settle(&mut device, Duration::from_millis(300)).await?;
+    disconnect(&mut device).await?;
+
+    // Offline: 200 documents change elsewhere, 100 here.
+    other.link = Link::socket(addr, &me.token).await?;
+    other.closed = None;
+    other.device.cursor = device.device.cursor;
+    other.connect().await?;
+    edit_all(&mut other, elsewhere.iter(), |c| {
+        c.card.industry = "изменено на другом устройстве".into();
+    })
+    .await?;
+    let expected: HashMap<DocumentId, Vec<ChangeHash>> = elsewhere
+        .iter()
+        .map(|&id| (id, other.device.heads(id)))
+        .collect();
+    settle(&mut other, Duration::from_millis(200)).await?;
+    disconnect(&mut other).await?;
+    for &id in locally {
+        device
+            .device
+            .edit(id, |c| c.card.website = "offline.example".into());
+    }
+
+    // The reconnect: socket, join, kt-hello, the changed documents and the
+    // local ones synced, the local changes acknowledged.
+    let accepted_before = device.device.accepted.len();
+    let start = Traffic::start(&device);
+    device.link = Link::socket(addr, &me.token).await?;
+    device.closed = None;
+    device.device.changed.clear();
+    device.connect().await?;
+    for &id in locally {
+        device.sync(id).await?;
+    }
+    run_until(&mut device, |c| {
+        let accepted: std::collections::HashSet<DocumentId> = c.device.accepted[accepted_before..]
+            .iter()
+            .map(|(id, _, _)| *id)
+            .collect();
+        locally.iter().all(|id| accepted.contains(id))
+            && expected
+                .iter()
+                .all(|(id, heads)| c.device.heads(*id) == *heads)
+    })
+    .await?;
+    let done = Traffic::since(&device, &start);
+    settle(&mut device, Duration::from_millis(300)).await?;
+    let with_acks = Traffic::since(&device, &start);
+    let told = device.device.changed.len();
+    disconnect(&mut device).await?;
+
+    // A reconnect when nothing changed.
+    let start = Traffic::start(&device);
+    device.link = Link::socket(addr, &me.token).await?;
+    device.closed = None;
+    let cursor = device.device.cursor;
+    device.connect().await?;
+    run_until(&mut device, |c| c.messages_in >= start.1[2] + 2).await?;
+    let idle = Traffic::since(&device, &start);
+    assert_eq!(device.device.cursor, cursor, "nothing changed");
+    disconnect(&mut device).await?;
+
+    println!(
+        "reconnect, {clients} clients on the device and the relay (cards with {history} earlier edits):"
+    );
+    println!("  first sync of the whole base    {first_sync}");
+    println!(
+        "  reconnect, {CHANGED_ELSEWHERE} changed elsewhere + {CHANGED_LOCALLY} locally (kt-changed named {told}):"
+    );
+    println!("    until every change is across  {done}");
+    println!("    until the socket is quiet     {with_acks}");
+    println!("  reconnect, nothing changed      {idle}");
+    if let Some(mib) = relay_peak_mib(&base.relay) {
+        println!("  relay peak resident memory      {mib:.0} MiB");
+    }
+    Ok(())
+}
+
+/// Edits each document once on `client` and waits for every `kt-accepted`.
+async fn edit_all<'a>(
+    client: &mut Client,
+    ids: impl Iterator<Item = &'a DocumentId>,
+    edit: impl Fn(&mut kartoteka::client::ClientDoc),
+) -> Result {
+    let before = client.device.accepted.len();
+    let mut count = 0;
+    for &id in ids {
+        client.device.edit(id, &edit);
+        client.sync(id).await?;
+        count += 1;
+    }
+    run_until(client, |c| c.device.accepted.len() >= before + count).await?;
+    if !client.device.refused.is_empty() {
+        return Err(format!("refused: {:?}", client.device.refused).into());
+    }
+    Ok(())
+}
+
+/// When each change left its device, by hash.
+type Sent = Arc<Mutex<HashMap<ChangeHash, Instant>>>;
+
+#[derive(Default)]
+struct Samples {
+    /// (when, latency) of each `kt-accepted` for a change of this device.
+    accepted: Vec<(Instant, Duration)>,
+    /// (when, latency) of each change of another device arriving here.
+    forwarded: Vec<(Instant, Duration)>,
+    refused: usize,
+    errors: Vec<String>,
+}
+
+/// Part (b): `devices` devices editing and receiving at once.
+async fn live(clients: usize, devices: usize, seconds: u64) -> Result {
+    let base = base(clients).await?;
+    let addr = base.relay.addr;
+    let supervisor = login_as(addr, "orlova").await?;
+    let mut managers = Vec::new();
+    for login in ["petrov", "smirnova", "kozlov"] {
+        let answer = login_as(addr, login).await?;
+        let own: Vec<DocumentId> = base
+            .responsible
+            .iter()
+            .filter(|(_, who)| who.as_deref() == Some(answer.user.id.as_str()))
+            .map(|(id, _)| *id)
+            .collect();
+        managers.push((answer, own));
+    }
+    managers.retain(|(_, own)| !own.is_empty());
+    let groups = devices / GROUP;
+    let mut plan = Vec::new();
+    let mut taken: HashMap<usize, usize> = HashMap::new();
+    for g in 0..groups {
+        let m = g % managers.len();
+        let (login, own) = &managers[m];
+        let from = taken.entry(m).or_default();
+        let docs: Vec<DocumentId> = own.iter().skip(*from).take(GROUP_DOCS).copied().collect();
+        if docs.len() < GROUP_DOCS {
+            return Err(format!(
+                "{} has too few clients for {groups} groups",
+                login.user.login
+            )
+            .into());
+        }
+        *from += GROUP_DOCS;
+        for k in 0..GROUP {
+            let who = if k + 1 == GROUP { &supervisor } else { login };
+            let number = u8::try_from(g * GROUP + k + 1)?;
+            plan.push((who.user.id.clone(), who.token.clone(), number, docs.clone()));
+        }
+    }
+
+    let sent: Sent = Arc::default();
+    let ready = Arc::new(tokio::sync::Barrier::new(plan.len() + 1));
+    let warmup = Duration::from_secs(3);
+    let window = Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for (user, token, number, docs) in plan {
+        let sent = sent.clone();
+        let ready = ready.clone();
+        tasks.push(tokio::spawn(async move {
+            let result = live_device(
+                addr,
+                user,
+                token,
+                number,
+                docs,
+                sent,
+                ready,
+                warmup + window,
+            )
+            .await;
+            result.map_err(|e| e.to_string())
+        }));
+    }
+    ready.wait().await;
+    let started = Instant::now();
+    let from = started + warmup;
+    let to = from + window;
+    let mut all = Samples::default();
+    for task in tasks {
+        let samples = task.await?.map_err(|e| format!("a device failed: {e}"))?;
+        all.accepted.extend(samples.accepted);
+        all.forwarded.extend(samples.forwarded);
+        all.refused += samples.refused;
+        all.errors.extend(samples.errors);
+    }
+    let in_window = |samples: &[(Instant, Duration)]| -> Vec<Duration> {
+        let mut v: Vec<Duration> = samples
+            .iter()
+            .filter(|(at, _)| *at >= from && *at < to)
+            .map(|(_, d)| *d)
+            .collect();
+        v.sort();
+        v
+    };
+    let accepted = in_window(&all.accepted);
+    let forwarded = in_window(&all.forwarded);
+    let per_second = |n: usize| n as f64 / window.as_secs_f64();
+    let pct = |v: &[Duration], p: f64| -> f64 {
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+        v[i].as_secs_f64() * 1000.0
+    };
+    println!(
+        "live: {} devices ({} groups of {GROUP}: 3 of a manager + 1 of the supervisor, \
+         {GROUP_DOCS} shared clients each), {}s measured after {}s warm-up",
+        groups * GROUP,
+        groups,
+        window.as_secs(),
+        warmup.as_secs()
+    );
+    println!(
+        "  accepted   {:>7.0} changes/s   latency p50 {:>6.1} ms  p99 {:>6.1} ms  ({} samples)",
+        per_second(accepted.len()),
+        pct(&accepted, 0.5),
+        pct(&accepted, 0.99),
+        accepted.len()
+    );
+    println!(
+        "  forwarded  {:>7.0} changes/s   latency p50 {:>6.1} ms  p99 {:>6.1} ms  ({} deliveries)",
+        per_second(forwarded.len()),
+        pct(&forwarded, 0.5),
+        pct(&forwarded, 0.99),
+        forwarded.len()
+    );
+    println!(
+        "  refused {}, errors {}{}",
+        all.refused,
+        all.errors.len(),
+        all.errors
+            .first()
+            .map(|e| format!(" (first: {e})"))
+            .unwrap_or_default()
+    );
+    if let Some(mib) = relay_peak_mib(&base.relay) {
+        println!("  relay peak resident memory {mib:.0} MiB");
+    }
+    Ok(())
+}
+
+/// One device of the live bench: gets its group's documents, then edits
+/// them in turn, one change in flight, for `run` after the barrier.
+#[allow(clippy::too_many_arguments)]
+async fn live_device(
+    addr: std::net::SocketAddr,
+    user: UserId,
+    token: String,
+    number: u8,
+    docs: Vec<DocumentId>,
+    sent: Sent,
+    ready: Arc<tokio::sync::Barrier>,
+    run: Duration,
+) -> Result<Samples> {
+    let mut client = Client::new(
+        Device::new(&user, number),
+        Link::socket(addr, &token).await?,
+    );
+    // Only the group's documents are kept in sync: the fan-out of a change
+    // is the other three devices of the group.
+    client.device.follow_changed = false;
+    client.connect().await?;
+    for &id in &docs {
+        client.sync(id).await?;
+    }
+    run_until(&mut client, |c| {
+        docs.iter().all(|id| c.device.docs.contains_key(id))
+    })
+    .await?;
+    settle(&mut client, Duration::from_millis(200)).await?;
+    ready.wait().await;
+    let end = Instant::now() + run;
+    let mut samples = Samples::default();
+    let mut next = usize::from(number) % docs.len();
+    let mut in_flight: Option<(DocumentId, Instant)> = None;
+    let mut n = 0u64;
+    loop {
+        let now = Instant::now();
+        if in_flight.is_none() {
+            if now >= end {
+                break;
+            }
+            let id = docs[next];
+            next = (next + 1) % docs.len();
+            n += 1;
+            client.device.edit(id, |c| {
+                c.card.source = format!("устройство {number}, правка {n}")
+            });
+            let at = Instant::now();
+            for hash in client.device.heads(id) {
+                sent.lock().unwrap().insert(hash, at);
+            }
+            client.sync(id).await?;
+            in_flight = Some((id, at));
+        }
+        let Some(frame) = client.link.recv(Duration::from_millis(500)).await? else {
+            if now >= end + Duration::from_secs(5) {
+                break;
+            }
+            continue;
+        };
+        let Frame::Binary(bytes) = frame else {
+            return Err(format!("unexpected frame {frame:?}").into());
+        };
+        let message = sync::decode(&bytes, DEFAULT_MAX_FRAME)?;
+        let arrived = Instant::now();
+        match &message {
+            Message::KtAccepted { document_id, .. } => {
+                if let Some((id, at)) = in_flight
+                    && id == *document_id
+                {
+                    samples.accepted.push((arrived, arrived - at));
+                    in_flight = None;
+                }
+            }
+            Message::KtRefused { .. } => {
+                samples.refused += 1;
+                in_flight = None;
+            }
+            Message::Error { message, .. } => samples.errors.push(message.clone()),
+            _ => {}
+        }
+        let synced = match &message {
+            Message::Sync { document_id, .. } if client.device.docs.contains_key(document_id) => {
+                Some((*document_id, client.device.heads(*document_id)))
+            }
+            _ => None,
+        };
+        for answer in client.device.receive(message) {
+            client.send(&answer).await?;
+        }
+        if let Some((id, before)) = synced {
+            let doc = client
+                .device
+                .docs
+                .get_mut(&id)
+                .ok_or("a synced document vanished")?;
+            let sent = sent.lock().unwrap();
+            for change in doc.get_changes(&before) {
+                if let Some(at) = sent.get(&change.hash()) {
+                    samples.forwarded.push((arrived, arrived - *at));
+                }
+            }
+        }
+    }
+    disconnect(&mut client).await?;
+    Ok(samples)
+}

@@ -1,0 +1,843 @@
+//! One device's connection: the handshake, its sync state per document
+//! (kept in the store per peer storage id, so a reconnect resumes), its
+//! change cursor, and what it is told when others change documents it may
+//! read.
+
+use std::collections::HashMap;
+
+use automerge::Automerge;
+use automerge::sync::{self as am_sync, SyncDoc};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use kartoteka::summary::ClientSummary;
+use kartoteka::sync::{self, DecodeError, DocumentId, Message, PeerId, PeerMetadata};
+use tokio::sync::OwnedMutexGuard;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+
+use super::authority::{self, Refusal, may_read};
+use super::hub::{Access, Kind, Loaded, Note, Policy};
+use super::{Frame, Relay, StreamError, SyncError, close};
+use crate::store::{ChangedDoc, DocChange, UserRecord};
+
+/// Bad frames a connection may send before it is closed.
+const MAX_BAD_FRAMES: u32 = 3;
+
+/// At most this many ids in one `kt-changed`, so that a first sync of a
+/// large base stays far below the frame limit.
+const IDS_PER_MESSAGE: usize = 10_000;
+
+/// A document is saved whole again after this many appended chunks.
+const COMPACT_AFTER: u64 = 64;
+
+/// Who is on the other end, after `join`.
+struct Joined {
+    peer: PeerId,
+    /// Sync states are persisted under this key ([`sync_state_key`]);
+    /// `None` for an ephemeral peer, whose states live as long as the
+    /// connection.
+    storage: Option<String>,
+}
+
+/// What the handling of one frame leaves the connection to do.
+enum Flow {
+    Continue,
+    Close(u16, String),
+}
+
+pub(super) struct Connection<'r, S> {
+    relay: &'r Relay,
+    user: UserRecord,
+    id: u64,
+    sink: S,
+    joined: Option<Joined>,
+    /// Said `kt-hello`: gets `kt-` messages.
+    kt: bool,
+    /// The last change number the device was told about.
+    cursor: u64,
+    states: HashMap<DocumentId, am_sync::State>,
+    bad_frames: u32,
+}
+
+/// What a sync message did to a document.
+enum Outcome {
+    /// The user may not read it, or (for `request`) it does not exist.
+    Unavailable,
+    /// Applied; maybe with new changes, now durable.
+    Synced {
+        state: am_sync::State,
+        reply: Option<Vec<u8>>,
+        /// The relay has the changes the message brought, durably: the
+        /// number of their commit (`None` when it had them already) and
+        /// the document's heads.
+        accepted: Option<(Option<u64>, Vec<String>)>,
+    },
+    /// The changes broke a rule: nothing stored.
+    Refused(Refusal),
+    /// The message could not be applied at all.
+    Invalid(String),
+}
+
+impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
+    pub(super) fn new(relay: &'r Relay, user: UserRecord, sink: S) -> Self {
+        Connection {
+            relay,
+            user,
+            id: relay.hub.connection_id(),
+            sink,
+            joined: None,
+            kt: false,
+            cursor: 0,
+            states: HashMap::new(),
+            bad_frames: 0,
+        }
+    }
+
+    pub(super) async fn run<R>(mut self, mut stream: R) -> Result<(), SyncError>
+    where
+        R: Stream<Item = Result<Frame, StreamError>> + Unpin,
+    {
+        // Subscribed before anything is read, so no commit falls between
+        // what `kt-hello` reports and what the feed brings.
+        let mut feed = self.relay.hub.subscribe();
+        let flow = loop {
+            let flow = tokio::select! {
+                incoming = stream.next() => match incoming {
+                    None | Some(Ok(Frame::Close { .. })) => return Ok(()),
+                    Some(Err(StreamError::Broken(e))) => {
+                        tracing::debug!(login = %self.user.login, error = %e, "sync socket broke");
+                        return Ok(());
+                    }
+                    Some(Err(StreamError::TooLarge)) => self.too_large(None).await?,
+                    Some(Ok(Frame::Text(_))) => {
+                        self.bad("frames are binary CBOR messages, not text".into()).await?
+                    }
+                    Some(Ok(Frame::Binary(bytes))) => self.on_frame(&bytes, &mut feed).await?,
+                },
+                note = feed.recv() => match note {
+                    Ok(note) => self.on_note(note).await.map(|()| Flow::Continue)?,
+                    Err(RecvError::Lagged(_)) => self.catch_up().await.map(|()| Flow::Continue)?,
+                    Err(RecvError::Closed) => Flow::Close(close::NORMAL, "the relay stops".into()),
+                },
+            };
+            if let Flow::Close(code, reason) = flow {
+                break (code, reason);
+            }
+        };
+        let (code, reason) = flow;
+        // The device may already be gone; nothing more to do then.
+        let _ = self.sink.send(Frame::Close { code, reason }).await;
+        Ok(())
+    }
+
+    async fn send(&mut self, message: &Message) -> Result<(), SyncError> {
+        self.sink
+            .send(Frame::Binary(sync::encode(message)))
+            .await
+            .map_err(|_| SyncError::Closed)
+    }
+
+    fn me(&self) -> PeerId {
+        self.relay.hub.peer_id().clone()
+    }
+
+    fn target(&self) -> PeerId {
+        self.joined
+            .as_ref()
+            .map(|j| j.peer.clone())
+            .unwrap_or_default()
+    }
+
+    async fn error(&mut self, text: String) -> Result<(), SyncError> {
+        let message = Message::Error {
+            sender_id: self.me(),
+            target_id: self.joined.as_ref().map(|j| j.peer.clone()),
+            message: text,
+        };
+        self.send(&message).await
+    }
+
+    /// A frame that is not a message: an `error`, and after a few the
+    /// socket is closed.
+    async fn bad(&mut self, text: String) -> Result<Flow, SyncError> {
+        self.bad_frames += 1;
+        tracing::debug!(login = %self.user.login, problem = %text, "bad sync frame");
+        self.error(text).await?;
+        Ok(if self.bad_frames >= MAX_BAD_FRAMES {
+            Flow::Close(close::POLICY, "too many malformed messages".into())
+        } else {
+            Flow::Continue
+        })
+    }
+
+    async fn too_large(&mut self, size: Option<usize>) -> Result<Flow, SyncError> {
+        let limit = self.relay.max_frame;
+        let text = match size {
+            Some(size) => format!("a frame of {size} bytes is over the limit of {limit} bytes"),
+            None => format!("a frame is over the limit of {limit} bytes"),
+        };
+        self.error(text.clone()).await?;
+        Ok(Flow::Close(close::TOO_LARGE, text))
+    }
+
+    async fn on_frame(
+        &mut self,
+        bytes: &[u8],
+        feed: &mut tokio::sync::broadcast::Receiver<Note>,
+    ) -> Result<Flow, SyncError> {
+        let message = match sync::decode(bytes, self.relay.max_frame) {
+            Ok(message) => message,
+            Err(DecodeError::TooLarge { size, .. }) => return self.too_large(Some(size)).await,
+            Err(e) => return self.bad(format!("not a sync message: {e}")).await,
+        };
+        match message {
+            Message::Join {
+                sender_id,
+                peer_metadata,
+                supported_protocol_versions,
+            } => {
+                self.join(sender_id, peer_metadata, &supported_protocol_versions)
+                    .await
+            }
+            Message::Leave { .. } => Ok(Flow::Close(close::NORMAL, "goodbye".into())),
+            _ if self.joined.is_none() => {
+                self.bad("say \"join\" before anything else".into()).await
+            }
+            Message::KtHello { cursor, .. } => {
+                self.kt = true;
+                self.changed_since(cursor).await?;
+                Ok(Flow::Continue)
+            }
+            Message::Request {
+                document_id, data, ..
+            } => self.doc_sync(document_id, &data, true, feed).await,
+            Message::Sync {
+                document_id, data, ..
+            } => self.doc_sync(document_id, &data, false, feed).await,
+            Message::Ephemeral {
+                sender_id,
+                document_id,
+                session_id,
+                count,
+                data,
+                ..
+            } => {
+                self.ephemeral(document_id, sender_id, session_id, count, data)
+                    .await?;
+                Ok(Flow::Continue)
+            }
+            Message::Error { message, .. } => {
+                tracing::debug!(login = %self.user.login, %message, "a device reported an error");
+                Ok(Flow::Continue)
+            }
+            Message::Other { r#type: kind } => {
+                // Said, so a device sees why nothing happens; not a bad
+                // frame, so a newer peer is not closed for it.
+                self.error(format!("unknown message type \"{kind}\", ignored"))
+                    .await?;
+                Ok(Flow::Continue)
+            }
+            // Heads gossip, a device's own `doc-unavailable`, and messages
+            // only the relay sends.
+            _ => Ok(Flow::Continue),
+        }
+    }
+
+    async fn join(
+        &mut self,
+        peer: PeerId,
+        meta: PeerMetadata,
+        versions: &[String],
+    ) -> Result<Flow, SyncError> {
+        if !versions.iter().any(|v| v == sync::PROTOCOL_VERSION) {
+            self.error(format!(
+                "this relay speaks protocol version \"{}\" only",
+                sync::PROTOCOL_VERSION
+            ))
+            .await?;
+            return Ok(Flow::Close(
+                close::PROTOCOL,
+                "unsupported protocol version".into(),
+            ));
+        }
+        // Keyed by user too: a device that claims another user's storage
+        // id gets its own sync states, never theirs.
+        let storage = meta
+            .storage_id
+            .filter(|_| !meta.is_ephemeral)
+            .map(|storage| sync_state_key(&self.user, &storage));
+        let same_storage = self.joined.as_ref().map(|j| &j.storage) == Some(&storage);
+        if !same_storage {
+            self.states.clear();
+        }
+        self.joined = Some(Joined {
+            peer: peer.clone(),
+            storage,
+        });
+        let storage_id = {
+            let store = self.relay.store.clone();
+            tokio::task::spawn_blocking(move || store.storage_id()).await??
+        };
+        let answer = Message::Peer {
+            sender_id: self.me(),
+            target_id: peer,
+            peer_metadata: PeerMetadata {
+                storage_id: Some(storage_id),
+                is_ephemeral: false,
+            },
+            selected_protocol_version: sync::PROTOCOL_VERSION.to_owned(),
+        };
+        self.send(&answer).await?;
+        Ok(Flow::Continue)
+    }
+
+    /// `kt-changed` with the readable documents changed after `cursor`.
+    async fn changed_since(&mut self, cursor: u64) -> Result<(), SyncError> {
+        let policy = self.relay.policy().await?;
+        let today = self.relay.today(&policy);
+        let store = self.relay.store.clone();
+        let (changed, last) = tokio::task::spawn_blocking(move || {
+            let (changed, last) = store.changed_since(cursor)?;
+            // A cursor from the future is from another data folder: the
+            // device learns about everything.
+            if cursor > last {
+                store.changed_since(0)
+            } else {
+                Ok((changed, last))
+            }
+        })
+        .await??;
+        let mut batch = Vec::new();
+        for doc in &changed {
+            let Some(id) = uuid::Uuid::parse_str(&doc.id).ok().map(DocumentId::from) else {
+                continue;
+            };
+            if may_read(&self.user, &access_of(doc, id, &policy), &policy, today) {
+                batch.push(id);
+            }
+            if batch.len() == IDS_PER_MESSAGE {
+                self.kt_changed(std::mem::take(&mut batch), doc.seq).await?;
+            }
+        }
+        self.kt_changed(batch, last).await
+    }
+
+    async fn kt_changed(&mut self, ids: Vec<DocumentId>, cursor: u64) -> Result<(), SyncError> {
+        self.cursor = self.cursor.max(cursor);
+        let message = Message::KtChanged {
+            sender_id: self.me(),
+            target_id: self.target(),
+            document_ids: ids,
+            cursor,
+            server_time: u64::try_from(self.relay.clock.now_ms()).unwrap_or_default(),
+        };
+        self.send(&message).await
+    }
+
+    /// The sync state with this device for a document: in memory, else
+    /// as saved for the device's storage, else new.
+    async fn take_state(&mut self, id: DocumentId) -> Result<am_sync::State, SyncError> {
+        if let Some(state) = self.states.remove(&id) {
+            return Ok(state);
+        }
+        let Some(storage) = self.joined.as_ref().and_then(|j| j.storage.clone()) else {
+            return Ok(am_sync::State::new());
+        };
+        let store = self.relay.store.clone();
+        let saved =
+            tokio::task::spawn_blocking(move || store.sync_state(&storage, &id.uuid().to_string()))
+                .await??;
+        // A damaged saved state only costs a longer sync.
+        Ok(saved
+            .and_then(|bytes| am_sync::State::decode(&bytes).ok())
+            .unwrap_or_default())
+    }
+
+    async fn doc_sync(
+        &mut self,
+        id: DocumentId,
+        data: &[u8],
+        is_request: bool,
+        feed: &mut tokio::sync::broadcast::Receiver<Note>,
+    ) -> Result<Flow, SyncError> {
+        let message = match am_sync::Message::decode(data) {
+            Ok(m) => m,
+            Err(e) => {
+                return self
+                    .bad(format!(
+                        "the data for document {id} is not an Automerge sync message: {e}"
+                    ))
+                    .await;
+            }
+        };
+        let policy = self.relay.policy().await?;
+        let job = Job {
+            relay: self.relay.clone(),
+            user: self.user.clone(),
+            origin: self.id,
+            id,
+            is_request,
+            storage: self.joined.as_ref().and_then(|j| j.storage.clone()),
+            today: self.relay.today(&policy),
+            policy,
+        };
+        let state = self.take_state(id).await?;
+        let slot = self.relay.hub.slot(id).lock_owned().await;
+        let outcome = tokio::task::spawn_blocking(move || job.run(slot, message, state)).await??;
+        match outcome {
+            Outcome::Unavailable => {
+                let message = Message::DocUnavailable {
+                    sender_id: self.me(),
+                    target_id: self.target(),
+                    document_id: id,
+                };
+                self.send(&message).await?;
+            }
+            Outcome::Invalid(problem) => {
+                return self
+                    .bad(format!(
+                        "the sync message for document {id} cannot be applied: {problem}"
+                    ))
+                    .await;
+            }
+            Outcome::Refused(refusal) => {
+                tracing::info!(login = %self.user.login, document = %id, code = refusal.code,
+                    reason = %refusal.reason, "changes refused");
+                let message = if self.kt {
+                    Message::KtRefused {
+                        sender_id: self.me(),
+                        target_id: self.target(),
+                        document_id: id,
+                        code: refusal.code.to_owned(),
+                        reason: refusal.reason,
+                    }
+                } else {
+                    Message::Error {
+                        sender_id: self.me(),
+                        target_id: Some(self.target()),
+                        message: format!("changes to {id} refused: {}", refusal.reason),
+                    }
+                };
+                self.send(&message).await?;
+            }
+            Outcome::Synced {
+                state,
+                reply,
+                accepted,
+            } => {
+                self.states.insert(id, state);
+                if let Some((seq, heads)) = accepted {
+                    if let Some(seq) = seq {
+                        // Whatever was committed before this change is
+                        // told first, so the cursor covers nothing untold.
+                        loop {
+                            match feed.try_recv() {
+                                Ok(note) => self.on_note(note).await?,
+                                Err(TryRecvError::Lagged(_)) => self.catch_up().await?,
+                                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                            }
+                        }
+                        self.cursor = self.cursor.max(seq);
+                    }
+                    if self.kt {
+                        let message = Message::KtAccepted {
+                            sender_id: self.me(),
+                            target_id: self.target(),
+                            document_id: id,
+                            cursor: self.cursor,
+                            heads,
+                        };
+                        self.send(&message).await?;
+                    }
+                }
+                if let Some(data) = reply {
+                    self.send_sync(id, data).await?;
+                }
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    async fn send_sync(&mut self, id: DocumentId, data: Vec<u8>) -> Result<(), SyncError> {
+        let message = Message::Sync {
+            sender_id: self.me(),
+            target_id: self.target(),
+            document_id: id,
+            data,
+        };
+        self.send(&message).await
+    }
+
+    /// A locked document, loaded from the store if it is not in memory;
+    /// `None` inside if it does not exist.
+    async fn loaded(&self, id: DocumentId) -> Result<OwnedMutexGuard<Option<Loaded>>, SyncError> {
+        let slot = self.relay.hub.slot(id).lock_owned().await;
+        if slot.is_some() {
+            return Ok(slot);
+        }
+        let relay = self.relay.clone();
+        let policy = relay.policy().await?;
+        tokio::task::spawn_blocking(move || {
+            let mut slot = slot;
+            load(&relay, id, &policy, &mut slot)?;
+            Ok(slot)
+        })
+        .await?
+    }
+
+    async fn ephemeral(
+        &mut self,
+        id: DocumentId,
+        sender_id: PeerId,
+        session_id: String,
+        count: u64,
+        data: Vec<u8>,
+    ) -> Result<(), SyncError> {
+        let access = match self.loaded(id).await?.as_ref() {
+            Some(loaded) => loaded.kind.access(),
+            None => return Ok(()),
+        };
+        let policy = self.relay.policy().await?;
+        if !may_read(&self.user, &access, &policy, self.relay.today(&policy)) {
+            return Ok(());
+        }
+        self.relay.hub.publish(Note::Ephemeral {
+            document_id: id,
+            access,
+            origin: self.id,
+            sender_id,
+            session_id,
+            count,
+            data: data.into(),
+        });
+        Ok(())
+    }
+
+    /// Tells this device about what another connection did.
+    async fn on_note(&mut self, note: Note) -> Result<(), SyncError> {
+        let (origin, access) = match &note {
+            Note::Committed { origin, access, .. } | Note::Ephemeral { origin, access, .. } => {
+                (*origin, access)
+            }
+        };
+        if origin == self.id || self.joined.is_none() {
+            return Ok(());
+        }
+        let policy = self.relay.policy().await?;
+        if !may_read(&self.user, access, &policy, self.relay.today(&policy)) {
+            return Ok(());
+        }
+        match note {
+            Note::Committed {
+                document_id, seq, ..
+            } => {
+                if self.kt && seq > self.cursor {
+                    self.kt_changed(vec![document_id], seq).await?;
+                }
+                self.push(document_id).await
+            }
+            Note::Ephemeral {
+                document_id,
+                sender_id,
+                session_id,
+                count,
+                data,
+                ..
+            } => {
+                let message = Message::Ephemeral {
+                    sender_id,
+                    target_id: self.target(),
+                    document_id,
+                    session_id,
+                    count,
+                    data: data.to_vec(),
+                };
+                self.send(&message).await
+            }
+        }
+    }
+
+    /// Sends what changed in a document this device is syncing now.
+    async fn push(&mut self, id: DocumentId) -> Result<(), SyncError> {
+        if !self.states.contains_key(&id) {
+            return Ok(());
+        }
+        let guard = self.loaded(id).await?;
+        let reply = match (guard.as_ref(), self.states.get_mut(&id)) {
+            (Some(loaded), Some(state)) => loaded.doc.generate_sync_message(state),
+            _ => None,
+        };
+        drop(guard);
+        match reply {
+            Some(message) => self.send_sync(id, message.encode()).await,
+            None => Ok(()),
+        }
+    }
+
+    /// After falling behind the feed: what changed since the cursor, and
+    /// every document being synced.
+    async fn catch_up(&mut self) -> Result<(), SyncError> {
+        if self.kt {
+            self.changed_since(self.cursor).await?;
+        }
+        let ids: Vec<DocumentId> = self.states.keys().copied().collect();
+        for id in ids {
+            self.push(id).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Where the relay keeps its sync states with a device's storage.
+pub fn sync_state_key(user: &UserRecord, storage_id: &str) -> String {
+    format!("{}/{storage_id}", user.id.as_str())
+}
+
+/// Who may read a document in the change index.
+fn access_of(doc: &ChangedDoc, id: DocumentId, policy: &Policy) -> Access {
+    if policy.workspace == Some(id) {
+        return Access::Everyone;
+    }
+    match doc
+        .summary
+        .as_deref()
+        .and_then(|json| serde_json::from_slice::<ClientSummary>(json).ok())
+    {
+        Some(summary) => Access::Client(summary.into()),
+        None => Access::SupervisorsOnly,
+    }
+}
+
+/// Loads a document from the store into its slot, if it exists.
+fn load(
+    relay: &Relay,
+    id: DocumentId,
+    policy: &Policy,
+    slot: &mut Option<Loaded>,
+) -> Result<(), SyncError> {
+    if slot.is_some() {
+        return Ok(());
+    }
+    if let Some((bytes, chunks)) = relay.store.doc_with_chunks(&id.uuid().to_string())? {
+        let doc = Automerge::load(&bytes).map_err(|e| SyncError::Damaged(format!("{id}: {e}")))?;
+        let kind = authority::classify(&doc, id, policy);
+        *slot = Some(Loaded { doc, kind, chunks });
+    }
+    Ok(())
+}
+
+/// One sync message for one document, run off the async threads with the
+/// document locked.
+struct Job {
+    relay: Relay,
+    user: UserRecord,
+    origin: u64,
+    id: DocumentId,
+    is_request: bool,
+    storage: Option<String>,
+    policy: Policy,
+    today: chrono::NaiveDate,
+}
+
+impl Job {
+    fn run(
+        self,
+        mut slot: OwnedMutexGuard<Option<Loaded>>,
+        message: am_sync::Message,
+        state: am_sync::State,
+    ) -> Result<Outcome, SyncError> {
+        load(&self.relay, self.id, &self.policy, &mut slot)?;
+        if let Some(loaded) = slot.as_ref()
+            && !may_read(&self.user, &loaded.kind.access(), &self.policy, self.today)
+        {
+            return self.unreadable(loaded, message, state);
+        }
+        if slot.is_none() && self.is_request {
+            return Ok(Outcome::Unavailable);
+        }
+        // A `sync` for a document the relay does not have may create it.
+        let mut state = state;
+        let shared_before = state.shared_heads.clone();
+        if message.changes.is_empty() {
+            let mut empty = Automerge::new();
+            let doc = match slot.as_mut() {
+                Some(loaded) => &mut loaded.doc,
+                None => &mut empty,
+            };
+            if let Err(e) = doc.receive_sync_message(&mut state, message) {
+                return Ok(Outcome::Invalid(e.to_string()));
+            }
+            let reply = doc.generate_sync_message(&mut state).map(|m| m.encode());
+            if state.shared_heads != shared_before {
+                self.save_state(Some(&state))?;
+            }
+            return Ok(Outcome::Synced {
+                state,
+                reply,
+                accepted: None,
+            });
+        }
+        let base = slot.as_ref().map_or_else(Automerge::new, |l| l.doc.clone());
+        let before_heads = base.get_heads();
+        let mut fork = base;
+        let mut new_state = state.clone();
+        if let Err(e) = fork.receive_sync_message(&mut new_state, message) {
+            return Ok(Outcome::Invalid(e.to_string()));
+        }
+        if fork.get_heads() == before_heads {
+            // Nothing new: changes the relay already had (a device that
+            // did not hear the acknowledgement before a restart hears it
+            // now), or changes whose history has not arrived yet.
+            let (reply, accepted) = match slot.as_ref() {
+                Some(loaded) => (
+                    loaded.doc.generate_sync_message(&mut new_state),
+                    Some((None, authority::heads_hex(&loaded.doc))),
+                ),
+                None => (Automerge::new().generate_sync_message(&mut new_state), None),
+            };
+            if new_state.shared_heads != shared_before {
+                self.save_state(Some(&new_state))?;
+            }
+            return Ok(Outcome::Synced {
+                state: new_state,
+                reply: reply.map(|m| m.encode()),
+                accepted,
+            });
+        }
+        let before = slot.as_ref().map(|l| &l.kind);
+        let kind = match authority::check(
+            &self.user,
+            self.id,
+            before,
+            &fork,
+            &before_heads,
+            &self.policy,
+            self.today,
+        ) {
+            Ok(kind) => kind,
+            Err(refusal) => {
+                // The device drops its copy and starts again from ours.
+                self.save_state(None)?;
+                return Ok(Outcome::Refused(refusal));
+            }
+        };
+        self.commit(&mut slot, &fork, &before_heads, kind, new_state)
+    }
+
+    /// A sync message for a document the user may not read: unavailable,
+    /// unless it is a take from the exchange that another manager won
+    /// (then the loser is told why). Nothing is stored either way.
+    fn unreadable(
+        &self,
+        loaded: &Loaded,
+        message: am_sync::Message,
+        mut state: am_sync::State,
+    ) -> Result<Outcome, SyncError> {
+        if message.changes.is_empty() {
+            return Ok(Outcome::Unavailable);
+        }
+        let before_heads = loaded.doc.get_heads();
+        let mut fork = loaded.doc.clone();
+        if fork.receive_sync_message(&mut state, message).is_err()
+            || fork.get_heads() == before_heads
+        {
+            return Ok(Outcome::Unavailable);
+        }
+        match authority::taken_while_unreadable(&self.user, &loaded.kind, &fork, &before_heads) {
+            Some(refusal) => {
+                self.save_state(None)?;
+                Ok(Outcome::Refused(refusal))
+            }
+            None => Ok(Outcome::Unavailable),
+        }
+    }
+
+    fn commit(
+        &self,
+        slot: &mut Option<Loaded>,
+        fork: &Automerge,
+        before_heads: &[automerge::ChangeHash],
+        kind: Kind,
+        mut state: am_sync::State,
+    ) -> Result<Outcome, SyncError> {
+        let key = self.id.uuid().to_string();
+        let chunk = fork.save_after(before_heads);
+        let chunks = slot.as_ref().map_or(0, |l| l.chunks) + 1;
+        let snapshot = (slot.is_none() || chunks >= COMPACT_AFTER).then(|| fork.save());
+        let summary = match &kind {
+            Kind::Client { summary, .. } => Some(
+                serde_json::to_vec(summary.as_ref())
+                    .map_err(|e| SyncError::Damaged(e.to_string()))?,
+            ),
+            _ => None,
+        };
+        let state_bytes = state.encode();
+        let access = kind.access();
+        let seq = self.relay.hub.commit_and_publish(|| {
+            let seq = self.relay.store.commit_change(&DocChange {
+                id: &key,
+                chunk: &chunk,
+                snapshot: snapshot.as_deref(),
+                summary: summary.as_deref(),
+                sync_state: self
+                    .storage
+                    .as_deref()
+                    .map(|storage| (storage, state_bytes.as_slice())),
+            })?;
+            let note = Note::Committed {
+                document_id: self.id,
+                seq,
+                access,
+                origin: self.origin,
+            };
+            Ok::<_, SyncError>((seq, note))
+        })?;
+        if let Kind::Workspace(model) = &kind {
+            self.relay
+                .hub
+                .set_policy(Policy::of(Some(self.id), Some(model.as_ref())));
+        }
+        let applied = match slot.as_mut() {
+            Some(loaded) => loaded.doc.load_incremental(&chunk).map(|_| ()),
+            None => Ok(()),
+        };
+        match (slot.as_mut(), applied) {
+            (Some(loaded), Ok(())) => {
+                loaded.kind = kind;
+                loaded.chunks = if snapshot.is_some() { 0 } else { chunks };
+            }
+            // A new document, or memory that no longer matches the store:
+            // read back what was committed.
+            _ => {
+                *slot = None;
+                load(&self.relay, self.id, &self.policy, slot)?;
+            }
+        }
+        let Some(loaded) = slot.as_ref() else {
+            return Err(SyncError::Damaged(format!(
+                "{} vanished after a commit",
+                self.id
+            )));
+        };
+        let heads = authority::heads_hex(&loaded.doc);
+        let reply = loaded
+            .doc
+            .generate_sync_message(&mut state)
+            .map(|m| m.encode());
+        Ok(Outcome::Synced {
+            state,
+            reply,
+            accepted: Some((Some(seq), heads)),
+        })
+    }
+
+    fn save_state(&self, state: Option<&am_sync::State>) -> Result<(), SyncError> {
+        if let Some(storage) = &self.storage {
+            let bytes = state.map(am_sync::State::encode);
+            self.relay.store.put_sync_state(
+                storage,
+                &self.id.uuid().to_string(),
+                bytes.as_deref(),
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,207 @@
+//! What every connection of one relay shares: the documents in memory (one
+//! lock each, so changes to a document are checked and committed one at a
+//! time), the feed that tells every connection what was just committed or
+//! sent as ephemeral, and the workspace settings read access depends on.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use automerge::Automerge;
+use kartoteka::client::ClientDoc;
+use kartoteka::rules::config::ZoneThresholds;
+use kartoteka::summary::ClientSummary;
+use kartoteka::sync::{DocumentId, PeerId};
+use kartoteka::workspace::WorkspaceDoc;
+use tokio::sync::broadcast;
+
+/// How many documents stay in memory when nobody is using them.
+const CACHE_DOCS: usize = 4096;
+
+/// How many feed notes a slow connection may fall behind before it must
+/// catch up from the store instead.
+const FEED_CAPACITY: usize = 4096;
+
+/// A document as the relay holds it in memory.
+#[derive(Debug)]
+pub struct Loaded {
+    pub doc: Automerge,
+    pub kind: Kind,
+    /// How many change chunks follow the stored snapshot.
+    pub chunks: u64,
+}
+
+/// What a document is, read once when it is loaded or changed.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Client {
+        model: Box<ClientDoc>,
+        summary: Arc<ClientSummary>,
+    },
+    Workspace(Box<WorkspaceDoc>),
+    /// Stored, but neither a readable client nor the workspace document:
+    /// only supervisors and administrators may read it, nobody may change it.
+    Other,
+}
+
+impl Kind {
+    /// What read access to the document depends on.
+    pub fn access(&self) -> Access {
+        match self {
+            Kind::Client { summary, .. } => Access::Client(summary.clone()),
+            Kind::Workspace(_) => Access::Everyone,
+            Kind::Other => Access::SupervisorsOnly,
+        }
+    }
+}
+
+/// Who may read a document (see [`super::authority::may_read`]).
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// The workspace document.
+    Everyone,
+    /// A client: by role, responsible and zone.
+    Client(Arc<ClientSummary>),
+    SupervisorsOnly,
+}
+
+/// One document's place in memory; `None` until loaded (or while it does
+/// not exist).
+pub type Slot = Arc<tokio::sync::Mutex<Option<Loaded>>>;
+
+/// The workspace settings read access and checks depend on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policy {
+    pub workspace: Option<DocumentId>,
+    pub thresholds: ZoneThresholds,
+    pub utc_offset_minutes: i32,
+}
+
+impl Policy {
+    /// The policy a workspace document sets.
+    pub fn of(workspace: Option<DocumentId>, doc: Option<&WorkspaceDoc>) -> Policy {
+        let defaults = WorkspaceDoc::new("", []);
+        let doc = doc.unwrap_or(&defaults);
+        Policy {
+            workspace,
+            thresholds: doc.statuses.zones,
+            utc_offset_minutes: doc.settings.utc_offset_minutes,
+        }
+    }
+}
+
+/// What the feed carries to every connection.
+#[derive(Debug, Clone)]
+pub enum Note {
+    /// Changes to a document were durably committed.
+    Committed {
+        document_id: DocumentId,
+        seq: u64,
+        access: Access,
+        /// The connection that sent them, which is answered directly.
+        origin: u64,
+    },
+    /// An `ephemeral` message to pass on.
+    Ephemeral {
+        document_id: DocumentId,
+        access: Access,
+        origin: u64,
+        sender_id: PeerId,
+        session_id: String,
+        count: u64,
+        data: Arc<Vec<u8>>,
+    },
+}
+
+/// The live state of one relay (one open store).
+#[derive(Debug)]
+pub struct Hub {
+    docs: Mutex<HashMap<DocumentId, Slot>>,
+    feed: broadcast::Sender<Note>,
+    /// Held while committing and publishing, so notes leave in the order
+    /// of their change numbers.
+    commit: Mutex<()>,
+    policy: RwLock<Option<Policy>>,
+    next_connection: AtomicU64,
+    peer_id: PeerId,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub::new()
+    }
+}
+
+impl Hub {
+    /// A hub with nothing in memory.
+    pub fn new() -> Hub {
+        let (feed, _) = broadcast::channel(FEED_CAPACITY);
+        Hub {
+            docs: Mutex::new(HashMap::new()),
+            feed,
+            commit: Mutex::new(()),
+            policy: RwLock::new(None),
+            next_connection: AtomicU64::new(1),
+            peer_id: PeerId(format!("kartoteka-relay-{}", uuid::Uuid::new_v4().simple())),
+        }
+    }
+
+    /// The relay's peer id on the sync network (new at every start).
+    pub fn peer_id(&self) -> &PeerId {
+        &self.peer_id
+    }
+
+    /// A number for a new connection, unique in this process.
+    pub fn connection_id(&self) -> u64 {
+        self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The place of a document in memory. Unused documents are dropped
+    /// when the cache is full.
+    pub fn slot(&self, id: DocumentId) -> Slot {
+        let mut docs = self.docs.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = docs.get(&id) {
+            return slot.clone();
+        }
+        if docs.len() >= CACHE_DOCS {
+            // Only the map holds these: nobody is reading or changing them.
+            docs.retain(|_, slot| Arc::strong_count(slot) > 1);
+        }
+        let slot = Slot::default();
+        docs.insert(id, slot.clone());
+        slot
+    }
+
+    /// Listens to the feed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Note> {
+        self.feed.subscribe()
+    }
+
+    /// Runs `commit` (which numbers a change in the store) and publishes
+    /// the note it returns, with no other commit in between.
+    pub fn commit_and_publish<T, E>(
+        &self,
+        commit: impl FnOnce() -> Result<(T, Note), E>,
+    ) -> Result<T, E> {
+        let _order = self.commit.lock().unwrap_or_else(PoisonError::into_inner);
+        let (value, note) = commit()?;
+        // Nobody listening is fine: there is no one to tell.
+        let _ = self.feed.send(note);
+        Ok(value)
+    }
+
+    /// Passes an ephemeral message on to every other connection.
+    pub fn publish(&self, note: Note) {
+        let _ = self.feed.send(note);
+    }
+
+    /// The workspace policy, if it has been read.
+    pub fn policy(&self) -> Option<Policy> {
+        *self.policy.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Remembers the policy of the current workspace document.
+    pub fn set_policy(&self, policy: Policy) {
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = Some(policy);
+    }
+}

@@ -1,0 +1,665 @@
+//! The sync relay in memory: devices speak the protocol through channels
+//! to `Relay::serve`, each test a short story of what people do.
+#![allow(clippy::unwrap_used)]
+
+mod sync_support;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use automerge::transaction::Transactable;
+use kartoteka::client::{Assignment, AssignmentKind, Card, ClientDoc};
+use kartoteka::date::Timestamp;
+use kartoteka::rules::config::ZoneThresholds;
+use kartoteka::rules::zone::{Zone, zone};
+use kartoteka::summary::ClientSummary;
+use kartoteka::sync::{self, DocumentId, Message, PeerId, PeerMetadata};
+use kartoteka_server::AppState;
+use kartoteka_server::sync::{Frame, Relay, sync_state_key};
+use sync_support::*;
+
+/// Connects a device of `login`, says hello and syncs what it is told.
+async fn online(relay: &Relay, state: &AppState, login: &str, device: u8) -> Result<Client> {
+    let user = user(state, login);
+    let mut client = Client::new(Device::new(&user.id, device), Link::memory(relay, user));
+    client.connect().await?;
+    pump(&mut [&mut client]).await?;
+    Ok(client)
+}
+
+/// Reconnects a device that went offline.
+async fn reconnect(client: &mut Client, relay: &Relay, state: &AppState, login: &str) -> Result {
+    client.device.offline();
+    client.link = Link::memory(relay, user(state, login));
+    client.closed = None;
+    client.connect().await?;
+    pump(&mut [client]).await
+}
+
+fn workspace(state: &AppState) -> DocumentId {
+    doc_id(&state.store.workspace_id().unwrap().unwrap())
+}
+
+/// Every client with its summary, straight from the store.
+fn summaries(state: &AppState) -> Vec<(DocumentId, ClientSummary)> {
+    let mut out = Vec::new();
+    state
+        .store
+        .for_each_client_doc(|id, _, summary| {
+            out.push((doc_id(id), serde_json::from_slice(summary).unwrap()));
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+fn zone_today(summary: &ClientSummary) -> Option<Zone> {
+    zone(&summary.facts, ZoneThresholds::default(), today().naive()).and_then(|r| r.zone)
+}
+
+/// A client of `login` that is theirs and not in the exchange.
+fn own_client(state: &AppState, login: &str) -> DocumentId {
+    let me = user(state, login).id;
+    summaries(state)
+        .into_iter()
+        .find(|(_, s)| {
+            s.responsible.as_ref() == Some(&me)
+                && matches!(zone_today(s), Some(Zone::Green | Zone::Yellow | Zone::Red))
+        })
+        .map(|(id, _)| id)
+        .expect("the demo gives every manager clients")
+}
+
+fn stored_heads(state: &AppState, id: DocumentId) -> Vec<automerge::ChangeHash> {
+    let bytes = state.store.doc(&id.uuid().to_string()).unwrap().unwrap();
+    automerge::Automerge::load(&bytes).unwrap().get_heads()
+}
+
+fn stored_client(state: &AppState, id: DocumentId) -> ClientDoc {
+    let bytes = state.store.doc(&id.uuid().to_string()).unwrap().unwrap();
+    autosurgeon::hydrate(&automerge::Automerge::load(&bytes).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_device_joins_and_learns_which_documents_it_may_read() -> Result {
+    let state = demo_state(60, None)?;
+    let relay = Relay::new(&state);
+    let petrov = user(&state, "petrov");
+    let mut link = Link::memory(&relay, petrov.clone());
+    let device = Device::new(&petrov.id, 1);
+    link.send(&device.join()).await?;
+    let Some(Message::Peer {
+        target_id,
+        selected_protocol_version,
+        peer_metadata,
+        ..
+    }) = link.recv_message(Duration::from_secs(5)).await?
+    else {
+        panic!("join is answered with peer");
+    };
+    assert_eq!(target_id, device.peer);
+    assert_eq!(selected_protocol_version, "1");
+    assert_eq!(peer_metadata.storage_id, Some(state.store.storage_id()?));
+    link.send(&device.hello()).await?;
+    let Some(Message::KtChanged {
+        document_ids,
+        cursor,
+        ..
+    }) = link.recv_message(Duration::from_secs(5)).await?
+    else {
+        panic!("kt-hello is answered with kt-changed");
+    };
+    assert_eq!(cursor, state.store.last_seq()?);
+    // His clients by the zone today, the exchange, and the workspace.
+    let mut expected: BTreeSet<DocumentId> = summaries(&state)
+        .into_iter()
+        .filter(|(_, s)| {
+            let report = zone(&s.facts, ZoneThresholds::default(), today().naive()).unwrap();
+            report.zone == Some(Zone::Exchange)
+                || report.responsible.as_deref() == Some(petrov.id.as_str())
+        })
+        .map(|(id, _)| id)
+        .collect();
+    expected.insert(workspace(&state));
+    let got: BTreeSet<DocumentId> = document_ids.into_iter().collect();
+    assert_eq!(got, expected);
+    assert!(got.len() < 61, "a manager does not read every client");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_join_without_version_1_is_refused_and_nothing_comes_before_join() -> Result {
+    let state = demo_state(5, None)?;
+    let relay = Relay::new(&state);
+    let petrov = user(&state, "petrov");
+    let mut link = Link::memory(&relay, petrov.clone());
+    let device = Device::new(&petrov.id, 1);
+    link.send(&device.hello()).await?;
+    assert!(matches!(
+        link.recv_message(Duration::from_secs(5)).await?,
+        Some(Message::Error { .. })
+    ));
+    link.send(&Message::Join {
+        sender_id: PeerId::from("old"),
+        peer_metadata: PeerMetadata::default(),
+        supported_protocol_versions: vec!["0".into()],
+    })
+    .await?;
+    assert!(matches!(
+        link.recv_message(Duration::from_secs(5)).await?,
+        Some(Message::Error { .. })
+    ));
+    assert!(matches!(
+        link.recv(Duration::from_secs(5)).await?,
+        Some(Frame::Close { code: 1002, .. })
+    ));
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_devices_offline_edits_merge_and_the_same_field_is_a_conflict_both_see() -> Result {
+    let state = demo_state(30, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let mut laptop = online(&relay, &state, "petrov", 1).await?;
+    let mut tablet = online(&relay, &state, "petrov", 2).await?;
+    assert!(laptop.device.docs.contains_key(&id) && tablet.device.docs.contains_key(&id));
+    // Both go offline and edit the same card.
+    laptop.device.offline();
+    tablet.device.offline();
+    laptop.device.edit(id, |c| {
+        c.card.inn = "7707083893".into();
+        c.card.name = "Вектор (ноутбук)".into();
+    });
+    tablet.device.edit(id, |c| {
+        c.card.website = "vector.ru".into();
+        c.card.name = "Вектор (планшет)".into();
+    });
+    reconnect(&mut laptop, &relay, &state, "petrov").await?;
+    reconnect(&mut tablet, &relay, &state, "petrov").await?;
+    laptop.sync(id).await?;
+    tablet.sync(id).await?;
+    pump(&mut [&mut laptop, &mut tablet]).await?;
+    assert_eq!(laptop.device.heads(id), tablet.device.heads(id));
+    assert_eq!(stored_heads(&state, id), laptop.device.heads(id));
+    for device in [&laptop.device, &tablet.device] {
+        let card = device.client(id).card;
+        assert_eq!(card.inn, "7707083893");
+        assert_eq!(card.website, "vector.ru");
+        assert!(device.conflicted(id, "name"), "both see the conflict");
+        assert!(!device.conflicted(id, "inn"));
+    }
+    assert_eq!(
+        laptop.device.client(id).card.name,
+        tablet.device.client(id).card.name
+    );
+    assert!(laptop.device.accepted.iter().any(|(d, _, _)| *d == id));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_manager_changing_a_responsible_is_refused_and_nothing_is_stored() -> Result {
+    let state = demo_state(30, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let smirnova = user(&state, "smirnova").id;
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let mut supervisor = online(&relay, &state, "orlova", 1).await?;
+    let before = stored_heads(&state, id);
+    let seq = state.store.last_seq()?;
+    let me = petrov.device.user.clone();
+    petrov.device.edit(id, |c| {
+        c.card.source = "выставка".into();
+        c.assignments.insert(
+            "to-smirnova".into(),
+            Assignment {
+                id: "to-smirnova".into(),
+                date: today(),
+                manager: Some(smirnova.clone()),
+                kind: AssignmentKind::Reassigned,
+                by: me.clone(),
+                at: Timestamp(1),
+            },
+        );
+    });
+    supervisor.device.changed.clear();
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov, &mut supervisor]).await?;
+    assert_eq!(petrov.device.refused, vec![(id, "responsible".to_owned())]);
+    assert_eq!(stored_heads(&state, id), before, "nothing stored");
+    assert_eq!(state.store.last_seq()?, seq);
+    assert!(supervisor.device.changed.is_empty(), "nothing forwarded");
+    // The device asked again and is back to the accepted state.
+    let back = petrov.device.client(id);
+    assert_eq!(back.responsible(), Some(&me));
+    assert_ne!(back.card.source, "выставка");
+    assert_eq!(petrov.device.heads(id), before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_managers_taking_the_same_exchange_client_exactly_one_wins() -> Result {
+    let state = demo_state(80, None)?;
+    let relay = Relay::new(&state);
+    let (id, _) = summaries(&state)
+        .into_iter()
+        .find(|(_, s)| zone_today(s) == Some(Zone::Exchange))
+        .expect("the demo has clients in the exchange");
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
+    for client in [&mut petrov, &mut smirnova] {
+        assert!(
+            client.device.docs.contains_key(&id),
+            "the exchange is visible"
+        );
+        client.device.offline();
+        let me = client.device.user.clone();
+        client.device.edit(id, |c| {
+            let key = kartoteka::ids::new_id();
+            c.assignments.insert(
+                key.clone(),
+                Assignment {
+                    id: key,
+                    date: today(),
+                    manager: Some(me.clone()),
+                    kind: AssignmentKind::FromExchange,
+                    by: me.clone(),
+                    at: Timestamp(2),
+                },
+            );
+        });
+    }
+    reconnect(&mut petrov, &relay, &state, "petrov").await?;
+    reconnect(&mut smirnova, &relay, &state, "smirnova").await?;
+    petrov.sync(id).await?;
+    smirnova.sync(id).await?;
+    pump(&mut [&mut petrov, &mut smirnova]).await?;
+    let won = |c: &Client| c.device.accepted.iter().any(|(d, _, _)| *d == id);
+    let lost = |c: &Client| c.device.refused.contains(&(id, "taken".to_owned()));
+    assert!(
+        (won(&petrov) && lost(&smirnova)) ^ (won(&smirnova) && lost(&petrov)),
+        "exactly one wins: petrov {:?}/{:?}, smirnova {:?}/{:?}",
+        petrov.device.accepted,
+        petrov.device.refused,
+        smirnova.device.accepted,
+        smirnova.device.refused
+    );
+    let winner = if won(&petrov) { &petrov } else { &smirnova };
+    assert_eq!(
+        stored_client(&state, id).responsible(),
+        Some(&winner.device.user)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_device_offline_while_1000_changes_happen_catches_up_by_the_cursor() -> Result {
+    let state = demo_state(60, None)?;
+    let relay = Relay::new(&state);
+    let mut supervisor = online(&relay, &state, "orlova", 1).await?;
+    let everything = supervisor.device.docs.len();
+    assert_eq!(everything, 61, "a supervisor reads every document");
+    supervisor.device.offline();
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let mine: Vec<DocumentId> = summaries(&state)
+        .into_iter()
+        .filter(|(id, _)| petrov.device.docs.contains_key(id))
+        .map(|(id, _)| id)
+        .take(10)
+        .collect();
+    assert_eq!(mine.len(), 10);
+    for round in 0..100 {
+        for &id in &mine {
+            petrov
+                .device
+                .edit(id, |c| c.card.source = format!("звонок {round}"));
+        }
+        if round % 10 == 9 {
+            for &id in &mine {
+                petrov.sync(id).await?;
+            }
+            pump(&mut [&mut petrov]).await?;
+        }
+    }
+    assert!(petrov.device.refused.is_empty());
+    supervisor.device.changed.clear();
+    reconnect(&mut supervisor, &relay, &state, "orlova").await?;
+    let told: BTreeSet<DocumentId> = supervisor.device.changed.iter().copied().collect();
+    assert_eq!(told, mine.iter().copied().collect(), "only what changed");
+    for &id in &mine {
+        assert_eq!(supervisor.device.heads(id), stored_heads(&state, id));
+        assert_eq!(supervisor.device.client(id).card.source, "звонок 99");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_reconnect_with_a_cursor_lists_only_the_documents_changed_since() -> Result {
+    let state = demo_state(40, None)?;
+    let relay = Relay::new(&state);
+    let mut supervisor = online(&relay, &state, "orlova", 1).await?;
+    supervisor.device.changed.clear();
+    reconnect(&mut supervisor, &relay, &state, "orlova").await?;
+    assert!(supervisor.device.changed.is_empty(), "nothing changed");
+    supervisor.device.offline();
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let changed: Vec<DocumentId> = petrov
+        .device
+        .docs
+        .keys()
+        .copied()
+        .filter(|&id| id != workspace(&state))
+        .take(3)
+        .collect();
+    for &id in &changed {
+        petrov
+            .device
+            .edit(id, |c| c.card.industry = "логистика".into());
+        petrov.sync(id).await?;
+    }
+    pump(&mut [&mut petrov]).await?;
+    reconnect(&mut supervisor, &relay, &state, "orlova").await?;
+    let told: BTreeSet<DocumentId> = supervisor.device.changed.iter().copied().collect();
+    assert_eq!(told, changed.into_iter().collect());
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_edit_reaches_every_connected_reader_within_a_second() -> Result {
+    let state = demo_state(30, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let mut laptop = online(&relay, &state, "petrov", 1).await?;
+    let mut supervisor = online(&relay, &state, "orlova", 1).await?;
+    let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
+    supervisor.device.changed.clear();
+    smirnova.device.changed.clear();
+    laptop
+        .device
+        .edit(id, |c| c.card.website = "live.example".into());
+    let started = Instant::now();
+    laptop.sync(id).await?;
+    pump_until(&mut [&mut laptop, &mut supervisor, &mut smirnova], |c| {
+        c[1].device.client(id).card.website == "live.example"
+    })
+    .await?;
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(supervisor.device.changed, vec![id]);
+    pump(&mut [&mut laptop, &mut supervisor, &mut smirnova]).await?;
+    assert!(smirnova.device.changed.is_empty(), "not her client");
+    assert!(!smirnova.device.docs.contains_key(&id));
+    Ok(())
+}
+
+#[tokio::test]
+async fn sync_states_survive_a_relay_restart() -> Result {
+    let folder = TempDir::new("sync-restart");
+    let state = demo_state(20, Some(folder.path()))?;
+    let relay = Relay::new(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let id = own_client(&state, "petrov");
+    // A card with some history: for a document of one or two changes
+    // Automerge sends the whole document instead of the new change (it
+    // does when more than a third of the changes are new), which would
+    // hide what this test measures.
+    for n in 0..5 {
+        petrov
+            .device
+            .edit(id, |c| c.card.source = format!("звонок {n}"));
+        petrov.sync(id).await?;
+        pump(&mut [&mut petrov]).await?;
+    }
+    let storage = sync_state_key(&user(&state, "petrov"), &petrov.device.storage);
+    drop((relay, state));
+    petrov.device.offline();
+    // The old connection lets go of the store when its stream ends.
+    petrov.link = Link::Memory {
+        to_relay: futures::channel::mpsc::unbounded().0,
+        from_relay: futures::channel::mpsc::unbounded().1,
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let state = loop {
+        match demo_state(20, Some(folder.path())) {
+            Ok(state) => break state,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let saved = state
+        .store
+        .sync_state(&storage, &id.uuid().to_string())?
+        .expect("the sync state was saved");
+    let saved = automerge::sync::State::decode(&saved)?;
+    assert_eq!(saved.shared_heads, petrov.device.heads(id));
+    // The device goes on where it stopped: one message brings its edit.
+    let relay = Relay::new(&state);
+    reconnect(&mut petrov, &relay, &state, "petrov").await?;
+    petrov.device.edit(id, |c| c.card.kpp = "770701001".into());
+    let sent_before = petrov.bytes_out;
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert!(petrov.device.accepted.iter().any(|(d, _, _)| *d == id));
+    assert_eq!(stored_client(&state, id).card.kpp, "770701001");
+    assert!(petrov.bytes_out - sent_before < 2_000);
+    Ok(())
+}
+
+#[tokio::test]
+async fn new_clients_are_kept_only_for_their_author() -> Result {
+    let state = demo_state(10, None)?;
+    let relay = Relay::new(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let me = petrov.device.user.clone();
+    let smirnova = user(&state, "smirnova").id;
+    let card = |name: &str| Card {
+        name: name.into(),
+        created: today(),
+        created_by: me.clone(),
+        ..Card::default()
+    };
+    let mine = DocumentId::random();
+    let model = ClientDoc::new(
+        mine.into(),
+        card("Новый"),
+        Some(me.clone()),
+        &me,
+        Timestamp(5),
+    );
+    petrov.device.create(mine, &model);
+    let theirs = DocumentId::random();
+    let model = ClientDoc::new(
+        theirs.into(),
+        card("Чужой"),
+        Some(smirnova),
+        &me,
+        Timestamp(5),
+    );
+    petrov.device.create(theirs, &model);
+    petrov.sync(mine).await?;
+    petrov.sync(theirs).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert_eq!(stored_client(&state, mine).card.name, "Новый");
+    assert!(state.store.summary(&mine.uuid().to_string())?.is_some());
+    assert_eq!(
+        petrov.device.refused,
+        vec![(theirs, "responsible".to_owned())]
+    );
+    assert!(state.store.doc(&theirs.uuid().to_string())?.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn foreign_actors_and_workspace_edits_by_managers_are_refused() -> Result {
+    let state = demo_state(10, None)?;
+    let relay = Relay::new(&state);
+    let ws = workspace(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let doc = petrov.device.docs.get_mut(&ws).unwrap();
+    doc.put(automerge::ROOT, "name", "Переименовано")?;
+    doc.commit();
+    petrov.sync(ws).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert_eq!(petrov.device.refused, vec![(ws, "workspace".to_owned())]);
+    // Smirnova's actor on Petrov's connection.
+    let smirnova = user(&state, "smirnova").id;
+    let id = own_client(&state, "petrov");
+    let mut forger = Client::new(
+        Device::new(&smirnova, 3),
+        Link::memory(&relay, user(&state, "petrov")),
+    );
+    forger.connect().await?;
+    pump(&mut [&mut forger]).await?;
+    forger.device.edit(id, |c| c.card.website = "forged".into());
+    forger.sync(id).await?;
+    pump(&mut [&mut forger]).await?;
+    assert_eq!(forger.device.refused, vec![(id, "actor".to_owned())]);
+    assert_ne!(stored_client(&state, id).card.website, "forged");
+    Ok(())
+}
+
+#[tokio::test]
+async fn documents_a_user_may_not_read_are_unavailable_and_bad_frames_close_only_their_socket()
+-> Result {
+    let state = demo_state(30, None)?;
+    let relay = Relay::new(&state);
+    let theirs = own_client(&state, "smirnova");
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    assert!(!petrov.device.docs.contains_key(&theirs));
+    let seq = state.store.last_seq()?;
+    // Asking for it, and pushing changes into it: "unavailable" both.
+    petrov.sync(theirs).await?;
+    pump(&mut [&mut petrov]).await?;
+    let bytes = state.store.doc(&theirs.uuid().to_string())?.unwrap();
+    petrov.device.put(theirs, &bytes);
+    petrov
+        .device
+        .edit(theirs, |c| c.card.name = "захват".into());
+    petrov.sync(theirs).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert_eq!(petrov.device.unavailable, vec![theirs, theirs]);
+    assert_eq!(state.store.last_seq()?, seq, "nothing stored");
+    // Garbage from one device: errors, then its socket closes.
+    let mut vandal = online(&relay, &state, "kozlov", 1).await?;
+    let mut supervisor = online(&relay, &state, "orlova", 1).await?;
+    for frame in [
+        Frame::Binary(vec![0xff, 0x00, 0x13]),
+        Frame::Text("hello".into()),
+        Frame::Binary(sync::encode(&Message::Sync {
+            sender_id: vandal.device.peer.clone(),
+            target_id: PeerId::default(),
+            document_id: theirs,
+            data: vec![0x42, 1, 2, 3],
+        })),
+    ] {
+        vandal.link.send_frame(frame).await?;
+    }
+    let mine = own_client(&state, "petrov");
+    petrov
+        .device
+        .edit(mine, |c| c.card.industry = "ритейл".into());
+    petrov.sync(mine).await?;
+    pump(&mut [&mut vandal, &mut petrov, &mut supervisor]).await?;
+    assert_eq!(vandal.device.errors.len(), 3, "{:?}", vandal.device.errors);
+    assert_eq!(vandal.closed.as_ref().map(|c| c.0), Some(1008));
+    assert!(petrov.device.accepted.iter().any(|(d, _, _)| *d == mine));
+    assert_eq!(supervisor.device.client(mine).card.industry, "ритейл");
+    // An oversized frame: a clear error, and code 1009.
+    let small = Relay::new(&state).with_max_frame(1024);
+    let mut big = Client::new(
+        Device::new(&user(&state, "orlova").id, 2),
+        Link::memory(&small, user(&state, "orlova")),
+    );
+    big.connect().await?;
+    // Settled first: a device still answering `kt-changed` after the relay
+    // closed its socket would only see its own sends fail.
+    pump(&mut [&mut big]).await?;
+    big.link.send_frame(Frame::Binary(vec![0xa0; 2048])).await?;
+    pump(&mut [&mut big]).await?;
+    assert_eq!(big.closed.as_ref().map(|c| c.0), Some(1009));
+    assert!(big.device.errors[0].contains("over the limit of 1024 bytes"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn changes_sent_again_after_a_lost_acknowledgement_are_acknowledged_not_stored_twice()
+-> Result {
+    let state = demo_state(20, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let before = petrov.device.heads(id);
+    petrov
+        .device
+        .edit(id, |c| c.card.industry = "логистика".into());
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert_eq!(petrov.device.accepted.len(), 1);
+    let seq = state.store.last_seq()?;
+    // As if the acknowledgement was lost in a relay restart: the device
+    // sends the same change again on a new connection.
+    reconnect(&mut petrov, &relay, &state, "petrov").await?;
+    let heads = petrov.device.heads(id);
+    let change = petrov
+        .device
+        .docs
+        .get_mut(&id)
+        .unwrap()
+        .get_changes(&before);
+    let again = automerge::sync::Message {
+        heads: heads.clone(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: change
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>()
+            .into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    let message = Message::Sync {
+        sender_id: petrov.device.peer.clone(),
+        target_id: PeerId::default(),
+        document_id: id,
+        data: again.encode(),
+    };
+    petrov.send(&message).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert_eq!(state.store.last_seq()?, seq, "nothing stored twice");
+    let (doc, _, told) = petrov.device.accepted.last().unwrap();
+    assert_eq!(*doc, id);
+    assert_eq!(petrov.device.accepted.len(), 2);
+    let heads: Vec<String> = heads.iter().map(ToString::to_string).collect();
+    assert_eq!(*told, heads);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unknown_message_type_gets_an_error_and_the_device_goes_on() -> Result {
+    let state = demo_state(10, None)?;
+    let relay = Relay::new(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    petrov
+        .send(&Message::Other {
+            r#type: "kt-from-the-future".into(),
+        })
+        .await?;
+    pump(&mut [&mut petrov]).await?;
+    assert_eq!(petrov.device.errors.len(), 1);
+    assert!(petrov.device.errors[0].contains("kt-from-the-future"));
+    assert!(petrov.closed.is_none());
+    let id = own_client(&state, "petrov");
+    petrov
+        .device
+        .edit(id, |c| c.card.website = "still.example".into());
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert_eq!(stored_client(&state, id).card.website, "still.example");
+    Ok(())
+}
