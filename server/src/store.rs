@@ -370,39 +370,22 @@ impl Store {
     /// Durably commits new changes of one document (creating it if it is
     /// new), gives it the next change number and returns that number.
     pub fn commit_change(&self, change: &DocChange<'_>) -> Result<u64, StoreError> {
+        self.commit_changes(std::slice::from_ref(change))?
+            .pop()
+            .ok_or_else(|| StoreError::Storage("a commit numbered nothing".into()))
+    }
+
+    /// Durably commits changes of several documents in one transaction (one
+    /// sync to disk for all: the relay's group commit), numbering them in
+    /// order; returns their numbers.
+    pub fn commit_changes(&self, changes: &[DocChange<'_>]) -> Result<Vec<u64>, StoreError> {
         let tx = self.db.begin_write()?;
-        let seq = {
-            match change.snapshot {
-                Some(snapshot) => {
-                    tx.open_table(DOCS)?.insert(change.id, snapshot)?;
-                    clear_chunks(&tx, change.id)?;
-                }
-                None => {
-                    let mut docs = tx.open_table(DOCS)?;
-                    if docs.get(change.id)?.is_none() {
-                        docs.insert(change.id, change.chunk)?;
-                    } else {
-                        let mut chunks = tx.open_table(DOC_CHUNKS)?;
-                        let next = chunks
-                            .range((change.id, 0)..=(change.id, u64::MAX))?
-                            .next_back()
-                            .transpose()?
-                            .map_or(0, |(k, _)| k.value().1 + 1);
-                        chunks.insert((change.id, next), change.chunk)?;
-                    }
-                }
-            }
-            if let Some(summary) = change.summary {
-                tx.open_table(SUMMARIES)?.insert(change.id, summary)?;
-            }
-            if let Some((storage, state)) = change.sync_state {
-                tx.open_table(SYNC_STATES)?
-                    .insert((storage, change.id), state)?;
-            }
-            bump_seq(&tx, change.id)?
-        };
+        let mut seqs = Vec::with_capacity(changes.len());
+        for change in changes {
+            seqs.push(write_change(&tx, change)?);
+        }
         tx.commit()?;
-        Ok(seq)
+        Ok(seqs)
     }
 
     /// The number of the latest change (0 before any).
@@ -505,6 +488,38 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Writes one document's change into a transaction and numbers it.
+fn write_change(tx: &redb::WriteTransaction, change: &DocChange<'_>) -> Result<u64, StoreError> {
+    match change.snapshot {
+        Some(snapshot) => {
+            tx.open_table(DOCS)?.insert(change.id, snapshot)?;
+            clear_chunks(tx, change.id)?;
+        }
+        None => {
+            let mut docs = tx.open_table(DOCS)?;
+            if docs.get(change.id)?.is_none() {
+                docs.insert(change.id, change.chunk)?;
+            } else {
+                let mut chunks = tx.open_table(DOC_CHUNKS)?;
+                let next = chunks
+                    .range((change.id, 0)..=(change.id, u64::MAX))?
+                    .next_back()
+                    .transpose()?
+                    .map_or(0, |(k, _)| k.value().1 + 1);
+                chunks.insert((change.id, next), change.chunk)?;
+            }
+        }
+    }
+    if let Some(summary) = change.summary {
+        tx.open_table(SUMMARIES)?.insert(change.id, summary)?;
+    }
+    if let Some((storage, state)) = change.sync_state {
+        tx.open_table(SYNC_STATES)?
+            .insert((storage, change.id), state)?;
+    }
+    bump_seq(tx, change.id)
 }
 
 /// Gives the document the next change number, moving its row in the

@@ -3,7 +3,7 @@
 //! change cursor, and what it is told when others change documents it may
 //! read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use automerge::Automerge;
 use automerge::sync::{self as am_sync, SyncDoc};
@@ -14,9 +14,9 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::authority::{self, Refusal, may_read};
-use super::hub::{Access, Kind, Loaded, Note, Policy};
+use super::hub::{Access, Kind, Loaded, Note, PendingCommit, Policy};
 use super::{Frame, Relay, StreamError, SyncError, close};
-use crate::store::{ChangedDoc, DocChange, UserRecord};
+use crate::store::{ChangedDoc, UserRecord};
 
 /// Bad frames a connection may send before it is closed.
 const MAX_BAD_FRAMES: u32 = 3;
@@ -55,6 +55,14 @@ pub(super) struct Connection<'r, S> {
     cursor: u64,
     states: HashMap<DocumentId, am_sync::State>,
     bad_frames: u32,
+    /// Documents to name in the next `kt-changed` (notes are gathered so
+    /// that a burst of commits is one message), and the cursor it brings.
+    unsaid: Vec<DocumentId>,
+    unsaid_set: HashSet<DocumentId>,
+    unsaid_cursor: u64,
+    /// Documents being synced that changed since they were last pushed.
+    unpushed: Vec<DocumentId>,
+    unpushed_set: HashSet<DocumentId>,
 }
 
 /// What a sync message did to a document.
@@ -88,6 +96,11 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             cursor: 0,
             states: HashMap::new(),
             bad_frames: 0,
+            unsaid: Vec::new(),
+            unsaid_set: HashSet::new(),
+            unsaid_cursor: 0,
+            unpushed: Vec::new(),
+            unpushed_set: HashSet::new(),
         }
     }
 
@@ -113,7 +126,11 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
                     Some(Ok(Frame::Binary(bytes))) => self.on_frame(&bytes, &mut feed).await?,
                 },
                 note = feed.recv() => match note {
-                    Ok(note) => self.on_note(note).await.map(|()| Flow::Continue)?,
+                    Ok(note) => {
+                        self.on_note(note).await?;
+                        self.drain(&mut feed).await?;
+                        Flow::Continue
+                    }
                     Err(RecvError::Lagged(_)) => self.catch_up().await.map(|()| Flow::Continue)?,
                     Err(RecvError::Closed) => Flow::Close(close::NORMAL, "the relay stops".into()),
                 },
@@ -428,13 +445,7 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
                     if let Some(seq) = seq {
                         // Whatever was committed before this change is
                         // told first, so the cursor covers nothing untold.
-                        loop {
-                            match feed.try_recv() {
-                                Ok(note) => self.on_note(note).await?,
-                                Err(TryRecvError::Lagged(_)) => self.catch_up().await?,
-                                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-                            }
-                        }
+                        self.drain(feed).await?;
                         self.cursor = self.cursor.max(seq);
                     }
                     if self.kt {
@@ -511,6 +522,37 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         Ok(())
     }
 
+    /// Handles the notes already waiting, then says `kt-changed` once for
+    /// all of them and pushes each changed document once.
+    async fn drain(
+        &mut self,
+        feed: &mut tokio::sync::broadcast::Receiver<Note>,
+    ) -> Result<(), SyncError> {
+        loop {
+            match feed.try_recv() {
+                Ok(note) => self.on_note(note).await?,
+                Err(TryRecvError::Lagged(_)) => self.catch_up().await?,
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        self.say_changed().await?;
+        self.unpushed_set.clear();
+        for id in std::mem::take(&mut self.unpushed) {
+            self.push(id).await?;
+        }
+        Ok(())
+    }
+
+    /// The `kt-changed` for the notes gathered so far.
+    async fn say_changed(&mut self) -> Result<(), SyncError> {
+        if self.unsaid.is_empty() {
+            return Ok(());
+        }
+        let ids = std::mem::take(&mut self.unsaid);
+        self.unsaid_set.clear();
+        self.kt_changed(ids, self.unsaid_cursor).await
+    }
+
     /// Tells this device about what another connection did.
     async fn on_note(&mut self, note: Note) -> Result<(), SyncError> {
         let (origin, access) = match &note {
@@ -530,9 +572,18 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
                 document_id, seq, ..
             } => {
                 if self.kt && seq > self.cursor {
-                    self.kt_changed(vec![document_id], seq).await?;
+                    if self.unsaid_set.insert(document_id) {
+                        self.unsaid.push(document_id);
+                    }
+                    self.unsaid_cursor = self.unsaid_cursor.max(seq);
+                    if self.unsaid.len() >= IDS_PER_MESSAGE {
+                        self.say_changed().await?;
+                    }
                 }
-                self.push(document_id).await
+                if self.states.contains_key(&document_id) && self.unpushed_set.insert(document_id) {
+                    self.unpushed.push(document_id);
+                }
+                Ok(())
             }
             Note::Ephemeral {
                 document_id,
@@ -575,6 +626,12 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
     /// After falling behind the feed: what changed since the cursor, and
     /// every document being synced.
     async fn catch_up(&mut self) -> Result<(), SyncError> {
+        // The store lists these again, with what the feed dropped, and
+        // every document being synced is pushed below.
+        self.unsaid.clear();
+        self.unsaid_set.clear();
+        self.unpushed.clear();
+        self.unpushed_set.clear();
         if self.kt {
             self.changed_since(self.cursor).await?;
         }
@@ -762,6 +819,7 @@ impl Job {
         let chunk = fork.save_after(before_heads);
         let chunks = slot.as_ref().map_or(0, |l| l.chunks) + 1;
         let snapshot = (slot.is_none() || chunks >= COMPACT_AFTER).then(|| fork.save());
+        let compacted = snapshot.is_some();
         let summary = match &kind {
             Kind::Client { summary, .. } => Some(
                 serde_json::to_vec(summary.as_ref())
@@ -771,25 +829,22 @@ impl Job {
         };
         let state_bytes = state.encode();
         let access = kind.access();
-        let seq = self.relay.hub.commit_and_publish(|| {
-            let seq = self.relay.store.commit_change(&DocChange {
-                id: &key,
-                chunk: &chunk,
-                snapshot: snapshot.as_deref(),
-                summary: summary.as_deref(),
+        let seq = self.relay.hub.commit(
+            &self.relay.store,
+            PendingCommit {
+                document_id: self.id,
+                key,
+                chunk: chunk.clone(),
+                snapshot,
+                summary,
                 sync_state: self
                     .storage
-                    .as_deref()
-                    .map(|storage| (storage, state_bytes.as_slice())),
-            })?;
-            let note = Note::Committed {
-                document_id: self.id,
-                seq,
+                    .as_ref()
+                    .map(|storage| (storage.clone(), state_bytes)),
                 access,
                 origin: self.origin,
-            };
-            Ok::<_, SyncError>((seq, note))
-        })?;
+            },
+        )?;
         if let Kind::Workspace(model) = &kind {
             self.relay
                 .hub
@@ -802,7 +857,7 @@ impl Job {
         match (slot.as_mut(), applied) {
             (Some(loaded), Ok(())) => {
                 loaded.kind = kind;
-                loaded.chunks = if snapshot.is_some() { 0 } else { chunks };
+                loaded.chunks = if compacted { 0 } else { chunks };
             }
             // A new document, or memory that no longer matches the store:
             // read back what was committed.
