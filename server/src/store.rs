@@ -46,6 +46,9 @@ const CHANGES: TableDefinition<u64, &str> = TableDefinition::new("changes");
 /// (peer storage id, document id) → the relay's Automerge sync state with
 /// that peer for that document.
 const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("sync_states");
+/// sync state key of a device (user/storage) → the day (days from the
+/// common era) the relay last answered its `kt-hello`.
+const HELLO_DAYS: TableDefinition<&str, i64> = TableDefinition::new("hello_days");
 /// Named numbers: the last change sequence number, …
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
@@ -178,6 +181,7 @@ impl Store {
         tx.open_table(DOC_SEQ)?;
         tx.open_table(CHANGES)?;
         tx.open_table(SYNC_STATES)?;
+        tx.open_table(HELLO_DAYS)?;
         {
             let mut meta = tx.open_table(META)?;
             if meta.get(META_STORAGE_ID)?.is_none() {
@@ -460,6 +464,36 @@ impl Store {
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// The day the relay last answered a device's `kt-hello`.
+    pub fn hello_day(&self, device: &str) -> Result<Option<i64>, StoreError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(HELLO_DAYS)?.get(device)?.map(|v| v.value()))
+    }
+
+    /// Remembers the day of a device's `kt-hello`. Not durable by itself,
+    /// like a sync state: a crash may lose it, and the next `kt-hello` then
+    /// looks back from an earlier day.
+    pub fn put_hello_day(&self, device: &str, day: i64) -> Result<(), StoreError> {
+        let mut tx = self.db.begin_write()?;
+        tx.set_durability(redb::Durability::None)?;
+        tx.open_table(HELLO_DAYS)?.insert(device, day)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every client document's summary (JSON), in one read transaction.
+    pub fn for_each_summary(
+        &self,
+        mut visit: impl FnMut(&str, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_read()?;
+        for row in tx.open_table(SUMMARIES)?.iter()? {
+            let (id, summary) = row?;
+            visit(id.value(), summary.value())?;
+        }
         Ok(())
     }
 

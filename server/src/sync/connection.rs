@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::Automerge;
 use automerge::sync::{self as am_sync, SyncDoc};
+use chrono::{Datelike, NaiveDate};
 use futures::{Sink, SinkExt, Stream, StreamExt};
+use kartoteka::rules::zone::{Zone, zone};
 use kartoteka::summary::ClientSummary;
 use kartoteka::sync::{self, DecodeError, DocumentId, Message, PeerId, PeerMetadata};
 use tokio::sync::OwnedMutexGuard;
@@ -221,6 +223,7 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             Message::KtHello { cursor, .. } => {
                 self.kt = true;
                 self.changed_since(cursor).await?;
+                self.entered_exchange(cursor == 0).await?;
                 Ok(Flow::Continue)
             }
             Message::Request {
@@ -335,6 +338,60 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             }
         }
         self.kt_changed(batch, last).await
+    }
+
+    /// `kt-changed` with the clients that went to the exchange since this
+    /// device's last `kt-hello` by the calendar alone (no change, so the
+    /// cursor does not name them), which a manager may read now. At most
+    /// once a day per device: a pass over the summaries. `first`: the
+    /// device was just told everything it may read; only the day is noted.
+    async fn entered_exchange(&mut self, first: bool) -> Result<(), SyncError> {
+        if self.user.role.sees_everything() {
+            return Ok(());
+        }
+        let Some(device) = self.joined.as_ref().and_then(|j| j.storage.clone()) else {
+            return Ok(());
+        };
+        let policy = self.relay.policy().await?;
+        let today = self.relay.today(&policy);
+        let store = self.relay.store.clone();
+        let ids = tokio::task::spawn_blocking(move || -> Result<Vec<DocumentId>, SyncError> {
+            let today_number = i64::from(today.num_days_from_ce());
+            let last = store.hello_day(&device)?;
+            if last == Some(today_number) {
+                return Ok(Vec::new());
+            }
+            store.put_hello_day(&device, today_number)?;
+            let since = last
+                .and_then(|day| i32::try_from(day).ok())
+                .and_then(NaiveDate::from_num_days_from_ce_opt);
+            let Some(since) = since.filter(|since| !first && *since < today) else {
+                return Ok(Vec::new());
+            };
+            let mut ids = Vec::new();
+            store.for_each_summary(|id, json| {
+                let Ok(summary) = serde_json::from_slice::<ClientSummary>(json) else {
+                    return Ok(());
+                };
+                let in_exchange = |day| {
+                    zone(&summary.facts, policy.thresholds, day)
+                        .is_some_and(|r| r.zone == Some(Zone::Exchange))
+                };
+                if in_exchange(today)
+                    && !in_exchange(since)
+                    && let Ok(uuid) = uuid::Uuid::parse_str(id)
+                {
+                    ids.push(DocumentId::from(uuid));
+                }
+                Ok(())
+            })?;
+            Ok(ids)
+        })
+        .await??;
+        for batch in ids.chunks(IDS_PER_MESSAGE) {
+            self.kt_changed(batch.to_vec(), self.cursor).await?;
+        }
+        Ok(())
     }
 
     async fn kt_changed(&mut self, ids: Vec<DocumentId>, cursor: u64) -> Result<(), SyncError> {
