@@ -4,7 +4,7 @@
 //! ("Measured").
 //!
 //!     cargo bench -p kartoteka-server --bench sync -- [reconnect] [live]
-//!         [--clients 20000,2000] [--history 3] [--live-clients 2000]
+//!         [--clients 20000,2000] [--history 20] [--live-clients 2000]
 //!         [--devices 100] [--seconds 10]
 //!
 //! - `reconnect`: a supervisor's device holding every client (after a full
@@ -27,12 +27,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use automerge::ChangeHash;
+use automerge::ReadDoc;
+use automerge::transaction::Transactable;
 use kartoteka::date::{Date, Timestamp};
-use kartoteka::ids::UserId;
+use kartoteka::ids::{UserId, actor_for};
 use kartoteka::rules::zone::{Zone, zone};
 use kartoteka::summary::ClientSummary;
 use kartoteka::sync::{self, DEFAULT_MAX_FRAME, DocumentId, Message};
 use kartoteka::workspace::WorkspaceDoc;
+use kartoteka_server::store::StoredDoc;
 use kartoteka_server::sync::{Frame, Policy};
 use kartoteka_server::{Clock, Store, seed};
 use sync_support::*;
@@ -72,7 +75,7 @@ fn options() -> Options {
         clients: value("--clients").map_or(vec![20_000, 2_000], |v| {
             v.split(',').map(|n| n.parse().expect("a number")).collect()
         }),
-        history: number("--history", 3),
+        history: number("--history", 20),
         live_clients: number("--live-clients", 2_000),
         devices: number("--devices", 100),
         seconds: number("--seconds", 10) as u64,
@@ -97,7 +100,13 @@ fn main() -> Result {
             }
         }
         if options.live {
-            live(options.live_clients, options.devices, options.seconds).await?;
+            live(
+                options.live_clients,
+                options.devices,
+                options.seconds,
+                options.history,
+            )
+            .await?;
         }
         Ok(())
     })
@@ -111,13 +120,27 @@ struct Base {
     _dist: TempDir,
     /// Each client's effective responsible today (none in the exchange).
     responsible: BTreeMap<DocumentId, Option<String>>,
+    /// Login → user id.
+    users: HashMap<String, UserId>,
 }
 
-async fn base(clients: usize) -> Result<Base> {
+/// Seeds a fresh data folder with the demo, gives the documents `pick`
+/// chooses a history of `history` small edits each (real cards gather
+/// history; Automerge sends a whole document instead of its new changes
+/// when more than a third of its changes are new, so one-change demo cards
+/// would measure that rule, not the protocol), and starts the relay.
+async fn base(
+    clients: usize,
+    history: usize,
+    pick: impl FnOnce(
+        &BTreeMap<DocumentId, Option<String>>,
+        &HashMap<String, UserId>,
+    ) -> Vec<DocumentId>,
+) -> Result<Base> {
     let data = TempDir::new("sync-bench-data");
     let dist = TempDir::new("sync-bench-dist");
     let started = Instant::now();
-    let responsible = {
+    let (responsible, users) = {
         let store = Store::open(data.path())?;
         let now = Clock::default().now_ms();
         // The demo lives in Moscow time, as `kartoteka serve` seeds it.
@@ -138,7 +161,33 @@ async fn base(clients: usize) -> Result<Base> {
             responsible.insert(doc_id(id), who);
             Ok(())
         })?;
-        responsible
+        let users: HashMap<String, UserId> = store
+            .users()?
+            .into_iter()
+            .map(|u| (u.login, u.id))
+            .collect();
+        let writer = actor_for(&users["orlova"], [0xee; 8]).ok_or("an actor")?;
+        let mut stored = Vec::new();
+        for id in pick(&responsible, &users) {
+            let key = id.uuid().to_string();
+            let mut doc = automerge::AutoCommit::load(&store.doc(&key)?.ok_or("no document")?)?
+                .with_actor(writer.clone());
+            let card = match doc.get(automerge::ROOT, "card")? {
+                Some((_, card)) => card,
+                None => return Err("a client without a card".into()),
+            };
+            for n in 0..history {
+                doc.put(&card, "source", format!("история {n}"))?;
+                doc.commit();
+            }
+            stored.push(StoredDoc {
+                id: key.clone(),
+                bytes: doc.save(),
+                summary: store.summary(&key)?,
+            });
+        }
+        store.put_docs(&stored)?;
+        (responsible, users)
     };
     let seeded = started.elapsed();
     let relay = RelayProcess::start(data.path(), dist.path(), 0).await?;
@@ -152,6 +201,7 @@ async fn base(clients: usize) -> Result<Base> {
         _data: data,
         _dist: dist,
         responsible,
+        users,
     })
 }
 
@@ -161,6 +211,24 @@ fn relay_peak_mib(relay: &RelayProcess) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// CPU time (user + system) a process has used so far, in seconds (Linux).
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return f64::NAN;
+    };
+    // The fields after the command name, which is in parentheses.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return f64::NAN;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        // utime and stime, in clock ticks of 1/100 s.
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
 }
 
 /// Handles frames until `done` holds (or two minutes pass).
@@ -241,12 +309,16 @@ impl std::fmt::Display for Traffic {
 
 /// Part (a): the reconnect of a device in sync with a base of `clients`.
 async fn reconnect(clients: usize, history: usize) -> Result {
-    let base = base(clients).await?;
+    let touched = CHANGED_ELSEWHERE + CHANGED_LOCALLY;
+    let base = base(clients, history, |responsible, _| {
+        responsible.keys().take(touched).copied().collect()
+    })
+    .await?;
     let addr = base.relay.addr;
     let me = login_as(addr, "orlova").await?;
     let ids: Vec<DocumentId> = base.responsible.keys().copied().collect();
     let elsewhere = &ids[..CHANGED_ELSEWHERE];
-    let locally = &ids[CHANGED_ELSEWHERE..CHANGED_ELSEWHERE + CHANGED_LOCALLY];
+    let locally = &ids[CHANGED_ELSEWHERE..touched];
 
     // Another device of the supervisor, used to change documents while the
     // measured one is offline.
@@ -256,26 +328,13 @@ async fn reconnect(clients: usize, history: usize) -> Result {
     );
     other.device.follow_changed = false;
     other.connect().await?;
-    for &id in elsewhere.iter().chain(locally) {
+    for &id in elsewhere {
         other.sync(id).await?;
     }
     run_until(&mut other, |c| {
-        elsewhere
-            .iter()
-            .chain(locally)
-            .all(|id| c.device.docs.contains_key(id))
+        elsewhere.iter().all(|id| c.device.docs.contains_key(id))
     })
     .await?;
-    // Real cards gather history (events, notes, edits); Automerge sends the
-    // whole document instead of the new changes when more than a third of
-    // a document's changes are new, so a card of one change would measure
-    // that rule, not the protocol.
-    for round in 0..history {
-        edit_all(&mut other, elsewhere.iter().chain(locally), |c| {
-            c.card.source = format!("история {round}");
-        })
-        .await?;
-    }
     settle(&mut other, Duration::from_millis(200)).await?;
     disconnect(&mut other).await?;
 
@@ -285,9 +344,7 @@ async fn reconnect(clients: usize, history: usize) -> Result {
         Link::socket(addr, &me.token).await?,
     );
     let first = Traffic::start(&device);
-    device.connect().await?;
-    let everything = clients + 1;
-    run_until(&mut device, |c| c.device.docs.len() == everything).await?;
+    first_sync(&mut device, clients + 1).await?;
     let first_sync = Traffic::since(&device, &first);
     settle(&mut device, Duration::from_millis(300)).await?;
     disconnect(&mut device).await?;
@@ -316,6 +373,9 @@ async fn reconnect(clients: usize, history: usize) -> Result {
     // The reconnect: socket, join, kt-hello, the changed documents and the
     // local ones synced, the local changes acknowledged.
     let accepted_before = device.device.accepted.len();
+    let relay_pid = base.relay.pid().to_string();
+    let relay_cpu = cpu_seconds(&relay_pid);
+    let load = load_average();
     let start = Traffic::start(&device);
     device.link = Link::socket(addr, &me.token).await?;
     device.closed = None;
@@ -336,6 +396,7 @@ async fn reconnect(clients: usize, history: usize) -> Result {
     })
     .await?;
     let done = Traffic::since(&device, &start);
+    let relay_cpu = cpu_seconds(&relay_pid) - relay_cpu;
     settle(&mut device, Duration::from_millis(300)).await?;
     let with_acks = Traffic::since(&device, &start);
     let told = device.device.changed.len();
@@ -359,12 +420,40 @@ async fn reconnect(clients: usize, history: usize) -> Result {
     println!(
         "  reconnect, {CHANGED_ELSEWHERE} changed elsewhere + {CHANGED_LOCALLY} locally (kt-changed named {told}):"
     );
-    println!("    until every change is across  {done}");
+    println!(
+        "    until every change is across  {done}\n      (relay CPU {:.0} ms; load average {load})",
+        relay_cpu * 1000.0
+    );
     println!("    until the socket is quiet     {with_acks}");
     println!("  reconnect, nothing changed      {idle}");
     if let Some(mib) = relay_peak_mib(&base.relay) {
         println!("  relay peak resident memory      {mib:.0} MiB");
     }
+    Ok(())
+}
+
+/// A device's first sync: `kt-hello` from cursor 0, then every document
+/// it is told about, requested a window at a time (a device that wrote
+/// tens of thousands of requests without reading would fill both sockets'
+/// buffers and stall).
+async fn first_sync(client: &mut Client, everything: usize) -> Result {
+    const WINDOW: usize = 256;
+    client.device.follow_changed = false;
+    client.connect().await?;
+    run_until(client, |c| c.device.changed.len() >= everything).await?;
+    let ids = std::mem::take(&mut client.device.changed);
+    let mut asked = 0;
+    while client.device.docs.len() < everything {
+        while asked < ids.len() && asked - client.device.docs.len().min(asked) < WINDOW {
+            client.sync(ids[asked]).await?;
+            asked += 1;
+        }
+        if client.closed.is_some() {
+            return Err(format!("the relay closed the socket: {:?}", client.closed).into());
+        }
+        client.step(Duration::from_millis(100)).await?;
+    }
+    client.device.follow_changed = true;
     Ok(())
 }
 
@@ -401,41 +490,72 @@ struct Samples {
     errors: Vec<String>,
 }
 
+/// The groups of the live bench: for each, the manager's login and the
+/// ten of the manager's clients it shares (managers in turn).
+fn groups(
+    count: usize,
+    responsible: &BTreeMap<DocumentId, Option<String>>,
+    users: &HashMap<String, UserId>,
+) -> Result<Vec<(&'static str, Vec<DocumentId>)>> {
+    let mut managers: Vec<(&'static str, Vec<DocumentId>)> = ["petrov", "smirnova", "kozlov"]
+        .into_iter()
+        .map(|login| {
+            let own = responsible
+                .iter()
+                .filter(|(_, who)| who.as_deref() == users.get(login).map(UserId::as_str))
+                .map(|(id, _)| *id)
+                .collect();
+            (login, own)
+        })
+        .collect();
+    managers.retain(|(_, own)| own.len() >= GROUP_DOCS);
+    if managers.is_empty() {
+        return Err("no manager has clients".into());
+    }
+    let mut taken = vec![0; managers.len()];
+    (0..count)
+        .map(|g| {
+            let m = g % managers.len();
+            let (login, own) = &managers[m];
+            let docs: Vec<DocumentId> = own
+                .iter()
+                .skip(taken[m])
+                .take(GROUP_DOCS)
+                .copied()
+                .collect();
+            if docs.len() < GROUP_DOCS {
+                return Err(format!("{login} has too few clients for {count} groups").into());
+            }
+            taken[m] += GROUP_DOCS;
+            Ok((*login, docs))
+        })
+        .collect()
+}
+
 /// Part (b): `devices` devices editing and receiving at once.
-async fn live(clients: usize, devices: usize, seconds: u64) -> Result {
-    let base = base(clients).await?;
+async fn live(clients: usize, devices: usize, seconds: u64, history: usize) -> Result {
+    let load_before = load_average();
+    let count = devices / GROUP;
+    let base = base(clients, history, |responsible, users| {
+        groups(count, responsible, users)
+            .map(|g| g.into_iter().flat_map(|(_, docs)| docs).collect())
+            .unwrap_or_default()
+    })
+    .await?;
     let addr = base.relay.addr;
     let supervisor = login_as(addr, "orlova").await?;
-    let mut managers = Vec::new();
-    for login in ["petrov", "smirnova", "kozlov"] {
-        let answer = login_as(addr, login).await?;
-        let own: Vec<DocumentId> = base
-            .responsible
-            .iter()
-            .filter(|(_, who)| who.as_deref() == Some(answer.user.id.as_str()))
-            .map(|(id, _)| *id)
-            .collect();
-        managers.push((answer, own));
-    }
-    managers.retain(|(_, own)| !own.is_empty());
-    let groups = devices / GROUP;
     let mut plan = Vec::new();
-    let mut taken: HashMap<usize, usize> = HashMap::new();
-    for g in 0..groups {
-        let m = g % managers.len();
-        let (login, own) = &managers[m];
-        let from = taken.entry(m).or_default();
-        let docs: Vec<DocumentId> = own.iter().skip(*from).take(GROUP_DOCS).copied().collect();
-        if docs.len() < GROUP_DOCS {
-            return Err(format!(
-                "{} has too few clients for {groups} groups",
-                login.user.login
-            )
-            .into());
-        }
-        *from += GROUP_DOCS;
+    for (g, (login, docs)) in groups(count, &base.responsible, &base.users)?
+        .into_iter()
+        .enumerate()
+    {
+        let manager = login_as(addr, login).await?;
         for k in 0..GROUP {
-            let who = if k + 1 == GROUP { &supervisor } else { login };
+            let who = if k + 1 == GROUP {
+                &supervisor
+            } else {
+                &manager
+            };
             let number = u8::try_from(g * GROUP + k + 1)?;
             plan.push((who.user.id.clone(), who.token.clone(), number, docs.clone()));
         }
@@ -468,6 +588,17 @@ async fn live(clients: usize, devices: usize, seconds: u64) -> Result {
     let started = Instant::now();
     let from = started + warmup;
     let to = from + window;
+    // CPU used by the relay and by the devices (this process) in the window.
+    let relay_pid = base.relay.pid().to_string();
+    let cpu = tokio::spawn(async move {
+        tokio::time::sleep_until(from.into()).await;
+        let start = (cpu_seconds(&relay_pid), cpu_seconds("self"));
+        tokio::time::sleep_until(to.into()).await;
+        (
+            cpu_seconds(&relay_pid) - start.0,
+            cpu_seconds("self") - start.1,
+        )
+    });
     let mut all = Samples::default();
     for task in tasks {
         let samples = task.await?.map_err(|e| format!("a device failed: {e}"))?;
@@ -485,6 +616,7 @@ async fn live(clients: usize, devices: usize, seconds: u64) -> Result {
         v.sort();
         v
     };
+    let (relay_cpu, devices_cpu) = cpu.await?;
     let accepted = in_window(&all.accepted);
     let forwarded = in_window(&all.forwarded);
     let per_second = |n: usize| n as f64 / window.as_secs_f64();
@@ -498,8 +630,8 @@ async fn live(clients: usize, devices: usize, seconds: u64) -> Result {
     println!(
         "live: {} devices ({} groups of {GROUP}: 3 of a manager + 1 of the supervisor, \
          {GROUP_DOCS} shared clients each), {}s measured after {}s warm-up",
-        groups * GROUP,
-        groups,
+        count * GROUP,
+        count,
         window.as_secs(),
         warmup.as_secs()
     );
@@ -526,10 +658,26 @@ async fn live(clients: usize, devices: usize, seconds: u64) -> Result {
             .map(|e| format!(" (first: {e})"))
             .unwrap_or_default()
     );
+    println!(
+        "  CPU in the window: relay {:.1} s ({:.2} ms per accepted change), devices {:.1} s; \
+         load average before the run {}",
+        relay_cpu,
+        relay_cpu * 1000.0 / accepted.len().max(1) as f64,
+        devices_cpu,
+        load_before
+    );
     if let Some(mib) = relay_peak_mib(&base.relay) {
         println!("  relay peak resident memory {mib:.0} MiB");
     }
     Ok(())
+}
+
+/// The 1-minute load average (other work on the machine skews the times).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// One device of the live bench: gets its group's documents, then edits

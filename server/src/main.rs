@@ -8,6 +8,10 @@ use clap::{Parser, Subcommand};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka_server::{AppState, Clock, Store, app, seed};
 
+/// See the note on `mimalloc` in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kartoteka",

@@ -46,6 +46,9 @@ const CHANGES: TableDefinition<u64, &str> = TableDefinition::new("changes");
 /// (peer storage id, document id) → the relay's Automerge sync state with
 /// that peer for that document.
 const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("sync_states");
+/// sync state key of a device (user/storage) → the day (days from the
+/// common era) the relay last answered its `kt-hello`.
+const HELLO_DAYS: TableDefinition<&str, i64> = TableDefinition::new("hello_days");
 /// Named numbers: the last change sequence number, …
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
@@ -178,6 +181,7 @@ impl Store {
         tx.open_table(DOC_SEQ)?;
         tx.open_table(CHANGES)?;
         tx.open_table(SYNC_STATES)?;
+        tx.open_table(HELLO_DAYS)?;
         {
             let mut meta = tx.open_table(META)?;
             if meta.get(META_STORAGE_ID)?.is_none() {
@@ -370,39 +374,22 @@ impl Store {
     /// Durably commits new changes of one document (creating it if it is
     /// new), gives it the next change number and returns that number.
     pub fn commit_change(&self, change: &DocChange<'_>) -> Result<u64, StoreError> {
+        self.commit_changes(std::slice::from_ref(change))?
+            .pop()
+            .ok_or_else(|| StoreError::Storage("a commit numbered nothing".into()))
+    }
+
+    /// Durably commits changes of several documents in one transaction (one
+    /// sync to disk for all: the relay's group commit), numbering them in
+    /// order; returns their numbers.
+    pub fn commit_changes(&self, changes: &[DocChange<'_>]) -> Result<Vec<u64>, StoreError> {
         let tx = self.db.begin_write()?;
-        let seq = {
-            match change.snapshot {
-                Some(snapshot) => {
-                    tx.open_table(DOCS)?.insert(change.id, snapshot)?;
-                    clear_chunks(&tx, change.id)?;
-                }
-                None => {
-                    let mut docs = tx.open_table(DOCS)?;
-                    if docs.get(change.id)?.is_none() {
-                        docs.insert(change.id, change.chunk)?;
-                    } else {
-                        let mut chunks = tx.open_table(DOC_CHUNKS)?;
-                        let next = chunks
-                            .range((change.id, 0)..=(change.id, u64::MAX))?
-                            .next_back()
-                            .transpose()?
-                            .map_or(0, |(k, _)| k.value().1 + 1);
-                        chunks.insert((change.id, next), change.chunk)?;
-                    }
-                }
-            }
-            if let Some(summary) = change.summary {
-                tx.open_table(SUMMARIES)?.insert(change.id, summary)?;
-            }
-            if let Some((storage, state)) = change.sync_state {
-                tx.open_table(SYNC_STATES)?
-                    .insert((storage, change.id), state)?;
-            }
-            bump_seq(&tx, change.id)?
-        };
+        let mut seqs = Vec::with_capacity(changes.len());
+        for change in changes {
+            seqs.push(write_change(&tx, change)?);
+        }
         tx.commit()?;
-        Ok(seq)
+        Ok(seqs)
     }
 
     /// The number of the latest change (0 before any).
@@ -480,6 +467,36 @@ impl Store {
         Ok(())
     }
 
+    /// The day the relay last answered a device's `kt-hello`.
+    pub fn hello_day(&self, device: &str) -> Result<Option<i64>, StoreError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(HELLO_DAYS)?.get(device)?.map(|v| v.value()))
+    }
+
+    /// Remembers the day of a device's `kt-hello`. Not durable by itself,
+    /// like a sync state: a crash may lose it, and the next `kt-hello` then
+    /// looks back from an earlier day.
+    pub fn put_hello_day(&self, device: &str, day: i64) -> Result<(), StoreError> {
+        let mut tx = self.db.begin_write()?;
+        tx.set_durability(redb::Durability::None)?;
+        tx.open_table(HELLO_DAYS)?.insert(device, day)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every client document's summary (JSON), in one read transaction.
+    pub fn for_each_summary(
+        &self,
+        mut visit: impl FnMut(&str, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_read()?;
+        for row in tx.open_table(SUMMARIES)?.iter()? {
+            let (id, summary) = row?;
+            visit(id.value(), summary.value())?;
+        }
+        Ok(())
+    }
+
     /// The number of client documents.
     pub fn client_count(&self) -> Result<u64, StoreError> {
         let tx = self.db.begin_read()?;
@@ -505,6 +522,38 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Writes one document's change into a transaction and numbers it.
+fn write_change(tx: &redb::WriteTransaction, change: &DocChange<'_>) -> Result<u64, StoreError> {
+    match change.snapshot {
+        Some(snapshot) => {
+            tx.open_table(DOCS)?.insert(change.id, snapshot)?;
+            clear_chunks(tx, change.id)?;
+        }
+        None => {
+            let mut docs = tx.open_table(DOCS)?;
+            if docs.get(change.id)?.is_none() {
+                docs.insert(change.id, change.chunk)?;
+            } else {
+                let mut chunks = tx.open_table(DOC_CHUNKS)?;
+                let next = chunks
+                    .range((change.id, 0)..=(change.id, u64::MAX))?
+                    .next_back()
+                    .transpose()?
+                    .map_or(0, |(k, _)| k.value().1 + 1);
+                chunks.insert((change.id, next), change.chunk)?;
+            }
+        }
+    }
+    if let Some(summary) = change.summary {
+        tx.open_table(SUMMARIES)?.insert(change.id, summary)?;
+    }
+    if let Some((storage, state)) = change.sync_state {
+        tx.open_table(SYNC_STATES)?
+            .insert((storage, change.id), state)?;
+    }
+    bump_seq(tx, change.id)
 }
 
 /// Gives the document the next change number, moving its row in the

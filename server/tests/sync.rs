@@ -663,3 +663,43 @@ async fn an_unknown_message_type_gets_an_error_and_the_device_goes_on() -> Resul
     assert_eq!(stored_client(&state, id).card.website, "still.example");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_client_that_goes_to_the_exchange_while_a_manager_is_away_is_named_when_he_returns()
+-> Result {
+    let state = demo_state(80, None)?;
+    let relay = Relay::new(&state);
+    let petrov = user(&state, "petrov");
+    // The first client not his that the calendar alone moves into the
+    // exchange, and the day it does.
+    let in_exchange = |s: &ClientSummary, days: u64| {
+        let day = today().naive() + chrono::Days::new(days);
+        zone(&s.facts, ZoneThresholds::default(), day)
+            .is_some_and(|r| r.zone == Some(Zone::Exchange))
+    };
+    let (days, id) = (1..=200)
+        .find_map(|days| {
+            summaries(&state).into_iter().find_map(|(id, s)| {
+                let theirs = zone(&s.facts, ZoneThresholds::default(), today().naive())
+                    .is_some_and(|r| r.responsible.as_deref() != Some(petrov.id.as_str()));
+                (theirs && !in_exchange(&s, 0) && in_exchange(&s, days)).then_some((days, id))
+            })
+        })
+        .expect("some client of another manager goes to the exchange within 200 days");
+    let mut laptop = online(&relay, &state, "petrov", 1).await?;
+    assert!(!laptop.device.docs.contains_key(&id));
+    laptop.device.offline();
+    state.clock.advance_ms(i64::try_from(days)? * 86_400_000);
+    laptop.device.changed.clear();
+    reconnect(&mut laptop, &relay, &state, "petrov").await?;
+    assert!(
+        laptop.device.changed.contains(&id),
+        "named after {days} days"
+    );
+    assert!(laptop.device.docs.contains_key(&id), "and synced");
+    // Told once: the same day, nothing more.
+    laptop.device.changed.clear();
+    reconnect(&mut laptop, &relay, &state, "petrov").await?;
+    assert!(laptop.device.changed.is_empty());
+    Ok(())
+}

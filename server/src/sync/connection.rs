@@ -3,20 +3,22 @@
 //! change cursor, and what it is told when others change documents it may
 //! read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use automerge::Automerge;
 use automerge::sync::{self as am_sync, SyncDoc};
+use chrono::{Datelike, NaiveDate};
 use futures::{Sink, SinkExt, Stream, StreamExt};
+use kartoteka::rules::zone::{Zone, zone};
 use kartoteka::summary::ClientSummary;
 use kartoteka::sync::{self, DecodeError, DocumentId, Message, PeerId, PeerMetadata};
 use tokio::sync::OwnedMutexGuard;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::authority::{self, Refusal, may_read};
-use super::hub::{Access, Kind, Loaded, Note, Policy};
+use super::hub::{Access, Kind, Loaded, Note, PendingCommit, Policy};
 use super::{Frame, Relay, StreamError, SyncError, close};
-use crate::store::{ChangedDoc, DocChange, UserRecord};
+use crate::store::{ChangedDoc, UserRecord};
 
 /// Bad frames a connection may send before it is closed.
 const MAX_BAD_FRAMES: u32 = 3;
@@ -55,6 +57,14 @@ pub(super) struct Connection<'r, S> {
     cursor: u64,
     states: HashMap<DocumentId, am_sync::State>,
     bad_frames: u32,
+    /// Documents to name in the next `kt-changed` (notes are gathered so
+    /// that a burst of commits is one message), and the cursor it brings.
+    unsaid: Vec<DocumentId>,
+    unsaid_set: HashSet<DocumentId>,
+    unsaid_cursor: u64,
+    /// Documents being synced that changed since they were last pushed.
+    unpushed: Vec<DocumentId>,
+    unpushed_set: HashSet<DocumentId>,
 }
 
 /// What a sync message did to a document.
@@ -88,6 +98,11 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             cursor: 0,
             states: HashMap::new(),
             bad_frames: 0,
+            unsaid: Vec::new(),
+            unsaid_set: HashSet::new(),
+            unsaid_cursor: 0,
+            unpushed: Vec::new(),
+            unpushed_set: HashSet::new(),
         }
     }
 
@@ -113,7 +128,11 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
                     Some(Ok(Frame::Binary(bytes))) => self.on_frame(&bytes, &mut feed).await?,
                 },
                 note = feed.recv() => match note {
-                    Ok(note) => self.on_note(note).await.map(|()| Flow::Continue)?,
+                    Ok(note) => {
+                        self.on_note(note).await?;
+                        self.drain(&mut feed).await?;
+                        Flow::Continue
+                    }
                     Err(RecvError::Lagged(_)) => self.catch_up().await.map(|()| Flow::Continue)?,
                     Err(RecvError::Closed) => Flow::Close(close::NORMAL, "the relay stops".into()),
                 },
@@ -204,6 +223,7 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             Message::KtHello { cursor, .. } => {
                 self.kt = true;
                 self.changed_since(cursor).await?;
+                self.entered_exchange(cursor == 0).await?;
                 Ok(Flow::Continue)
             }
             Message::Request {
@@ -320,6 +340,60 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         self.kt_changed(batch, last).await
     }
 
+    /// `kt-changed` with the clients that went to the exchange since this
+    /// device's last `kt-hello` by the calendar alone (no change, so the
+    /// cursor does not name them), which a manager may read now. At most
+    /// once a day per device: a pass over the summaries. `first`: the
+    /// device was just told everything it may read; only the day is noted.
+    async fn entered_exchange(&mut self, first: bool) -> Result<(), SyncError> {
+        if self.user.role.sees_everything() {
+            return Ok(());
+        }
+        let Some(device) = self.joined.as_ref().and_then(|j| j.storage.clone()) else {
+            return Ok(());
+        };
+        let policy = self.relay.policy().await?;
+        let today = self.relay.today(&policy);
+        let store = self.relay.store.clone();
+        let ids = tokio::task::spawn_blocking(move || -> Result<Vec<DocumentId>, SyncError> {
+            let today_number = i64::from(today.num_days_from_ce());
+            let last = store.hello_day(&device)?;
+            if last == Some(today_number) {
+                return Ok(Vec::new());
+            }
+            store.put_hello_day(&device, today_number)?;
+            let since = last
+                .and_then(|day| i32::try_from(day).ok())
+                .and_then(NaiveDate::from_num_days_from_ce_opt);
+            let Some(since) = since.filter(|since| !first && *since < today) else {
+                return Ok(Vec::new());
+            };
+            let mut ids = Vec::new();
+            store.for_each_summary(|id, json| {
+                let Ok(summary) = serde_json::from_slice::<ClientSummary>(json) else {
+                    return Ok(());
+                };
+                let in_exchange = |day| {
+                    zone(&summary.facts, policy.thresholds, day)
+                        .is_some_and(|r| r.zone == Some(Zone::Exchange))
+                };
+                if in_exchange(today)
+                    && !in_exchange(since)
+                    && let Ok(uuid) = uuid::Uuid::parse_str(id)
+                {
+                    ids.push(DocumentId::from(uuid));
+                }
+                Ok(())
+            })?;
+            Ok(ids)
+        })
+        .await??;
+        for batch in ids.chunks(IDS_PER_MESSAGE) {
+            self.kt_changed(batch.to_vec(), self.cursor).await?;
+        }
+        Ok(())
+    }
+
     async fn kt_changed(&mut self, ids: Vec<DocumentId>, cursor: u64) -> Result<(), SyncError> {
         self.cursor = self.cursor.max(cursor);
         let message = Message::KtChanged {
@@ -428,13 +502,7 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
                     if let Some(seq) = seq {
                         // Whatever was committed before this change is
                         // told first, so the cursor covers nothing untold.
-                        loop {
-                            match feed.try_recv() {
-                                Ok(note) => self.on_note(note).await?,
-                                Err(TryRecvError::Lagged(_)) => self.catch_up().await?,
-                                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-                            }
-                        }
+                        self.drain(feed).await?;
                         self.cursor = self.cursor.max(seq);
                     }
                     if self.kt {
@@ -511,6 +579,37 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         Ok(())
     }
 
+    /// Handles the notes already waiting, then says `kt-changed` once for
+    /// all of them and pushes each changed document once.
+    async fn drain(
+        &mut self,
+        feed: &mut tokio::sync::broadcast::Receiver<Note>,
+    ) -> Result<(), SyncError> {
+        loop {
+            match feed.try_recv() {
+                Ok(note) => self.on_note(note).await?,
+                Err(TryRecvError::Lagged(_)) => self.catch_up().await?,
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        self.say_changed().await?;
+        self.unpushed_set.clear();
+        for id in std::mem::take(&mut self.unpushed) {
+            self.push(id).await?;
+        }
+        Ok(())
+    }
+
+    /// The `kt-changed` for the notes gathered so far.
+    async fn say_changed(&mut self) -> Result<(), SyncError> {
+        if self.unsaid.is_empty() {
+            return Ok(());
+        }
+        let ids = std::mem::take(&mut self.unsaid);
+        self.unsaid_set.clear();
+        self.kt_changed(ids, self.unsaid_cursor).await
+    }
+
     /// Tells this device about what another connection did.
     async fn on_note(&mut self, note: Note) -> Result<(), SyncError> {
         let (origin, access) = match &note {
@@ -530,9 +629,18 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
                 document_id, seq, ..
             } => {
                 if self.kt && seq > self.cursor {
-                    self.kt_changed(vec![document_id], seq).await?;
+                    if self.unsaid_set.insert(document_id) {
+                        self.unsaid.push(document_id);
+                    }
+                    self.unsaid_cursor = self.unsaid_cursor.max(seq);
+                    if self.unsaid.len() >= IDS_PER_MESSAGE {
+                        self.say_changed().await?;
+                    }
                 }
-                self.push(document_id).await
+                if self.states.contains_key(&document_id) && self.unpushed_set.insert(document_id) {
+                    self.unpushed.push(document_id);
+                }
+                Ok(())
             }
             Note::Ephemeral {
                 document_id,
@@ -575,6 +683,12 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
     /// After falling behind the feed: what changed since the cursor, and
     /// every document being synced.
     async fn catch_up(&mut self) -> Result<(), SyncError> {
+        // The store lists these again, with what the feed dropped, and
+        // every document being synced is pushed below.
+        self.unsaid.clear();
+        self.unsaid_set.clear();
+        self.unpushed.clear();
+        self.unpushed_set.clear();
         if self.kt {
             self.changed_since(self.cursor).await?;
         }
@@ -762,6 +876,7 @@ impl Job {
         let chunk = fork.save_after(before_heads);
         let chunks = slot.as_ref().map_or(0, |l| l.chunks) + 1;
         let snapshot = (slot.is_none() || chunks >= COMPACT_AFTER).then(|| fork.save());
+        let compacted = snapshot.is_some();
         let summary = match &kind {
             Kind::Client { summary, .. } => Some(
                 serde_json::to_vec(summary.as_ref())
@@ -771,25 +886,22 @@ impl Job {
         };
         let state_bytes = state.encode();
         let access = kind.access();
-        let seq = self.relay.hub.commit_and_publish(|| {
-            let seq = self.relay.store.commit_change(&DocChange {
-                id: &key,
-                chunk: &chunk,
-                snapshot: snapshot.as_deref(),
-                summary: summary.as_deref(),
+        let seq = self.relay.hub.commit(
+            &self.relay.store,
+            PendingCommit {
+                document_id: self.id,
+                key,
+                chunk: chunk.clone(),
+                snapshot,
+                summary,
                 sync_state: self
                     .storage
-                    .as_deref()
-                    .map(|storage| (storage, state_bytes.as_slice())),
-            })?;
-            let note = Note::Committed {
-                document_id: self.id,
-                seq,
+                    .as_ref()
+                    .map(|storage| (storage.clone(), state_bytes)),
                 access,
                 origin: self.origin,
-            };
-            Ok::<_, SyncError>((seq, note))
-        })?;
+            },
+        )?;
         if let Kind::Workspace(model) = &kind {
             self.relay
                 .hub
@@ -802,7 +914,7 @@ impl Job {
         match (slot.as_mut(), applied) {
             (Some(loaded), Ok(())) => {
                 loaded.kind = kind;
-                loaded.chunks = if snapshot.is_some() { 0 } else { chunks };
+                loaded.chunks = if compacted { 0 } else { chunks };
             }
             // A new document, or memory that no longer matches the store:
             // read back what was committed.

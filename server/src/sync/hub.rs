@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 
 use automerge::Automerge;
 use kartoteka::client::ClientDoc;
@@ -14,6 +14,8 @@ use kartoteka::summary::ClientSummary;
 use kartoteka::sync::{DocumentId, PeerId};
 use kartoteka::workspace::WorkspaceDoc;
 use tokio::sync::broadcast;
+
+use crate::store::{DocChange, Store, StoreError};
 
 /// How many documents stay in memory when nobody is using them.
 const CACHE_DOCS: usize = 4096;
@@ -113,14 +115,58 @@ pub enum Note {
     },
 }
 
+/// New changes of one document, waiting for the next durable transaction
+/// (see [`Hub::commit`]).
+#[derive(Debug)]
+pub struct PendingCommit {
+    pub document_id: DocumentId,
+    /// The store's key of the document.
+    pub key: String,
+    pub chunk: Vec<u8>,
+    pub snapshot: Option<Vec<u8>>,
+    pub summary: Option<Vec<u8>>,
+    /// (sync state key, encoded state) of the author's connection.
+    pub sync_state: Option<(String, Vec<u8>)>,
+    /// Who may read the document after the change.
+    pub access: Access,
+    /// The connection that sent the change.
+    pub origin: u64,
+}
+
+impl PendingCommit {
+    fn change(&self) -> DocChange<'_> {
+        DocChange {
+            id: &self.key,
+            chunk: &self.chunk,
+            snapshot: self.snapshot.as_deref(),
+            summary: self.summary.as_deref(),
+            sync_state: self
+                .sync_state
+                .as_ref()
+                .map(|(key, state)| (key.as_str(), state.as_slice())),
+        }
+    }
+}
+
+/// The group commit: changes queued while a transaction is being written
+/// go to disk together in the next one.
+#[derive(Debug, Default)]
+struct Commits {
+    queue: Vec<(u64, PendingCommit)>,
+    /// Someone is writing a transaction now.
+    writing: bool,
+    /// Finished tickets: the change number, or why the store failed.
+    done: HashMap<u64, Result<u64, String>>,
+    next_ticket: u64,
+}
+
 /// The live state of one relay (one open store).
 #[derive(Debug)]
 pub struct Hub {
     docs: Mutex<HashMap<DocumentId, Slot>>,
     feed: broadcast::Sender<Note>,
-    /// Held while committing and publishing, so notes leave in the order
-    /// of their change numbers.
-    commit: Mutex<()>,
+    commits: Mutex<Commits>,
+    committed: Condvar,
     policy: RwLock<Option<Policy>>,
     next_connection: AtomicU64,
     peer_id: PeerId,
@@ -139,7 +185,8 @@ impl Hub {
         Hub {
             docs: Mutex::new(HashMap::new()),
             feed,
-            commit: Mutex::new(()),
+            commits: Mutex::default(),
+            committed: Condvar::new(),
             policy: RwLock::new(None),
             next_connection: AtomicU64::new(1),
             peer_id: PeerId(format!("kartoteka-relay-{}", uuid::Uuid::new_v4().simple())),
@@ -177,17 +224,69 @@ impl Hub {
         self.feed.subscribe()
     }
 
-    /// Runs `commit` (which numbers a change in the store) and publishes
-    /// the note it returns, with no other commit in between.
-    pub fn commit_and_publish<T, E>(
-        &self,
-        commit: impl FnOnce() -> Result<(T, Note), E>,
-    ) -> Result<T, E> {
-        let _order = self.commit.lock().unwrap_or_else(PoisonError::into_inner);
-        let (value, note) = commit()?;
-        // Nobody listening is fine: there is no one to tell.
-        let _ = self.feed.send(note);
-        Ok(value)
+    /// Durably commits a document's changes and publishes the note, then
+    /// returns the change number. Blocks (call it off the async threads).
+    ///
+    /// Group commit: the first caller writes every change queued so far in
+    /// one transaction (one sync to disk) while later callers queue; when
+    /// it is done, one of them writes the next batch. Notes are published
+    /// after their transaction and before anyone hears of its result, in
+    /// the order of their change numbers.
+    pub fn commit(&self, store: &Store, pending: PendingCommit) -> Result<u64, StoreError> {
+        let mut commits = self.lock_commits();
+        let ticket = commits.next_ticket;
+        commits.next_ticket += 1;
+        commits.queue.push((ticket, pending));
+        loop {
+            if let Some(result) = commits.done.remove(&ticket) {
+                return result.map_err(StoreError::Storage);
+            }
+            if commits.writing {
+                commits = self
+                    .committed
+                    .wait(commits)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            commits.writing = true;
+            let batch = std::mem::take(&mut commits.queue);
+            drop(commits);
+            let mut guard = WritingGuard {
+                hub: self,
+                tickets: batch.iter().map(|(t, _)| *t).collect(),
+            };
+            let changes: Vec<DocChange<'_>> = batch.iter().map(|(_, p)| p.change()).collect();
+            let results: Vec<(u64, Result<u64, String>)> = match store.commit_changes(&changes) {
+                Ok(seqs) => batch
+                    .into_iter()
+                    .zip(seqs)
+                    .map(|((ticket, p), seq)| {
+                        // Nobody listening is fine: there is no one to tell.
+                        let _ = self.feed.send(Note::Committed {
+                            document_id: p.document_id,
+                            seq,
+                            access: p.access,
+                            origin: p.origin,
+                        });
+                        (ticket, Ok(seq))
+                    })
+                    .collect(),
+                Err(e) => {
+                    let e = e.to_string();
+                    batch.iter().map(|(t, _)| (*t, Err(e.clone()))).collect()
+                }
+            };
+            guard.tickets.clear();
+            drop(guard);
+            commits = self.lock_commits();
+            commits.done.extend(results);
+            commits.writing = false;
+            self.committed.notify_all();
+        }
+    }
+
+    fn lock_commits(&self) -> MutexGuard<'_, Commits> {
+        self.commits.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Passes an ephemeral message on to every other connection.
@@ -203,5 +302,28 @@ impl Hub {
     /// Remembers the policy of the current workspace document.
     pub fn set_policy(&self, policy: Policy) {
         *self.policy.write().unwrap_or_else(PoisonError::into_inner) = Some(policy);
+    }
+}
+
+/// Frees the group commit if its writer unwinds: the tickets of its batch
+/// fail, and the next caller writes.
+struct WritingGuard<'h> {
+    hub: &'h Hub,
+    tickets: Vec<u64>,
+}
+
+impl Drop for WritingGuard<'_> {
+    fn drop(&mut self) {
+        if self.tickets.is_empty() {
+            return;
+        }
+        let mut commits = self.hub.lock_commits();
+        for ticket in self.tickets.drain(..) {
+            commits
+                .done
+                .insert(ticket, Err("the commit was interrupted".into()));
+        }
+        commits.writing = false;
+        self.hub.committed.notify_all();
     }
 }
