@@ -384,17 +384,37 @@ async fn reconnect(clients: usize, history: usize) -> Result {
     for &id in locally {
         device.sync(id).await?;
     }
+    let (mut told_at, mut pushed_at, mut accepted_at) = (None, None, None);
     run_until(&mut device, |c| {
+        let now = start.0.elapsed();
+        if told_at.is_none() && !c.device.changed.is_empty() {
+            told_at = Some(now);
+        }
         let accepted: std::collections::HashSet<DocumentId> = c.device.accepted[accepted_before..]
             .iter()
             .map(|(id, _, _)| *id)
             .collect();
-        locally.iter().all(|id| accepted.contains(id))
+        if accepted_at.is_none() && locally.iter().all(|id| accepted.contains(id)) {
+            accepted_at = Some(now);
+        }
+        if pushed_at.is_none()
             && expected
                 .iter()
                 .all(|(id, heads)| c.device.heads(*id) == *heads)
+        {
+            pushed_at = Some(now);
+        }
+        accepted_at.is_some() && pushed_at.is_some()
     })
     .await?;
+    let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+    let milestones = format!(
+        "kt-changed after {:.0} ms, the {CHANGED_ELSEWHERE} changes in after {:.0} ms, \
+         the {CHANGED_LOCALLY} local ones accepted after {:.0} ms",
+        ms(told_at),
+        ms(pushed_at),
+        ms(accepted_at)
+    );
     let done = Traffic::since(&device, &start);
     let relay_cpu = cpu_seconds(&relay_pid) - relay_cpu;
     settle(&mut device, Duration::from_millis(300)).await?;
@@ -421,7 +441,7 @@ async fn reconnect(clients: usize, history: usize) -> Result {
         "  reconnect, {CHANGED_ELSEWHERE} changed elsewhere + {CHANGED_LOCALLY} locally (kt-changed named {told}):"
     );
     println!(
-        "    until every change is across  {done}\n      (relay CPU {:.0} ms; load average {load})",
+        "    until every change is across  {done}\n      ({milestones}; relay CPU {:.0} ms; load average {load})",
         relay_cpu * 1000.0
     );
     println!("    until the socket is quiet     {with_acks}");
