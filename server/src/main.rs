@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka_server::{AppState, Clock, Store, app, seed};
@@ -143,9 +144,16 @@ async fn run() -> anyhow::Result<()> {
                     dist.display()
                 );
             }
+            // No Nagle delay: sync messages are small and each waits for
+            // an answer.
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
-                .with_context(|| format!("listening on {addr}"))?;
+                .with_context(|| format!("listening on {addr}"))?
+                .tap_io(|tcp| {
+                    if let Err(e) = tcp.set_nodelay(true) {
+                        tracing::debug!(error = %e, "TCP_NODELAY");
+                    }
+                });
             println!("Kartoteka is running at http://{addr}/");
             let state = AppState {
                 store,
