@@ -722,3 +722,29 @@ async fn a_client_that_goes_to_the_exchange_while_a_manager_is_away_is_named_whe
     assert!(laptop.device.changed.is_empty());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_flood_of_ephemeral_messages_is_cut_to_fifty_a_second() -> Result {
+    let state = demo_state(10, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let mut laptop = online(&relay, &state, "petrov", 1).await?;
+    let mut tablet = online(&relay, &state, "petrov", 2).await?;
+    let before = tablet.messages_in;
+    for count in 0..500 {
+        let message = Message::Ephemeral {
+            sender_id: laptop.device.peer.clone(),
+            target_id: PeerId::default(),
+            document_id: id,
+            session_id: "cursor".into(),
+            count,
+            data: vec![0xa0],
+        };
+        laptop.send(&message).await?;
+    }
+    pump(&mut [&mut laptop, &mut tablet]).await?;
+    let passed = tablet.messages_in - before;
+    assert!((1..=100).contains(&passed), "{passed} of 500 passed on");
+    assert!(laptop.closed.is_none());
+    Ok(())
+}
