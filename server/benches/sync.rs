@@ -5,7 +5,7 @@
 //!
 //!     cargo bench -p kartoteka-server --bench sync -- [reconnect] [live]
 //!         [--clients 20000,2000] [--history 20] [--live-clients 2000]
-//!         [--devices 100] [--seconds 10]
+//!         [--devices 100] [--seconds 10] [--pause 0]
 //!
 //! - `reconnect`: a supervisor's device holding every client (after a full
 //!   first sync) goes offline; meanwhile 200 documents change on another
@@ -56,6 +56,8 @@ struct Options {
     live_clients: usize,
     devices: usize,
     seconds: u64,
+    /// Milliseconds a live device waits after each acknowledgement.
+    pause: u64,
 }
 
 fn options() -> Options {
@@ -79,6 +81,7 @@ fn options() -> Options {
         live_clients: number("--live-clients", 2_000),
         devices: number("--devices", 100),
         seconds: number("--seconds", 10) as u64,
+        pause: number("--pause", 0) as u64,
     }
 }
 
@@ -105,6 +108,7 @@ fn main() -> Result {
                 options.devices,
                 options.seconds,
                 options.history,
+                Duration::from_millis(options.pause),
             )
             .await?;
         }
@@ -384,17 +388,37 @@ async fn reconnect(clients: usize, history: usize) -> Result {
     for &id in locally {
         device.sync(id).await?;
     }
+    let (mut told_at, mut pushed_at, mut accepted_at) = (None, None, None);
     run_until(&mut device, |c| {
+        let now = start.0.elapsed();
+        if told_at.is_none() && !c.device.changed.is_empty() {
+            told_at = Some(now);
+        }
         let accepted: std::collections::HashSet<DocumentId> = c.device.accepted[accepted_before..]
             .iter()
             .map(|(id, _, _)| *id)
             .collect();
-        locally.iter().all(|id| accepted.contains(id))
+        if accepted_at.is_none() && locally.iter().all(|id| accepted.contains(id)) {
+            accepted_at = Some(now);
+        }
+        if pushed_at.is_none()
             && expected
                 .iter()
                 .all(|(id, heads)| c.device.heads(*id) == *heads)
+        {
+            pushed_at = Some(now);
+        }
+        accepted_at.is_some() && pushed_at.is_some()
     })
     .await?;
+    let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+    let milestones = format!(
+        "kt-changed after {:.0} ms, the {CHANGED_ELSEWHERE} changes in after {:.0} ms, \
+         the {CHANGED_LOCALLY} local ones accepted after {:.0} ms",
+        ms(told_at),
+        ms(pushed_at),
+        ms(accepted_at)
+    );
     let done = Traffic::since(&device, &start);
     let relay_cpu = cpu_seconds(&relay_pid) - relay_cpu;
     settle(&mut device, Duration::from_millis(300)).await?;
@@ -421,7 +445,7 @@ async fn reconnect(clients: usize, history: usize) -> Result {
         "  reconnect, {CHANGED_ELSEWHERE} changed elsewhere + {CHANGED_LOCALLY} locally (kt-changed named {told}):"
     );
     println!(
-        "    until every change is across  {done}\n      (relay CPU {:.0} ms; load average {load})",
+        "    until every change is across  {done}\n      ({milestones}; relay CPU {:.0} ms; load average {load})",
         relay_cpu * 1000.0
     );
     println!("    until the socket is quiet     {with_acks}");
@@ -533,7 +557,13 @@ fn groups(
 }
 
 /// Part (b): `devices` devices editing and receiving at once.
-async fn live(clients: usize, devices: usize, seconds: u64, history: usize) -> Result {
+async fn live(
+    clients: usize,
+    devices: usize,
+    seconds: u64,
+    history: usize,
+    pause: Duration,
+) -> Result {
     let load_before = load_average();
     let count = devices / GROUP;
     let base = base(clients, history, |responsible, users| {
@@ -579,6 +609,7 @@ async fn live(clients: usize, devices: usize, seconds: u64, history: usize) -> R
                 sent,
                 ready,
                 warmup + window,
+                pause,
             )
             .await;
             result.map_err(|e| e.to_string())
@@ -629,24 +660,30 @@ async fn live(clients: usize, devices: usize, seconds: u64, history: usize) -> R
     };
     println!(
         "live: {} devices ({} groups of {GROUP}: 3 of a manager + 1 of the supervisor, \
-         {GROUP_DOCS} shared clients each), {}s measured after {}s warm-up",
+         {GROUP_DOCS} shared clients each), {} ms pause after each acknowledgement, \
+         {}s measured after {}s warm-up",
         count * GROUP,
         count,
+        pause.as_millis(),
         window.as_secs(),
         warmup.as_secs()
     );
     println!(
-        "  accepted   {:>7.0} changes/s   latency p50 {:>6.1} ms  p99 {:>6.1} ms  ({} samples)",
+        "  accepted   {:>7.0} changes/s   latency p50 {:>6.1} ms  p90 {:>6.1} ms  p99 {:>6.1} ms  max {:>6.1} ms  ({} samples)",
         per_second(accepted.len()),
         pct(&accepted, 0.5),
+        pct(&accepted, 0.9),
         pct(&accepted, 0.99),
+        pct(&accepted, 1.0),
         accepted.len()
     );
     println!(
-        "  forwarded  {:>7.0} changes/s   latency p50 {:>6.1} ms  p99 {:>6.1} ms  ({} deliveries)",
+        "  forwarded  {:>7.0} changes/s   latency p50 {:>6.1} ms  p90 {:>6.1} ms  p99 {:>6.1} ms  max {:>6.1} ms  ({} deliveries)",
         per_second(forwarded.len()),
         pct(&forwarded, 0.5),
+        pct(&forwarded, 0.9),
         pct(&forwarded, 0.99),
+        pct(&forwarded, 1.0),
         forwarded.len()
     );
     println!(
@@ -692,6 +729,7 @@ async fn live_device(
     sent: Sent,
     ready: Arc<tokio::sync::Barrier>,
     run: Duration,
+    pause: Duration,
 ) -> Result<Samples> {
     let mut client = Client::new(
         Device::new(&user, number),
@@ -715,12 +753,15 @@ async fn live_device(
     let mut next = usize::from(number) % docs.len();
     let mut in_flight: Option<(DocumentId, Instant)> = None;
     let mut n = 0u64;
+    // Devices start spread over one pause, then wait a pause after each
+    // acknowledgement (none: as fast as the relay acknowledges).
+    let mut next_at = Instant::now() + pause * u32::from(number) / 100;
     loop {
         let now = Instant::now();
-        if in_flight.is_none() {
-            if now >= end {
-                break;
-            }
+        if in_flight.is_none() && now >= end {
+            break;
+        }
+        if in_flight.is_none() && now >= next_at {
             let id = docs[next];
             next = (next + 1) % docs.len();
             n += 1;
@@ -734,7 +775,13 @@ async fn live_device(
             client.sync(id).await?;
             in_flight = Some((id, at));
         }
-        let Some(frame) = client.link.recv(Duration::from_millis(500)).await? else {
+        let wait = match in_flight {
+            None => next_at
+                .saturating_duration_since(now)
+                .min(Duration::from_millis(500)),
+            Some(_) => Duration::from_millis(500),
+        };
+        let Some(frame) = client.link.recv(wait).await? else {
             if now >= end + Duration::from_secs(5) {
                 break;
             }
@@ -752,6 +799,7 @@ async fn live_device(
                 {
                     samples.accepted.push((arrived, arrived - at));
                     in_flight = None;
+                    next_at = arrived + pause;
                 }
             }
             Message::KtRefused { .. } => {

@@ -6,9 +6,11 @@
 //!
 //! Every write is one redb transaction committed with the default
 //! (immediate) durability: when a method returns `Ok`, the data is on disk.
-//! The one exception is [`Store::put_sync_state`]: a sync state only saves
-//! work on the next connection, so it rides along with the next durable
-//! commit instead of paying for its own.
+//! [`Store::commit_changes`] writes the changes of several documents in one
+//! such transaction (the relay's group commit). The exceptions are
+//! [`Store::put_sync_state`] and [`Store::put_hello_day`]: they only save
+//! work on the next connection, so they ride along with the next durable
+//! commit instead of paying for their own.
 //!
 //! Each document's latest change has a number in one global sequence, and
 //! the `changes` table maps the number back to the document, one row per

@@ -23,8 +23,22 @@ async fn online(relay: &Relay, state: &AppState, login: &str, device: u8) -> Res
     let user = user(state, login);
     let mut client = Client::new(Device::new(&user.id, device), Link::memory(relay, user));
     client.connect().await?;
-    pump(&mut [&mut client]).await?;
+    settle(&mut client).await?;
     Ok(client)
+}
+
+/// Until the device has every document it was told about (a quiet pause
+/// alone is not enough on a busy machine), then until all is quiet.
+async fn settle(client: &mut Client) -> Result {
+    pump_until(&mut [&mut *client], |c| {
+        let d = &c[0].device;
+        d.cursor > 0
+            && d.changed
+                .iter()
+                .all(|id| d.docs.contains_key(id) || d.unavailable.contains(id))
+    })
+    .await?;
+    pump(&mut [client]).await
 }
 
 /// Reconnects a device that went offline.
@@ -33,7 +47,7 @@ async fn reconnect(client: &mut Client, relay: &Relay, state: &AppState, login: 
     client.link = Link::memory(relay, user(state, login));
     client.closed = None;
     client.connect().await?;
-    pump(&mut [client]).await
+    settle(client).await
 }
 
 fn workspace(state: &AppState) -> DocumentId {
@@ -273,9 +287,14 @@ async fn two_managers_taking_the_same_exchange_client_exactly_one_wins() -> Resu
     reconnect(&mut smirnova, &relay, &state, "smirnova").await?;
     petrov.sync(id).await?;
     smirnova.sync(id).await?;
-    pump(&mut [&mut petrov, &mut smirnova]).await?;
     let won = |c: &Client| c.device.accepted.iter().any(|(d, _, _)| *d == id);
     let lost = |c: &Client| c.device.refused.contains(&(id, "taken".to_owned()));
+    // Until both heard (a quiet pause alone is not enough on a busy machine).
+    pump_until(&mut [&mut petrov, &mut smirnova], |c| {
+        c.iter().all(|c| won(c) || !c.device.refused.is_empty())
+    })
+    .await?;
+    pump(&mut [&mut petrov, &mut smirnova]).await?;
     assert!(
         (won(&petrov) && lost(&smirnova)) ^ (won(&smirnova) && lost(&petrov)),
         "exactly one wins: petrov {:?}/{:?}, smirnova {:?}/{:?}",
@@ -701,5 +720,31 @@ async fn a_client_that_goes_to_the_exchange_while_a_manager_is_away_is_named_whe
     laptop.device.changed.clear();
     reconnect(&mut laptop, &relay, &state, "petrov").await?;
     assert!(laptop.device.changed.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_flood_of_ephemeral_messages_is_cut_to_fifty_a_second() -> Result {
+    let state = demo_state(10, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let mut laptop = online(&relay, &state, "petrov", 1).await?;
+    let mut tablet = online(&relay, &state, "petrov", 2).await?;
+    let before = tablet.messages_in;
+    for count in 0..500 {
+        let message = Message::Ephemeral {
+            sender_id: laptop.device.peer.clone(),
+            target_id: PeerId::default(),
+            document_id: id,
+            session_id: "cursor".into(),
+            count,
+            data: vec![0xa0],
+        };
+        laptop.send(&message).await?;
+    }
+    pump(&mut [&mut laptop, &mut tablet]).await?;
+    let passed = tablet.messages_in - before;
+    assert!((1..=100).contains(&passed), "{passed} of 500 passed on");
+    assert!(laptop.closed.is_none());
     Ok(())
 }

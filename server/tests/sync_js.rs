@@ -54,6 +54,13 @@ async fn login_as(relay: &RelayProcess, login: &str) -> Result<(String, UserId)>
 async fn readable(relay: &RelayProcess, token: &str, user: &UserId) -> Result<Client> {
     let mut client = Client::new(Device::new(user, 9), Link::socket(relay.addr, token).await?);
     client.connect().await?;
+    // Until it has every document it was told about (a quiet pause alone
+    // is not enough on a busy machine).
+    pump_until(&mut [&mut client], |c| {
+        let d = &c[0].device;
+        d.cursor > 0 && d.changed.iter().all(|id| d.docs.contains_key(id))
+    })
+    .await?;
     pump(&mut [&mut client]).await?;
     Ok(client)
 }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use automerge::Automerge;
+use automerge::{Automerge, PatchAction, Prop};
 use chrono::{Days, NaiveDate};
 use kartoteka::client::{AssignmentKind, ClientDoc};
 use kartoteka::ids::user_of_actor;
@@ -96,6 +96,76 @@ fn read_client(doc: &Automerge) -> Result<ClientDoc, String> {
     }
 }
 
+/// The client model after new changes: the top-level fields they touched
+/// read again, the others taken from `before`; the whole document read
+/// again when the changes touch its identity (`kind`, `schema`, `id`),
+/// delete a field, or anything is unusual. Reading a whole card is most
+/// of what checking a change costs, and most changes touch one field.
+fn read_client_after(
+    before: &ClientDoc,
+    after: &Automerge,
+    before_heads: &[automerge::ChangeHash],
+) -> Result<ClientDoc, String> {
+    let model = touched_fields(after, before_heads)
+        .and_then(|fields| reread(before.clone(), after, &fields));
+    let model = match model {
+        Some(model) => model,
+        None => return read_client(after),
+    };
+    debug_assert_eq!(
+        Ok(&model),
+        read_client(after).as_ref(),
+        "a partial read differs"
+    );
+    Ok(model)
+}
+
+/// The top-level properties the changes after `before_heads` touched, or
+/// `None` if one was deleted or is in conflict at the top level.
+fn touched_fields(
+    after: &Automerge,
+    before_heads: &[automerge::ChangeHash],
+) -> Option<std::collections::BTreeSet<String>> {
+    let mut fields = std::collections::BTreeSet::new();
+    for patch in after.diff(before_heads, &after.get_heads()) {
+        let field = match (patch.path.first(), patch.action) {
+            (Some((_, Prop::Map(key))), _) => key.clone(),
+            (None, PatchAction::PutMap { key, .. }) => key,
+            _ => return None,
+        };
+        fields.insert(field);
+    }
+    Some(fields)
+}
+
+/// `model` with `fields` read again from `doc`; `None` for a field whose
+/// change needs the whole document read.
+fn reread(
+    mut model: ClientDoc,
+    doc: &Automerge,
+    fields: &std::collections::BTreeSet<String>,
+) -> Option<ClientDoc> {
+    fn read<T: autosurgeon::Hydrate>(doc: &Automerge, field: &str) -> Option<T> {
+        autosurgeon::hydrate_prop(doc, automerge::ROOT, field).ok()
+    }
+    for field in fields {
+        match field.as_str() {
+            "card" => model.card = read(doc, field)?,
+            "contacts" => model.contacts = read(doc, field)?,
+            "notes" => model.notes = read(doc, field)?,
+            "interests" => model.interests = read(doc, field)?,
+            "events" => model.events = read(doc, field)?,
+            "payments" => model.payments = read(doc, field)?,
+            "shipments" => model.shipments = read(doc, field)?,
+            "assignments" => model.assignments = read(doc, field)?,
+            "manual_statuses" => model.manual_statuses = read(doc, field)?,
+            "merged_into" => model.merged_into = read(doc, field)?,
+            _ => return None,
+        }
+    }
+    Some(model)
+}
+
 /// The workspace document's model, if `doc` is one this code reads.
 pub(crate) fn read_workspace(doc: &Automerge) -> Result<WorkspaceDoc, String> {
     match kind_and_schema(doc) {
@@ -147,7 +217,7 @@ pub fn check(
         }
         Some(Kind::Other) => Err(invalid("this document cannot be changed".into())),
         Some(Kind::Client { model, .. }) => {
-            let new = read_client(after).map_err(invalid)?;
+            let new = read_client_after(model, after, before_heads).map_err(invalid)?;
             if new.id != model.id {
                 return Err(invalid("a client document's id cannot change".into()));
             }

@@ -23,6 +23,11 @@ use crate::store::{ChangedDoc, UserRecord};
 /// Bad frames a connection may send before it is closed.
 const MAX_BAD_FRAMES: u32 = 3;
 
+/// Ephemeral messages (presence, cursors) a device may send in a second;
+/// more are dropped, so that one device cannot flood the feed every
+/// connection reads.
+const EPHEMERAL_PER_SECOND: u32 = 50;
+
 /// At most this many ids in one `kt-changed`, so that a first sync of a
 /// large base stays far below the frame limit.
 const IDS_PER_MESSAGE: usize = 10_000;
@@ -65,6 +70,8 @@ pub(super) struct Connection<'r, S> {
     /// Documents being synced that changed since they were last pushed.
     unpushed: Vec<DocumentId>,
     unpushed_set: HashSet<DocumentId>,
+    /// The current second of ephemeral messages and how many came in it.
+    ephemeral_window: (std::time::Instant, u32),
 }
 
 /// What a sync message did to a document.
@@ -103,6 +110,7 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             unsaid_cursor: 0,
             unpushed: Vec::new(),
             unpushed_set: HashSet::new(),
+            ephemeral_window: (std::time::Instant::now(), 0),
         }
     }
 
@@ -559,6 +567,16 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         count: u64,
         data: Vec<u8>,
     ) -> Result<(), SyncError> {
+        let now = std::time::Instant::now();
+        let (since, count_in_window) = &mut self.ephemeral_window;
+        if now.duration_since(*since) >= std::time::Duration::from_secs(1) {
+            *since = now;
+            *count_in_window = 0;
+        }
+        *count_in_window += 1;
+        if *count_in_window > EPHEMERAL_PER_SECOND {
+            return Ok(());
+        }
         let access = match self.loaded(id).await?.as_ref() {
             Some(loaded) => loaded.kind.access(),
             None => return Ok(()),

@@ -1,7 +1,8 @@
 //! What every connection of one relay shares: the documents in memory (one
 //! lock each, so changes to a document are checked and committed one at a
-//! time), the feed that tells every connection what was just committed or
-//! sent as ephemeral, and the workspace settings read access depends on.
+//! time), the group commit (changes of many documents, one sync to disk),
+//! the feed that tells every connection what was just committed or sent as
+//! ephemeral, and the workspace settings read access depends on.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

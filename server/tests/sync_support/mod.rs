@@ -343,7 +343,8 @@ impl Link {
     /// A real WebSocket to `ws://addr/api/sync?token=…`.
     pub async fn socket(addr: SocketAddr, token: &str) -> Result<Link> {
         let url = format!("ws://{addr}/api/sync?token={token}");
-        let (ws, _) = tokio_tungstenite::connect_async(url).await?;
+        // No Nagle delay, as a browser's WebSocket.
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
         let (sink, stream) = ws.split();
         Ok(Link::Socket { sink, stream })
     }
