@@ -18,7 +18,8 @@ const SLICE: usize = 400;
 pub async fn build(state: AppState) {
     mark("kartoteka:search-build-start");
     let items: Vec<Arc<ClientSummary>> = state.clients.with_untracked(|l| l.items.clone());
-    let started_rev = state.clients.with_untracked(|l| Arc::as_ptr(l) as usize);
+    // From here on, changed clients are noted for the catch-up below.
+    state.search_pending.set_value(Vec::new());
     let mut builder = SearchIndex::builder(items.len());
     for slice in items.chunks(SLICE) {
         for summary in slice {
@@ -30,14 +31,25 @@ pub async fn build(state: AppState) {
         yield_now().await;
     }
     let mut index = builder.finish();
-    // Clients saved while the index was being built.
-    if state.clients.with_untracked(|l| Arc::as_ptr(l) as usize) != started_rev {
-        state.clients.with_untracked(|list| {
-            for s in &list.items {
-                index.upsert(SearchEntry::from(s.as_ref()));
+    // Clients saved or synced while the index was being built (only
+    // those: re-adding the whole base took seconds in one task).
+    let mut pending = state
+        .search_pending
+        .try_update_value(std::mem::take)
+        .unwrap_or_default();
+    pending.sort_unstable();
+    pending.dedup();
+    state.clients.with_untracked(|list| {
+        for id in &pending {
+            match list.get(id) {
+                Some(s) => index.upsert(SearchEntry::from(s.as_ref())),
+                // Merged away (lists leave merged clients out).
+                None => {
+                    index.remove(id);
+                }
             }
-        });
-    }
+        }
+    });
     state.search.set_value(SearchState::Ready(Box::new(index)));
     state.search_rev.update(|r| *r += 1);
     mark("kartoteka:search-ready");

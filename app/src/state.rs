@@ -149,6 +149,9 @@ pub struct AppState {
     pub persistent: RwSignal<Option<bool>>,
     /// The search index (SPEC 3), once built; see [`crate::search`].
     pub search: StoredValue<SearchState>,
+    /// Clients whose summary changed while the index was being built: the
+    /// build catches up on these (and only these) when it is done.
+    pub search_pending: StoredValue<Vec<String>>,
     /// Bumped whenever the index changes, so queries rerun.
     pub search_rev: RwSignal<u64>,
     /// Every client's status and zone today; see [`crate::derived`].
@@ -235,6 +238,7 @@ impl AppState {
             toast: RwSignal::new(None),
             persistent: RwSignal::new(None),
             search: StoredValue::new(SearchState::Building),
+            search_pending: StoredValue::new(Vec::new()),
             search_rev: RwSignal::new(0),
             derived: RwSignal::new(DerivedBase::default()),
             derive_generation: StoredValue::new(0),
@@ -285,6 +289,10 @@ impl AppState {
                 indexed = true;
             }
         });
+        if !indexed {
+            self.search_pending
+                .update_value(|p| p.push(summary.id.to_string()));
+        }
         crate::derived::update_one(*self, &summary);
         self.clients
             .update(|list| *list = Arc::new(list.with(summary)));
