@@ -50,6 +50,7 @@ pub fn winback_interest(
         outcome: None,
         reason: None,
         transitions: Default::default(),
+        follow_up: None,
     }
 }
 

@@ -66,6 +66,38 @@ pub struct ClientDoc {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub duplicate_overrides: BTreeMap<String, DuplicateOverride>,
+    /// Set while this document holds the Interest of a *potential client*
+    /// (SPEC 4): someone who asked but has no client card yet. Such a
+    /// document is not a client: lists, search, statuses and the exchange
+    /// leave it out. It becomes a client when a manager turns it into a
+    /// card (the field is cleared), or it is linked to an existing client
+    /// (its Interests move there and `merged_into` points to that client).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub potential: Option<PotentialClient>,
+}
+
+/// Who asked, when there is no client card yet (SPEC 4, potential client).
+#[derive(Debug, Clone, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct PotentialClient {
+    pub full_name: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub company: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub email: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub phone: String,
+}
+
+impl PotentialClient {
+    /// How lists name the potential client: "Иван Петров (ООО Ромашка)".
+    pub fn display_name(&self) -> String {
+        match (self.full_name.trim(), self.company.trim()) {
+            (n, "") => n.to_owned(),
+            ("", c) => c.to_owned(),
+            (n, c) => format!("{n} ({c})"),
+        }
+    }
 }
 
 impl ClientDoc {
@@ -94,6 +126,7 @@ impl ClientDoc {
             merged_into: None,
             merged_from: BTreeMap::new(),
             duplicate_overrides: BTreeMap::new(),
+            potential: None,
         };
         if let Some(manager) = responsible {
             let id = crate::ids::new_id();
@@ -505,6 +538,11 @@ pub struct Interest {
     /// two devices are both kept.
     #[autosurgeon(missing = "Default::default")]
     pub transitions: BTreeMap<String, Transition>,
+    /// When the manager means to get back to the client; past it and not
+    /// completed, the Interest is overdue.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub follow_up: Option<Date>,
 }
 
 /// One move of an Interest from one scenario state to another.

@@ -792,6 +792,13 @@ impl Generator {
                 }
             };
             let created_at = self.at(start);
+            // Open Interests have a follow-up around today, some overdue;
+            // taken from the timestamp so the demo's random sequence (and
+            // with it every other demo fact) stays as it was.
+            let follow_up = completed.is_none().then(|| {
+                let offset = created_at.0.rem_euclid(12) - 4;
+                Date(self.today + chrono::TimeDelta::days(offset))
+            });
             let mut transitions = BTreeMap::new();
             if state != "new" {
                 let tid = self.rng.id();
@@ -831,6 +838,7 @@ impl Generator {
                     outcome,
                     reason,
                     transitions,
+                    follow_up,
                 },
             );
             let events = self.rng.range(1, 4);

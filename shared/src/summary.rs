@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::ClientDoc;
+use crate::client::{ClientDoc, Interest, Outcome};
 use crate::date::{Date, Timestamp};
 use crate::ids::{ClientId, UserId};
 use crate::rules::facts::ClientFacts;
@@ -55,6 +55,71 @@ pub struct ClientSummary {
     /// device reads tens of thousands of summaries at start-up.
     #[serde(with = "compact_facts")]
     pub facts: ClientFacts,
+    /// The client's Interests, for "My sales" and the funnel.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interests: Vec<InterestSummary>,
+    /// Set for the document of a potential client's Interest: not a client,
+    /// so lists, search and statuses leave it out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub potential: bool,
+    /// Accounting document numbers of the payments and shipments, so that
+    /// an import finds what it already added without opening documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_documents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shipment_documents: Vec<String>,
+}
+
+/// What "My sales" and the funnel need of one Interest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterestSummary {
+    pub id: String,
+    pub content: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub service_type: String,
+    pub scenario: String,
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<UserId>,
+    pub created: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<Date>,
+    /// Every state the Interest was moved into, with the day, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<(Date, String)>,
+}
+
+impl InterestSummary {
+    /// The summary of one Interest.
+    pub fn of(interest: &Interest) -> InterestSummary {
+        let mut moves: Vec<_> = interest.transitions.values().collect();
+        moves.sort_by_key(|t| (t.date, t.at));
+        InterestSummary {
+            id: interest.id.clone(),
+            content: interest.content.clone(),
+            service_type: interest.service_type.clone(),
+            scenario: interest.scenario.clone(),
+            state: interest.state.clone(),
+            responsible: interest.responsible.clone(),
+            created: interest.created,
+            completed: interest.completed,
+            outcome: interest.outcome,
+            reason: interest.reason.clone(),
+            follow_up: interest.follow_up,
+            moves: moves.into_iter().map(|t| (t.date, t.to.clone())).collect(),
+        }
+    }
+
+    /// Whether the Interest is still being worked on.
+    pub fn is_open(&self) -> bool {
+        self.completed.is_none()
+    }
 }
 
 impl ClientSummary {
@@ -112,6 +177,14 @@ impl ClientSummary {
             merged_into: doc.merged_into.clone(),
             touched,
             facts: doc.facts(),
+            interests: {
+                let mut v: Vec<_> = doc.interests.values().map(InterestSummary::of).collect();
+                v.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+                v
+            },
+            potential: doc.potential.is_some(),
+            payment_documents: documents(doc.payments.values().map(|p| p.document.as_str())),
+            shipment_documents: documents(doc.shipments.values().map(|s| s.document.as_str())),
         }
     }
 
@@ -120,6 +193,17 @@ impl ClientSummary {
     pub fn display_name(&self) -> String {
         display_name(&self.legal_form, &self.name)
     }
+}
+
+fn documents<'a>(numbers: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut v: Vec<String> = numbers
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// A client's name with its legal form, as people write it: `ООО «Вектор»`,

@@ -408,6 +408,7 @@ fn InterestForm(
             outcome: None,
             reason: None,
             transitions: Default::default(),
+            follow_up: None,
         };
         busy.set(true);
         let client = doc.with_value(|d| d.id.to_string());
