@@ -739,7 +739,9 @@ pub struct ManualStatusSetting {
 }
 
 mod merge;
+mod potential;
 pub use merge::{DuplicateOverride, MergeError, MergedClient};
+pub use potential::PotentialError;
 mod validate;
 pub use validate::{
     CardField, ContactField, FieldError, MAX_NAME, Problem, is_sole_trader, validate_card,

@@ -188,6 +188,12 @@ impl ClientSummary {
         }
     }
 
+    /// Whether this is a client of the base: not merged into another one
+    /// and not a potential client's Interest.
+    pub fn is_client(&self) -> bool {
+        self.merged_into.is_none() && !self.potential
+    }
+
     /// The name as the list shows it: legal form first, as people say it
     /// ("ООО «Вектор»").
     pub fn display_name(&self) -> String {

@@ -47,6 +47,11 @@ pub fn may_read(user: &UserRecord, access: &Access, policy: &Policy, today: Naiv
     match access {
         Access::Everyone => true,
         Access::SupervisorsOnly => false,
+        // A potential client's Interest is its manager's alone: it never
+        // goes to the exchange.
+        Access::Client(summary) if summary.potential => {
+            summary.responsible.as_ref() == Some(&user.id)
+        }
         Access::Client(summary) => match zone(&summary.facts, policy.thresholds, today) {
             Some(report) => {
                 report.zone == Some(Zone::Exchange)
@@ -160,6 +165,7 @@ fn reread(
             "assignments" => model.assignments = read(doc, field)?,
             "manual_statuses" => model.manual_statuses = read(doc, field)?,
             "merged_into" => model.merged_into = read(doc, field)?,
+            "potential" => model.potential = read(doc, field)?,
             _ => return None,
         }
     }
@@ -223,7 +229,9 @@ pub fn check(
             }
             if !user.role.may_reassign() {
                 check_assignments(user, model, &new, policy, today)?;
-                if new.merged_into != model.merged_into {
+                // A manager links their potential client's Interest to a
+                // client (SPEC 4); merging real clients is for supervisors.
+                if new.merged_into != model.merged_into && model.potential.is_none() {
                     return Err(Refusal::new(
                         refusal::MERGED_INTO,
                         "only supervisors and administrators merge clients",

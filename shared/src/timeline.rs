@@ -1,0 +1,159 @@
+//! The client's timeline (SPEC 4, issue 6): one list, newest first, of the
+//! events (calls, meetings, e-mails, messages, notes), the Interests'
+//! registrations and moves, the payments and the shipments.
+
+use crate::client::{ClientDoc, EventKind, Money};
+use crate::date::{Date, Timestamp};
+use crate::ids::UserId;
+
+/// What a timeline entry records.
+#[derive(Debug, Clone, PartialEq)]
+pub enum What {
+    /// An event, with its result text and the Interest it is about.
+    Event {
+        kind: EventKind,
+        result: String,
+        interest: Option<String>,
+    },
+    /// An Interest was registered.
+    InterestRegistered {
+        interest: String,
+        content: String,
+    },
+    /// An Interest moved from one scenario state to another.
+    InterestMoved {
+        interest: String,
+        scenario: String,
+        from: String,
+        to: String,
+    },
+    Payment {
+        amount: Money,
+        document: String,
+    },
+    Shipment {
+        amount: Money,
+        document: String,
+    },
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The day it happened (as entered).
+    pub date: Date,
+    /// When it was written, to order same-day entries.
+    pub at: Timestamp,
+    pub by: UserId,
+    pub what: What,
+}
+
+/// The client's timeline, newest first: by date, then by when written.
+pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for e in doc.events.values() {
+        out.push(Entry {
+            date: e.date,
+            at: e.at,
+            by: e.by.clone(),
+            what: What::Event {
+                kind: e.kind,
+                result: e.result.clone(),
+                interest: e.interest.clone(),
+            },
+        });
+    }
+    for i in doc.interests.values() {
+        out.push(Entry {
+            date: i.created,
+            at: i.created_at,
+            by: i.created_by.clone(),
+            what: What::InterestRegistered {
+                interest: i.id.clone(),
+                content: i.content.clone(),
+            },
+        });
+        for t in i.transitions.values() {
+            out.push(Entry {
+                date: t.date,
+                at: t.at,
+                by: t.by.clone(),
+                what: What::InterestMoved {
+                    interest: i.id.clone(),
+                    scenario: i.scenario.clone(),
+                    from: t.from.clone(),
+                    to: t.to.clone(),
+                },
+            });
+        }
+    }
+    for p in doc.payments.values() {
+        out.push(Entry {
+            date: p.date,
+            at: p.at,
+            by: p.by.clone(),
+            what: What::Payment {
+                amount: p.amount,
+                document: p.document.clone(),
+            },
+        });
+    }
+    for s in doc.shipments.values() {
+        out.push(Entry {
+            date: s.date,
+            at: s.at,
+            by: s.by.clone(),
+            what: What::Shipment {
+                amount: s.amount,
+                document: s.document.clone(),
+            },
+        });
+    }
+    out.sort_by(|a, b| (b.date, b.at).cmp(&(a.date, a.at)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timeline_holds_every_kind_of_fact_newest_first() {
+        let today = Date::from_ymd(2026, 11, 22).expect("date");
+        let base = crate::demo::generate(40, today, 7);
+        let doc = base
+            .clients
+            .iter()
+            .find(|c| {
+                !c.events.is_empty()
+                    && !c.payments.is_empty()
+                    && c.interests.values().any(|i| !i.transitions.is_empty())
+            })
+            .expect("a demo client with events, payments and moves");
+        let entries = timeline(doc);
+        let moves: usize = doc.interests.values().map(|i| i.transitions.len()).sum();
+        assert_eq!(
+            entries.len(),
+            doc.events.len()
+                + doc.interests.len()
+                + moves
+                + doc.payments.len()
+                + doc.shipments.len()
+        );
+        assert!(
+            entries
+                .windows(2)
+                .all(|w| (w[0].date, w[0].at) >= (w[1].date, w[1].at))
+        );
+        assert!(
+            entries
+                .iter()
+                .any(|e| matches!(e.what, What::Payment { .. }))
+        );
+        assert!(
+            entries
+                .iter()
+                .any(|e| matches!(e.what, What::InterestMoved { .. }))
+        );
+    }
+}
