@@ -135,7 +135,7 @@ pub fn board<'a>(
 /// registered so the same request is not registered twice (SPEC 4).
 pub fn unfinished(client: &ClientSummary) -> Vec<&InterestSummary> {
     let mut v: Vec<_> = client.interests.iter().filter(|i| i.is_open()).collect();
-    v.sort_by(|a, b| b.created.cmp(&a.created));
+    v.sort_by_key(|i| std::cmp::Reverse(i.created));
     v
 }
 

@@ -109,7 +109,7 @@ pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
             },
         });
     }
-    out.sort_by(|a, b| (b.date, b.at).cmp(&(a.date, a.at)));
+    out.sort_by_key(|e| std::cmp::Reverse((e.date, e.at)));
     out
 }
 
