@@ -2,7 +2,9 @@
 //! decisions are made by pages and by `kartoteka` (the domain crate).
 
 pub mod channels;
+pub mod client_picker;
 pub mod field;
+pub mod focus;
 pub mod header;
 pub mod status;
 pub mod toast;

@@ -150,7 +150,7 @@ pub fn update_one(state: AppState, summary: &ClientSummary) {
         .unwrap_or_else(|| state.today().naive());
     let mut evaluator = BaseEvaluator::new(&rules);
     let id = summary.id.to_string();
-    let computed = if summary.merged_into.is_some() {
+    let computed = if !summary.is_client() {
         None
     } else {
         evaluator

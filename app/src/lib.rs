@@ -36,6 +36,8 @@ use pages::card_form::{EditClientPage, NewClientPage};
 use pages::clients::ClientsPage;
 use pages::dynamics::DynamicsPage;
 use pages::login::LoginPage;
+use pages::register::RegisterPage;
+use pages::sales::SalesPage;
 use pages::settings::SettingsPage;
 use state::{AppState, Phase};
 
@@ -107,6 +109,8 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/clients/new") view=NewClientPage/>
                 <Route path=path!("/clients/:id") view=CardPage/>
                 <Route path=path!("/clients/:id/edit") view=EditClientPage/>
+                <Route path=path!("/sales") view=SalesPage/>
+                <Route path=path!("/sales/new") view=RegisterPage/>
                 <Route path=path!("/reports/status-dynamics") view=DynamicsPage/>
                 <Route path=path!("/settings/statuses") view=SettingsPage/>
             </Routes>

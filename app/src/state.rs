@@ -63,11 +63,14 @@ pub struct Toast {
     pub id: u64,
 }
 
-/// The client list: every visible client's summary, sorted by name.
+/// The client list: every visible client's summary, sorted by name; and
+/// beside it the potential clients' Interests, which are no clients.
 #[derive(Debug, Clone, Default)]
 pub struct ClientList {
     pub items: Vec<Arc<ClientSummary>>,
     index: HashMap<String, usize>,
+    /// Potential clients' Interest documents (not linked yet), by id.
+    pub potential: HashMap<String, Arc<ClientSummary>>,
 }
 
 fn sort_key(s: &ClientSummary) -> String {
@@ -77,11 +80,15 @@ fn sort_key(s: &ClientSummary) -> String {
 impl ClientList {
     /// A list of these summaries (merged-away clients left out).
     pub fn new(summaries: Vec<ClientSummary>) -> ClientList {
-        let mut items: Vec<(String, Arc<ClientSummary>)> = summaries
-            .into_iter()
-            .filter(|s| s.merged_into.is_none())
-            .map(|s| (sort_key(&s), Arc::new(s)))
-            .collect();
+        let mut potential = HashMap::new();
+        let mut items: Vec<(String, Arc<ClientSummary>)> = Vec::with_capacity(summaries.len());
+        for s in summaries {
+            if s.is_client() {
+                items.push((sort_key(&s), Arc::new(s)));
+            } else if s.potential && s.merged_into.is_none() {
+                potential.insert(s.id.to_string(), Arc::new(s));
+            }
+        }
         items.sort_by(|a, b| a.0.cmp(&b.0));
         let items: Vec<Arc<ClientSummary>> = items.into_iter().map(|(_, s)| s).collect();
         let index = items
@@ -89,7 +96,16 @@ impl ClientList {
             .enumerate()
             .map(|(i, s)| (s.id.to_string(), i))
             .collect();
-        ClientList { items, index }
+        ClientList {
+            items,
+            index,
+            potential,
+        }
+    }
+
+    /// Every client and potential client, for "My sales" and the funnel.
+    pub fn with_interests(&self) -> impl Iterator<Item = &Arc<ClientSummary>> {
+        self.items.iter().chain(self.potential.values())
     }
 
     /// The summary of a client.
@@ -103,17 +119,25 @@ impl ClientList {
         if let Some(&i) = self.index.get(summary.id.as_str()) {
             items.remove(i);
         }
-        if summary.merged_into.is_none() {
+        let mut potential = self.potential.clone();
+        potential.remove(summary.id.as_str());
+        if summary.is_client() {
             let key = sort_key(&summary);
             let at = items.partition_point(|s| sort_key(s) < key);
             items.insert(at, Arc::new(summary));
+        } else if summary.potential && summary.merged_into.is_none() {
+            potential.insert(summary.id.to_string(), Arc::new(summary));
         }
         let index = items
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.to_string(), i))
             .collect();
-        ClientList { items, index }
+        ClientList {
+            items,
+            index,
+            potential,
+        }
     }
 }
 
@@ -281,7 +305,7 @@ impl AppState {
         let mut indexed = false;
         self.search.update_value(|s| {
             if let SearchState::Ready(index) = s {
-                if summary.merged_into.is_some() {
+                if !summary.is_client() {
                     index.remove(summary.id.as_str());
                 } else {
                     index.upsert(SearchEntry::from(&summary));

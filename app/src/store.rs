@@ -24,7 +24,7 @@ use automerge::{ActorId, AutoCommit, ChangeHash};
 use futures::channel::mpsc;
 use futures::lock::Mutex;
 use kartoteka::api::{BundleError, BundleKind, SessionUser, decode_bundle};
-use kartoteka::client::{ClientDoc, MergeError};
+use kartoteka::client::{ClientDoc, MergeError, PotentialError};
 use kartoteka::conflict::FieldConflict;
 use kartoteka::date::Timestamp;
 use kartoteka::document::{ClientDocument, DocumentError, WorkspaceDocument};
@@ -66,6 +66,8 @@ pub enum StoreError {
     History(String),
     /// Two clients cannot be merged.
     Merge(MergeError),
+    /// A potential client's Interest cannot be linked or turned into a card.
+    Potential(PotentialError),
     /// A sync message from the relay cannot be read or applied.
     Sync(String),
 }
@@ -80,6 +82,7 @@ impl std::fmt::Display for StoreError {
             StoreError::BadUser => f.write_str("the session names no valid user"),
             StoreError::History(e) => f.write_str(e),
             StoreError::Merge(e) => write!(f, "{e}"),
+            StoreError::Potential(e) => write!(f, "{e}"),
             StoreError::Sync(e) => write!(f, "sync: {e}"),
         }
     }
@@ -446,6 +449,40 @@ impl Store {
             })
             .await?;
         Ok((survivor_summary, other_summary))
+    }
+
+    /// Links a potential client's Interest document to an existing client
+    /// (SPEC 4): the client takes its Interests, events and notes and the
+    /// person as a contact, and is stored first; then the potential
+    /// document points to the client. Doing it again completes a link
+    /// whose second write failed. Returns the client's new summary, then
+    /// the potential document's.
+    pub async fn link_potential(
+        &self,
+        potential: &str,
+        client: &str,
+    ) -> Result<(ClientSummary, ClientSummary), StoreError> {
+        let lead = self.client(potential).await?;
+        let target = self.client(client).await?;
+        let at = Timestamp(now_ms());
+        // Checked before writing anything.
+        target
+            .clone()
+            .take_potential(&lead, at)
+            .map_err(StoreError::Potential)?;
+        let (_, client_summary) = self
+            .change_client(client, "link a potential client's Interest", |doc| {
+                // Checked above on the same model.
+                let _ = doc.take_potential(&lead, at);
+            })
+            .await?;
+        let client_id = target.id.clone();
+        let (_, lead_summary) = self
+            .change_client(potential, "linked to a client", |doc| {
+                doc.mark_merged_into(&client_id);
+            })
+            .await?;
+        Ok((client_summary, lead_summary))
     }
 }
 

@@ -643,6 +643,82 @@ impl Money {
     pub fn from_roubles(amount: f64) -> Money {
         Money((amount * 100.0).round() as i64)
     }
+
+    /// A positive amount as people and accounting files write it:
+    /// `1234.56`, `1234,56`, `1 234,56` (spaces, no-break spaces or
+    /// apostrophes between thousands), with an optional `руб.`, `р.` or `₽`
+    /// after it. Read digit by digit, never through a float, so the
+    /// kopecks are exact.
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        let mut t = text.trim();
+        for suffix in ["руб.", "руб", "р.", "₽", "RUB", "rub"] {
+            if let Some(rest) = t.strip_suffix(suffix) {
+                t = rest.trim_end();
+                break;
+            }
+        }
+        if t.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        if t.starts_with('-') {
+            return Err(MoneyError::NotPositive);
+        }
+        let mut whole: i64 = 0;
+        let mut fraction: Option<(i64, u32)> = None;
+        for ch in t.chars() {
+            match ch {
+                '0'..='9' => {
+                    let d = i64::from(ch as u8 - b'0');
+                    match &mut fraction {
+                        None => {
+                            whole = whole
+                                .checked_mul(10)
+                                .and_then(|w| w.checked_add(d))
+                                .ok_or(MoneyError::TooLarge)?;
+                        }
+                        Some((f, n)) => {
+                            if *n == 2 {
+                                return Err(MoneyError::TooManyDecimals);
+                            }
+                            *f = *f * 10 + d;
+                            *n += 1;
+                        }
+                    }
+                }
+                ',' | '.' if fraction.is_none() => fraction = Some((0, 0)),
+                ' ' | '\u{a0}' | '\u{202f}' | '\'' if fraction.is_none() => {}
+                _ => return Err(MoneyError::NotANumber),
+            }
+        }
+        let kopecks = match fraction {
+            None | Some((_, 0)) => 0,
+            Some((f, 1)) => f * 10,
+            Some((f, _)) => f,
+        };
+        let total = whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(kopecks))
+            .ok_or(MoneyError::TooLarge)?;
+        if total == 0 {
+            return Err(MoneyError::NotPositive);
+        }
+        Ok(Money(total))
+    }
+}
+
+/// Why a typed amount is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("the amount is empty")]
+    Empty,
+    #[error("the amount is not a number")]
+    NotANumber,
+    #[error("the amount must be above zero")]
+    NotPositive,
+    #[error("more than two digits after the decimal point")]
+    TooManyDecimals,
+    #[error("the amount is too large")]
+    TooLarge,
 }
 
 /// Where a payment or shipment came from.
@@ -777,6 +853,31 @@ mod tests {
 
     fn actor(n: u8) -> automerge::ActorId {
         crate::ids::actor_for(&user(), [n; 8]).expect("actor")
+    }
+
+    #[test]
+    fn amounts_are_read_as_people_write_them() {
+        for (text, kopecks) in [
+            ("1234.56", 123_456),
+            ("1234,56", 123_456),
+            ("1 234,5", 123_450),
+            ("1\u{a0}234,56 руб.", 123_456),
+            ("12 000 ₽", 1_200_000),
+            ("0,01", 1),
+            ("7", 700),
+        ] {
+            assert_eq!(Money::parse(text), Ok(Money(kopecks)), "{text}");
+        }
+        assert_eq!(Money::parse(""), Err(MoneyError::Empty));
+        assert_eq!(Money::parse("-5"), Err(MoneyError::NotPositive));
+        assert_eq!(Money::parse("0,00"), Err(MoneyError::NotPositive));
+        assert_eq!(Money::parse("1,234"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Money::parse("12a"), Err(MoneyError::NotANumber));
+        assert_eq!(Money::parse("1.2.3"), Err(MoneyError::NotANumber));
+        assert_eq!(
+            Money::parse("99999999999999999999"),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]

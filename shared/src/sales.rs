@@ -41,8 +41,10 @@ pub struct Filter {
     /// Registered on or after / on or before.
     pub from: Option<Date>,
     pub to: Option<Date>,
-    /// Leave out the ended Interests.
-    pub open_only: bool,
+    /// Leave out the Interests that ended before this day (`None`: show
+    /// every ended one). The board shows the recently ended ones, so a
+    /// sale moved to "Converted" stays in sight.
+    pub ended_since: Option<Date>,
 }
 
 /// A column of the board: a state and its Interests.
@@ -92,7 +94,9 @@ pub fn board<'a>(
                 || (!filter.service_type.is_empty() && i.service_type != filter.service_type)
                 || filter.from.is_some_and(|d| i.created < d)
                 || filter.to.is_some_and(|d| i.created > d)
-                || (filter.open_only && i.completed.is_some())
+                || filter
+                    .ended_since
+                    .is_some_and(|since| i.completed.is_some_and(|d| d < since))
                 || !(client_matches || folded(&i.content).contains(&text))
             {
                 continue;
@@ -213,7 +217,7 @@ mod tests {
         });
         assert!(mine > 0 && mine < all);
         let open = count(Filter {
-            open_only: true,
+            ended_since: Some(today),
             ..Filter::default()
         });
         assert!(open < all);

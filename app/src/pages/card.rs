@@ -18,6 +18,8 @@ use crate::pages::history::HistorySection;
 use crate::pages::interests::InterestsSection;
 use crate::pages::merge::MergeSection;
 use crate::pages::notes::NotesSection;
+use crate::pages::potential::PotentialCard;
+use crate::pages::timeline::TimelineSection;
 use crate::state::app_state;
 use crate::store::StoreError;
 use crate::t;
@@ -145,6 +147,9 @@ pub fn CardPage() -> impl IntoView {
                     view! { <p class="form-error" role="alert">{cat().err_damaged_doc} ": " {detail}</p> }
                         .into_any()
                 }
+                Loaded::Client(doc) if doc.potential.is_some() => {
+                    view! { <PotentialCard doc=*doc loaded=loaded/> }.into_any()
+                }
                 Loaded::Client(doc) => {
                     view! { <ClientCard doc=*doc loaded=loaded explain_open=explain_open/> }.into_any()
                 }
@@ -193,9 +198,6 @@ fn ClientCard(
         .unwrap_or_else(|| "RUB".to_owned());
     let paid: i64 = doc.payments.values().map(|p| p.amount.0).sum();
     let last_contact = doc.events.values().map(|e| e.date).max();
-    let mut recent: Vec<_> = doc.events.values().cloned().collect();
-    recent.sort_by_key(|e| std::cmp::Reverse((e.date, e.at)));
-    recent.truncate(5);
     request_animation_frame(|| crate::io::platform::mark("kartoteka:card-ready"));
     let interests = doc.interests.len() as u64;
     let may_merge = state.user().is_some_and(|u| u.role.may_merge());
@@ -303,30 +305,9 @@ fn ClientCard(
                         <span class="stat__value">{move || last_contact.map(format::date).unwrap_or_else(|| cat().not_filled.to_owned())}</span>
                     </div>
                 </div>
-                <h3 class="panel__subtitle">{t!(recent_events)}</h3>
-                {if recent.is_empty() {
-                    view! { <p class="muted">{t!(no_activity)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="timeline">
-                            {recent
-                                .into_iter()
-                                .map(|e| {
-                                    view! {
-                                        <li class="timeline__item">
-                                            <span class="timeline__date">{format::date(e.date)}</span>
-                                            <span class="timeline__kind">{move || event_kind_name(cat(), e.kind)}</span>
-                                            <span class="timeline__text">{e.result.clone()}</span>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
-                }}
             </section>
             <InterestsSection doc=doc.clone() loaded=loaded/>
+            <TimelineSection doc=doc.clone() loaded=loaded/>
             <ContactsSection doc=doc.clone() loaded=loaded/>
             <NotesSection doc=doc.clone() loaded=loaded/>
             <HistorySection client_id=id.clone()/>

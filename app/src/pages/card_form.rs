@@ -21,11 +21,11 @@ use crate::components::channels::{
     Channel, ChannelDraft, ChannelList, email_drafts, emails_of, phone_drafts, phones_of,
 };
 use crate::components::field::TextField;
+use crate::components::focus::focus_first_invalid;
 use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
 use crate::messages::problem_text;
 use crate::pages::card::{Loaded, address_kind_name, load_client};
-use crate::pages::login::focus_first_invalid;
 use crate::state::{SearchState, app_state};
 use crate::t;
 
@@ -287,13 +287,13 @@ fn CardForm(
             if !anyway || !all_shown {
                 duplicates.set(found);
                 dup_reason_error.set(None);
-                focus_by_id("dup-title");
+                crate::components::focus::focus_id("dup-title", true);
                 return;
             }
             let reason = dup_reason.get_untracked().trim().to_owned();
             if reason.is_empty() {
                 dup_reason_error.set(Some(cat().dup_reason_required.to_owned()));
-                focus_by_id("dup-reason");
+                crate::components::focus::focus_id("dup-reason", true);
                 return;
             }
             override_record = Some(DuplicateOverride {
@@ -557,21 +557,6 @@ fn CardForm(
             </div>
         </form>
     }
-}
-
-/// Moves the focus to the element with this id once it has rendered.
-fn focus_by_id(id: &'static str) {
-    use wasm_bindgen::JsCast;
-    request_animation_frame(move || {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-            el.scroll_into_view();
-        }
-    });
 }
 
 /// Why a client looks like a duplicate, in words.

@@ -67,19 +67,6 @@ fn date(d: NaiveDate) -> String {
     format::date(Date(d))
 }
 
-/// Moves keyboard focus to an element once the card has re-rendered.
-fn focus_later(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
-            let _ = el.focus();
-        }
-    });
-}
-
 /// The status panel of a card. `open` (whether the explanation is shown)
 /// belongs to the page, so it survives the card re-rendering after a save.
 #[component]
@@ -120,7 +107,7 @@ pub fn StatusSection(
                     });
                     loaded.set(Loaded::Client(Box::new(fresh)));
                     state.toast((cat().status_recomputed)(&name.unwrap_or_default()), false);
-                    focus_later("status-recompute");
+                    crate::components::focus::focus_id("status-recompute", false);
                 }
                 Err(e) => {
                     leptos::logging::error!("recomputing a status failed: {e}");
@@ -212,7 +199,7 @@ pub fn StatusSection(
                         disabled=move || manual_open.get()
                         on:click=move |_| {
                             manual_open.set(true);
-                            focus_later("manual-status");
+                            crate::components::focus::focus_id("manual-status", false);
                         }
                     >
                         {t!(set_manual_status)}
@@ -226,7 +213,7 @@ pub fn StatusSection(
             <Show when=move || manual_open.get()>
                 <ManualStatusForm doc=doc loaded=loaded on_done=Callback::new(move |()| {
                     manual_open.set(false);
-                    focus_later("status-manual-open");
+                    crate::components::focus::focus_id("status-manual-open", false);
                 })/>
             </Show>
             <ManualStatusList doc=doc loaded=loaded/>
@@ -516,7 +503,7 @@ fn ManualStatusForm(
         let chosen = status.get_untracked();
         if body.is_empty() {
             error.set(Some(cat().err_comment_required.to_owned()));
-            focus_later("manual-comment");
+            crate::components::focus::focus_id("manual-comment", false);
             return;
         }
         if chosen.is_empty() {
@@ -644,7 +631,7 @@ fn ManualStatusList(doc: StoredValue<ClientDoc>, loaded: RwSignal<Loaded>) -> im
                     state.upsert_summary(summary);
                     state.toast(cat().status_removed, false);
                     loaded.set(Loaded::Client(Box::new(fresh)));
-                    focus_later("status-manual-open");
+                    crate::components::focus::focus_id("status-manual-open", false);
                 }
                 Err(e) => {
                     leptos::logging::error!("removing a status failed: {e}");

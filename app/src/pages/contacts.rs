@@ -12,12 +12,12 @@ use crate::components::channels::{
     Channel, ChannelList, email_drafts, emails_of, phone_drafts, phones_of,
 };
 use crate::components::field::TextField;
+use crate::components::focus::focus_first_invalid;
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
 use crate::messages::problem_text;
 use crate::pages::card::Loaded;
-use crate::pages::login::focus_first_invalid;
 use crate::state::app_state;
 use crate::t;
 

@@ -14,10 +14,13 @@ use kartoteka::workspace::{Names, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::focus::focus_id;
 use crate::format;
 use crate::i18n::{Lang, cat, lang};
 use crate::io::platform::now_ms;
 use crate::pages::card::Loaded;
+use crate::pages::interest_fields::{InterestDraft, InterestFields};
+use crate::pages::interest_move::MoveControl;
 use crate::state::app_state;
 use crate::t;
 
@@ -131,6 +134,18 @@ fn InterestItem(
     let outcome = interest.outcome;
     let completed = interest.completed;
     let created = interest.created;
+    let today = app_state().today();
+    let follow_up = interest.follow_up;
+    let overdue = kartoteka::scenario::is_overdue(follow_up, completed, today);
+    let mover = view! {
+        <MoveControl
+            client=doc.with_value(|d| d.id.to_string())
+            interest=interest.id.clone()
+            scenario=interest.scenario.clone()
+            current=interest.state.clone()
+            on_moved=Callback::new(move |fresh: ClientDoc| loaded.set(Loaded::Client(Box::new(fresh))))
+        />
+    };
 
     view! {
         <li class="interest" class:interest--done=!open>
@@ -143,7 +158,13 @@ fn InterestItem(
                     <span>{move || (cat().created_on)(&format::date(created))}</span>
                     {completed.map(|d| view! { <span>{move || (cat().completed_on)(&format::date(d))}</span> })}
                     {reason.map(|r| view! { <span>{t!(field_reason)} ": " {r}</span> })}
+                    {follow_up.filter(|_| open).map(|d| view! {
+                        <span class="deal__follow" class:deal__follow--overdue=overdue>
+                            {move || if overdue { (cat().follow_up_overdue)(&format::date(d)) } else { (cat().follow_up_on)(&format::date(d)) }}
+                        </span>
+                    })}
                 </p>
+                {mover}
             </div>
             {match (open, outcome) {
                 (true, _) => view! {
@@ -324,98 +345,25 @@ fn InterestForm(
     on_done: Callback<()>,
 ) -> impl IntoView {
     let state = app_state();
-    let ws = workspace();
-    let today = state.today();
     let client_created = doc.with_value(|d| d.card.created);
-    let mut services: Vec<(String, String, String)> = ws
-        .as_ref()
-        .map(|w| {
-            w.service_types
-                .values()
-                .map(|s| (s.id.clone(), local_name(&s.names), s.scenario.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    services.sort_by(|a, b| a.1.cmp(&b.1));
-    let mut scenarios: Vec<(String, String)> = ws
-        .as_ref()
-        .map(|w| {
-            w.scenarios
-                .values()
-                .map(|s| (s.id.clone(), local_name(&s.names)))
-                .collect()
-        })
-        .unwrap_or_default();
-    scenarios.sort_by(|a, b| a.1.cmp(&b.1));
-    let default_service = ws
-        .as_ref()
-        .map(|w| w.settings.default_service_type.clone())
-        .filter(|d| services.iter().any(|s| &s.0 == d))
-        .or_else(|| services.first().map(|s| s.0.clone()))
-        .unwrap_or_default();
-    let scenario_of = {
-        let services = services.clone();
-        move |service: &str| {
-            services
-                .iter()
-                .find(|s| s.0 == service)
-                .map(|s| s.2.clone())
-                .unwrap_or_default()
-        }
-    };
-
-    let content = RwSignal::new(String::new());
-    let service = RwSignal::new(default_service.clone());
-    let scenario = RwSignal::new(scenario_of(&default_service));
-    let day = RwSignal::new(today.to_string());
-    let content_error = RwSignal::new(None::<String>);
-    let day_error = RwSignal::new(None::<String>);
+    let draft = InterestDraft::fresh();
     let busy = RwSignal::new(false);
+    let choose_responsible = state.user().is_some_and(|u| u.role.sees_everything());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let text = content.get_untracked().trim().to_owned();
-        content_error.set(text.is_empty().then(|| cat().err_required.to_owned()));
-        let parsed = parse_day(&day.get_untracked(), client_created, today);
-        day_error.set(parsed.as_ref().err().cloned());
-        let (false, Ok(created)) = (text.is_empty(), parsed) else {
+        let Some(interest) = draft.build(Some(client_created)) else {
             return;
         };
-        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+        let Some(store) = state.store() else {
             return;
-        };
-        let scenario_id = scenario.get_untracked();
-        let initial = workspace()
-            .and_then(|w| {
-                w.scenarios
-                    .get(&scenario_id)
-                    .and_then(|s| s.initial_state())
-                    .map(|s| s.id.clone())
-            })
-            .unwrap_or_default();
-        let interest_id = new_id();
-        let interest = Interest {
-            id: interest_id.clone(),
-            created,
-            created_by: me.id.clone(),
-            created_at: Timestamp(now_ms()),
-            content: text,
-            service_type: service.get_untracked(),
-            scenario: scenario_id,
-            state: initial,
-            responsible: Some(me.id.clone()),
-            completed: None,
-            outcome: None,
-            reason: None,
-            transitions: Default::default(),
-            follow_up: None,
         };
         busy.set(true);
         let client = doc.with_value(|d| d.id.to_string());
         spawn_local(async move {
             let result = store
                 .change_client(&client, "interest", |d| {
-                    d.interests.insert(interest_id, interest);
+                    d.interests.insert(interest.id.clone(), interest);
                 })
                 .await;
             busy.set(false);
@@ -428,86 +376,18 @@ fn InterestForm(
                 }
                 Err(e) => {
                     leptos::logging::error!("saving an Interest failed: {e}");
-                    content_error.set(Some(cat().save_failed.to_owned()));
+                    draft.content_error.set(Some(cat().save_failed.to_owned()));
                 }
             }
         });
     };
 
     // The form opens with the cursor in its first field.
-    request_animation_frame(|| {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("interest-content"))
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
-            let _ = el.focus();
-        }
-    });
+    focus_id("interest-content", false);
 
     view! {
         <form class="interest-form" on:submit=submit novalidate>
-            <div class="form-grid">
-                <div class="field form-grid__wide" class:field--invalid=move || content_error.with(Option::is_some)>
-                    <label class="field__label" for="interest-content">
-                        {t!(interest_content)}
-                        <span class="field__required" aria-hidden="true">" *"</span>
-                    </label>
-                    <textarea
-                        class="field__input"
-                        id="interest-content"
-                        rows="2"
-                        required
-                        aria-invalid=move || content_error.with(Option::is_some).then_some("true")
-                        aria-describedby="interest-content-error"
-                        prop:value=move || content.get()
-                        on:input=move |ev| content.set(event_target_value(&ev))
-                    ></textarea>
-                    <p class="field__error" id="interest-content-error" role="alert">{move || content_error.get()}</p>
-                </div>
-                <div class="field">
-                    <label class="field__label" for="interest-service">{t!(interest_service)}</label>
-                    <select
-                        class="field__input"
-                        id="interest-service"
-                        prop:value=move || service.get()
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            // The scenario follows the service type; it can be changed after.
-                            scenario.set(scenario_of(&v));
-                            service.set(v);
-                        }
-                    >
-                        {services.iter().map(|(id, name, _)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label class="field__label" for="interest-scenario">{t!(interest_scenario)}</label>
-                    <select
-                        class="field__input"
-                        id="interest-scenario"
-                        prop:value=move || scenario.get()
-                        on:change=move |ev| scenario.set(event_target_value(&ev))
-                    >
-                        {scenarios.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field" class:field--invalid=move || day_error.with(Option::is_some)>
-                    <label class="field__label" for="interest-date">{t!(interest_date)}</label>
-                    <input
-                        class="field__input"
-                        type="date"
-                        id="interest-date"
-                        max=today.to_string()
-                        min=client_created.to_string()
-                        aria-invalid=move || day_error.with(Option::is_some).then_some("true")
-                        aria-describedby="interest-date-error"
-                        prop:value=move || day.get()
-                        on:input=move |ev| day.set(event_target_value(&ev))
-                    />
-                    <p class="field__error" id="interest-date-error" role="alert">{move || day_error.get()}</p>
-                </div>
-            </div>
+            <InterestFields draft=draft choose_responsible=choose_responsible/>
             <div class="form-actions form-actions--start">
                 <button type="submit" class="button button--primary button--small" disabled=move || busy.get()>{t!(save_interest)}</button>
                 <button type="button" class="button button--small" on:click=move |_| on_done.run(())>{t!(cancel)}</button>

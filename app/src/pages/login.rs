@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::field::TextField;
+use crate::components::focus::focus_first_invalid;
 use crate::components::header::LanguageSwitch;
 use crate::i18n::cat;
 use crate::session::{LoginError, log_in};
@@ -84,21 +85,4 @@ pub fn LoginPage() -> impl IntoView {
             </form>
         </main>
     }
-}
-
-/// Moves the focus to the first field marked invalid, so keyboard and
-/// screen-reader users land on what needs fixing.
-pub fn focus_first_invalid() {
-    use wasm_bindgen::JsCast;
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    // Runs after the error messages have rendered.
-    leptos::prelude::request_animation_frame(move || {
-        if let Ok(Some(el)) = doc.query_selector("[aria-invalid='true']")
-            && let Ok(input) = el.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = input.focus();
-        }
-    });
 }

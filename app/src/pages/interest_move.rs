@@ -1,0 +1,230 @@
+//! Moving an Interest between the states of its scenario (SPEC 4), from
+//! the card and from "My sales": the move is checked by
+//! `kartoteka::scenario` on the stored document before anything is
+//! written, and a refusal (a state that requires a client, a missing
+//! reason) comes back in words that say what to do.
+
+use kartoteka::client::{ClientDoc, Outcome};
+use kartoteka::date::Timestamp;
+use kartoteka::ids::new_id;
+use kartoteka::scenario::{Act, ScenarioError, check_move, move_interest};
+use kartoteka::workspace::{Scenario, WorkspaceDoc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::i18n::{Catalogue, cat};
+use crate::io::platform::now_ms;
+use crate::pages::interests::local_name;
+use crate::state::app_state;
+use crate::t;
+
+/// A state's name in the interface language, or its id.
+pub fn state_name(scenario: Option<&Scenario>, state: &str) -> String {
+    scenario
+        .and_then(|s| s.state(state))
+        .map(|s| local_name(&s.names))
+        .unwrap_or_else(|| state.to_owned())
+}
+
+/// Why a move or registration was refused, in words.
+pub fn scenario_error_text(
+    c: &Catalogue,
+    e: &ScenarioError,
+    scenario: Option<&Scenario>,
+) -> String {
+    match e {
+        ScenarioError::EmptyContent => c.err_interest_content.to_owned(),
+        ScenarioError::UnknownScenario(_) | ScenarioError::NoStates(_) => {
+            c.err_unknown_scenario.to_owned()
+        }
+        ScenarioError::UnknownState(s) => (c.err_unknown_state)(s),
+        ScenarioError::SameState => c.err_same_state.to_owned(),
+        ScenarioError::RequiresClient { state } => {
+            (c.err_requires_client)(&state_name(scenario, state))
+        }
+        ScenarioError::ReasonRequired => c.err_reason_required.to_owned(),
+    }
+}
+
+/// Moves Interest `interest` of document `client` to state `to` (with the
+/// reason of an unsuccessful end), stores it and updates the lists.
+/// Returns the new document, or the refusal in words.
+pub async fn move_to(
+    client: String,
+    interest: String,
+    to: String,
+    reason: Option<String>,
+) -> Result<ClientDoc, String> {
+    let state = app_state();
+    let c = cat();
+    let (Some(store), Some(me), Some(ws)) =
+        (state.store(), state.user(), state.workspace.get_untracked())
+    else {
+        return Err(c.save_failed.to_owned());
+    };
+    let doc = store.client(&client).await.map_err(|e| {
+        leptos::logging::error!("opening {client} to move an Interest failed: {e}");
+        c.save_failed.to_owned()
+    })?;
+    let Some(current) = doc.interests.get(&interest) else {
+        return Err(c.save_failed.to_owned());
+    };
+    let scenario = ws.scenarios.get(&current.scenario);
+    let Some(scenario) = scenario else {
+        return Err(c.err_unknown_scenario.to_owned());
+    };
+    let has_client = doc.potential.is_none();
+    check_move(
+        current,
+        scenario,
+        &to,
+        has_client,
+        reason.as_deref(),
+        &ws.rejection_reasons,
+    )
+    .map_err(|e| scenario_error_text(c, &e, Some(scenario)))?;
+    let act = Act {
+        by: me.id.clone(),
+        date: state.today(),
+        at: Timestamp(now_ms()),
+    };
+    let scenario = scenario.clone();
+    let reasons = ws.rejection_reasons.clone();
+    let result = store
+        .change_client(&client, "interest moved", |d| {
+            if let Some(i) = d.interests.get_mut(&interest) {
+                // Checked above on the same document.
+                let _ = move_interest(
+                    i,
+                    &scenario,
+                    &to,
+                    has_client,
+                    reason.as_deref(),
+                    &reasons,
+                    new_id(),
+                    &act,
+                );
+            }
+        })
+        .await;
+    match result {
+        Ok((fresh, summary)) => {
+            state.upsert_summary(summary);
+            state.toast((c.interest_moved)(&state_name(Some(&scenario), &to)), false);
+            Ok(fresh)
+        }
+        Err(e) => {
+            leptos::logging::error!("moving an Interest failed: {e}");
+            Err(c.save_failed.to_owned())
+        }
+    }
+}
+
+/// The states of a scenario as `(id, name, ends unsuccessfully)`.
+pub fn state_options(ws: Option<&WorkspaceDoc>, scenario: &str) -> Vec<(String, String, bool)> {
+    ws.and_then(|w| w.scenarios.get(scenario))
+        .map(|s| {
+            s.states
+                .iter()
+                .map(|st| {
+                    (
+                        st.id.clone(),
+                        local_name(&st.names),
+                        st.ends == Some(Outcome::Failure),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The reasons of an unsuccessful end as `(id, name)`.
+pub fn reason_options(ws: Option<&WorkspaceDoc>) -> Vec<(String, String)> {
+    ws.map(|w| {
+        w.rejection_reasons
+            .iter()
+            .map(|r| (r.id.clone(), local_name(&r.names)))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// "Stage: [state] [reason] [Move]" for one Interest. `on_moved` gets the
+/// new document.
+#[component]
+pub fn MoveControl(
+    /// The document holding the Interest.
+    client: String,
+    interest: String,
+    scenario: String,
+    current: String,
+    on_moved: Callback<ClientDoc>,
+) -> impl IntoView {
+    let ws = app_state().workspace.get_untracked();
+    let states = state_options(ws.as_deref(), &scenario);
+    let reasons = reason_options(ws.as_deref());
+    let failing: Vec<String> = states.iter().filter(|s| s.2).map(|s| s.0.clone()).collect();
+    let target = RwSignal::new(current.clone());
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let key = format!("move-{interest}");
+    let (select_id, reason_id, error_id) = (
+        format!("{key}-state"),
+        format!("{key}-reason"),
+        format!("{key}-error"),
+    );
+    let needs_reason = move || target.with(|t| failing.contains(t));
+    let needs_reason = Memo::new(move |_| needs_reason());
+    let go = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let to = target.get_untracked();
+        let why = needs_reason.get_untracked().then(|| reason.get_untracked());
+        let (client, interest) = (client.clone(), interest.clone());
+        spawn_local(async move {
+            let result = move_to(client, interest, to, why).await;
+            busy.set(false);
+            match result {
+                Ok(doc) => on_moved.run(doc),
+                Err(text) => error.set(Some(text)),
+            }
+        });
+    };
+    view! {
+        <div class="move-control" role="group" aria-labelledby=select_id.clone()>
+            <label class="field__label" for=select_id.clone()>{t!(interest_stage)}</label>
+            <select
+                class="field__input field__input--inline"
+                id=select_id.clone()
+                aria-describedby=error_id.clone()
+                prop:value=move || target.get()
+                on:change=move |ev| target.set(event_target_value(&ev))
+            >
+                {states
+                    .iter()
+                    .map(|(id, name, _)| view! { <option value=id.clone() selected=*id == current>{name.clone()}</option> })
+                    .collect_view()}
+            </select>
+            <Show when=move || needs_reason.get()>
+                <label class="visually-hidden" for=reason_id.clone()>{t!(field_reason)}</label>
+                <select
+                    class="field__input field__input--inline"
+                    id=reason_id.clone()
+                    prop:value=move || reason.get()
+                    on:change=move |ev| reason.set(event_target_value(&ev))
+                >
+                    <option value="">{t!(choose_reason)}</option>
+                    {reasons.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                </select>
+            </Show>
+            <button type="button" class="button button--small" disabled=move || busy.get() on:click=go>
+                {t!(move_do)}
+            </button>
+            <p class="field__error move-control__error" id=error_id role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
