@@ -396,6 +396,119 @@ impl Browser {
         Ok(())
     }
 
+    /// Chooses the option with this visible text in the select labelled
+    /// `label`, as a person does with the keyboard or the mouse. An option
+    /// "Name (12)" is chosen by "Name".
+    pub async fn choose(&self, label: &str, option: &str) -> Result {
+        let id = self.control_id(label, 0).await?;
+        let done = self
+            .js(
+                r#"const [id, text] = arguments;
+                const s = document.getElementById(id);
+                const o = [...s.options].find(o => o.text.trim() === text || o.text.trim().startsWith(text + ' ('));
+                if (!o) return false;
+                s.focus();
+                s.value = o.value;
+                s.dispatchEvent(new Event('change', { bubbles: true }));
+                return true;"#,
+                vec![json!(id), json!(option)],
+            )
+            .await?;
+        if done.as_bool() != Some(true) {
+            return Err(format!("no option {option:?} in {label:?}").into());
+        }
+        Ok(())
+    }
+
+    /// Sets a date field (Chromium's date input takes keys in the locale's
+    /// order, so the value is set as the date picker would).
+    pub async fn set_date(&self, label: &str, date: &str) -> Result {
+        let id = self.control_id(label, 0).await?;
+        self.js(
+            r#"const el = document.getElementById(arguments[0]);
+            el.value = arguments[1];
+            el.dispatchEvent(new Event('input', { bubbles: true }));"#,
+            vec![json!(id), json!(date)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Clicks the button `button` inside the list item that shows `item`.
+    pub async fn click_in_item(&self, item: &str, button: &str) -> Result {
+        let start = Instant::now();
+        loop {
+            let v = self
+                .js(
+                    r#"const [item, button] = arguments;
+                    for (const li of document.querySelectorAll('li')) {
+                        if (!li.innerText.includes(item)) continue;
+                        const btn = [...li.querySelectorAll('button')].find(x => x.innerText.trim() === button);
+                        if (btn) { btn.scrollIntoView({block: 'center'}); btn.click(); return true; }
+                    }
+                    return false;"#,
+                    vec![json!(item), json!(button)],
+                )
+                .await?;
+            if v.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if start.elapsed() > WAIT {
+                return Err(format!("no {button:?} next to {item:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Creates a client through the form and waits until it is saved.
+    pub async fn create_client(&self, name: &str, inn: &str, phone: &str) -> Result {
+        self.goto("/clients/new").await?;
+        self.fill("Название", name).await?;
+        if !inn.is_empty() {
+            self.fill("ИНН", inn).await?;
+        }
+        self.fill("Телефон", phone).await?;
+        self.click("Создать клиента").await?;
+        self.wait_text("Сохранено на устройстве").await?;
+        Ok(())
+    }
+
+    /// Fails when the page is wider than the window (nothing may overflow
+    /// sideways at any width the app supports).
+    pub async fn assert_fits(&self) -> Result {
+        let v = self
+            .js(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                vec![],
+            )
+            .await?;
+        let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
+        if scroll > inner {
+            return Err(format!("the page is {scroll}px wide in a {inner}px wide viewport").into());
+        }
+        Ok(())
+    }
+
+    /// Waits until the search index is ready (the app marks it).
+    pub async fn search_ready(&self) -> Result {
+        let start = Instant::now();
+        loop {
+            let v = self
+                .js(
+                    "return performance.getEntriesByName('kartoteka:search-ready').length > 0",
+                    vec![],
+                )
+                .await?;
+            if v.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if start.elapsed() > WAIT {
+                return Err("the search index was never ready".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Logs in through the login form.
     pub async fn log_in(&self, login: &str, password: &str) -> Result {
         self.fill("Логин", login).await?;

@@ -22,22 +22,12 @@ async fn manager(relay: &Relay, size: (u32, u32)) -> Result<Browser> {
     Ok(browser)
 }
 
-async fn create_client(b: &Browser, name: &str, inn: &str, phone: &str) -> Result {
-    b.click("Новый клиент").await?;
-    b.fill("Название", name).await?;
-    b.fill("ИНН", inn).await?;
-    b.fill("Телефон", phone).await?;
-    b.click("Создать клиента").await?;
-    b.wait_text("Сохранено на устройстве").await?;
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn manager_creates_a_client_with_a_contact_edits_it_and_finds_it_after_reload() -> Result {
     let (_data, relay) = relay("create").await?;
     let b = manager(&relay, LAPTOP).await?;
 
-    create_client(&b, "Ромашка-Трейд", "7707083893", "+7 (495) 925-05-31").await?;
+    b.create_client("Ромашка-Трейд", "7707083893", "+7 (495) 925-05-31").await?;
     b.wait_text("ООО").await.ok();
     b.wait_text("Ромашка-Трейд").await?;
 
@@ -68,7 +58,7 @@ async fn manager_creates_a_client_with_a_contact_edits_it_and_finds_it_after_rel
 async fn with_the_relay_stopped_the_app_opens_shows_the_base_and_keeps_offline_edits() -> Result {
     let (_data, mut relay) = relay("offline").await?;
     let b = manager(&relay, LAPTOP).await?;
-    create_client(&b, "Полярная Звезда", "", "8 912 345 67 89").await?;
+    b.create_client("Полярная Звезда", "", "8 912 345 67 89").await?;
     b.wait_offline_ready().await?;
     b.goto("/").await?;
     b.wait_text("Полярная Звезда").await?;
@@ -179,7 +169,7 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
             })
             .await
             .ok();
-            assert_fits(&b).await?;
+            b.assert_fits().await?;
             b.screenshot(&dir.join(format!("list-{lang}-{tag}.png")))
                 .await?;
             let first = b
@@ -192,7 +182,7 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
                 "Contact persons"
             })
             .await?;
-            assert_fits(&b).await?;
+            b.assert_fits().await?;
             b.screenshot(&dir.join(format!("card-{lang}-{tag}.png")))
                 .await?;
         }
@@ -201,17 +191,3 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
     Ok(())
 }
 
-async fn assert_fits(b: &Browser) -> Result {
-    let v = b
-        .js(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await?;
-    let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
-    assert!(
-        scroll <= inner,
-        "the page is {scroll}px wide in a {inner}px window"
-    );
-    Ok(())
-}

@@ -22,17 +22,6 @@ async fn logged_in(relay: &Relay, login: &str) -> Result<Browser> {
     Ok(browser)
 }
 
-/// Creates a client through the form and waits for its card.
-async fn create_client(b: &Browser, name: &str, inn: &str, phone: &str) -> Result {
-    b.goto("/clients/new").await?;
-    b.fill("Название", name).await?;
-    b.fill("ИНН", inn).await?;
-    b.fill("Телефон", phone).await?;
-    b.click("Создать клиента").await?;
-    b.wait_text("Сохранено на устройстве").await?;
-    Ok(())
-}
-
 /// The text of the search results under the search box.
 async fn results(b: &Browser) -> Result<String> {
     let v = b
@@ -64,32 +53,12 @@ async fn search_finds(b: &Browser, query: &str, expected: &str) -> Result {
     }
 }
 
-/// Waits until the search index is ready (the app marks it).
-async fn search_ready(b: &Browser) -> Result {
-    let start = std::time::Instant::now();
-    loop {
-        let v = b
-            .js(
-                "return performance.getEntriesByName('kartoteka:search-ready').length > 0",
-                vec![],
-            )
-            .await?;
-        if v.as_bool() == Some(true) {
-            return Ok(());
-        }
-        if start.elapsed() > std::time::Duration::from_secs(20) {
-            return Err("the search index was never ready".into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_is_found_by_name_inn_every_phone_form_email_and_contact() -> Result {
     let (_data, relay) = relay("lookup").await?;
     let b = logged_in(&relay, "petrov").await?;
 
-    create_client(&b, "Северный Ветер", "7707083893", "+7 (495) 925-05-31").await?;
+    b.create_client("Северный Ветер", "7707083893", "+7 (495) 925-05-31").await?;
     b.click("Изменить").await?;
     b.click("Добавить e-mail").await?;
     b.fill("E-mail", "Office@Sever-Veter.ru").await?;
@@ -101,7 +70,7 @@ async fn a_client_is_found_by_name_inn_every_phone_form_email_and_contact() -> R
     b.wait_text("Калашников Пётр Ильич").await?;
 
     b.goto("/").await?;
-    search_ready(&b).await?;
+    b.search_ready().await?;
     let name = "Северный Ветер";
     for query in [
         // A fragment of the name, in another case, with ё/е and a typo.
@@ -141,9 +110,9 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
 -> Result {
     let (_data, relay) = relay("duplicates").await?;
     let b = logged_in(&relay, "orlova").await?;
-    search_ready(&b).await?;
+    b.search_ready().await?;
 
-    create_client(&b, "Альбатрос", "7736207543", "+7 495 111-22-33").await?;
+    b.create_client("Альбатрос", "7736207543", "+7 495 111-22-33").await?;
     b.fill("Примечание", "Первый звонок: интересуются доставкой")
         .await?;
     b.click("Добавить примечание").await?;

@@ -31,63 +31,6 @@ async fn statuses_shown(b: &Browser) -> Result {
     b.wait_text("Все статусы (").await
 }
 
-/// Chooses the option with this visible text in the select labelled
-/// `label`, as a person does with the keyboard or the mouse.
-async fn choose(b: &Browser, label: &str, option: &str) -> Result {
-    let id = b.control_id(label, 0).await?;
-    let done = b
-        .js(
-            r#"const [id, text] = arguments;
-            const s = document.getElementById(id);
-            const o = [...s.options].find(o => o.text.trim() === text || o.text.trim().startsWith(text + ' ('));
-            if (!o) return false;
-            s.focus();
-            s.value = o.value;
-            s.dispatchEvent(new Event('change', { bubbles: true }));
-            return true;"#,
-            vec![json!(id), json!(option)],
-        )
-        .await?;
-    if done.as_bool() != Some(true) {
-        return Err(format!("no option {option:?} in {label:?}").into());
-    }
-    Ok(())
-}
-
-/// Sets a date field (Chromium's date input takes keys in the locale's
-/// order, so the value is set as the date picker would).
-async fn set_date(b: &Browser, label: &str, date: &str) -> Result {
-    let id = b.control_id(label, 0).await?;
-    b.js(
-        r#"const el = document.getElementById(arguments[0]);
-        el.value = arguments[1];
-        el.dispatchEvent(new Event('input', { bubbles: true }));"#,
-        vec![json!(id), json!(date)],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Clicks the button `button` inside the list item that shows `item`.
-async fn click_in_item(b: &Browser, item: &str, button: &str) -> Result {
-    let v = b
-        .js(
-            r#"const [item, button] = arguments;
-            for (const li of document.querySelectorAll('li')) {
-                if (!li.innerText.includes(item)) continue;
-                const btn = [...li.querySelectorAll('button')].find(x => x.innerText.trim() === button);
-                if (btn) { btn.scrollIntoView({block: 'center'}); btn.click(); return true; }
-            }
-            return false;"#,
-            vec![json!(item), json!(button)],
-        )
-        .await?;
-    if v.as_bool() != Some(true) {
-        return Err(format!("no {button:?} next to {item:?}").into());
-    }
-    Ok(())
-}
-
 /// The status shown on the card.
 async fn card_status(b: &Browser) -> Result<String> {
     let v = b
@@ -138,13 +81,13 @@ async fn completing_an_interest_successfully_makes_a_client_in_progress_active_a
     let (_data, relay) = relay("rules-interest").await?;
     let b = logged_in(&relay, "petrov", LAPTOP).await?;
 
-    choose(&b, "Статус", "В проработке").await?;
+    b.choose("Статус", "В проработке").await?;
     open_row(&b, 0).await?;
     wait_card_status(&b, "В проработке").await?;
 
     b.click("Новый интерес").await?;
     b.fill("Содержание", "Поставка станка ЧПУ").await?;
-    choose(&b, "Направление", "Поставка оборудования").await?;
+    b.choose("Направление", "Поставка оборудования").await?;
     // A request dated in the future is refused next to the field.
     let today = b.control_id("Дата обращения", 0).await?;
     let today = b
@@ -154,15 +97,15 @@ async fn completing_an_interest_successfully_makes_a_client_in_progress_active_a
         )
         .await?;
     let today = today.as_str().ok_or("the date field has a max")?.to_owned();
-    set_date(&b, "Дата обращения", "2999-01-01").await?;
+    b.set_date("Дата обращения", "2999-01-01").await?;
     b.click("Добавить интерес").await?;
     b.wait_text("Дата не может быть позже сегодняшней").await?;
-    set_date(&b, "Дата обращения", &today).await?;
+    b.set_date("Дата обращения", &today).await?;
     b.click("Добавить интерес").await?;
     b.wait_text("Сохранено на устройстве").await?;
     b.wait_text("Поставка станка ЧПУ").await?;
 
-    click_in_item(&b, "Поставка станка ЧПУ", "Завершить успешно").await?;
+    b.click_in_item("Поставка станка ЧПУ", "Завершить успешно").await?;
     b.click("Подтвердить успех").await?;
     b.wait_text("Интерес завершён").await?;
     wait_card_status(&b, "Активный").await?;
@@ -196,12 +139,12 @@ async fn a_manual_alien_status_needs_a_comment_sticks_after_reload_shows_in_the_
     let (_data, relay) = relay("rules-manual").await?;
     let b = logged_in(&relay, "petrov", LAPTOP).await?;
 
-    choose(&b, "Статус", "Активный").await?;
+    b.choose("Статус", "Активный").await?;
     let name = open_row(&b, 0).await?;
     wait_card_status(&b, "Активный").await?;
 
     b.click("Установить статус вручную").await?;
-    choose(&b, "Статус", "Чужой").await?;
+    b.choose("Статус", "Чужой").await?;
     // No comment, no status.
     b.click("Установить статус").await?;
     b.wait_text("Напишите, почему устанавливаете статус")
@@ -224,7 +167,7 @@ async fn a_manual_alien_status_needs_a_comment_sticks_after_reload_shows_in_the_
     // The list counts it among the Alien clients.
     b.goto("/").await?;
     statuses_shown(&b).await?;
-    choose(&b, "Статус", "Чужой").await?;
+    b.choose("Статус", "Чужой").await?;
     b.wait_text(&name).await?;
 
     // The dynamics report: against a week ago, one more Alien client, and
@@ -256,7 +199,7 @@ async fn a_manual_alien_status_needs_a_comment_sticks_after_reload_shows_in_the_
     // Removed, the automatic status comes back.
     b.goto("/").await?;
     statuses_shown(&b).await?;
-    choose(&b, "Статус", "Чужой").await?;
+    b.choose("Статус", "Чужой").await?;
     b.wait_text(&name).await?;
     open_row(&b, 0).await?;
     b.click("Отменить").await?;
@@ -326,7 +269,7 @@ async fn a_client_that_became_lost_gets_one_winback_interest() -> Result {
     let b = logged_in(&relay, "orlova", LAPTOP).await?;
     // Clients that became Lost in the last 30 days got a win-back Interest
     // dated that day, so (having an active Interest) they are Returned now.
-    choose(&b, "Статус", "Возвращённый").await?;
+    b.choose("Статус", "Возвращённый").await?;
     let count = b
         .js(
             "return document.querySelectorAll('.client-list__canvas a.client-row').length",
@@ -339,7 +282,7 @@ async fn a_client_that_became_lost_gets_one_winback_interest() -> Result {
     for n in 0..count {
         b.goto("/").await?;
         statuses_shown(&b).await?;
-        choose(&b, "Статус", "Возвращённый").await?;
+        b.choose("Статус", "Возвращённый").await?;
         open_row(&b, n).await?;
         b.wait_text("Интересы").await?;
         let text = b.text().await?;
@@ -403,7 +346,7 @@ async fn an_administrator_renames_a_status_and_an_invalid_rule_set_is_refused_by
     assert_eq!(v.as_str(), Some("Чужак"));
     b.goto("/").await?;
     statuses_shown(&b).await?;
-    choose(&b, "Статус", "Чужак").await?;
+    b.choose("Статус", "Чужак").await?;
     b.close().await
 }
 
@@ -416,11 +359,11 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
     let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = logged_in(&relay, "orlova", size).await?;
-        assert_fits(&b).await?;
+        b.assert_fits().await?;
         b.screenshot(&dir.join(format!("rules-list-{tag}.png")))
             .await?;
 
-        choose(&b, "Статус", "Активный").await?;
+        b.choose("Статус", "Активный").await?;
         open_row(&b, 0).await?;
         b.click("?").await?;
         b.wait_text("История статусов").await?;
@@ -429,7 +372,7 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
             vec![],
         )
         .await?;
-        assert_fits(&b).await?;
+        b.assert_fits().await?;
         b.screenshot(&dir.join(format!("rules-card-explained-{tag}.png")))
             .await?;
         b.click("Установить статус вручную").await?;
@@ -440,7 +383,7 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
             vec![],
         )
         .await?;
-        assert_fits(&b).await?;
+        b.assert_fits().await?;
         b.screenshot(&dir.join(format!("rules-card-manual-{tag}.png")))
             .await?;
         b.click("Отмена").await?;
@@ -451,19 +394,19 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
             vec![],
         )
         .await?;
-        assert_fits(&b).await?;
+        b.assert_fits().await?;
         b.screenshot(&dir.join(format!("rules-card-interests-{tag}.png")))
             .await?;
 
         b.click("Динамика статусов").await?;
         b.wait_text("Переходы между статусами").await?;
-        assert_fits(&b).await?;
+        b.assert_fits().await?;
         b.screenshot(&dir.join(format!("rules-dynamics-{tag}.png")))
             .await?;
 
         b.click("Настройки").await?;
         b.wait_text("Статусы и правила").await?;
-        assert_fits(&b).await?;
+        b.assert_fits().await?;
         b.screenshot(&dir.join(format!("rules-settings-{tag}.png")))
             .await?;
         b.js(
@@ -478,17 +421,3 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
     Ok(())
 }
 
-async fn assert_fits(b: &Browser) -> Result {
-    let v = b
-        .js(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
-            vec![],
-        )
-        .await?;
-    let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
-    assert!(
-        scroll <= inner,
-        "the page is {scroll}px wide in a {inner}px wide viewport"
-    );
-    Ok(())
-}

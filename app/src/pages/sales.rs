@@ -517,7 +517,7 @@ fn SalesList(
         <p class="sales-counts" data-testid="state-counts">
             {counts.into_iter().map(|(name, n)| view! { <span class="sales-counts__item">{name} ": " <strong>{n}</strong></span> }).collect_view()}
         </p>
-        <table class="table sales-table">
+        <div class="table-scroll"><table class="report-table sales-table">
             <thead>
                 <tr>
                     <th scope="col">{t!(col_client)}</th>
@@ -556,7 +556,7 @@ fn SalesList(
                     })
                     .collect_view()}
             </tbody>
-        </table>
+        </table></div>
         {(total > 500).then(|| view! { <p class="muted">{move || (cat().list_truncated)(500, total as u64)}</p> })}
     }
 }
