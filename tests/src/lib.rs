@@ -460,9 +460,14 @@ impl Browser {
         }
     }
 
-    /// Creates a client through the form and waits until it is saved.
+    /// Creates a client through the form (by the list's "Новый клиент"
+    /// when the list is shown) and waits until it is saved.
     pub async fn create_client(&self, name: &str, inn: &str, phone: &str) -> Result {
-        self.goto("/clients/new").await?;
+        if self.text().await?.contains("Новый клиент") {
+            self.click("Новый клиент").await?;
+        } else {
+            self.goto("/clients/new").await?;
+        }
         self.fill("Название", name).await?;
         if !inn.is_empty() {
             self.fill("ИНН", inn).await?;
@@ -507,6 +512,16 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Presses keys on the element with this id (WebDriver key codes).
+    pub async fn press_on(&self, id: &str, keys: &str) -> Result {
+        self.client
+            .find(Locator::Id(id))
+            .await?
+            .send_keys(keys)
+            .await?;
+        Ok(())
     }
 
     /// Logs in through the login form.

@@ -27,7 +27,8 @@ async fn manager_creates_a_client_with_a_contact_edits_it_and_finds_it_after_rel
     let (_data, relay) = relay("create").await?;
     let b = manager(&relay, LAPTOP).await?;
 
-    b.create_client("Ромашка-Трейд", "7707083893", "+7 (495) 925-05-31").await?;
+    b.create_client("Ромашка-Трейд", "7707083893", "+7 (495) 925-05-31")
+        .await?;
     b.wait_text("ООО").await.ok();
     b.wait_text("Ромашка-Трейд").await?;
 
@@ -58,7 +59,8 @@ async fn manager_creates_a_client_with_a_contact_edits_it_and_finds_it_after_rel
 async fn with_the_relay_stopped_the_app_opens_shows_the_base_and_keeps_offline_edits() -> Result {
     let (_data, mut relay) = relay("offline").await?;
     let b = manager(&relay, LAPTOP).await?;
-    b.create_client("Полярная Звезда", "", "8 912 345 67 89").await?;
+    b.create_client("Полярная Звезда", "", "8 912 345 67 89")
+        .await?;
     b.wait_offline_ready().await?;
     b.goto("/").await?;
     b.wait_text("Полярная Звезда").await?;
@@ -190,4 +192,3 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
     }
     Ok(())
 }
-

@@ -58,7 +58,8 @@ async fn a_client_is_found_by_name_inn_every_phone_form_email_and_contact() -> R
     let (_data, relay) = relay("lookup").await?;
     let b = logged_in(&relay, "petrov").await?;
 
-    b.create_client("Северный Ветер", "7707083893", "+7 (495) 925-05-31").await?;
+    b.create_client("Северный Ветер", "7707083893", "+7 (495) 925-05-31")
+        .await?;
     b.click("Изменить").await?;
     b.click("Добавить e-mail").await?;
     b.fill("E-mail", "Office@Sever-Veter.ru").await?;
@@ -112,7 +113,8 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
     let b = logged_in(&relay, "orlova").await?;
     b.search_ready().await?;
 
-    b.create_client("Альбатрос", "7736207543", "+7 495 111-22-33").await?;
+    b.create_client("Альбатрос", "7736207543", "+7 495 111-22-33")
+        .await?;
     b.fill("Примечание", "Первый звонок: интересуются доставкой")
         .await?;
     b.click("Добавить примечание").await?;

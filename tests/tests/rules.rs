@@ -105,7 +105,8 @@ async fn completing_an_interest_successfully_makes_a_client_in_progress_active_a
     b.wait_text("Сохранено на устройстве").await?;
     b.wait_text("Поставка станка ЧПУ").await?;
 
-    b.click_in_item("Поставка станка ЧПУ", "Завершить успешно").await?;
+    b.click_in_item("Поставка станка ЧПУ", "Завершить успешно")
+        .await?;
     b.click("Подтвердить успех").await?;
     b.wait_text("Интерес завершён").await?;
     wait_card_status(&b, "Активный").await?;
@@ -420,4 +421,3 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
     }
     Ok(())
 }
-

@@ -151,6 +151,7 @@ pub fn SalesPage() -> impl IntoView {
     // Moves an Interest; a failure end first asks for the reason.
     let request_move = Callback::new(
         move |(client, interest, target): (String, String, String)| {
+            mark("kartoteka:move-start");
             error.set(None);
             let Some(sc) = scenario.get_untracked() else {
                 return;

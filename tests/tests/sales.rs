@@ -1,0 +1,289 @@
+//! Interests and sales scenarios in a real browser (issue 6): registering
+//! requests from a search, potential clients, moving Interests between
+//! scenario states on the board and on the card, logging calls, and the
+//! screenshots of "My sales" and the registration form.
+
+use kartoteka_tests::{Browser, Relay, Result, TempDir, screenshot_dir};
+use serde_json::json;
+
+const PASSWORD: &str = "kartoteka";
+const LAPTOP: (u32, u32) = (1280, 800);
+const TABLET: (u32, u32) = (768, 1024);
+
+async fn relay(tag: &str) -> Result<(TempDir, Relay)> {
+    let data = TempDir::new(tag)?;
+    let relay = Relay::start(data.path(), 40).await?;
+    Ok((data, relay))
+}
+
+async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
+    let b = Browser::open(&relay.url(), size.0, size.1).await?;
+    b.goto("/").await?;
+    b.log_in(login, PASSWORD).await?;
+    b.wait_text("Новый клиент").await?;
+    b.search_ready().await?;
+    Ok(b)
+}
+
+/// Clicks the client the picker found whose name starts with `name`.
+async fn pick_client(b: &Browser, name: &str) -> Result {
+    let start = std::time::Instant::now();
+    loop {
+        let v = b
+            .js(
+                r#"const b = [...document.querySelectorAll('.merge-candidate')]
+                    .find(x => x.querySelector('.merge-candidate__name').innerText.trim() === arguments[0]);
+                if (!b) return false;
+                b.click();
+                return true;"#,
+                vec![json!(name)],
+            )
+            .await?;
+        if v.as_bool() == Some(true) {
+            return Ok(());
+        }
+        if start.elapsed() > kartoteka_tests::WAIT {
+            return Err(format!("the picker never offered {name:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The "Этап" select of the Interest whose content is `content`, on the
+/// card: chooses `state` and presses "Перевести".
+async fn move_on_card(b: &Browser, content: &str, state: &str) -> Result {
+    let v = b
+        .js(
+            r#"const [content, state] = arguments;
+            for (const li of document.querySelectorAll('li.interest')) {
+                if (!li.querySelector('.interest__content').innerText.includes(content)) continue;
+                const s = li.querySelector('.move-control select');
+                const o = [...s.options].find(o => o.text.trim() === state);
+                if (!o) return 'no state';
+                s.value = o.value;
+                s.dispatchEvent(new Event('change', { bubbles: true }));
+                [...li.querySelectorAll('button')].find(x => x.innerText.trim() === 'Перевести').click();
+                return 'ok';
+            }
+            return 'no interest';"#,
+            vec![json!(content), json!(state)],
+        )
+        .await?;
+    match v.as_str() {
+        Some("ok") => Ok(()),
+        other => Err(format!("moving {content:?} to {state:?}: {other:?}").into()),
+    }
+}
+
+/// The id of the board card showing `content`, and its column's state.
+async fn deal(b: &Browser, content: &str) -> Result<(String, String)> {
+    let start = std::time::Instant::now();
+    loop {
+        let v = b
+            .js(
+                r#"const li = [...document.querySelectorAll('[data-testid=deal]')]
+                    .find(x => x.innerText.includes(arguments[0]));
+                return li ? [li.id, li.closest('[data-state]').dataset.state] : null;"#,
+                vec![json!(content)],
+            )
+            .await?;
+        if let (Some(id), Some(state)) = (v[0].as_str(), v[1].as_str()) {
+            return Ok((id.to_owned(), state.to_owned()));
+        }
+        if start.elapsed() > kartoteka_tests::WAIT {
+            return Err(format!("the board shows no {content:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_deal_in(b: &Browser, content: &str, state: &str) -> Result {
+    let start = std::time::Instant::now();
+    loop {
+        let (_, now) = deal(b, content).await?;
+        if now == state {
+            return Ok(());
+        }
+        if start.elapsed() > kartoteka_tests::WAIT {
+            return Err(format!("{content:?} stayed in {now:?}, expected {state:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_of_a_found_client_shows_its_open_interests_then_a_call_is_logged_and_the_sale_converted()
+-> Result {
+    let (_data, relay) = relay("sales-found").await?;
+    let b = logged_in(&relay, "petrov", LAPTOP).await?;
+    b.create_client("Альфа-Сервис", "7736207543", "+7 495 111-22-33")
+        .await?;
+    b.click("Новый интерес").await?;
+    b.fill("Содержание", "Ремонт линии розлива").await?;
+    b.click("Добавить интерес").await?;
+    b.wait_text("Сохранено на устройстве").await?;
+
+    // Registration starts with a search; the client's open Interest is
+    // shown before a new one is made.
+    b.goto("/sales").await?;
+    b.click("Зарегистрировать интерес").await?;
+    b.wait_text("Сначала найдите клиента").await?;
+    b.fill(
+        "Клиент: название, ИНН, телефон, e-mail или контактное лицо",
+        "77362075",
+    )
+    .await?;
+    pick_client(&b, "Альфа-Сервис").await?;
+    b.wait_text("У клиента есть незавершённые интересы: 1")
+        .await?;
+    b.wait_text("Ремонт линии розлива").await?;
+    // Nothing typed: refused next to the field, nothing saved.
+    b.click("Зарегистрировать интерес").await?;
+    let error = b.error_of("Содержание").await?;
+    assert_eq!(error, "Опишите, что нужно клиенту.");
+    b.fill("Содержание", "Запчасти к линии").await?;
+    b.choose("Направление", "Сервисное обслуживание").await?;
+    b.click("Зарегистрировать интерес").await?;
+    b.wait_text("Интерес зарегистрирован").await?;
+    b.wait_text("Статус работы с клиентом").await?;
+    b.wait_text("Запчасти к линии").await?;
+    b.wait_text("Ремонт линии розлива").await?;
+
+    // A call about the new Interest.
+    b.click("Записать событие").await?;
+    b.choose("По интересу", "Запчасти к линии").await?;
+    b.click("Записать").await?;
+    assert_eq!(b.error_of("Результат").await?, "Заполните это поле");
+    b.fill("Результат", "Договорились о встрече в четверг")
+        .await?;
+    b.click("Записать").await?;
+    b.wait_text("Событие записано").await?;
+    let timeline = b
+        .js(
+            "return document.querySelector('[data-testid=timeline]').innerText",
+            vec![],
+        )
+        .await?;
+    let timeline = timeline.as_str().unwrap_or_default();
+    assert!(
+        timeline.contains("Звонок")
+            && timeline.contains("Договорились о встрече в четверг · Запчасти к линии"),
+        "the timeline shows the call about the Interest:\n{timeline}"
+    );
+
+    // The sale is converted on the card: the Interest ends successfully.
+    move_on_card(&b, "Запчасти к линии", "Сконвертирован").await?;
+    b.wait_text("Интерес переведён: «Сконвертирован»").await?;
+    b.wait_text("Успешно").await?;
+    b.reload().await?;
+    b.wait_text("Запчасти к линии").await?;
+    b.wait_text("Успешно").await?;
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_potential_clients_interest_is_refused_a_stage_that_needs_a_client_until_it_is_linked()
+-> Result {
+    let (_data, relay) = relay("sales-potential").await?;
+    let b = logged_in(&relay, "petrov", LAPTOP).await?;
+    b.create_client("Ромашка-Трейд", "7707083893", "+7 (495) 925-05-31")
+        .await?;
+
+    b.goto("/sales/new").await?;
+    b.fill(
+        "Клиент: название, ИНН, телефон, e-mail или контактное лицо",
+        "Иван Гончаров",
+    )
+    .await?;
+    b.wait_text("Никого не нашли").await?;
+    b.click("Клиента нет в базе").await?;
+    b.fill("ФИО", "Иван Гончаров").await?;
+    b.fill("Компания", "").await?;
+    b.fill("Телефон", "+7 916 555-12-34").await?;
+    b.fill("Содержание", "Прайс на насосы").await?;
+    b.click("Зарегистрировать без карточки").await?;
+    b.wait_text("Интерес зарегистрирован").await?;
+    b.wait_text("Потенциальный клиент").await?;
+    b.wait_text("Иван Гончаров").await?;
+
+    // The potential client is no client: the base does not list it.
+    b.goto("/").await?;
+    b.fill("Найти клиента", "Гончаров").await?;
+    b.wait_text("Никого не нашли").await?;
+
+    // On the board, it moves to "В обработке" by the keyboard, but not to
+    // "Предложение", which needs a client in the base.
+    b.goto("/sales").await?;
+    let (id, state) = deal(&b, "Прайс на насосы").await?;
+    assert_eq!(state, "new");
+    b.press_on(&id, "\u{E014}").await?;
+    wait_deal_in(&b, "Прайс на насосы", "processing").await?;
+    let (id, _) = deal(&b, "Прайс на насосы").await?;
+    b.press_on(&id, "\u{E014}").await?;
+    b.wait_text("Этап «Предложение» требует клиента в базе")
+        .await?;
+    wait_deal_in(&b, "Прайс на насосы", "processing").await?;
+
+    // Linked to the client someone registered meanwhile, it goes on.
+    b.press_on(&id, "\u{E007}").await?;
+    b.wait_text("Привязать к клиенту из базы").await?;
+    b.fill(
+        "Клиент: название, ИНН, телефон, e-mail или контактное лицо",
+        "Ромашка",
+    )
+    .await?;
+    pick_client(&b, "Ромашка-Трейд").await?;
+    b.click("Привязать").await?;
+    b.wait_text("Интерес привязан к клиенту").await?;
+    b.wait_text("Статус работы с клиентом").await?;
+    b.wait_text("Прайс на насосы").await?;
+    b.wait_text("Иван Гончаров").await?;
+    move_on_card(&b, "Прайс на насосы", "Предложение").await?;
+    b.wait_text("Интерес переведён: «Предложение»").await?;
+
+    b.goto("/sales").await?;
+    wait_deal_in(&b, "Прайс на насосы", "offer").await?;
+    let card = b
+        .js(
+            "return [...document.querySelectorAll('[data-testid=deal]')].find(x => x.innerText.includes('Прайс на насосы')).innerText",
+            vec![],
+        )
+        .await?;
+    assert!(
+        card.as_str().unwrap_or_default().contains("Ромашка-Трейд"),
+        "the board names the client now: {card}"
+    );
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Result {
+    let (_data, relay) = relay("sales-shots").await?;
+    let dir = screenshot_dir();
+    for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
+        let b = logged_in(&relay, "petrov", size).await?;
+        b.goto("/sales").await?;
+        b.wait_text("Предложение").await?;
+        deal(&b, "").await?;
+        b.assert_fits().await?;
+        b.screenshot(&dir.join(format!("sales-board-ru-{tag}.png")))
+            .await?;
+        b.click("Список").await?;
+        b.wait_text("Следующий контакт").await?;
+        b.assert_fits().await?;
+        b.screenshot(&dir.join(format!("sales-list-ru-{tag}.png")))
+            .await?;
+        b.goto("/sales/new").await?;
+        b.fill(
+            "Клиент: название, ИНН, телефон, e-mail или контактное лицо",
+            "а",
+        )
+        .await?;
+        b.wait_text("Клиента нет в базе").await?;
+        b.assert_fits().await?;
+        b.screenshot(&dir.join(format!("sales-register-ru-{tag}.png")))
+            .await?;
+        b.close().await?;
+    }
+    Ok(())
+}
