@@ -20,6 +20,7 @@ pub mod duplicates;
 pub mod email;
 pub mod history;
 pub mod ids;
+pub mod import;
 pub mod inn;
 pub mod phone;
 pub mod rules;
