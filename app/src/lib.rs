@@ -35,6 +35,7 @@ use pages::card::CardPage;
 use pages::card_form::{EditClientPage, NewClientPage};
 use pages::clients::ClientsPage;
 use pages::dynamics::DynamicsPage;
+use pages::import::ImportPage;
 use pages::login::LoginPage;
 use pages::register::RegisterPage;
 use pages::sales::SalesPage;
@@ -111,6 +112,7 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/clients/:id/edit") view=EditClientPage/>
                 <Route path=path!("/sales") view=SalesPage/>
                 <Route path=path!("/sales/new") view=RegisterPage/>
+                <Route path=path!("/import") view=ImportPage/>
                 <Route path=path!("/reports/status-dynamics") view=DynamicsPage/>
                 <Route path=path!("/settings/statuses") view=SettingsPage/>
             </Routes>

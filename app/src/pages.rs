@@ -8,6 +8,7 @@ pub mod conflicts;
 pub mod contacts;
 pub mod dynamics;
 pub mod history;
+pub mod import;
 pub mod interest_fields;
 pub mod interest_move;
 pub mod interests;

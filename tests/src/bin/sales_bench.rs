@@ -68,7 +68,10 @@ async fn rendered_after(b: &Browser, since: f64) -> Result<(f64, f64)> {
 }
 
 async fn now(b: &Browser) -> Result<f64> {
-    Ok(b.js("return performance.now()", vec![]).await?.as_f64().unwrap_or(0.0))
+    Ok(b.js("return performance.now()", vec![])
+        .await?
+        .as_f64()
+        .unwrap_or(0.0))
 }
 
 /// The board's cards shown and the Interests counted in its columns.
@@ -123,7 +126,9 @@ async fn main() -> Result {
         let (all, all_long) = rendered_after(&b, t1).await?;
         let (cards, interests) = board_size(&b).await?;
         if run == 0 {
-            println!("the board: {interests} Interests of the lead scenario, {cards} cards drawn (60 a column until \"show more\")");
+            println!(
+                "the board: {interests} Interests of the lead scenario, {cards} cards drawn (60 a column until \"show more\")"
+            );
         }
         opens.push(open.max(all));
         open_long.push(long.max(all_long));
@@ -162,7 +167,10 @@ async fn main() -> Result {
     println!("\"My sales\" with {clients} demo clients, {runs} runs (median):");
     println!("  open the board:             {:.0} ms", median(opens));
     println!("  longest task while opening: {:.0} ms", median(open_long));
-    println!("  move one Interest (saved, board re-rendered): {:.0} ms", median(moves));
+    println!(
+        "  move one Interest (saved, board re-rendered): {:.0} ms",
+        median(moves)
+    );
     println!("  longest task during a move: {:.0} ms", median(move_long));
     b.close().await
 }
