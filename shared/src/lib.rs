@@ -22,6 +22,7 @@ pub mod history;
 pub mod ids;
 pub mod inn;
 pub mod phone;
+pub mod report;
 pub mod rules;
 pub mod search;
 pub mod summary;
