@@ -35,8 +35,10 @@ use pages::card::CardPage;
 use pages::card_form::{EditClientPage, NewClientPage};
 use pages::clients::ClientsPage;
 use pages::dynamics::DynamicsPage;
+use pages::funnel::FunnelPage;
 use pages::login::LoginPage;
 use pages::settings::SettingsPage;
+use pages::settings_sales::SalesSettingsPage;
 use state::{AppState, Phase};
 
 /// Mounts the app on the page.
@@ -109,6 +111,8 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/clients/:id/edit") view=EditClientPage/>
                 <Route path=path!("/reports/status-dynamics") view=DynamicsPage/>
                 <Route path=path!("/settings/statuses") view=SettingsPage/>
+                <Route path=path!("/reports/funnel") view=FunnelPage/>
+                <Route path=path!("/settings/sales") view=SalesSettingsPage/>
             </Routes>
         }
     }

@@ -151,8 +151,12 @@ pub fn AppHeader() -> impl IntoView {
             <nav class="app-nav">
                 <A href="/" attr:class="app-nav__link">{t!(nav_clients)}</A>
                 <A href="/reports/status-dynamics" attr:class="app-nav__link">{t!(nav_dynamics)}</A>
+                <A href="/reports/funnel" attr:class="app-nav__link">{t!(nav_funnel)}</A>
                 <Show when=move || state.user().is_some_and(|u| u.role.sees_everything())>
                     <A href="/settings/statuses" attr:class="app-nav__link">{t!(nav_settings)}</A>
+                </Show>
+                <Show when=move || state.user().is_some_and(|u| u.role == kartoteka::workspace::Role::Administrator)>
+                    <A href="/settings/sales" attr:class="app-nav__link">{t!(nav_sales_settings)}</A>
                 </Show>
             </nav>
             <div class="app-header__end">

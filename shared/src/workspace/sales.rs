@@ -51,6 +51,8 @@ pub enum SalesError {
     EmptyReasonName { position: usize },
     #[error("two rejection reasons have the id {reason:?}")]
     DuplicateReasonId { reason: String },
+    #[error("scenario {scenario:?} is the win-back scenario the app starts Interests in")]
+    WinbackScenario { scenario: String },
     #[error("scenario {scenario:?} is followed by service type {service_type:?}")]
     ScenarioInUse {
         scenario: String,
@@ -166,9 +168,16 @@ impl WorkspaceDoc {
         Ok(())
     }
 
-    /// Whether the scenario may be deleted: not while a service type still
-    /// follows it (its new Interests would have no scenario).
+    /// Whether the scenario may be deleted: not the win-back scenario (the
+    /// app starts an Interest in it whenever a client is Lost), and not
+    /// while a service type still follows it (its new Interests would have
+    /// no scenario).
     pub fn check_scenario_removal(&self, scenario: &str) -> Result<(), SalesError> {
+        if scenario == super::WINBACK_SCENARIO {
+            return Err(SalesError::WinbackScenario {
+                scenario: scenario.to_owned(),
+            });
+        }
         match self.service_types.values().find(|t| t.scenario == scenario) {
             Some(t) => Err(SalesError::ScenarioInUse {
                 scenario: scenario.to_owned(),
@@ -390,8 +399,16 @@ mod tests {
             w.check_scenario_removal(LEAD_SCENARIO),
             Err(SalesError::ScenarioInUse { .. })
         ));
-        // Win-back Interests are started by the app, not by a service type.
-        assert_eq!(w.check_scenario_removal(WINBACK_SCENARIO), Ok(()));
+        // The app itself starts Interests in the win-back scenario.
+        assert!(matches!(
+            w.check_scenario_removal(WINBACK_SCENARIO),
+            Err(SalesError::WinbackScenario { .. })
+        ));
+        let mut w = workspace();
+        let mut other = w.scenarios[LEAD_SCENARIO].clone();
+        other.id = "projects".into();
+        w.scenarios.insert(other.id.clone(), other);
+        assert_eq!(w.check_scenario_removal("projects"), Ok(()));
     }
 
     #[test]
