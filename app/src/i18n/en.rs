@@ -426,14 +426,22 @@ pub static EN: Catalogue = Catalogue {
         format!(
             "\u{201c}{s}\u{201d} cannot be deleted: {} {} in it now. Move them to another state first.",
             number(n),
-            if n == 1 { "Interest is" } else { "Interests are" }
+            if n == 1 {
+                "Interest is"
+            } else {
+                "Interests are"
+            }
         )
     },
     scenario_in_use_interests: |s, n| {
         format!(
             "\u{201c}{s}\u{201d} cannot be deleted: {} {} it.",
             number(n),
-            if n == 1 { "Interest follows" } else { "Interests follow" }
+            if n == 1 {
+                "Interest follows"
+            } else {
+                "Interests follow"
+            }
         )
     },
     service_types_title: "Service types",
@@ -457,7 +465,9 @@ pub static EN: Catalogue = Catalogue {
     sales_empty_scenario_name: "A scenario has no name.",
     sales_no_states: |s| format!("The scenario \u{201c}{s}\u{201d} has no states."),
     sales_empty_state_id: |s, n| format!("State {n} of \u{201c}{s}\u{201d} has no code."),
-    sales_duplicate_state: |s, id| format!("\u{201c}{s}\u{201d} has two states with the code \u{201c}{id}\u{201d}."),
+    sales_duplicate_state: |s, id| {
+        format!("\u{201c}{s}\u{201d} has two states with the code \u{201c}{id}\u{201d}.")
+    },
     sales_empty_state_name: |s, n| format!("State {n} of \u{201c}{s}\u{201d} has no name."),
     sales_first_state_ends: |s, st| {
         format!(
@@ -465,19 +475,29 @@ pub static EN: Catalogue = Catalogue {
         )
     },
     sales_no_success: |s| {
-        format!("\u{201c}{s}\u{201d} has no state of successful completion: mark one as Successful.")
+        format!(
+            "\u{201c}{s}\u{201d} has no state of successful completion: mark one as Successful."
+        )
     },
     sales_key_mismatch: "A scenario's or service type's code differs from its key in the document.",
     sales_empty_service_type_name: "A service type has no name.",
-    sales_unknown_scenario: |t, s| format!("The service type \u{201c}{t}\u{201d} follows the scenario \u{201c}{s}\u{201d}, which does not exist."),
+    sales_unknown_scenario: |t, s| {
+        format!(
+            "The service type \u{201c}{t}\u{201d} follows the scenario \u{201c}{s}\u{201d}, which does not exist."
+        )
+    },
     sales_unknown_default: "Choose the default service type.",
     sales_empty_reason: |n| format!("Rejection reason {n} has no name."),
     sales_duplicate_reason: |r| format!("Two rejection reasons have the code \u{201c}{r}\u{201d}."),
     sales_scenario_in_use: |s, t| {
-        format!("\u{201c}{s}\u{201d} cannot be deleted: the service type \u{201c}{t}\u{201d} follows it.")
+        format!(
+            "\u{201c}{s}\u{201d} cannot be deleted: the service type \u{201c}{t}\u{201d} follows it."
+        )
     },
     sales_winback_scenario: |s| {
-        format!("\u{201c}{s}\u{201d} cannot be deleted: the app starts the win-back of lost clients in it.")
+        format!(
+            "\u{201c}{s}\u{201d} cannot be deleted: the app starts the win-back of lost clients in it."
+        )
     },
     nav_funnel: "Sales funnel",
     funnel_title: "Sales funnel",

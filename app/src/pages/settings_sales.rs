@@ -288,9 +288,12 @@ fn ScenariosEditor(draft: Draft) -> impl IntoView {
     };
     let delete_scenario = move |_| {
         let id = selected.get_untracked();
-        let (check, name) = draft.with_untracked(|w| (w.check_scenario_removal(&id), scenario_name(w, &id)));
+        let (check, name) =
+            draft.with_untracked(|w| (w.check_scenario_removal(&id), scenario_name(w, &id)));
         if let Err(e) = check {
-            notice.set(Some(draft.with_untracked(|w| sales_error_text(cat(), w, &e))));
+            notice.set(Some(
+                draft.with_untracked(|w| sales_error_text(cat(), w, &e)),
+            ));
             return;
         }
         let used = with_interests(|all| interests_in(all, &id, None));
@@ -437,11 +440,7 @@ fn StateEditor(
             }
         })
     };
-    let name = move || {
-        get()
-            .map(|s| name_or(&s.names, ""))
-            .unwrap_or_default()
-    };
+    let name = move || get().map(|s| name_or(&s.names, "")).unwrap_or_default();
     let position = move || ids.with(|v| v.iter().position(|x| *x == st.get_value()));
     let count = move || ids.with(Vec::len);
     let base = format!("state-{state}");
@@ -555,13 +554,13 @@ fn StateEditor(
                         <option value="failure">{t!(end_failure)}</option>
                     </select>
                 </div>
-                <div class="field field--wide">
+                <div class="field">
                     <label class="field__label" for=hint_ru_id.clone()>{t!(state_hint_ru)}</label>
                     <input class="field__input" id=hint_ru_id.clone()
                         prop:value=move || get().map(|s| s.hint.ru).unwrap_or_default()
                         on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.hint.ru = v.clone()) }/>
                 </div>
-                <div class="field field--wide">
+                <div class="field">
                     <label class="field__label" for=hint_en_id.clone()>{t!(state_hint_en)}</label>
                     <input class="field__input" id=hint_en_id.clone()
                         prop:value=move || get().map(|s| s.hint.en).unwrap_or_default()
@@ -582,7 +581,8 @@ fn StateEditor(
 #[component]
 fn ServiceTypesEditor(draft: Draft) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
-    let ids = Memo::new(move |_| draft.with(|w| w.service_types.keys().cloned().collect::<Vec<_>>()));
+    let ids =
+        Memo::new(move |_| draft.with(|w| w.service_types.keys().cloned().collect::<Vec<_>>()));
     let add = move |_| {
         let id = fresh_id("st");
         draft.update(|w| {
@@ -700,7 +700,12 @@ fn ServiceTypeRow(draft: Draft, id: String, notice: RwSignal<Option<String>>) ->
 #[component]
 fn ReasonsEditor(draft: Draft) -> impl IntoView {
     let ids = Memo::new(move |_| {
-        draft.with(|w| w.rejection_reasons.iter().map(|r| r.id.clone()).collect::<Vec<_>>())
+        draft.with(|w| {
+            w.rejection_reasons
+                .iter()
+                .map(|r| r.id.clone())
+                .collect::<Vec<_>>()
+        })
     });
     let add = move |_| {
         let id = fresh_id("r");
@@ -742,7 +747,11 @@ fn ReasonRow(draft: Draft, id: String) -> impl IntoView {
     };
     let edit = move |f: &dyn Fn(&mut Reason)| {
         draft.update(|w| {
-            if let Some(r) = w.rejection_reasons.iter_mut().find(|r| r.id == key.get_value()) {
+            if let Some(r) = w
+                .rejection_reasons
+                .iter_mut()
+                .find(|r| r.id == key.get_value())
+            {
                 f(r);
             }
         })
