@@ -164,7 +164,7 @@ pub fn AppHeader() -> impl IntoView {
                 <SyncIndicator/>
                 <LanguageSwitch/>
                 <span class="user-name">{name}</span>
-                <button type="button" class="button button--ghost" on:click=on_logout>
+                <button type="button" class="button button--ghost" title=name on:click=on_logout>
                     {t!(log_out)}
                 </button>
             </div>

@@ -525,19 +525,19 @@ fn StateEditor(
                 </span>
             </div>
             <div class="state-editor__grid">
-                <div class="field">
+                <div class="field state-editor__name-ru">
                     <label class="field__label" for=ru_id.clone()>{t!(status_name_ru)}</label>
                     <input class="field__input" id=ru_id.clone()
                         prop:value=move || get().map(|s| s.names.ru).unwrap_or_default()
                         on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.ru = v.clone()) }/>
                 </div>
-                <div class="field">
+                <div class="field state-editor__name-en">
                     <label class="field__label" for=en_id.clone()>{t!(status_name_en)}</label>
                     <input class="field__input" id=en_id.clone()
                         prop:value=move || get().map(|s| s.names.en).unwrap_or_default()
                         on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.en = v.clone()) }/>
                 </div>
-                <div class="field">
+                <div class="field state-editor__end">
                     <label class="field__label" for=end_id.clone()>{t!(state_end)}</label>
                     <select class="field__input" id=end_id.clone()
                         prop:value=move || get().map(|s| outcome_id(s.ends)).unwrap_or_default()
@@ -554,13 +554,13 @@ fn StateEditor(
                         <option value="failure">{t!(end_failure)}</option>
                     </select>
                 </div>
-                <div class="field">
+                <div class="field state-editor__hint-ru">
                     <label class="field__label" for=hint_ru_id.clone()>{t!(state_hint_ru)}</label>
                     <input class="field__input" id=hint_ru_id.clone()
                         prop:value=move || get().map(|s| s.hint.ru).unwrap_or_default()
                         on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.hint.ru = v.clone()) }/>
                 </div>
-                <div class="field">
+                <div class="field state-editor__hint-en">
                     <label class="field__label" for=hint_en_id.clone()>{t!(state_hint_en)}</label>
                     <input class="field__input" id=hint_en_id.clone()
                         prop:value=move || get().map(|s| s.hint.en).unwrap_or_default()
