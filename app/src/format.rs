@@ -36,6 +36,7 @@ enum Kind {
     DateTime,
     Time,
     Number,
+    Percent,
     Money,
 }
 
@@ -78,6 +79,11 @@ fn formatter(kind: Kind, extra: &str) -> js_sys::Function {
                             .format()
                     }
                     Kind::Number => Intl::NumberFormat::new(&locales, &Object::new()).format(),
+                    Kind::Percent => Intl::NumberFormat::new(
+                        &locales,
+                        &options(&[("style", "percent"), ("maximumFractionDigits", "1")]),
+                    )
+                    .format(),
                     Kind::Money => Intl::NumberFormat::new(
                         &locales,
                         &options(&[("style", "currency"), ("currency", extra)]),
@@ -127,6 +133,12 @@ pub fn time(at: Timestamp) -> String {
 /// A whole number with the locale's grouping (`20 000`, `20,000`).
 pub fn number(n: u64) -> String {
     call(&formatter(Kind::Number, ""), &JsValue::from_f64(n as f64))
+}
+
+/// A percentage given as 0–100, with at most one decimal, as the locale
+/// writes it (`42,5 %`, `42.5%`).
+pub fn percent(p: f64) -> String {
+    call(&formatter(Kind::Percent, ""), &JsValue::from_f64(p / 100.0))
 }
 
 /// An amount of money in a currency (ISO 4217 code).

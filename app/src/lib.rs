@@ -35,11 +35,13 @@ use pages::card::CardPage;
 use pages::card_form::{EditClientPage, NewClientPage};
 use pages::clients::ClientsPage;
 use pages::dynamics::DynamicsPage;
+use pages::funnel::FunnelPage;
 use pages::import::ImportPage;
 use pages::login::LoginPage;
 use pages::register::RegisterPage;
 use pages::sales::SalesPage;
 use pages::settings::SettingsPage;
+use pages::settings_sales::SalesSettingsPage;
 use state::{AppState, Phase};
 
 /// Mounts the app on the page.
@@ -115,6 +117,8 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/import") view=ImportPage/>
                 <Route path=path!("/reports/status-dynamics") view=DynamicsPage/>
                 <Route path=path!("/settings/statuses") view=SettingsPage/>
+                <Route path=path!("/reports/funnel") view=FunnelPage/>
+                <Route path=path!("/settings/sales") view=SalesSettingsPage/>
             </Routes>
         }
     }

@@ -23,6 +23,7 @@ pub mod ids;
 pub mod import;
 pub mod inn;
 pub mod phone;
+pub mod report;
 pub mod rules;
 pub mod sales;
 pub mod scenario;

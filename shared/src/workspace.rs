@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::client::Outcome;
 use crate::ids::UserId;
 
+pub mod sales;
+
+pub use sales::SalesError;
+
 /// The document kind written at the root.
 pub const KIND: &str = "workspace";
 

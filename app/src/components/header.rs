@@ -152,9 +152,13 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/" attr:class="app-nav__link">{t!(nav_clients)}</A>
                 <A href="/sales" attr:class="app-nav__link">{t!(nav_sales)}</A>
                 <A href="/reports/status-dynamics" attr:class="app-nav__link">{t!(nav_dynamics)}</A>
+                <A href="/reports/funnel" attr:class="app-nav__link">{t!(nav_funnel)}</A>
                 <A href="/import" attr:class="app-nav__link">{t!(nav_import)}</A>
                 <Show when=move || state.user().is_some_and(|u| u.role.sees_everything())>
                     <A href="/settings/statuses" attr:class="app-nav__link">{t!(nav_settings)}</A>
+                </Show>
+                <Show when=move || state.user().is_some_and(|u| u.role == kartoteka::workspace::Role::Administrator)>
+                    <A href="/settings/sales" attr:class="app-nav__link">{t!(nav_sales_settings)}</A>
                 </Show>
             </nav>
             <div class="app-header__end">
@@ -162,7 +166,7 @@ pub fn AppHeader() -> impl IntoView {
                 <SyncIndicator/>
                 <LanguageSwitch/>
                 <span class="user-name">{name}</span>
-                <button type="button" class="button button--ghost" on:click=on_logout>
+                <button type="button" class="button button--ghost" title=name on:click=on_logout>
                     {t!(log_out)}
                 </button>
             </div>

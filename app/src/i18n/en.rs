@@ -540,4 +540,130 @@ pub static EN: Catalogue = Catalogue {
     cfg_bad_colour: |s, c| format!("\u{201c}{s}\u{201d} has a bad colour \u{201c}{c}\u{201d}."),
     cfg_zones: "Zone thresholds must not decrease: yellow ≤ red ≤ exchange.",
     remove_comparison: |n| format!("Remove the comparison from condition {n}"),
+    // Sales settings: scenarios, service types, rejection reasons; the funnel
+    nav_sales_settings: "Scenarios",
+    sales_settings_title: "Sales scenarios and service types",
+    sales_settings_lead: "Scenario states with their transition criteria, service types and rejection reasons. Saved changes reach every device.",
+    sales_settings_read_only: "Only an administrator may change scenarios, service types and rejection reasons.",
+    sales_settings_link: "Sales scenarios, service types and rejection reasons →",
+    statuses_settings_link: "← Statuses and rules",
+    sales_saved: "Scenarios and service types saved",
+    scenarios_title: "Scenarios",
+    scenario_field: "Scenario",
+    add_scenario: "Add a scenario",
+    new_scenario_name: "New scenario",
+    delete_scenario: "Delete the scenario",
+    states_title: "States in order",
+    state_n: |n| format!("State {n}"),
+    state_hint_ru: "Transition criterion (Russian)",
+    state_hint_en: "Transition criterion (English)",
+    state_requires_client: "Needs a registered client",
+    state_end: "Completion",
+    end_none: "Does not complete",
+    end_success: "Successful",
+    end_failure: "Unsuccessful",
+    add_state: "Add a state",
+    new_state_name: "New state",
+    delete_state: |s| format!("Delete the state \u{201c}{s}\u{201d}"),
+    state_in_use: |s, n| {
+        format!(
+            "\u{201c}{s}\u{201d} cannot be deleted: {} {} in it now. Move them to another state first.",
+            number(n),
+            if n == 1 {
+                "Interest is"
+            } else {
+                "Interests are"
+            }
+        )
+    },
+    scenario_in_use_interests: |s, n| {
+        format!(
+            "\u{201c}{s}\u{201d} cannot be deleted: {} {} it.",
+            number(n),
+            if n == 1 {
+                "Interest follows"
+            } else {
+                "Interests follow"
+            }
+        )
+    },
+    service_types_title: "Service types",
+    service_type_default: "Default",
+    add_service_type: "Add a service type",
+    new_service_type_name: "New service type",
+    delete_service_type: |s| format!("Delete the service type \u{201c}{s}\u{201d}"),
+    service_type_in_use: |s, n| {
+        format!(
+            "\u{201c}{s}\u{201d} cannot be deleted: it has {} {}.",
+            number(n),
+            if n == 1 { "Interest" } else { "Interests" }
+        )
+    },
+    reasons_title: "Rejection reasons",
+    reason_name_ru: "Reason (Russian)",
+    reason_name_en: "Reason (English)",
+    add_reason: "Add a reason",
+    new_reason_name: "New reason",
+    delete_reason: |s| format!("Delete the reason \u{201c}{s}\u{201d}"),
+    sales_empty_scenario_name: "A scenario has no name.",
+    sales_no_states: |s| format!("The scenario \u{201c}{s}\u{201d} has no states."),
+    sales_empty_state_id: |s, n| format!("State {n} of \u{201c}{s}\u{201d} has no code."),
+    sales_duplicate_state: |s, id| {
+        format!("\u{201c}{s}\u{201d} has two states with the code \u{201c}{id}\u{201d}.")
+    },
+    sales_empty_state_name: |s, n| format!("State {n} of \u{201c}{s}\u{201d} has no name."),
+    sales_first_state_ends: |s, st| {
+        format!(
+            "The first state of \u{201c}{s}\u{201d}, \u{201c}{st}\u{201d}, completes an Interest. New Interests start there: put a state that does not complete first."
+        )
+    },
+    sales_no_success: |s| {
+        format!(
+            "\u{201c}{s}\u{201d} has no state of successful completion: mark one as Successful."
+        )
+    },
+    sales_key_mismatch: "A scenario's or service type's code differs from its key in the document.",
+    sales_empty_service_type_name: "A service type has no name.",
+    sales_unknown_scenario: |t, s| {
+        format!(
+            "The service type \u{201c}{t}\u{201d} follows the scenario \u{201c}{s}\u{201d}, which does not exist."
+        )
+    },
+    sales_unknown_default: "Choose the default service type.",
+    sales_empty_reason: |n| format!("Rejection reason {n} has no name."),
+    sales_duplicate_reason: |r| format!("Two rejection reasons have the code \u{201c}{r}\u{201d}."),
+    sales_scenario_in_use: |s, t| {
+        format!(
+            "\u{201c}{s}\u{201d} cannot be deleted: the service type \u{201c}{t}\u{201d} follows it."
+        )
+    },
+    sales_winback_scenario: |s| {
+        format!(
+            "\u{201c}{s}\u{201d} cannot be deleted: the app starts the win-back of lost clients in it."
+        )
+    },
+    nav_funnel: "Sales funnel",
+    funnel_title: "Sales funnel",
+    funnel_lead: "How many Interests created in the period reached each state of the scenario (cumulatively), and how many dropped out at each step.",
+    funnel_from: "Created from",
+    funnel_to: "to",
+    funnel_bad_period: "The period starts after it ends.",
+    all_service_types: "All service types",
+    funnel_chart: "Funnel",
+    funnel_table: "By state",
+    col_state: "State",
+    col_reached: "Reached",
+    col_step_conversion: "Conversion from the previous step",
+    col_dropped: "Dropped out here",
+    funnel_summary: |n, d| {
+        format!(
+            "{} {}, {} of them completed unsuccessfully",
+            number(n),
+            if n == 1 { "Interest" } else { "Interests" },
+            number(d)
+        )
+    },
+    funnel_overall: |p| format!("Overall conversion: {p}"),
+    funnel_empty: "No Interests of this scenario in the period.",
+    funnel_bar_value: |n, p| format!("{n} · {p}"),
 };

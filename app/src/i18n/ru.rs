@@ -538,4 +538,117 @@ pub static RU: Catalogue = Catalogue {
     cfg_bad_colour: |s, c| format!("У статуса «{s}» неверный цвет «{c}»."),
     cfg_zones: "Пороги зон не должны убывать: жёлтая ≤ красная ≤ биржа.",
     remove_comparison: |n| format!("Удалить сравнение из условия {n}"),
+    // Настройки продаж: сценарии, направления, причины отказа; воронка
+    nav_sales_settings: "Сценарии",
+    sales_settings_title: "Сценарии продаж и направления",
+    sales_settings_lead: "Состояния сценариев с критериями перехода, направления бизнеса и причины отказа. Сохранённые изменения получат все устройства.",
+    sales_settings_read_only: "Изменять сценарии, направления и причины отказа может только администратор.",
+    sales_settings_link: "Сценарии продаж, направления и причины отказа →",
+    statuses_settings_link: "← Статусы и правила",
+    sales_saved: "Сценарии и направления сохранены",
+    scenarios_title: "Сценарии",
+    scenario_field: "Сценарий",
+    add_scenario: "Добавить сценарий",
+    new_scenario_name: "Новый сценарий",
+    delete_scenario: "Удалить сценарий",
+    states_title: "Состояния по порядку",
+    state_n: |n| format!("Состояние {n}"),
+    state_hint_ru: "Критерий перехода (рус.)",
+    state_hint_en: "Критерий перехода (англ.)",
+    state_requires_client: "Нужен зарегистрированный клиент",
+    state_end: "Завершение",
+    end_none: "Не завершает",
+    end_success: "Успешное",
+    end_failure: "Неуспешное",
+    add_state: "Добавить состояние",
+    new_state_name: "Новое состояние",
+    delete_state: |s| format!("Удалить состояние «{s}»"),
+    state_in_use: |s, n| {
+        format!(
+            "Состояние «{s}» нельзя удалить: в нём сейчас {} {}. Сначала переведите их в другое состояние.",
+            number(n),
+            plural_ru(n, "интерес", "интереса", "интересов")
+        )
+    },
+    scenario_in_use_interests: |s, n| {
+        format!(
+            "Сценарий «{s}» нельзя удалить: по нему идёт {} {}.",
+            number(n),
+            plural_ru(n, "интерес", "интереса", "интересов")
+        )
+    },
+    service_types_title: "Направления бизнеса",
+    service_type_default: "По умолчанию",
+    add_service_type: "Добавить направление",
+    new_service_type_name: "Новое направление",
+    delete_service_type: |s| format!("Удалить направление «{s}»"),
+    service_type_in_use: |s, n| {
+        format!(
+            "Направление «{s}» нельзя удалить: у него {} {}.",
+            number(n),
+            plural_ru(n, "интерес", "интереса", "интересов")
+        )
+    },
+    reasons_title: "Причины отказа",
+    reason_name_ru: "Причина (рус.)",
+    reason_name_en: "Причина (англ.)",
+    add_reason: "Добавить причину",
+    new_reason_name: "Новая причина",
+    delete_reason: |s| format!("Удалить причину «{s}»"),
+    sales_empty_scenario_name: "У сценария нет названия.",
+    sales_no_states: |s| format!("В сценарии «{s}» нет ни одного состояния."),
+    sales_empty_state_id: |s, n| format!("У состояния {n} сценария «{s}» нет кода."),
+    sales_duplicate_state: |s, id| format!("В сценарии «{s}» два состояния с кодом «{id}»."),
+    sales_empty_state_name: |s, n| format!("У состояния {n} сценария «{s}» нет названия."),
+    sales_first_state_ends: |s, st| {
+        format!(
+            "Первое состояние сценария «{s}» — «{st}» — завершает интерес. С него начинаются новые интересы: поставьте первым незавершающее состояние."
+        )
+    },
+    sales_no_success: |s| {
+        format!(
+            "В сценарии «{s}» нет состояния успешного завершения: отметьте одно как «Успешное»."
+        )
+    },
+    sales_key_mismatch: "Код сценария или направления не совпадает с ключом в документе.",
+    sales_empty_service_type_name: "У направления нет названия.",
+    sales_unknown_scenario: |t, s| {
+        format!("Направление «{t}» ссылается на сценарий «{s}», которого нет.")
+    },
+    sales_unknown_default: "Выберите направление по умолчанию.",
+    sales_empty_reason: |n| format!("У причины отказа {n} нет названия."),
+    sales_duplicate_reason: |r| format!("Две причины отказа с кодом «{r}»."),
+    sales_scenario_in_use: |s, t| {
+        format!("Сценарий «{s}» нельзя удалить: по нему работает направление «{t}».")
+    },
+    sales_winback_scenario: |s| {
+        format!(
+            "Сценарий «{s}» нельзя удалить: в нём приложение начинает возврат потерянных клиентов."
+        )
+    },
+    nav_funnel: "Воронка продаж",
+    funnel_title: "Воронка продаж",
+    funnel_lead: "Сколько интересов, созданных за период, дошли до каждого состояния сценария (нарастающим итогом), и сколько выбыло на каждом шаге.",
+    funnel_from: "Созданы с",
+    funnel_to: "по",
+    funnel_bad_period: "Начало периода позже его конца.",
+    all_service_types: "Все направления",
+    funnel_chart: "Воронка",
+    funnel_table: "По состояниям",
+    col_state: "Состояние",
+    col_reached: "Дошли",
+    col_step_conversion: "Конверсия из предыдущего",
+    col_dropped: "Выбыли на шаге",
+    funnel_summary: |n, d| {
+        format!(
+            "{} {}, из них {} {} неуспешно",
+            number(n),
+            plural_ru(n, "интерес", "интереса", "интересов"),
+            number(d),
+            plural_ru(d, "завершён", "завершены", "завершены")
+        )
+    },
+    funnel_overall: |p| format!("Итоговая конверсия: {p}"),
+    funnel_empty: "Нет интересов по этому сценарию за выбранный период.",
+    funnel_bar_value: |n, p| format!("{n} · {p}"),
 };

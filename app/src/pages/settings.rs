@@ -15,6 +15,7 @@ use kartoteka::rules::config::{
 use kartoteka::workspace::Names;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use std::sync::Arc;
 
 use crate::i18n::{Catalogue, cat};
@@ -213,6 +214,7 @@ pub fn SettingsPage() -> impl IntoView {
         <main class="settings-page" id="main">
             <h1>{t!(settings_title)}</h1>
             <p class="muted">{t!(settings_lead)}</p>
+            <p class="settings-page__crumb"><A href="/settings/sales">{t!(sales_settings_link)}</A></p>
             <form class="settings-form" on:submit=save novalidate>
                 <p class="form-error" id="settings-error" tabindex="-1" role="alert">{move || error.get()}</p>
                 <For

@@ -1,0 +1,782 @@
+//! Settings of sales (SPEC 4), for administrators: the scenarios and their
+//! ordered states (name, transition criterion, "needs a registered client",
+//! how a state completes an Interest), the service types with their
+//! scenarios and the default one, and the list of rejection reasons.
+//! Supervisors see the settings read-only; the relay refuses workspace
+//! changes from anyone but an administrator.
+//!
+//! As on the statuses page, the page edits a draft; "Save" checks it with
+//! `WorkspaceDoc::validate_sales` and writes only a valid one. Deleting a
+//! state, a scenario or a service type that Interests on this device still
+//! use is refused on the spot, with the number of those Interests.
+
+use std::sync::Arc;
+
+use kartoteka::client::Outcome;
+use kartoteka::summary::InterestSummary;
+use kartoteka::workspace::sales::interests_in;
+use kartoteka::workspace::{
+    Names, Reason, Role, SalesError, Scenario, ScenarioState, ServiceType, WorkspaceDoc,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use crate::i18n::{Catalogue, Lang, cat, lang};
+use crate::state::app_state;
+use crate::t;
+
+/// A name in the interface language, else the fallback (an id).
+fn name_or(names: &Names, fallback: &str) -> String {
+    let name = match lang() {
+        Lang::Ru => names.ru.as_str(),
+        Lang::En => names.en_or_ru(),
+    };
+    if name.trim().is_empty() {
+        fallback.to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+fn scenario_name(w: &WorkspaceDoc, id: &str) -> String {
+    w.scenarios
+        .get(id)
+        .map(|s| name_or(&s.names, id))
+        .unwrap_or_else(|| id.to_owned())
+}
+
+fn service_type_name(w: &WorkspaceDoc, id: &str) -> String {
+    w.service_types
+        .get(id)
+        .map(|t| name_or(&t.names, id))
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// The position (from 1) of a state in its scenario.
+fn state_position(w: &WorkspaceDoc, scenario: &str, state: &str) -> usize {
+    w.scenarios
+        .get(scenario)
+        .and_then(|s| s.states.iter().position(|x| x.id == state))
+        .map_or(0, |p| p + 1)
+}
+
+/// Why the draft cannot be saved, in words, naming what is wrong.
+fn sales_error_text(c: &Catalogue, w: &WorkspaceDoc, e: &SalesError) -> String {
+    let sc = |id: &str| scenario_name(w, id);
+    let state_name = |scenario: &str, state: &str| {
+        w.scenarios
+            .get(scenario)
+            .and_then(|s| s.state(state))
+            .map(|s| name_or(&s.names, state))
+            .unwrap_or_else(|| state.to_owned())
+    };
+    match e {
+        SalesError::EmptyScenarioName { .. } => c.sales_empty_scenario_name.to_owned(),
+        SalesError::NoStates { scenario } => (c.sales_no_states)(&sc(scenario)),
+        SalesError::EmptyStateId { scenario, position } => {
+            (c.sales_empty_state_id)(&sc(scenario), *position)
+        }
+        SalesError::DuplicateStateId { scenario, state } => {
+            (c.sales_duplicate_state)(&sc(scenario), state)
+        }
+        SalesError::EmptyStateName { scenario, state } => {
+            (c.sales_empty_state_name)(&sc(scenario), state_position(w, scenario, state))
+        }
+        SalesError::FirstStateEnds { scenario, state } => {
+            (c.sales_first_state_ends)(&sc(scenario), &state_name(scenario, state))
+        }
+        SalesError::NoSuccessEnd { scenario } => (c.sales_no_success)(&sc(scenario)),
+        SalesError::ScenarioKeyMismatch { .. } | SalesError::ServiceTypeKeyMismatch { .. } => {
+            c.sales_key_mismatch.to_owned()
+        }
+        SalesError::EmptyServiceTypeName { .. } => c.sales_empty_service_type_name.to_owned(),
+        SalesError::UnknownScenario {
+            service_type,
+            scenario,
+        } => (c.sales_unknown_scenario)(&service_type_name(w, service_type), scenario),
+        SalesError::UnknownDefaultServiceType { .. } => c.sales_unknown_default.to_owned(),
+        SalesError::EmptyReasonName { position } => (c.sales_empty_reason)(*position),
+        SalesError::DuplicateReasonId { reason } => (c.sales_duplicate_reason)(reason),
+        SalesError::ScenarioInUse {
+            scenario,
+            service_type,
+        } => (c.sales_scenario_in_use)(&sc(scenario), &service_type_name(w, service_type)),
+        SalesError::WinbackScenario { scenario } => (c.sales_winback_scenario)(&sc(scenario)),
+    }
+}
+
+/// Counts over the Interests this device knows (merged-away clients aside).
+fn with_interests<R>(f: impl FnOnce(&mut dyn Iterator<Item = &InterestSummary>) -> R) -> R {
+    app_state().clients.with_untracked(|list| {
+        let mut all = list
+            .items
+            .iter()
+            .filter(|s| s.merged_into.is_none())
+            .flat_map(|s| s.interests.iter());
+        f(&mut all)
+    })
+}
+
+/// A short random id for something new (states, scenarios, …).
+fn fresh_id(prefix: &str) -> String {
+    format!("{prefix}_{}", &kartoteka::ids::new_id()[..8])
+}
+
+fn focus_id(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+fn focus_later(id: String) {
+    request_animation_frame(move || focus_id(&id));
+}
+
+fn outcome_id(o: Option<Outcome>) -> &'static str {
+    match o {
+        None => "none",
+        Some(Outcome::Success) => "success",
+        Some(Outcome::Failure) => "failure",
+    }
+}
+
+/// The draft shared by the page's sections.
+type Draft = RwSignal<WorkspaceDoc>;
+
+/// The sales settings page.
+#[component]
+pub fn SalesSettingsPage() -> impl IntoView {
+    let state = app_state();
+    let role = state.user().map(|u| u.role);
+    if !role.is_some_and(Role::sees_everything) {
+        return view! {
+            <main class="settings-page" id="main">
+                <h1>{t!(sales_settings_title)}</h1>
+                <p class="muted">{t!(settings_forbidden)}</p>
+            </main>
+        }
+        .into_any();
+    }
+    let read_only = role != Some(Role::Administrator);
+    let Some(saved) = state.workspace.get_untracked() else {
+        return view! { <main class="settings-page" id="main"><p class="muted">{t!(loading)}</p></main> }
+            .into_any();
+    };
+    let draft: Draft = RwSignal::new((*saved).clone());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let d = draft.get_untracked();
+        if let Err(e) = d.validate_sales() {
+            error.set(Some(sales_error_text(cat(), &d, &e)));
+            focus_later("sales-error".to_owned());
+            return;
+        }
+        error.set(None);
+        let Some(store) = state.store() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = store
+                .change_workspace("sales scenarios and service types", move |w| {
+                    w.scenarios = d.scenarios;
+                    w.service_types = d.service_types;
+                    w.rejection_reasons = d.rejection_reasons;
+                    w.settings.default_service_type = d.settings.default_service_type;
+                })
+                .await;
+            busy.set(false);
+            match result {
+                Ok(ws) => {
+                    state.workspace.set(Some(Arc::new(ws)));
+                    state.toast(cat().sales_saved, false);
+                }
+                Err(e) => {
+                    leptos::logging::error!("saving the sales settings failed: {e}");
+                    error.set(Some(cat().save_failed.to_owned()));
+                }
+            }
+        });
+    };
+    let discard = move |_| {
+        if let Some(w) = state.workspace.get_untracked() {
+            draft.set((*w).clone());
+        }
+        error.set(None);
+    };
+
+    view! {
+        <main class="settings-page sales-settings" id="main">
+            <p class="settings-page__crumb"><A href="/settings/statuses">{t!(statuses_settings_link)}</A></p>
+            <h1>{t!(sales_settings_title)}</h1>
+            <p class="muted">{t!(sales_settings_lead)}</p>
+            {read_only.then(|| view! { <p class="banner banner--info sales-settings__note">{t!(sales_settings_read_only)}</p> })}
+            <form class="settings-form" on:submit=save novalidate>
+                <p class="form-error" id="sales-error" tabindex="-1" role="alert">{move || error.get()}</p>
+                <fieldset class="sales-settings__body" disabled=read_only>
+                    <ScenariosEditor draft=draft/>
+                    <ServiceTypesEditor draft=draft/>
+                    <ReasonsEditor draft=draft/>
+                    <div class="form-actions settings-form__actions">
+                        <button type="button" class="button" on:click=discard>{t!(discard_changes)}</button>
+                        <button type="submit" class="button button--primary" disabled=move || busy.get()>{t!(save_settings)}</button>
+                    </div>
+                </fieldset>
+            </form>
+        </main>
+    }
+    .into_any()
+}
+
+/// The scenario chosen in the picker, its names and its states.
+#[component]
+fn ScenariosEditor(draft: Draft) -> impl IntoView {
+    let first = draft.with_untracked(|w| {
+        w.scenarios
+            .contains_key(kartoteka::workspace::LEAD_SCENARIO)
+            .then(|| kartoteka::workspace::LEAD_SCENARIO.to_owned())
+            .or_else(|| w.scenarios.keys().next().cloned())
+            .unwrap_or_default()
+    });
+    let selected = RwSignal::new(first);
+    let notice = RwSignal::new(None::<String>);
+    let options = move || {
+        draft.with(|w| {
+            w.scenarios
+                .values()
+                .map(|s| (s.id.clone(), name_or(&s.names, &s.id)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let add_scenario = move |_| {
+        let id = fresh_id("sc");
+        let state_new = ScenarioState {
+            id: "new".to_owned(),
+            names: Names::new(cat().new_state_name, ""),
+            hint: Names::default(),
+            requires_client: false,
+            ends: None,
+        };
+        let done = ScenarioState {
+            id: "done".to_owned(),
+            names: Names::new(cat().end_success, ""),
+            hint: Names::default(),
+            requires_client: false,
+            ends: Some(Outcome::Success),
+        };
+        draft.update(|w| {
+            w.scenarios.insert(
+                id.clone(),
+                Scenario {
+                    id: id.clone(),
+                    names: Names::new(cat().new_scenario_name, ""),
+                    states: vec![state_new, done],
+                },
+            );
+        });
+        selected.set(id);
+        notice.set(None);
+        focus_later("scenario-name-ru".to_owned());
+    };
+    let delete_scenario = move |_| {
+        let id = selected.get_untracked();
+        let (check, name) =
+            draft.with_untracked(|w| (w.check_scenario_removal(&id), scenario_name(w, &id)));
+        if let Err(e) = check {
+            notice.set(Some(
+                draft.with_untracked(|w| sales_error_text(cat(), w, &e)),
+            ));
+            return;
+        }
+        let used = with_interests(|all| interests_in(all, &id, None));
+        if used > 0 {
+            notice.set(Some((cat().scenario_in_use_interests)(&name, used as u64)));
+            return;
+        }
+        notice.set(None);
+        draft.update(|w| {
+            w.scenarios.remove(&id);
+        });
+        let next = draft.with_untracked(|w| w.scenarios.keys().next().cloned().unwrap_or_default());
+        selected.set(next);
+        focus_later("sales-scenario".to_owned());
+    };
+    let scenario = move || draft.with(|w| w.scenarios.get(&selected.get()).cloned());
+    let edit = move |f: &dyn Fn(&mut Scenario)| {
+        let id = selected.get_untracked();
+        draft.update(|w| {
+            if let Some(s) = w.scenarios.get_mut(&id) {
+                f(s);
+            }
+        })
+    };
+
+    view! {
+        <section class="settings-section" aria-labelledby="scenarios-title">
+            <h2 id="scenarios-title">{t!(scenarios_title)}</h2>
+            <div class="scenario-picker">
+                <div class="field">
+                    <label class="field__label" for="sales-scenario">{t!(scenario_field)}</label>
+                    <select class="field__input" id="sales-scenario"
+                        prop:value=move || selected.get()
+                        on:change=move |ev| { notice.set(None); selected.set(event_target_value(&ev)) }>
+                        {move || options().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="button" class="button" on:click=add_scenario>{t!(add_scenario)}</button>
+                <button type="button" class="button button--ghost button--danger" on:click=delete_scenario>{t!(delete_scenario)}</button>
+            </div>
+            <p class="form-error" role="alert">{move || notice.get()}</p>
+            <Show when=move || scenario().is_some()>
+                <div class="status-editor__grid scenario-names">
+                    <div class="field">
+                        <label class="field__label" for="scenario-name-ru">{t!(status_name_ru)}</label>
+                        <input class="field__input" id="scenario-name-ru"
+                            prop:value=move || scenario().map(|s| s.names.ru).unwrap_or_default()
+                            on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.ru = v.clone()) }/>
+                    </div>
+                    <div class="field">
+                        <label class="field__label" for="scenario-name-en">{t!(status_name_en)}</label>
+                        <input class="field__input" id="scenario-name-en"
+                            prop:value=move || scenario().map(|s| s.names.en).unwrap_or_default()
+                            on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.en = v.clone()) }/>
+                    </div>
+                </div>
+                <h3 class="settings-section__subtitle">{t!(states_title)}</h3>
+                {move || {
+                    let sid = selected.get();
+                    view! { <StatesEditor draft=draft scenario=sid notice=notice/> }
+                }}
+            </Show>
+        </section>
+    }
+}
+
+/// The ordered states of one scenario.
+#[component]
+fn StatesEditor(draft: Draft, scenario: String, notice: RwSignal<Option<String>>) -> impl IntoView {
+    let sc = StoredValue::new(scenario);
+    let ids = Memo::new(move |_| {
+        draft.with(|w| {
+            w.scenarios
+                .get(&sc.get_value())
+                .map(|s| s.states.iter().map(|x| x.id.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    let add_state = move |_| {
+        let id = fresh_id("s");
+        draft.update(|w| {
+            if let Some(s) = w.scenarios.get_mut(&sc.get_value()) {
+                // A new stage goes before the completions, where it belongs.
+                let at = s
+                    .states
+                    .iter()
+                    .position(|x| x.ends.is_some())
+                    .unwrap_or(s.states.len());
+                s.states.insert(
+                    at,
+                    ScenarioState {
+                        id: id.clone(),
+                        names: Names::new(cat().new_state_name, ""),
+                        hint: Names::default(),
+                        requires_client: false,
+                        ends: None,
+                    },
+                );
+            }
+        });
+        notice.set(None);
+        focus_later(format!("state-{id}-ru"));
+    };
+    view! {
+        <ol class="state-list">
+            <For
+                each=move || ids.get()
+                key=|id| id.clone()
+                children=move |id| view! { <StateEditor draft=draft scenario=sc state=id ids=ids notice=notice/> }
+            />
+        </ol>
+        <div class="settings-form__add">
+            <button type="button" class="button" on:click=add_state>{t!(add_state)}</button>
+        </div>
+    }
+}
+
+/// One state: names, criterion, "needs a client", completion; moved up and
+/// down by buttons, deleted unless Interests are in it.
+#[component]
+fn StateEditor(
+    draft: Draft,
+    scenario: StoredValue<String>,
+    state: String,
+    ids: Memo<Vec<String>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let st = StoredValue::new(state.clone());
+    let get = move || {
+        draft.with(|w| {
+            w.scenarios
+                .get(&scenario.get_value())
+                .and_then(|s| s.state(&st.get_value()).cloned())
+        })
+    };
+    let edit = move |f: &dyn Fn(&mut ScenarioState)| {
+        draft.update(|w| {
+            if let Some(x) = w
+                .scenarios
+                .get_mut(&scenario.get_value())
+                .and_then(|s| s.states.iter_mut().find(|x| x.id == st.get_value()))
+            {
+                f(x);
+            }
+        })
+    };
+    let name = move || get().map(|s| name_or(&s.names, "")).unwrap_or_default();
+    let position = move || ids.with(|v| v.iter().position(|x| *x == st.get_value()));
+    let count = move || ids.with(Vec::len);
+    let base = format!("state-{state}");
+    let (ru_id, en_id, hint_ru_id, hint_en_id, client_id, end_id, up_id, down_id) = (
+        format!("{base}-ru"),
+        format!("{base}-en"),
+        format!("{base}-hint-ru"),
+        format!("{base}-hint-en"),
+        format!("{base}-client"),
+        format!("{base}-end"),
+        format!("{base}-up"),
+        format!("{base}-down"),
+    );
+    let shift = {
+        let (up_id, down_id) = (up_id.clone(), down_id.clone());
+        move |by: isize| {
+            let own = st.get_value();
+            draft.update(|w| {
+                if let Some(s) = w.scenarios.get_mut(&scenario.get_value()) {
+                    let Some(i) = s.states.iter().position(|x| x.id == own) else {
+                        return;
+                    };
+                    let j = i as isize + by;
+                    if j >= 0 && (j as usize) < s.states.len() {
+                        s.states.swap(i, j as usize);
+                    }
+                }
+            });
+            // The row moved in the DOM; keep the keyboard on its button,
+            // or on the other one once it reached the end of the list.
+            let at_end = position().is_none_or(|p| if by < 0 { p == 0 } else { p + 1 >= count() });
+            let target = match (by < 0, at_end) {
+                (true, false) | (false, true) => up_id.clone(),
+                (false, false) | (true, true) => down_id.clone(),
+            };
+            focus_later(target);
+        }
+    };
+    let shift_up = shift.clone();
+    let delete = move |_| {
+        let own = st.get_value();
+        let sid = scenario.get_value();
+        let used = with_interests(|all| interests_in(all, &sid, Some(&own)));
+        if used > 0 {
+            notice.set(Some((cat().state_in_use)(&name(), used as u64)));
+            focus_later(format!("state-{own}-ru"));
+            return;
+        }
+        notice.set(None);
+        draft.update(|w| {
+            if let Some(s) = w.scenarios.get_mut(&sid) {
+                s.states.retain(|x| x.id != own);
+            }
+        });
+        focus_later("sales-scenario".to_owned());
+    };
+
+    view! {
+        <li class="state-editor" class:state-editor--success=move || get().is_some_and(|s| s.ends == Some(Outcome::Success))
+            class:state-editor--failure=move || get().is_some_and(|s| s.ends == Some(Outcome::Failure))>
+            <div class="state-editor__head">
+                <span class="state-editor__number">{move || (cat().state_n)(position().map_or(0, |p| p + 1))}</span>
+                <span class="status-editor__id">{state.clone()}</span>
+                <span class="state-editor__actions">
+                    <button type="button" id=up_id.clone() class="button button--small button--ghost"
+                        aria-label=move || (cat().move_up)(&name())
+                        disabled=move || position() == Some(0)
+                        on:click=move |_| shift_up(-1)>
+                        <span aria-hidden="true">"↑"</span>
+                    </button>
+                    <button type="button" id=down_id.clone() class="button button--small button--ghost"
+                        aria-label=move || (cat().move_down)(&name())
+                        disabled=move || position().is_none_or(|p| p + 1 >= count())
+                        on:click=move |_| shift(1)>
+                        <span aria-hidden="true">"↓"</span>
+                    </button>
+                    <button type="button" class="button button--small button--ghost"
+                        aria-label=move || (cat().delete_state)(&name())
+                        on:click=delete>
+                        {t!(remove)}
+                    </button>
+                </span>
+            </div>
+            <div class="state-editor__grid">
+                <div class="field state-editor__name-ru">
+                    <label class="field__label" for=ru_id.clone()>{t!(status_name_ru)}</label>
+                    <input class="field__input" id=ru_id.clone()
+                        prop:value=move || get().map(|s| s.names.ru).unwrap_or_default()
+                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.ru = v.clone()) }/>
+                </div>
+                <div class="field state-editor__name-en">
+                    <label class="field__label" for=en_id.clone()>{t!(status_name_en)}</label>
+                    <input class="field__input" id=en_id.clone()
+                        prop:value=move || get().map(|s| s.names.en).unwrap_or_default()
+                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.en = v.clone()) }/>
+                </div>
+                <div class="field state-editor__end">
+                    <label class="field__label" for=end_id.clone()>{t!(state_end)}</label>
+                    <select class="field__input" id=end_id.clone()
+                        prop:value=move || get().map(|s| outcome_id(s.ends)).unwrap_or_default()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            edit(&|s| s.ends = match v.as_str() {
+                                "success" => Some(Outcome::Success),
+                                "failure" => Some(Outcome::Failure),
+                                _ => None,
+                            })
+                        }>
+                        <option value="none">{t!(end_none)}</option>
+                        <option value="success">{t!(end_success)}</option>
+                        <option value="failure">{t!(end_failure)}</option>
+                    </select>
+                </div>
+                <div class="field state-editor__hint-ru">
+                    <label class="field__label" for=hint_ru_id.clone()>{t!(state_hint_ru)}</label>
+                    <input class="field__input" id=hint_ru_id.clone()
+                        prop:value=move || get().map(|s| s.hint.ru).unwrap_or_default()
+                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.hint.ru = v.clone()) }/>
+                </div>
+                <div class="field state-editor__hint-en">
+                    <label class="field__label" for=hint_en_id.clone()>{t!(state_hint_en)}</label>
+                    <input class="field__input" id=hint_en_id.clone()
+                        prop:value=move || get().map(|s| s.hint.en).unwrap_or_default()
+                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.hint.en = v.clone()) }/>
+                </div>
+                <label class="check state-editor__client" for=client_id.clone()>
+                    <input type="checkbox" id=client_id.clone()
+                        prop:checked=move || get().is_some_and(|s| s.requires_client)
+                        on:change=move |ev| { let on = event_target_checked(&ev); edit(&|s| s.requires_client = on) }/>
+                    {t!(state_requires_client)}
+                </label>
+            </div>
+        </li>
+    }
+}
+
+/// Service types: names, the scenario each follows, the default one.
+#[component]
+fn ServiceTypesEditor(draft: Draft) -> impl IntoView {
+    let notice = RwSignal::new(None::<String>);
+    let ids =
+        Memo::new(move |_| draft.with(|w| w.service_types.keys().cloned().collect::<Vec<_>>()));
+    let add = move |_| {
+        let id = fresh_id("st");
+        draft.update(|w| {
+            let scenario = w
+                .service_types
+                .get(&w.settings.default_service_type)
+                .map(|t| t.scenario.clone())
+                .or_else(|| w.scenarios.keys().next().cloned())
+                .unwrap_or_default();
+            w.service_types.insert(
+                id.clone(),
+                ServiceType {
+                    id: id.clone(),
+                    names: Names::new(cat().new_service_type_name, ""),
+                    scenario,
+                },
+            );
+        });
+        focus_later(format!("type-{id}-ru"));
+    };
+    view! {
+        <section class="settings-section" aria-labelledby="types-title">
+            <h2 id="types-title">{t!(service_types_title)}</h2>
+            <p class="form-error" role="alert">{move || notice.get()}</p>
+            <ul class="row-list">
+                <For
+                    each=move || ids.get()
+                    key=|id| id.clone()
+                    children=move |id| view! { <ServiceTypeRow draft=draft id=id notice=notice/> }
+                />
+            </ul>
+            <div class="settings-form__add">
+                <button type="button" class="button" on:click=add>{t!(add_service_type)}</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn ServiceTypeRow(draft: Draft, id: String, notice: RwSignal<Option<String>>) -> impl IntoView {
+    let key = StoredValue::new(id.clone());
+    let get = move || draft.with(|w| w.service_types.get(&key.get_value()).cloned());
+    let edit = move |f: &dyn Fn(&mut ServiceType)| {
+        draft.update(|w| {
+            if let Some(t) = w.service_types.get_mut(&key.get_value()) {
+                f(t);
+            }
+        })
+    };
+    let name = move || get().map(|t| name_or(&t.names, "")).unwrap_or_default();
+    let scenarios = move || {
+        draft.with(|w| {
+            w.scenarios
+                .values()
+                .map(|s| (s.id.clone(), name_or(&s.names, &s.id)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let delete = move |_| {
+        let own = key.get_value();
+        let used = with_interests(|all| all.filter(|i| i.service_type == own).count());
+        if used > 0 {
+            notice.set(Some((cat().service_type_in_use)(&name(), used as u64)));
+            return;
+        }
+        notice.set(None);
+        draft.update(|w| {
+            w.service_types.remove(&own);
+        });
+    };
+    let (ru_id, en_id, sc_id, def_id) = (
+        format!("type-{id}-ru"),
+        format!("type-{id}-en"),
+        format!("type-{id}-scenario"),
+        format!("type-{id}-default"),
+    );
+    view! {
+        <li class="row-editor">
+            <div class="field">
+                <label class="field__label" for=ru_id.clone()>{t!(status_name_ru)}</label>
+                <input class="field__input" id=ru_id.clone()
+                    prop:value=move || get().map(|t| t.names.ru).unwrap_or_default()
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|t| t.names.ru = v.clone()) }/>
+            </div>
+            <div class="field">
+                <label class="field__label" for=en_id.clone()>{t!(status_name_en)}</label>
+                <input class="field__input" id=en_id.clone()
+                    prop:value=move || get().map(|t| t.names.en).unwrap_or_default()
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|t| t.names.en = v.clone()) }/>
+            </div>
+            <div class="field">
+                <label class="field__label" for=sc_id.clone()>{t!(scenario_field)}</label>
+                <select class="field__input" id=sc_id.clone()
+                    prop:value=move || get().map(|t| t.scenario).unwrap_or_default()
+                    on:change=move |ev| { let v = event_target_value(&ev); edit(&|t| t.scenario = v.clone()) }>
+                    {move || scenarios().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                </select>
+            </div>
+            <label class="check row-editor__default" for=def_id.clone()>
+                <input type="radio" name="default-service-type" id=def_id.clone()
+                    prop:checked=move || draft.with(|w| w.settings.default_service_type == key.get_value())
+                    on:change=move |_| draft.update(|w| w.settings.default_service_type = key.get_value())/>
+                {t!(service_type_default)}
+            </label>
+            <button type="button" class="button button--small button--ghost row-editor__remove"
+                aria-label=move || (cat().delete_service_type)(&name())
+                on:click=delete>
+                {t!(remove)}
+            </button>
+        </li>
+    }
+}
+
+/// The rejection reasons, in the order the completion form lists them.
+#[component]
+fn ReasonsEditor(draft: Draft) -> impl IntoView {
+    let ids = Memo::new(move |_| {
+        draft.with(|w| {
+            w.rejection_reasons
+                .iter()
+                .map(|r| r.id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let add = move |_| {
+        let id = fresh_id("r");
+        draft.update(|w| {
+            w.rejection_reasons.push(Reason {
+                id: id.clone(),
+                names: Names::new(cat().new_reason_name, ""),
+            })
+        });
+        focus_later(format!("reason-{id}-ru"));
+    };
+    view! {
+        <section class="settings-section" aria-labelledby="reasons-title">
+            <h2 id="reasons-title">{t!(reasons_title)}</h2>
+            <ul class="row-list">
+                <For
+                    each=move || ids.get()
+                    key=|id| id.clone()
+                    children=move |id| view! { <ReasonRow draft=draft id=id/> }
+                />
+            </ul>
+            <div class="settings-form__add">
+                <button type="button" class="button" on:click=add>{t!(add_reason)}</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn ReasonRow(draft: Draft, id: String) -> impl IntoView {
+    let key = StoredValue::new(id.clone());
+    let get = move || {
+        draft.with(|w| {
+            w.rejection_reasons
+                .iter()
+                .find(|r| r.id == key.get_value())
+                .cloned()
+        })
+    };
+    let edit = move |f: &dyn Fn(&mut Reason)| {
+        draft.update(|w| {
+            if let Some(r) = w
+                .rejection_reasons
+                .iter_mut()
+                .find(|r| r.id == key.get_value())
+            {
+                f(r);
+            }
+        })
+    };
+    let name = move || get().map(|r| name_or(&r.names, "")).unwrap_or_default();
+    let (ru_id, en_id) = (format!("reason-{id}-ru"), format!("reason-{id}-en"));
+    view! {
+        <li class="row-editor row-editor--reason">
+            <div class="field">
+                <label class="field__label" for=ru_id.clone()>{t!(reason_name_ru)}</label>
+                <input class="field__input" id=ru_id.clone()
+                    prop:value=move || get().map(|r| r.names.ru).unwrap_or_default()
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|r| r.names.ru = v.clone()) }/>
+            </div>
+            <div class="field">
+                <label class="field__label" for=en_id.clone()>{t!(reason_name_en)}</label>
+                <input class="field__input" id=en_id.clone()
+                    prop:value=move || get().map(|r| r.names.en).unwrap_or_default()
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|r| r.names.en = v.clone()) }/>
+            </div>
+            <button type="button" class="button button--small button--ghost row-editor__remove"
+                aria-label=move || (cat().delete_reason)(&name())
+                on:click=move |_| draft.update(|w| w.rejection_reasons.retain(|r| r.id != key.get_value()))>
+                {t!(remove)}
+            </button>
+        </li>
+    }
+}
