@@ -748,3 +748,78 @@ async fn a_flood_of_ephemeral_messages_is_cut_to_fifty_a_second() -> Result {
     assert!(laptop.closed.is_none());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_potential_clients_interest_stays_its_managers_and_he_may_link_it_to_his_client() -> Result
+{
+    use kartoteka::client::PotentialClient;
+    use kartoteka::scenario::{Act, Registration, register};
+    use kartoteka::workspace::{LEAD_SCENARIO, WorkspaceDoc};
+
+    let state = demo_state(10, None)?;
+    let relay = Relay::new(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let me = petrov.device.user.clone();
+    // Registered three years ago: a client that old and untouched would be
+    // in the exchange, a potential client's Interest never is.
+    let long_ago = kartoteka::date::Date(today().naive() - chrono::Days::new(3 * 365));
+    let interest = register(
+        &WorkspaceDoc::new("t", []),
+        "i-1".into(),
+        Registration {
+            content: "Прайс на насосы".into(),
+            service_type: "equipment".into(),
+            scenario: LEAD_SCENARIO.into(),
+            responsible: Some(me.clone()),
+            follow_up: None,
+        },
+        &Act {
+            by: me.clone(),
+            date: long_ago,
+            at: Timestamp(5),
+        },
+    )?;
+    let lead = DocumentId::random();
+    let who = PotentialClient {
+        full_name: "Иван Гончаров".into(),
+        ..PotentialClient::default()
+    };
+    let model = ClientDoc::new_potential(lead.into(), who, interest, &me, Timestamp(5))?;
+    petrov.device.create(lead, &model);
+    petrov.sync(lead).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert!(
+        petrov.device.refused.is_empty(),
+        "{:?}",
+        petrov.device.refused
+    );
+    assert!(stored_client(&state, lead).potential.is_some());
+
+    let smirnova = online(&relay, &state, "smirnova", 2).await?;
+    assert!(
+        !smirnova.device.docs.contains_key(&lead),
+        "another manager does not get it"
+    );
+
+    // Petrov links it to his own client: the Interest moves there, the
+    // potential document points to it. A manager may set that link here,
+    // though merging clients is for supervisors.
+    let client = own_client(&state, "petrov");
+    let lead_now = petrov.device.client(lead);
+    petrov.device.edit(client, |d| {
+        d.take_potential(&lead_now, Timestamp(9)).unwrap();
+    });
+    let client_id = petrov.device.client(client).id;
+    petrov.device.edit(lead, |d| d.mark_merged_into(&client_id));
+    petrov.sync(client).await?;
+    petrov.sync(lead).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert!(
+        petrov.device.refused.is_empty(),
+        "{:?}",
+        petrov.device.refused
+    );
+    assert!(stored_client(&state, client).interests.contains_key("i-1"));
+    assert_eq!(stored_client(&state, lead).merged_into, Some(client_id));
+    Ok(())
+}

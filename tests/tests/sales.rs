@@ -287,3 +287,127 @@ async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Resu
     }
     Ok(())
 }
+
+/// Windows-1251 bytes of a text in ASCII and Cyrillic А–я (what 1C writes).
+fn windows_1251(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c as u32 {
+            0..=0x7f => c as u8,
+            cp @ 0x410..=0x44f => (0xc0 + (cp - 0x410)) as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
+/// Finds a client with the list's search box and opens the first hit.
+async fn open_found(b: &Browser, query: &str) -> Result {
+    b.goto("/").await?;
+    b.search_ready().await?;
+    b.fill("Найти клиента", query).await?;
+    let start = std::time::Instant::now();
+    loop {
+        let v = b
+            .js(
+                "const r = document.getElementById('search-results'); return r ? r.innerText : '';",
+                vec![],
+            )
+            .await?;
+        if v.as_str().unwrap_or_default().contains(query) {
+            break;
+        }
+        if start.elapsed() > kartoteka_tests::WAIT {
+            return Err(format!("the search never found {query:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    b.press("Найти клиента", "\u{E007}").await?;
+    b.wait_text("Хронология").await
+}
+
+/// Chooses a file in the file input labelled `label`.
+async fn choose_file(b: &Browser, label: &str, path: &std::path::Path) -> Result {
+    let id = b.control_id(label, 0).await?;
+    b.press_on(&id, &path.display().to_string()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_payments_csv_in_windows_1251_is_previewed_then_imported_once_and_the_payment_is_on_the_card()
+-> Result {
+    let (data, relay) = relay("sales-import").await?;
+    let b = logged_in(&relay, "petrov", LAPTOP).await?;
+    b.create_client("Альфа-Импорт", "7736207543", "+7 495 111-22-33")
+        .await?;
+
+    let file = data.path().join("оплаты.csv");
+    std::fs::write(
+        &file,
+        windows_1251(
+            "ИНН;Контрагент;Дата;Сумма;Номер\r\n\
+             7736207543;ООО Альфа-Импорт;05.11.2026;12 500,00;77\r\n\
+             7736207543;ООО Альфа-Импорт;05.11.2026;12 500,00;77\r\n\
+             ;Неизвестная Компания;06.11.2026;1000;78\r\n\
+             7736207543;ООО Альфа-Импорт;31.02.2026;500;79\r\n",
+        ),
+    )?;
+    b.goto("/import").await?;
+    b.choose("Что в файле", "Оплаты").await?;
+    choose_file(&b, "CSV-файл", &file).await?;
+    b.wait_text("Кодировка Windows-1251, разделитель «;», строк с данными: 4")
+        .await?;
+    let summary = b
+        .js(
+            "return document.querySelector('[data-testid=import-summary]').innerText",
+            vec![],
+        )
+        .await?;
+    let summary = summary.as_str().unwrap_or_default().replace('\u{a0}', " ");
+    for part in [
+        "1 строк будет добавлено",
+        "1 — клиент не найден",
+        "1 — уже загружены",
+        "1 — с ошибками",
+    ] {
+        assert!(
+            summary.contains(part),
+            "the preview says {part:?}:\n{summary}"
+        );
+    }
+    b.wait_text("повтор строки 2").await?;
+    b.wait_text("дата «31.02.2026» не читается").await?;
+    b.wait_text("Неизвестная Компания").await?;
+
+    // Nothing is written before the confirmation.
+    open_found(&b, "Альфа-Импорт").await?;
+    b.wait_text("Хронология").await?;
+    assert!(
+        !b.text().await?.contains("№ 77"),
+        "no payment before the import"
+    );
+
+    b.goto("/import").await?;
+    choose_file(&b, "CSV-файл", &file).await?;
+    b.click("Загрузить (1)").await?;
+    b.wait_text("Импорт завершён, добавлено: 1").await?;
+
+    // Importing the same file again adds nothing.
+    choose_file(&b, "CSV-файл", &file).await?;
+    b.wait_text("0 строк будет добавлено").await?;
+    b.wait_text("уже есть у клиента").await?;
+
+    open_found(&b, "Альфа-Импорт").await?;
+    b.wait_text("Хронология").await?;
+    let timeline = b
+        .js(
+            "return document.querySelector('[data-testid=timeline]').innerText",
+            vec![],
+        )
+        .await?;
+    let timeline = timeline.as_str().unwrap_or_default().replace('\u{a0}', " ");
+    assert_eq!(
+        timeline.matches("№ 77").count(),
+        1,
+        "one payment of the document 77:\n{timeline}"
+    );
+    assert!(timeline.contains("12 500,00"), "{timeline}");
+    b.close().await
+}

@@ -87,6 +87,17 @@ fn problem_text(c: &Catalogue, p: &RowProblem) -> String {
     }
 }
 
+/// Empties the file input, so choosing the same file again is a change.
+fn clear_file_input() {
+    if let Some(input) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("import-file"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        input.set_value("");
+    }
+}
+
 /// The page.
 #[component]
 pub fn ImportPage() -> impl IntoView {
@@ -96,7 +107,6 @@ pub fn ImportPage() -> impl IntoView {
     let result = RwSignal::new(None::<Result<Arc<Preview>, String>>);
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(None::<(usize, usize)>);
-    let file_name = RwSignal::new(String::new());
 
     // Reads the file again whenever the file or the kind changes.
     let run_preview = move || {
@@ -129,7 +139,6 @@ pub fn ImportPage() -> impl IntoView {
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
-        file_name.set(file.name());
         result.set(None);
         busy.set(true);
         spawn_local(async move {
@@ -184,7 +193,7 @@ pub fn ImportPage() -> impl IntoView {
             progress.set(None);
             bytes.set_value(None);
             result.set(None);
-            file_name.set(String::new());
+            clear_file_input();
             if failed > 0 {
                 state.toast((cat().import_partly)(added as u64, failed as u64), true);
             } else {
@@ -220,7 +229,7 @@ pub fn ImportPage() -> impl IntoView {
             {move || match result.get() {
                 None => ().into_any(),
                 Some(Err(text)) => view! { <p class="form-error" role="alert" data-testid="import-error">{text}</p> }.into_any(),
-                Some(Ok(p)) => view! { <PreviewView preview=p busy=busy on_import=Callback::new(import) on_cancel=Callback::new(move |()| { result.set(None); bytes.set_value(None); })/> }.into_any(),
+                Some(Ok(p)) => view! { <PreviewView preview=p busy=busy on_import=Callback::new(import) on_cancel=Callback::new(move |()| { result.set(None); bytes.set_value(None); clear_file_input(); })/> }.into_any(),
             }}
         </main>
     }
