@@ -256,8 +256,8 @@ pub fn preview(
         totals: Vec::new(),
         total_rows: 0,
     };
-    // The first line of each (client, key) in the file.
     let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    // The first line of each (client, key) in the file.
     let mut seen: FastMap<(usize, Seen<'_>), usize> = FastMap::default();
     seen.reserve(lines);
     preview.to_add.reserve(lines);
