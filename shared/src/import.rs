@@ -37,8 +37,9 @@
 //! and the next preview shows such rows as already imported. Removing the
 //! copy is a person's decision.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -58,7 +59,7 @@ pub use header::{Column, MissingColumn};
 pub use value::{parse_amount, parse_date, parse_inn};
 
 use csv::{Record, Records, SEPARATORS, count_outside_quotes};
-use directory::Lookup;
+use directory::{FastMap, Lookup};
 use header::ColumnMap;
 
 /// Which facts a file holds: the manager says so when choosing it.
@@ -246,7 +247,7 @@ pub fn preview(
         encoding,
         separator,
         header_line: header.line,
-        header: header.cells,
+        header: owned(header.cells),
         to_add: Vec::new(),
         unknown: Vec::new(),
         ambiguous: Vec::new(),
@@ -255,11 +256,14 @@ pub fn preview(
         totals: Vec::new(),
         total_rows: 0,
     };
+    let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
     // The first line of each (client, key) in the file.
-    let mut seen: HashMap<(usize, Seen), usize> = HashMap::new();
+    let mut seen: FastMap<(usize, Seen<'_>), usize> = FastMap::default();
+    seen.reserve(lines);
+    preview.to_add.reserve(lines);
     for record in records.filter(|r| !r.is_blank()) {
         preview.total_rows += 1;
-        let row = match read_row(&record, &columns) {
+        let (row, document) = match read_row(&record, &columns) {
             Ok(Some(row)) => row,
             Ok(None) => {
                 preview.totals.push(record.line);
@@ -269,7 +273,7 @@ pub fn preview(
                 preview.errors.push(RowError {
                     line: record.line,
                     problems,
-                    cells: record.cells,
+                    cells: owned(record.cells),
                 });
                 continue;
             }
@@ -289,7 +293,7 @@ pub fn preview(
         let key = if row.document.is_empty() {
             Seen::DateAmount(row.date, row.amount.0)
         } else {
-            Seen::Document(row.document.clone())
+            Seen::Document(document)
         };
         let of = if !row.document.is_empty() && directory.has_document(client, kind, &row.document)
         {
@@ -319,9 +323,14 @@ pub fn preview(
 
 /// What makes two rows of one client the same fact.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Seen {
-    Document(String),
+enum Seen<'a> {
+    /// Borrowed from the file's text when the cell is.
+    Document(Cow<'a, str>),
     DateAmount(Date, i64),
+}
+
+fn owned(cells: Vec<Cow<'_, str>>) -> Vec<String> {
+    cells.into_iter().map(Cow::into_owned).collect()
 }
 
 /// Text has no NULs and hardly any other control characters (a stray
@@ -346,9 +355,9 @@ fn looks_like_text(text: &str) -> bool {
 /// columns. The header is the first of the first few non-blank rows that
 /// names every required column, read with the first separator that makes
 /// it so.
-fn find_header(text: &str) -> Result<(char, Records<'_>, Record, ColumnMap), FileError> {
+fn find_header(text: &str) -> Result<(char, Records<'_>, Record<'_>, ColumnMap), FileError> {
     // The best failure, to report: most columns recognised, then most cells.
-    let mut best: Option<(usize, usize, Record, ColumnMap)> = None;
+    let mut best: Option<(usize, usize, Record<'_>, ColumnMap)> = None;
     for separator in SEPARATORS {
         let mut records = Records::new(text, separator, 1);
         let mut looked = 0;
@@ -382,9 +391,9 @@ fn find_header(text: &str) -> Result<(char, Records<'_>, Record, ColumnMap), Fil
             .unwrap_or(';');
         Records::new(first, separator, 1)
             .next()
-            .map_or_else(Vec::new, |r| r.cells)
+            .map_or_else(Vec::new, |r| owned(r.cells))
     } else {
-        record.cells
+        owned(record.cells)
     };
     Err(FileError::MissingColumns {
         missing: columns.missing(),
@@ -395,8 +404,12 @@ fn find_header(text: &str) -> Result<(char, Records<'_>, Record, ColumnMap), Fil
 /// Words that start a total row.
 const TOTALS: &[&str] = &["итого", "всего", "total"];
 
-/// A row's values; `Ok(None)` for a total row; every problem otherwise.
-fn read_row(record: &Record, columns: &ColumnMap) -> Result<Option<ImportRow>, Vec<RowProblem>> {
+/// A row's values and its document number (borrowed from the file's text
+/// when the cell is); `Ok(None)` for a total row; every problem otherwise.
+fn read_row<'a>(
+    record: &Record<'a>,
+    columns: &ColumnMap,
+) -> Result<Option<(ImportRow, Cow<'a, str>)>, Vec<RowProblem>> {
     let cell = |c: Option<usize>| c.and_then(|i| record.cells.get(i)).map_or("", |s| s.trim());
     let (date, amount) = (cell(columns.date), cell(columns.amount));
     if date.is_empty()
@@ -435,14 +448,22 @@ fn read_row(record: &Record, columns: &ColumnMap) -> Result<Option<ImportRow>, V
         parse_amount(amount).map_err(|p| problems.push(p)).ok()
     };
     match (date, amount) {
-        (Some(date), Some(amount)) if problems.is_empty() => Ok(Some(ImportRow {
-            line: record.line,
-            inn,
-            name: name.to_owned(),
-            date,
-            amount,
-            document: cell(columns.document).to_owned(),
-        })),
+        (Some(date), Some(amount)) if problems.is_empty() => {
+            let document = match columns.document.and_then(|i| record.cells.get(i)) {
+                Some(Cow::Borrowed(d)) => Cow::Borrowed(d.trim()),
+                Some(Cow::Owned(d)) => Cow::Owned(d.trim().to_owned()),
+                None => Cow::Borrowed(""),
+            };
+            let row = ImportRow {
+                line: record.line,
+                inn,
+                name: name.to_owned(),
+                date,
+                amount,
+                document: document.to_string(),
+            };
+            Ok(Some((row, document)))
+        }
         _ => Err(problems),
     }
 }

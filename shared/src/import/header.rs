@@ -166,10 +166,10 @@ pub struct ColumnMap {
 impl ColumnMap {
     /// The columns of a header row. When two cells name the same column,
     /// the first one is read.
-    pub fn of(header: &[String]) -> ColumnMap {
+    pub fn of(header: &[impl AsRef<str>]) -> ColumnMap {
         let mut map = ColumnMap::default();
         for (i, cell) in header.iter().enumerate() {
-            let name = normalise(cell);
+            let name = normalise(cell.as_ref());
             let Some(column) = SYNONYMS
                 .iter()
                 .find(|(_, names)| names.contains(&name.as_str()))

@@ -55,6 +55,24 @@ pub fn parse_date(cell: &str) -> Result<Date, RowProblem> {
 /// Currency written after an amount, lower case; longest first.
 const CURRENCY_SUFFIXES: &[&str] = &["руб.", "руб", "р.", "р", "₽", "rub", "rur"];
 
+/// The amount without a currency written after it (any case).
+fn strip_currency(text: &str) -> &str {
+    if text.ends_with(|c: char| c.is_ascii_digit()) {
+        return text;
+    }
+    for suffix in CURRENCY_SUFFIXES {
+        let n = suffix.chars().count();
+        let Some((at, _)) = text.char_indices().rev().nth(n - 1) else {
+            continue;
+        };
+        let tail = &text[at..];
+        if tail.chars().flat_map(char::to_lowercase).eq(suffix.chars()) {
+            return &text[..at];
+        }
+    }
+    text
+}
+
 /// Whether `c` groups thousands in an amount: spaces of every kind
 /// (a no-break space and the narrow one come from 1C and Excel) and the
 /// apostrophe.
@@ -74,26 +92,27 @@ fn is_grouping(c: char) -> bool {
 pub fn parse_amount(cell: &str) -> Result<Money, RowProblem> {
     let original = cell.trim();
     let bad = || RowProblem::BadAmount(original.to_owned());
-    let mut text = original.to_lowercase();
-    for suffix in CURRENCY_SUFFIXES {
-        if let Some(rest) = text.strip_suffix(suffix) {
-            text = rest.to_owned();
-            break;
+    let text = strip_currency(original);
+    // The digits and marks, without grouping spaces or a sign; amounts are
+    // short, so a buffer on the stack does (a longer one is no amount).
+    let mut buffer = [0u8; 40];
+    let mut len = 0;
+    let mut negative = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '0'..='9' | ',' | '.' => {
+                let slot = buffer.get_mut(len).ok_or_else(bad)?;
+                *slot = c as u8;
+                len += 1;
+            }
+            '-' | '−' | '–' if len == 0 && !negative && i == 0 => negative = true,
+            '+' if len == 0 && i == 0 => {}
+            c if is_grouping(c) => {}
+            _ => return Err(bad()),
         }
     }
-    let mut digits_and_marks: String = text.chars().filter(|&c| !is_grouping(c)).collect();
-    let negative = digits_and_marks.starts_with(['-', '−', '–']);
-    if negative {
-        digits_and_marks = digits_and_marks.chars().skip(1).collect();
-    } else if let Some(rest) = digits_and_marks.strip_prefix('+') {
-        digits_and_marks = rest.to_owned();
-    }
-    let s = digits_and_marks.as_str();
-    if s.is_empty()
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
-    {
+    let s = std::str::from_utf8(&buffer[..len]).map_err(|_| bad())?;
+    if s.is_empty() {
         return Err(bad());
     }
     let commas = s.matches(',').count();
@@ -126,8 +145,7 @@ pub fn parse_amount(cell: &str) -> Result<Money, RowProblem> {
             return Err(bad());
         }
     }
-    let whole: String = whole.chars().filter(char::is_ascii_digit).collect();
-    if whole.is_empty() && fraction.is_empty() {
+    if !whole.bytes().any(|b| b.is_ascii_digit()) && fraction.is_empty() {
         return Err(bad());
     }
     let significant = fraction.trim_end_matches('0');
@@ -135,7 +153,8 @@ pub fn parse_amount(cell: &str) -> Result<Money, RowProblem> {
         return Err(RowProblem::TooManyDecimals(original.to_owned()));
     }
     let mut kopecks: i64 = 0;
-    for b in whole.bytes().chain(format!("{significant:0<2}").bytes()) {
+    let cents = significant.bytes().chain(std::iter::repeat(b'0')).take(2);
+    for b in whole.bytes().filter(u8::is_ascii_digit).chain(cents) {
         kopecks = kopecks
             .checked_mul(10)
             .and_then(|k| k.checked_add(i64::from(b - b'0')))
