@@ -286,6 +286,21 @@ impl AppState {
         self.session.with(|s| s.as_ref().map(|s| s.user.clone()))
     }
 
+    /// The people who can be responsible for clients and Interests, as
+    /// `(id, name)` by name (tracked: a changed directory re-renders).
+    pub fn assignable_users(&self) -> Vec<(String, String)> {
+        self.workspace.with(|w| {
+            w.as_ref()
+                .map(|w| {
+                    w.assignable_users()
+                        .into_iter()
+                        .map(|u| (u.id.to_string(), u.name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
     /// Today in the workspace's time zone, by the device's clock corrected
     /// by the offset to the relay's clock last seen.
     pub fn today(&self) -> Date {

@@ -113,6 +113,14 @@ pub struct Relay {
 }
 
 impl Relay {
+    /// A relay with the 40-client demo base in a new data folder (kept
+    /// as long as the returned folder lives).
+    pub async fn demo(tag: &str) -> Result<(TempDir, Relay)> {
+        let data = TempDir::new(tag)?;
+        let relay = Relay::start(data.path(), 40).await?;
+        Ok((data, relay))
+    }
+
     /// Starts a relay on a free port with a fresh data folder and a demo
     /// workspace of `demo_clients` clients.
     pub async fn start(data: &Path, demo_clients: usize) -> Result<Relay> {
@@ -593,4 +601,23 @@ fn xpath_literal(s: &str) -> String {
 /// Where tests leave screenshots for people to look at.
 pub fn screenshot_dir() -> PathBuf {
     workspace_root().join("target/screenshots")
+}
+
+/// Small helpers of the benchmark binaries.
+pub mod bench {
+    /// The number after `name` on the command line, or `default`.
+    pub fn arg(name: &str, default: usize) -> usize {
+        let args: Vec<String> = std::env::args().collect();
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
+    /// The median (the upper one of an even count); NaN when empty.
+    pub fn median(mut v: Vec<f64>) -> f64 {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    }
 }

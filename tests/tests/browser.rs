@@ -1,17 +1,11 @@
 //! Kartoteka in a real browser, with the relay running (and then not):
 //! each test is a short story of what a sales manager does.
 
-use kartoteka_tests::{Browser, Relay, Result, TempDir, screenshot_dir};
+use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
 
 const PASSWORD: &str = "kartoteka";
 const LAPTOP: (u32, u32) = (1280, 800);
 const TABLET: (u32, u32) = (768, 1024);
-
-async fn relay(tag: &str) -> Result<(TempDir, Relay)> {
-    let data = TempDir::new(tag)?;
-    let relay = Relay::start(data.path(), 40).await?;
-    Ok((data, relay))
-}
 
 /// Logs in as the manager Petrov and waits for the client list.
 async fn manager(relay: &Relay, size: (u32, u32)) -> Result<Browser> {
@@ -24,7 +18,7 @@ async fn manager(relay: &Relay, size: (u32, u32)) -> Result<Browser> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn manager_creates_a_client_with_a_contact_edits_it_and_finds_it_after_reload() -> Result {
-    let (_data, relay) = relay("create").await?;
+    let (_data, relay) = Relay::demo("create").await?;
     let b = manager(&relay, LAPTOP).await?;
 
     b.create_client("Ромашка-Трейд", "7707083893", "+7 (495) 925-05-31")
@@ -57,7 +51,7 @@ async fn manager_creates_a_client_with_a_contact_edits_it_and_finds_it_after_rel
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_the_relay_stopped_the_app_opens_shows_the_base_and_keeps_offline_edits() -> Result {
-    let (_data, mut relay) = relay("offline").await?;
+    let (_data, mut relay) = Relay::demo("offline").await?;
     let b = manager(&relay, LAPTOP).await?;
     b.create_client("Полярная Звезда", "", "8 912 345 67 89")
         .await?;
@@ -106,7 +100,7 @@ async fn with_the_relay_stopped_the_app_opens_shows_the_base_and_keeps_offline_e
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_password_empty_name_and_bad_email_get_clear_messages_and_lose_nothing() -> Result {
-    let (_data, relay) = relay("errors").await?;
+    let (_data, relay) = Relay::demo("errors").await?;
     let b = Browser::open(&relay.url(), LAPTOP.0, LAPTOP.1).await?;
     b.goto("/").await?;
 
@@ -154,7 +148,7 @@ async fn wrong_password_empty_name_and_bad_email_get_clear_messages_and_lose_not
 /// tablet; each page must fit its width with no sideways scrolling.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english() -> Result {
-    let (_data, relay) = relay("looks").await?;
+    let (_data, relay) = Relay::demo("looks").await?;
     let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = manager(&relay, size).await?;

@@ -3,19 +3,13 @@
 //! the funnel of the demo base and narrows it to one manager.
 
 use fantoccini::Locator;
-use kartoteka_tests::{Browser, Relay, Result, TempDir, WAIT, screenshot_dir};
+use kartoteka_tests::{Browser, Relay, Result, WAIT, screenshot_dir};
 use serde_json::json;
 
 const PASSWORD: &str = "kartoteka";
 const LAPTOP: (u32, u32) = (1280, 800);
 const TABLET: (u32, u32) = (768, 1024);
 const ENTER: &str = "\u{E007}";
-
-async fn relay(tag: &str) -> Result<(TempDir, Relay)> {
-    let data = TempDir::new(tag)?;
-    let relay = Relay::start(data.path(), 40).await?;
-    Ok((data, relay))
-}
 
 /// Logs in and waits for the client list.
 async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
@@ -155,7 +149,7 @@ async fn assert_fits(b: &Browser) -> Result {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_administrator_adds_a_state_to_the_lead_scenario_and_an_empty_name_is_refused_in_words()
 -> Result {
-    let (_data, relay) = relay("funnel-settings").await?;
+    let (_data, relay) = Relay::demo("funnel-settings").await?;
     let b = logged_in(&relay, "admin", LAPTOP).await?;
     b.click("Сценарии").await?;
     b.wait_text("Сценарии продаж и направления").await?;
@@ -236,7 +230,7 @@ async fn an_administrator_adds_a_state_to_the_lead_scenario_and_an_empty_name_is
 #[tokio::test(flavor = "multi_thread")]
 async fn a_supervisor_reads_the_funnel_of_the_demo_base_and_one_manager_has_fewer_interests()
 -> Result {
-    let (_data, relay) = relay("funnel-report").await?;
+    let (_data, relay) = Relay::demo("funnel-report").await?;
     let b = logged_in(&relay, "orlova", LAPTOP).await?;
     b.click("Воронка продаж").await?;
     b.wait_text("По состояниям").await?;
@@ -296,7 +290,7 @@ async fn a_supervisor_reads_the_funnel_of_the_demo_base_and_one_manager_has_fewe
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_manager_sees_only_their_own_funnel() -> Result {
-    let (_data, relay) = relay("funnel-manager").await?;
+    let (_data, relay) = Relay::demo("funnel-manager").await?;
     let b = logged_in(&relay, "petrov", LAPTOP).await?;
     b.click("Воронка продаж").await?;
     b.wait_text("По состояниям").await?;
@@ -322,7 +316,7 @@ async fn a_manager_sees_only_their_own_funnel() -> Result {
 /// laptop and a tablet, in Russian; nothing may scroll sideways.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_funnel_and_the_sales_settings_fit_a_laptop_and_a_tablet() -> Result {
-    let (_data, relay) = relay("funnel-looks").await?;
+    let (_data, relay) = Relay::demo("funnel-looks").await?;
     let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = logged_in(&relay, "orlova", size).await?;

@@ -2,17 +2,11 @@
 //! (SPEC 2 and 3): what a manager on the phone and a supervisor cleaning
 //! up the base do.
 
-use kartoteka_tests::{Browser, Relay, Result, TempDir, screenshot_dir};
+use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
 use serde_json::json;
 
 const PASSWORD: &str = "kartoteka";
 const LAPTOP: (u32, u32) = (1280, 900);
-
-async fn relay(tag: &str) -> Result<(TempDir, Relay)> {
-    let data = TempDir::new(tag)?;
-    let relay = Relay::start(data.path(), 40).await?;
-    Ok((data, relay))
-}
 
 async fn logged_in(relay: &Relay, login: &str) -> Result<Browser> {
     let browser = Browser::open(&relay.url(), LAPTOP.0, LAPTOP.1).await?;
@@ -55,7 +49,7 @@ async fn search_finds(b: &Browser, query: &str, expected: &str) -> Result {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_is_found_by_name_inn_every_phone_form_email_and_contact() -> Result {
-    let (_data, relay) = relay("lookup").await?;
+    let (_data, relay) = Relay::demo("lookup").await?;
     let b = logged_in(&relay, "petrov").await?;
 
     b.create_client("Северный Ветер", "7707083893", "+7 (495) 925-05-31")
@@ -109,7 +103,7 @@ async fn a_client_is_found_by_name_inn_every_phone_form_email_and_contact() -> R
 #[tokio::test(flavor = "multi_thread")]
 async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_names_who_did_what()
 -> Result {
-    let (_data, relay) = relay("duplicates").await?;
+    let (_data, relay) = Relay::demo("duplicates").await?;
     let b = logged_in(&relay, "orlova").await?;
     b.search_ready().await?;
 

@@ -2,18 +2,12 @@
 //! a short story of a manager, a supervisor or an administrator, driven by
 //! the labels, buttons and texts they see.
 
-use kartoteka_tests::{Browser, Relay, Result, TempDir, screenshot_dir};
+use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
 use serde_json::json;
 
 const PASSWORD: &str = "kartoteka";
 const LAPTOP: (u32, u32) = (1280, 800);
 const TABLET: (u32, u32) = (768, 1024);
-
-async fn relay(tag: &str) -> Result<(TempDir, Relay)> {
-    let data = TempDir::new(tag)?;
-    let relay = Relay::start(data.path(), 40).await?;
-    Ok((data, relay))
-}
 
 /// Logs in and waits until the list shows every client's status.
 async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
@@ -78,7 +72,7 @@ async fn open_row(b: &Browser, n: usize) -> Result<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn completing_an_interest_successfully_makes_a_client_in_progress_active_and_the_question_mark_says_why()
 -> Result {
-    let (_data, relay) = relay("rules-interest").await?;
+    let (_data, relay) = Relay::demo("rules-interest").await?;
     let b = logged_in(&relay, "petrov", LAPTOP).await?;
 
     b.choose("Статус", "В проработке").await?;
@@ -137,7 +131,7 @@ async fn completing_an_interest_successfully_makes_a_client_in_progress_active_a
 #[tokio::test(flavor = "multi_thread")]
 async fn a_manual_alien_status_needs_a_comment_sticks_after_reload_shows_in_the_dynamics_and_can_be_removed()
 -> Result {
-    let (_data, relay) = relay("rules-manual").await?;
+    let (_data, relay) = Relay::demo("rules-manual").await?;
     let b = logged_in(&relay, "petrov", LAPTOP).await?;
 
     b.choose("Статус", "Активный").await?;
@@ -211,7 +205,7 @@ async fn a_manual_alien_status_needs_a_comment_sticks_after_reload_shows_in_the_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_list_shows_each_clients_zone_in_colour_and_in_words() -> Result {
-    let (_data, relay) = relay("rules-zones").await?;
+    let (_data, relay) = Relay::demo("rules-zones").await?;
     let b = logged_in(&relay, "orlova", LAPTOP).await?;
     let rows = b
         .js(
@@ -266,7 +260,7 @@ async fn the_list_shows_each_clients_zone_in_colour_and_in_words() -> Result {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_that_became_lost_gets_one_winback_interest() -> Result {
-    let (_data, relay) = relay("rules-winback").await?;
+    let (_data, relay) = Relay::demo("rules-winback").await?;
     let b = logged_in(&relay, "orlova", LAPTOP).await?;
     // Clients that became Lost in the last 30 days got a win-back Interest
     // dated that day, so (having an active Interest) they are Returned now.
@@ -313,7 +307,7 @@ async fn a_client_that_became_lost_gets_one_winback_interest() -> Result {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_administrator_renames_a_status_and_an_invalid_rule_set_is_refused_by_name() -> Result {
-    let (_data, relay) = relay("rules-settings").await?;
+    let (_data, relay) = Relay::demo("rules-settings").await?;
     let b = logged_in(&relay, "admin", LAPTOP).await?;
     b.click("Настройки").await?;
     b.wait_text("Статусы и правила").await?;
@@ -356,7 +350,7 @@ async fn an_administrator_renames_a_status_and_an_invalid_rule_set_is_refused_by
 /// a tablet; nothing may scroll sideways.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
-    let (_data, relay) = relay("rules-looks").await?;
+    let (_data, relay) = Relay::demo("rules-looks").await?;
     let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = logged_in(&relay, "orlova", size).await?;

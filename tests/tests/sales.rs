@@ -3,18 +3,12 @@
 //! scenario states on the board and on the card, logging calls, and the
 //! screenshots of "My sales" and the registration form.
 
-use kartoteka_tests::{Browser, Relay, Result, TempDir, screenshot_dir};
+use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
 use serde_json::json;
 
 const PASSWORD: &str = "kartoteka";
 const LAPTOP: (u32, u32) = (1280, 800);
 const TABLET: (u32, u32) = (768, 1024);
-
-async fn relay(tag: &str) -> Result<(TempDir, Relay)> {
-    let data = TempDir::new(tag)?;
-    let relay = Relay::start(data.path(), 40).await?;
-    Ok((data, relay))
-}
 
 async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
     let b = Browser::open(&relay.url(), size.0, size.1).await?;
@@ -114,7 +108,7 @@ async fn wait_deal_in(b: &Browser, content: &str, state: &str) -> Result {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_request_of_a_found_client_shows_its_open_interests_then_a_call_is_logged_and_the_sale_converted()
 -> Result {
-    let (_data, relay) = relay("sales-found").await?;
+    let (_data, relay) = Relay::demo("sales-found").await?;
     let b = logged_in(&relay, "petrov", LAPTOP).await?;
     b.create_client("Альфа-Сервис", "7736207543", "+7 495 111-22-33")
         .await?;
@@ -184,7 +178,7 @@ async fn a_request_of_a_found_client_shows_its_open_interests_then_a_call_is_log
 #[tokio::test(flavor = "multi_thread")]
 async fn a_potential_clients_interest_is_refused_a_stage_that_needs_a_client_until_it_is_linked()
 -> Result {
-    let (_data, relay) = relay("sales-potential").await?;
+    let (_data, relay) = Relay::demo("sales-potential").await?;
     let b = logged_in(&relay, "petrov", LAPTOP).await?;
     b.create_client("Ромашка-Трейд", "7707083893", "+7 (495) 925-05-31")
         .await?;
@@ -258,7 +252,7 @@ async fn a_potential_clients_interest_is_refused_a_stage_that_needs_a_client_unt
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Result {
-    let (_data, relay) = relay("sales-shots").await?;
+    let (_data, relay) = Relay::demo("sales-shots").await?;
     let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = logged_in(&relay, "petrov", size).await?;
@@ -333,7 +327,7 @@ async fn choose_file(b: &Browser, label: &str, path: &std::path::Path) -> Result
 #[tokio::test(flavor = "multi_thread")]
 async fn a_payments_csv_in_windows_1251_is_previewed_then_imported_once_and_the_payment_is_on_the_card()
 -> Result {
-    let (data, relay) = relay("sales-import").await?;
+    let (data, relay) = Relay::demo("sales-import").await?;
     let b = logged_in(&relay, "petrov", LAPTOP).await?;
     b.create_client("Альфа-Импорт", "7736207543", "+7 495 111-22-33")
         .await?;

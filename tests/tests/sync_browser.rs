@@ -3,16 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use kartoteka_tests::{Browser, Relay, Result, TempDir, screenshot_dir};
+use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
 
 const PASSWORD: &str = "kartoteka";
 const LAPTOP: (u32, u32) = (1280, 800);
-
-async fn relay(tag: &str) -> Result<(TempDir, Relay)> {
-    let data = TempDir::new(tag)?;
-    let relay = Relay::start(data.path(), 40).await?;
-    Ok((data, relay))
-}
 
 /// A browser of its own (its own profile, so its own IndexedDB) logged in
 /// as `login`, showing the client list.
@@ -88,7 +82,7 @@ async fn wait_all_sent(b: &Browser) -> Result {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_edit_by_the_manager_appears_on_the_supervisors_open_card_without_a_reload() -> Result {
-    let (_data, relay) = relay("live").await?;
+    let (_data, relay) = Relay::demo("live").await?;
     let manager = person(&relay, "petrov").await?;
     let supervisor = person(&relay, "orlova").await?;
 
@@ -120,7 +114,7 @@ async fn an_edit_by_the_manager_appears_on_the_supervisors_open_card_without_a_r
 #[tokio::test(flavor = "multi_thread")]
 async fn two_people_offline_edit_different_fields_and_both_edits_meet_when_the_relay_returns()
 -> Result {
-    let (_data, mut relay) = relay("offline-merge").await?;
+    let (_data, mut relay) = Relay::demo("offline-merge").await?;
     let manager = person(&relay, "petrov").await?;
     let supervisor = person(&relay, "orlova").await?;
     create_client(&manager, "Общий Клиент").await?;
@@ -157,7 +151,7 @@ async fn two_people_offline_edit_different_fields_and_both_edits_meet_when_the_r
 #[tokio::test(flavor = "multi_thread")]
 async fn the_relay_killed_right_after_an_edit_loses_nothing_and_everybody_gets_the_edit() -> Result
 {
-    let (_data, mut relay) = relay("sigkill").await?;
+    let (_data, mut relay) = Relay::demo("sigkill").await?;
     let manager = person(&relay, "petrov").await?;
     let supervisor = person(&relay, "orlova").await?;
     create_client(&manager, "Стойкий Клиент").await?;
@@ -191,7 +185,7 @@ async fn the_relay_killed_right_after_an_edit_loses_nothing_and_everybody_gets_t
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_field_changed_offline_by_two_people_is_a_marked_conflict_the_supervisor_resolves()
 -> Result {
-    let (_data, mut relay) = relay("conflict").await?;
+    let (_data, mut relay) = Relay::demo("conflict").await?;
     let manager = person(&relay, "petrov").await?;
     let supervisor = person(&relay, "orlova").await?;
     create_client(&manager, "Спорный Клиент").await?;
@@ -231,7 +225,7 @@ async fn the_same_field_changed_offline_by_two_people_is_a_marked_conflict_the_s
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_session_is_said_clearly_the_edits_wait_and_go_out_after_logging_in_again()
 -> Result {
-    let (_data, relay) = relay("refused").await?;
+    let (_data, relay) = Relay::demo("refused").await?;
     let manager = person(&relay, "petrov").await?;
     create_client(&manager, "Терпеливый Клиент").await?;
 

@@ -131,19 +131,7 @@ pub fn DynamicsPage() -> impl IntoView {
         }
         Some((h.rules.clone(), dynamics, conversion))
     });
-    let users = move || {
-        state
-            .workspace
-            .with(|w| {
-                w.as_ref().map(|w| {
-                    w.assignable_users()
-                        .into_iter()
-                        .map(|u| (u.id.to_string(), u.name.clone()))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .unwrap_or_default()
-    };
+    let users = move || state.assignable_users();
 
     view! {
         <main class="report-page" id="main">

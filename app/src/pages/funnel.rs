@@ -79,18 +79,9 @@ pub fn FunnelPage() -> impl IntoView {
             .unwrap_or_default()
     };
     let managers = move || {
-        state
-            .workspace
-            .with(|w| {
-                w.as_ref().map(|w| {
-                    w.assignable_users()
-                        .into_iter()
-                        .filter(|u| sees_all || u.id.as_str() == my_id)
-                        .map(|u| (u.id.to_string(), u.name.clone()))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .unwrap_or_default()
+        let mut users = state.assignable_users();
+        users.retain(|(id, _)| sees_all || id.as_str() == my_id);
+        users
     };
     let period = Memo::new(move |_| {
         let from = from.get().parse::<Date>().ok();

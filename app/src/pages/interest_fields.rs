@@ -152,15 +152,7 @@ pub fn InterestFields(draft: InterestDraft, choose_responsible: bool) -> impl In
         })
         .unwrap_or_default();
     scenarios.sort_by(|a, b| a.1.cmp(&b.1));
-    let users: Vec<(String, String)> = ws
-        .as_ref()
-        .map(|w| {
-            w.assignable_users()
-                .into_iter()
-                .map(|u| (u.id.to_string(), u.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let users = state.assignable_users();
     let today = state.today();
     let ws_for_change = ws.clone();
     let d = draft;

@@ -135,18 +135,7 @@ pub fn SalesPage() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let users = move || {
-        state.workspace.with(|w| {
-            w.as_ref()
-                .map(|w| {
-                    w.assignable_users()
-                        .into_iter()
-                        .map(|u| (u.id.to_string(), u.name.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    };
+    let users = move || state.assignable_users();
 
     // Moves an Interest; a failure end first asks for the reason.
     let request_move = Callback::new(

@@ -13,17 +13,9 @@
 
 use std::time::Instant;
 
+use kartoteka_tests::bench::{arg, median};
 use kartoteka_tests::{Browser, Relay, Result, TempDir, relay_bin};
 use serde_json::Value;
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Waits for the pass of the current page load and reads it: the pass's
 /// duration, its slices, and the long tasks that overlapped it.
@@ -70,11 +62,6 @@ fn numbers(v: &Value) -> Vec<f64> {
     v.as_array()
         .map(|a| a.iter().filter_map(Value::as_f64).collect())
         .unwrap_or_default()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn max(v: &[f64]) -> f64 {

@@ -15,22 +15,9 @@
 
 use std::time::Instant;
 
+use kartoteka_tests::bench::{arg, median};
 use kartoteka_tests::{Browser, Relay, Result, TempDir, relay_bin};
 use serde_json::{Value, json};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-}
 
 /// Waits for a `kartoteka:board-rendered` mark after `since` (ms on the
 /// page's clock) and returns the span from `since` to it, with the

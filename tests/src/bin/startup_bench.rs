@@ -12,17 +12,9 @@
 use std::path::Path;
 use std::time::Instant;
 
+use kartoteka_tests::bench::{arg, median};
 use kartoteka_tests::{Browser, Relay, Result, TempDir, dist_dir, relay_bin};
 use serde_json::json;
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn wasm_sizes(dist: &Path) -> Result<(u64, u64)> {
     for entry in std::fs::read_dir(dist)? {
@@ -104,11 +96,6 @@ async fn longest_task(b: &Browser) -> Result<f64> {
         )
         .await?;
     Ok(v.as_f64().unwrap_or(0.0))
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 #[tokio::main]
