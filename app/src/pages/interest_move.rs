@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
 use crate::pages::interests::local_name;
-use crate::state::app_state;
+use crate::state::{AppState, app_state};
 use crate::t;
 
 /// A state's name in the interface language, or its id.
@@ -48,14 +48,15 @@ pub fn scenario_error_text(
 
 /// Moves Interest `interest` of document `client` to state `to` (with the
 /// reason of an unsuccessful end), stores it and updates the lists.
-/// Returns the new document, or the refusal in words.
+/// Returns the new document, or the refusal in words. (`state` is passed
+/// in: the context is not reachable from a spawned task.)
 pub async fn move_to(
+    state: AppState,
     client: String,
     interest: String,
     to: String,
     reason: Option<String>,
 ) -> Result<ClientDoc, String> {
-    let state = app_state();
     let c = cat();
     let (Some(store), Some(me), Some(ws)) =
         (state.store(), state.user(), state.workspace.get_untracked())
@@ -160,7 +161,8 @@ pub fn MoveControl(
     current: String,
     on_moved: Callback<ClientDoc>,
 ) -> impl IntoView {
-    let ws = app_state().workspace.get_untracked();
+    let state = app_state();
+    let ws = state.workspace.get_untracked();
     let states = state_options(ws.as_deref(), &scenario);
     let reasons = reason_options(ws.as_deref());
     let failing: Vec<String> = states.iter().filter(|s| s.2).map(|s| s.0.clone()).collect();
@@ -186,7 +188,7 @@ pub fn MoveControl(
         let why = needs_reason.get_untracked().then(|| reason.get_untracked());
         let (client, interest) = (client.clone(), interest.clone());
         spawn_local(async move {
-            let result = move_to(client, interest, to, why).await;
+            let result = move_to(state, client, interest, to, why).await;
             busy.set(false);
             match result {
                 Ok(doc) => on_moved.run(doc),

@@ -168,7 +168,7 @@ pub fn SalesPage() -> impl IntoView {
                 return;
             }
             spawn_local(async move {
-                match move_to(client, interest.clone(), target, None).await {
+                match move_to(state, client, interest.clone(), target, None).await {
                     Ok(_) => focus_id(format!("deal-{interest}"), false),
                     Err(text) => error.set(Some(text)),
                 }
@@ -254,7 +254,8 @@ fn ReasonDialog(
     cancel: RwSignal<Option<PendingMove>>,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let reasons = reason_options(app_state().workspace.get_untracked().as_deref());
+    let state = app_state();
+    let reasons = reason_options(state.workspace.get_untracked().as_deref());
     let reason = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let local_error = RwSignal::new(None::<String>);
@@ -266,7 +267,7 @@ fn ReasonDialog(
         let why = Some(reason.get_untracked());
         spawn_local(async move {
             let interest = p.interest.clone();
-            let result = move_to(p.client, p.interest, p.to, why).await;
+            let result = move_to(state, p.client, p.interest, p.to, why).await;
             busy.set(false);
             match result {
                 Ok(_) => {
