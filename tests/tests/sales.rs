@@ -270,12 +270,25 @@ async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Resu
         b.goto("/sales/new").await?;
         b.fill(
             "Клиент: название, ИНН, телефон, e-mail или контактное лицо",
-            "а",
+            "Атлантагро",
         )
         .await?;
-        b.wait_text("Клиента нет в базе").await?;
+        pick_client(&b, "ООО «Атлантагро»").await?;
+        b.wait_text("У клиента есть незавершённые интересы").await?;
+        b.fill("Содержание", "Запасные части к сеялке").await?;
         b.assert_fits().await?;
         b.screenshot(&dir.join(format!("sales-register-ru-{tag}.png")))
+            .await?;
+        b.goto("/sales/new").await?;
+        b.fill(
+            "Клиент: название, ИНН, телефон, e-mail или контактное лицо",
+            "Иван Гончаров",
+        )
+        .await?;
+        b.click("Клиента нет в базе").await?;
+        b.wait_text("Зарегистрировать без карточки").await?;
+        b.assert_fits().await?;
+        b.screenshot(&dir.join(format!("sales-register-potential-ru-{tag}.png")))
             .await?;
         b.close().await?;
     }

@@ -228,7 +228,7 @@ pub fn SalesPage() -> impl IntoView {
                     " " {t!(show_all_ended)}
                 </label>
             </form>
-            <p class="muted sales-hint" id="board-help">{t!(board_help)}</p>
+            <p class="muted sales-hint" id="board-help" hidden=move || as_list.get()>{t!(board_help)}</p>
             <p class="form-error" role="alert" data-testid="board-error">{move || error.get()}</p>
             {move || pending.get().map(|p| view! { <ReasonDialog pending=p cancel=pending error=error/> })}
             {move || match (columns.get(), scenario.get()) {
