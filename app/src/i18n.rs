@@ -468,6 +468,8 @@ pub struct Catalogue {
     pub event_date: &'static str,
     pub event_interest: &'static str,
     pub event_no_interest: &'static str,
+    pub event_participant: &'static str,
+    pub event_no_participant: &'static str,
     pub event_result: &'static str,
     pub save_event: &'static str,
     pub event_logged: &'static str,

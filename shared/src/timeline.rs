@@ -14,6 +14,8 @@ pub enum What {
         kind: EventKind,
         result: String,
         interest: Option<String>,
+        /// The contact persons who took part, by name.
+        participants: Vec<String>,
     },
     /// An Interest was registered.
     InterestRegistered {
@@ -60,6 +62,12 @@ pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
                 kind: e.kind,
                 result: e.result.clone(),
                 interest: e.interest.clone(),
+                participants: e
+                    .participants
+                    .iter()
+                    .filter_map(|id| doc.contacts.get(id))
+                    .map(|c| c.full_name.clone())
+                    .collect(),
             },
         });
     }

@@ -379,6 +379,8 @@ pub static EN: Catalogue = Catalogue {
     event_date: "Date",
     event_interest: "About the Interest",
     event_no_interest: "— no Interest —",
+    event_participant: "Contact person",
+    event_no_participant: "— not given —",
     event_result: "Result",
     save_event: "Log it",
     event_logged: "Event logged",

@@ -385,6 +385,8 @@ pub static RU: Catalogue = Catalogue {
     event_date: "Дата",
     event_interest: "По интересу",
     event_no_interest: "— без интереса —",
+    event_participant: "Контактное лицо",
+    event_no_participant: "— не указано —",
     event_result: "Результат",
     save_event: "Записать",
     event_logged: "Событие записано",

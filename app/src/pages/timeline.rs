@@ -76,11 +76,15 @@ pub fn TimelineSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoVie
                     kind,
                     result,
                     interest,
+                    participants,
                 } => {
-                    let about = interest
+                    let mut about = interest
                         .and_then(|i| contents.get(&i))
                         .map(|(c, _)| format!(" · {c}"))
                         .unwrap_or_default();
+                    if !participants.is_empty() {
+                        about.push_str(&format!(" · {}", participants.join(", ")));
+                    }
                     (
                         "event",
                         event_kind_name(cat(), kind).to_owned(),
@@ -271,6 +275,13 @@ fn EventForm(
             .map(|i| (i.id.clone(), i.content.clone()))
             .collect()
     });
+    let contacts: Vec<(String, String)> = doc.with_value(|d| {
+        d.contacts_sorted()
+            .into_iter()
+            .map(|c| (c.id.clone(), c.full_name.clone()))
+            .collect()
+    });
+    let participant = RwSignal::new(String::new());
     let interest = RwSignal::new(if open.len() == 1 {
         open[0].0.clone()
     } else {
@@ -303,7 +314,10 @@ fn EventForm(
             at: Timestamp(now_ms()),
             kind,
             by: me.id.clone(),
-            participants: Vec::new(),
+            participants: Some(participant.get_untracked())
+                .filter(|p| !p.is_empty())
+                .into_iter()
+                .collect(),
             result: text,
             interest: about,
             reason: None,
@@ -344,6 +358,15 @@ fn EventForm(
                         {open.iter().map(|(id, content)| view! { <option value=id.clone() selected=interest.get_untracked() == *id>{content.clone()}</option> }).collect_view()}
                     </select>
                 </div>
+                {(!contacts.is_empty()).then(|| view! {
+                    <div class="field">
+                        <label class="field__label" for="event-participant">{t!(event_participant)}</label>
+                        <select class="field__input" id="event-participant" prop:value=move || participant.get() on:change=move |ev| participant.set(event_target_value(&ev))>
+                            <option value="">{t!(event_no_participant)}</option>
+                            {contacts.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                })}
                 <div class="field form-grid__wide" class:field--invalid=move || result_error.with(Option::is_some)>
                     <label class="field__label" for="event-result">
                         {t!(event_result)}
