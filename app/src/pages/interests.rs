@@ -10,6 +10,7 @@
 use kartoteka::client::{ClientDoc, Interest, Outcome, Transition};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::ids::new_id;
+use kartoteka::scenario::{ScenarioError, check_move};
 use kartoteka::workspace::{Names, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,7 +21,7 @@ use crate::i18n::{Lang, cat, lang};
 use crate::io::platform::now_ms;
 use crate::pages::card::Loaded;
 use crate::pages::interest_fields::{InterestDraft, InterestFields};
-use crate::pages::interest_move::MoveControl;
+use crate::pages::interest_move::{MoveControl, scenario_error_text};
 use crate::state::app_state;
 use crate::t;
 
@@ -228,6 +229,32 @@ fn CompleteForm(
         let (Ok(done_on), false) = (parsed, need_reason) else {
             return;
         };
+        // The scenario's final state may need a client in the base: a
+        // potential client's Interest cannot end there.
+        let refusal = workspace().and_then(|ws| {
+            doc.with_value(|d| {
+                let i = d.interests.get(&interest_id)?;
+                let scenario = ws.scenarios.get(&i.scenario)?;
+                let end = scenario.states.iter().find(|st| st.ends == Some(outcome))?;
+                match check_move(
+                    i,
+                    scenario,
+                    &end.id,
+                    d.potential.is_none(),
+                    Some(&chosen),
+                    &[],
+                ) {
+                    Err(e @ ScenarioError::RequiresClient { .. }) => {
+                        Some(scenario_error_text(cat(), &e, Some(scenario)))
+                    }
+                    _ => None,
+                }
+            })
+        });
+        if let Some(text) = refusal {
+            day_error.set(Some(text));
+            return;
+        }
         let (Some(store), Some(me)) = (state.store(), state.user()) else {
             return;
         };
