@@ -522,14 +522,24 @@ impl Browser {
         }
     }
 
-    /// Presses keys on the element with this id (WebDriver key codes).
+    /// Presses keys on the element with this id (WebDriver key codes). An
+    /// element re-rendered between finding it and typing (a list updated
+    /// by sync) is found again.
     pub async fn press_on(&self, id: &str, keys: &str) -> Result {
-        self.client
-            .find(Locator::Id(id))
-            .await?
-            .send_keys(keys)
-            .await?;
-        Ok(())
+        let start = Instant::now();
+        loop {
+            let sent = match self.client.find(Locator::Id(id)).await {
+                Ok(el) => el.send_keys(keys).await,
+                Err(e) => Err(e),
+            };
+            match sent {
+                Ok(()) => return Ok(()),
+                Err(_) if start.elapsed() < WAIT => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Logs in through the login form.

@@ -27,7 +27,7 @@ use crate::state::app_state;
 use crate::t;
 
 /// How many cards a column shows before "show more".
-const COLUMN_PAGE: usize = 60;
+const COLUMN_PAGE: usize = 30;
 /// Ended Interests stay on the board this many days.
 const ENDED_DAYS: u64 = 30;
 

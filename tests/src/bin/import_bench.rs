@@ -29,10 +29,13 @@ fn csv(clients: usize, rows: usize) -> String {
         .collect();
     let mut out = String::from("ИНН;Контрагент;Дата;Сумма;Номер документа\r\n");
     for i in 0..rows {
-        let (inn, name) = &base[(i * 7919) % base.len()];
-        let day = 1 + i % 28;
-        let month = 1 + (i / 28) % 12;
-        let (inn, name, date) = match i % 20 {
+        // Every 25th row repeats the previous row's client and document.
+        let repeat = i % 25 == 24;
+        let at = if repeat { i - 1 } else { i };
+        let (inn, name) = &base[(at * 7919) % base.len()];
+        let day = 1 + at % 28;
+        let month = 1 + (at / 28) % 12;
+        let (inn, name, date) = match at % 20 {
             // A client that is not in the base.
             0 => (
                 "500100732259".to_owned(),
@@ -53,15 +56,14 @@ fn csv(clients: usize, rows: usize) -> String {
                 format!("{day:02}.{month:02}.2026"),
             ),
         };
-        // Every 25th row repeats the previous document.
-        let doc = if i % 25 == 24 { i - 1 } else { i };
+        let doc = at;
         let _ = write!(
             out,
             "{inn};\"{}\";{date};{} {:03},{:02};П-{doc}\r\n",
             name.replace('"', "\"\""),
-            1 + i % 900,
-            i % 1000,
-            i % 100
+            1 + at % 900,
+            at % 1000,
+            at % 100
         );
     }
     out

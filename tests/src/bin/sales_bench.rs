@@ -97,6 +97,7 @@ async fn main() -> Result {
 
     let (mut opens, mut open_long, mut moves, mut move_long) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut computes = Vec::new();
     for run in 0..runs {
         b.goto("/").await?;
         b.wait_text("Все статусы (").await?;
@@ -112,9 +113,18 @@ async fn main() -> Result {
         .await?;
         let (all, all_long) = rendered_after(&b, t1).await?;
         let (cards, interests) = board_size(&b).await?;
+        let compute = b
+            .js(
+                "const m = performance.getEntriesByName('kartoteka:board-compute'); return m.length ? m[m.length - 1].duration : null;",
+                vec![],
+            )
+            .await?
+            .as_f64()
+            .unwrap_or(f64::NAN);
+        computes.push(compute);
         if run == 0 {
             println!(
-                "the board: {interests} Interests of the lead scenario, {cards} cards drawn (60 a column until \"show more\")"
+                "the board: {interests} Interests of the lead scenario, {cards} cards drawn (30 a column until \"show more\")"
             );
         }
         opens.push(open.max(all));
@@ -154,6 +164,10 @@ async fn main() -> Result {
     println!("\"My sales\" with {clients} demo clients, {runs} runs (median):");
     println!("  open the board:             {:.0} ms", median(opens));
     println!("  longest task while opening: {:.0} ms", median(open_long));
+    println!(
+        "  of which laying out every Interest by state (kartoteka:board-compute): {:.1} ms",
+        median(computes)
+    );
     println!(
         "  move one Interest (saved, board re-rendered): {:.0} ms",
         median(moves)
