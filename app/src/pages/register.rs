@@ -43,12 +43,31 @@ fn prefill(query: &str) -> PotentialClient {
             phone: q,
             ..PotentialClient::default()
         }
+    } else if looks_like_a_person(&q) {
+        PotentialClient {
+            full_name: q,
+            ..PotentialClient::default()
+        }
     } else {
         PotentialClient {
             company: q,
             ..PotentialClient::default()
         }
     }
+}
+
+/// "Иван Гончаров", "Петрова Анна Сергеевна": two or three capitalised
+/// words of letters, and no legal form or quotes.
+fn looks_like_a_person(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let forms = ["ООО", "АО", "ЗАО", "ПАО", "ОАО", "ИП", "LLC", "Ltd"];
+    (2..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            !forms.contains(w)
+                && w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || c == '-')
+                && w.chars().skip(1).any(char::is_lowercase)
+        })
 }
 
 /// The page.
