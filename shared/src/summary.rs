@@ -56,7 +56,7 @@ pub struct ClientSummary {
     #[serde(with = "compact_facts")]
     pub facts: ClientFacts,
     /// The client's Interests, for "My sales" and the funnel.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "is", default, skip_serializing_if = "Vec::is_empty")]
     pub interests: Vec<InterestSummary>,
     /// Set for the document of a potential client's Interest: not a client,
     /// so lists, search and statuses leave it out.
@@ -64,35 +64,118 @@ pub struct ClientSummary {
     pub potential: bool,
     /// Accounting document numbers of the payments and shipments, so that
     /// an import finds what it already added without opening documents.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "pd", default, skip_serializing_if = "Vec::is_empty")]
     pub payment_documents: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "sd", default, skip_serializing_if = "Vec::is_empty")]
     pub shipment_documents: Vec<String>,
 }
 
-/// What "My sales" and the funnel need of one Interest.
+/// What "My sales" and the funnel need of one Interest. Stored with short
+/// keys and dates as day numbers: a device reads tens of thousands of
+/// these at start-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InterestSummary {
+    #[serde(rename = "i")]
     pub id: String,
+    #[serde(rename = "c")]
     pub content: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "t", default, skip_serializing_if = "String::is_empty")]
     pub service_type: String,
+    #[serde(rename = "s")]
     pub scenario: String,
+    #[serde(rename = "st")]
     pub state: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub responsible: Option<UserId>,
+    #[serde(rename = "d", with = "day")]
     pub created: Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "e",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "some_day"
+    )]
     pub completed: Option<Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "o", default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "why", default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "f",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "some_day"
+    )]
     pub follow_up: Option<Date>,
     /// Every state the Interest was moved into, with the day, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "m",
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "day_moves"
+    )]
     pub moves: Vec<(Date, String)>,
+}
+
+/// A date as its day number since 1970-01-01.
+mod day {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::date::Date;
+
+    pub fn number(d: Date) -> i32 {
+        (d.naive() - chrono::NaiveDate::default()).num_days() as i32
+    }
+
+    pub fn date(n: i32) -> Date {
+        Date(chrono::NaiveDate::default() + chrono::TimeDelta::days(i64::from(n)))
+    }
+
+    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        number(*d).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        i32::deserialize(d).map(date)
+    }
+}
+
+/// An optional date as an optional day number.
+mod some_day {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::date::Date;
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        d.map(super::day::number).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        Option::<i32>::deserialize(d).map(|n| n.map(super::day::date))
+    }
+}
+
+/// Moves as `[day number, state]` pairs.
+mod day_moves {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::date::Date;
+
+    pub fn serialize<S: Serializer>(m: &[(Date, String)], s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<(i32, &str)> = m
+            .iter()
+            .map(|(d, st)| (super::day::number(*d), st.as_str()))
+            .collect();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Date, String)>, D::Error> {
+        Vec::<(i32, String)>::deserialize(d).map(|v| {
+            v.into_iter()
+                .map(|(n, st)| (super::day::date(n), st))
+                .collect()
+        })
+    }
 }
 
 impl InterestSummary {
