@@ -30,7 +30,6 @@ use crate::t;
 pub fn PotentialCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
     let state = app_state();
     let who = doc.potential.clone().unwrap_or_default();
-    let id = doc.id.to_string();
     let linked = doc.merged_into.as_ref().map(ToString::to_string);
     let responsible = doc
         .responsible()
@@ -77,7 +76,6 @@ pub fn PotentialCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView 
             <InterestsSection doc=doc.clone() loaded=loaded/>
             <TimelineSection doc=doc.clone() loaded=loaded/>
         </div>
-        <span hidden>{id}</span>
     }
 }
 

@@ -231,10 +231,16 @@ pub fn SalesPage() -> impl IntoView {
             <p class="muted sales-hint" id="board-help" hidden=move || as_list.get()>{t!(board_help)}</p>
             <p class="form-error" role="alert" data-testid="board-error">{move || error.get()}</p>
             {move || pending.get().map(|p| view! { <ReasonDialog pending=p cancel=pending error=error/> })}
-            {move || match (columns.get(), scenario.get()) {
+            {move || {
+                // A move asking for its reason redraws the rows, so a list
+                // row's stage select shows the stage it really is in while
+                // the dialog is open and after it is cancelled.
+                pending.track();
+                match (columns.get(), scenario.get()) {
                 (Some(cols), Some(sc)) if as_list.get() => view! { <SalesList columns=cols scenario=sc request_move=request_move sees_all=sees_all/> }.into_any(),
                 (Some(cols), Some(sc)) => view! { <Board columns=cols scenario=sc request_move=request_move dragged=dragged sees_all=sees_all/> }.into_any(),
                 _ => view! { <p class="muted">{t!(loading)}</p> }.into_any(),
+                }
             }}
         </main>
     }
