@@ -85,7 +85,8 @@ async fn deal(b: &Browser, content: &str) -> Result<(String, String)> {
             return Ok((id.to_owned(), state.to_owned()));
         }
         if start.elapsed() > kartoteka_tests::WAIT {
-            return Err(format!("the board shows no {content:?}").into());
+            let shown = b.text().await.unwrap_or_default();
+            return Err(format!("the board shows no {content:?}; the page shows:\n{shown}").into());
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
