@@ -18,6 +18,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use std::sync::Arc;
 
+use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, cat};
 use crate::state::app_state;
 use crate::t;
@@ -167,7 +168,7 @@ pub fn SettingsPage() -> impl IntoView {
         let config = draft.get_untracked();
         if let Err(e) = RuleSet::new(&config) {
             error.set(Some(config_error_text(cat(), &config, &e)));
-            focus("settings-error");
+            focus_id("settings-error", false);
             return;
         }
         error.set(None);
@@ -207,7 +208,7 @@ pub fn SettingsPage() -> impl IntoView {
             );
         });
         let target = format!("status-{id}-ru");
-        request_animation_frame(move || focus_id(&target));
+        focus_id(target, false);
     };
 
     view! {
@@ -237,20 +238,6 @@ pub fn SettingsPage() -> impl IntoView {
         </main>
     }
     .into_any()
-}
-
-fn focus_id(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-    {
-        let _ = el.focus();
-    }
-}
-
-fn focus(id: &'static str) {
-    request_animation_frame(move || focus_id(id));
 }
 
 /// One status: names, colour, order, method and, for an automatic one, its
