@@ -12,7 +12,7 @@ use kartoteka::rules::config::{
     Clause, Comparison, ConfigError, Measure, Op, RuleSet, RuleTemplate, StatusConfig, StatusDef,
     StatusId, StatusMethod,
 };
-use kartoteka::workspace::Names;
+use kartoteka::workspace::{Names, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, cat};
-use crate::state::app_state;
+use crate::state::{AppState, app_state};
 use crate::t;
 
 /// The statuses in their order.
@@ -172,26 +172,13 @@ pub fn SettingsPage() -> impl IntoView {
             return;
         }
         error.set(None);
-        let Some(store) = state.store() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            let result = store
-                .change_workspace("statuses and rules", |w| w.statuses = config)
-                .await;
-            busy.set(false);
-            match result {
-                Ok(ws) => {
-                    state.workspace.set(Some(Arc::new(ws)));
-                    state.toast(cat().settings_saved, false);
-                }
-                Err(e) => {
-                    leptos::logging::error!("saving the settings failed: {e}");
-                    error.set(Some(cat().save_failed.to_owned()));
-                }
-            }
-        });
+        save_workspace(
+            state,
+            "statuses and rules",
+            cat().settings_saved,
+            (busy, error),
+            |w| w.statuses = config,
+        );
     };
     let add_status = move |_| {
         let id = StatusId::new(format!("custom_{}", &kartoteka::ids::new_id()[..8]));
@@ -583,4 +570,34 @@ fn ZoneEditor(draft: RwSignal<StatusConfig>) -> impl IntoView {
             </div>
         </fieldset>
     }
+}
+
+/// Writes a change of the workspace settings (`message` names it in the
+/// document's history), then shows the new workspace and `saved`; the
+/// form's busy flag is set meanwhile and its error says when it failed.
+pub fn save_workspace(
+    state: AppState,
+    message: &'static str,
+    saved: &'static str,
+    (busy, error): (RwSignal<bool>, RwSignal<Option<String>>),
+    edit: impl FnOnce(&mut WorkspaceDoc) + 'static,
+) {
+    let Some(store) = state.store() else {
+        return;
+    };
+    busy.set(true);
+    spawn_local(async move {
+        let result = store.change_workspace(message, edit).await;
+        busy.set(false);
+        match result {
+            Ok(ws) => {
+                state.workspace.set(Some(Arc::new(ws)));
+                state.toast(saved, false);
+            }
+            Err(e) => {
+                leptos::logging::error!("saving the settings ({message}) failed: {e}");
+                error.set(Some(cat().save_failed.to_owned()));
+            }
+        }
+    });
 }

@@ -10,8 +10,6 @@
 //! state, a scenario or a service type that Interests on this device still
 //! use is refused on the spot, with the number of those Interests.
 
-use std::sync::Arc;
-
 use kartoteka::client::Outcome;
 use kartoteka::summary::InterestSummary;
 use kartoteka::workspace::sales::interests_in;
@@ -19,11 +17,11 @@ use kartoteka::workspace::{
     Names, Reason, Role, SalesError, Scenario, ScenarioState, ServiceType, WorkspaceDoc,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, Lang, cat, lang};
+use crate::pages::settings::save_workspace;
 use crate::state::app_state;
 use crate::t;
 
@@ -167,31 +165,18 @@ pub fn SalesSettingsPage() -> impl IntoView {
             return;
         }
         error.set(None);
-        let Some(store) = state.store() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            let result = store
-                .change_workspace("sales scenarios and service types", move |w| {
-                    w.scenarios = d.scenarios;
-                    w.service_types = d.service_types;
-                    w.rejection_reasons = d.rejection_reasons;
-                    w.settings.default_service_type = d.settings.default_service_type;
-                })
-                .await;
-            busy.set(false);
-            match result {
-                Ok(ws) => {
-                    state.workspace.set(Some(Arc::new(ws)));
-                    state.toast(cat().sales_saved, false);
-                }
-                Err(e) => {
-                    leptos::logging::error!("saving the sales settings failed: {e}");
-                    error.set(Some(cat().save_failed.to_owned()));
-                }
-            }
-        });
+        save_workspace(
+            state,
+            "sales scenarios and service types",
+            cat().sales_saved,
+            (busy, error),
+            move |w| {
+                w.scenarios = d.scenarios;
+                w.service_types = d.service_types;
+                w.rejection_reasons = d.rejection_reasons;
+                w.settings.default_service_type = d.settings.default_service_type;
+            },
+        );
     };
     let discard = move |_| {
         if let Some(w) = state.workspace.get_untracked() {
