@@ -251,62 +251,133 @@ async fn a_manager_changing_a_responsible_is_refused_and_nothing_is_stored() -> 
     Ok(())
 }
 
+/// A client in the exchange today.
+fn exchange_client(state: &AppState) -> DocumentId {
+    summaries(state)
+        .into_iter()
+        .find(|(_, s)| zone_today(s) == Some(Zone::Exchange))
+        .map(|(id, _)| id)
+        .expect("the demo has clients in the exchange")
+}
+
+/// The device takes client `id` from the exchange while offline.
+fn take_offline(client: &mut Client, id: DocumentId) {
+    assert!(
+        client.device.docs.contains_key(&id),
+        "the exchange is visible"
+    );
+    client.device.offline();
+    let me = client.device.user.clone();
+    client.device.edit(id, |c| {
+        let key = kartoteka::ids::new_id();
+        c.assignments.insert(
+            key.clone(),
+            Assignment {
+                id: key,
+                date: today(),
+                manager: Some(me.clone()),
+                kind: AssignmentKind::FromExchange,
+                by: me.clone(),
+                at: Timestamp(2),
+            },
+        );
+    });
+}
+
+fn won(client: &Client, id: DocumentId) -> bool {
+    client.device.accepted.iter().any(|(d, _, _)| *d == id)
+}
+
+fn told_taken(client: &Client, id: DocumentId) -> bool {
+    client.device.refused.contains(&(id, "taken".to_owned()))
+}
+
+/// Whether the relay has answered the device's changes to `id` one way or
+/// another (accepted, refused or unavailable).
+fn answered(client: &Client, id: DocumentId) -> bool {
+    won(client, id)
+        || client.device.refused.iter().any(|(d, _)| *d == id)
+        || client.device.unavailable.contains(&id)
+}
+
 #[tokio::test]
 async fn two_managers_taking_the_same_exchange_client_exactly_one_wins() -> Result {
     let state = demo_state(80, None)?;
     let relay = Relay::new(&state);
-    let (id, _) = summaries(&state)
-        .into_iter()
-        .find(|(_, s)| zone_today(s) == Some(Zone::Exchange))
-        .expect("the demo has clients in the exchange");
+    let id = exchange_client(&state);
     let mut petrov = online(&relay, &state, "petrov", 1).await?;
     let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
-    for client in [&mut petrov, &mut smirnova] {
-        assert!(
-            client.device.docs.contains_key(&id),
-            "the exchange is visible"
-        );
-        client.device.offline();
-        let me = client.device.user.clone();
-        client.device.edit(id, |c| {
-            let key = kartoteka::ids::new_id();
-            c.assignments.insert(
-                key.clone(),
-                Assignment {
-                    id: key,
-                    date: today(),
-                    manager: Some(me.clone()),
-                    kind: AssignmentKind::FromExchange,
-                    by: me.clone(),
-                    at: Timestamp(2),
-                },
-            );
-        });
-    }
+    take_offline(&mut petrov, id);
+    take_offline(&mut smirnova, id);
     reconnect(&mut petrov, &relay, &state, "petrov").await?;
     reconnect(&mut smirnova, &relay, &state, "smirnova").await?;
     petrov.sync(id).await?;
     smirnova.sync(id).await?;
-    let won = |c: &Client| c.device.accepted.iter().any(|(d, _, _)| *d == id);
-    let lost = |c: &Client| c.device.refused.contains(&(id, "taken".to_owned()));
     // Until both heard (a quiet pause alone is not enough on a busy machine).
     pump_until(&mut [&mut petrov, &mut smirnova], |c| {
-        c.iter().all(|c| won(c) || !c.device.refused.is_empty())
+        c.iter().all(|c| answered(c, id))
     })
     .await?;
     pump(&mut [&mut petrov, &mut smirnova]).await?;
     assert!(
-        (won(&petrov) && lost(&smirnova)) ^ (won(&smirnova) && lost(&petrov)),
-        "exactly one wins: petrov {:?}/{:?}, smirnova {:?}/{:?}",
+        (won(&petrov, id) && told_taken(&smirnova, id))
+            ^ (won(&smirnova, id) && told_taken(&petrov, id)),
+        "exactly one wins: petrov {:?}/{:?}/{:?}, smirnova {:?}/{:?}/{:?}",
         petrov.device.accepted,
         petrov.device.refused,
+        petrov.device.unavailable,
         smirnova.device.accepted,
-        smirnova.device.refused
+        smirnova.device.refused,
+        smirnova.device.unavailable,
     );
-    let winner = if won(&petrov) { &petrov } else { &smirnova };
+    let winner = if won(&petrov, id) { &petrov } else { &smirnova };
     assert_eq!(
         stored_client(&state, id).responsible(),
         Some(&winner.device.user)
+    );
+    Ok(())
+}
+
+/// The usual way to lose the race: the other manager took the client hours
+/// ago, while this one was offline. Her device's first message after the
+/// reconnect carries no changes, only its heads, and she may no longer
+/// read the client; she is still told it was taken, not just that it is
+/// unavailable.
+#[tokio::test]
+async fn a_manager_back_online_after_taking_a_client_someone_took_first_is_told_so() -> Result {
+    let state = demo_state(80, None)?;
+    let relay = Relay::new(&state);
+    let id = exchange_client(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
+    take_offline(&mut petrov, id);
+    take_offline(&mut smirnova, id);
+    reconnect(&mut petrov, &relay, &state, "petrov").await?;
+    petrov.sync(id).await?;
+    pump_until(&mut [&mut petrov], |c| answered(c[0], id)).await?;
+    assert!(
+        won(&petrov, id),
+        "petrov took it: {:?}",
+        petrov.device.refused
+    );
+    reconnect(&mut smirnova, &relay, &state, "smirnova").await?;
+    smirnova.sync(id).await?;
+    pump_until(&mut [&mut smirnova], |c| answered(c[0], id)).await?;
+    pump(&mut [&mut smirnova]).await?;
+    assert!(
+        told_taken(&smirnova, id),
+        "smirnova is told it was taken: refused {:?}, unavailable {:?}",
+        smirnova.device.refused,
+        smirnova.device.unavailable
+    );
+    assert!(!won(&smirnova, id));
+    assert!(
+        !smirnova.device.docs.contains_key(&id),
+        "and learns nothing of the client since"
+    );
+    assert_eq!(
+        stored_client(&state, id).responsible(),
+        Some(&petrov.device.user)
     );
     Ok(())
 }

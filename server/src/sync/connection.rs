@@ -857,6 +857,14 @@ impl Job {
     /// A sync message for a document the user may not read: unavailable,
     /// unless it is a take from the exchange that another manager won
     /// (then the loser is told why). Nothing is stored either way.
+    ///
+    /// A device's first message after a reconnect carries only its heads,
+    /// never changes. When those heads are unknown here, the device holds
+    /// changes the relay lacks (a take made offline, say): it is asked for
+    /// them with a message of our heads and a summary of what we have, and
+    /// no changes, so that the answer can tell a lost take from anything
+    /// else. That reveals change hashes, not content, and only to a device
+    /// that claims changes of its own to this document.
     fn unreadable(
         &self,
         loaded: &Loaded,
@@ -864,7 +872,20 @@ impl Job {
         mut state: am_sync::State,
     ) -> Result<Outcome, SyncError> {
         if message.changes.is_empty() {
-            return Ok(Outcome::Unavailable);
+            let holds_unknown = message
+                .heads
+                .iter()
+                .any(|head| loaded.doc.get_change_meta_by_hash(head).is_none());
+            if !holds_unknown || !matches!(loaded.kind, Kind::Client { .. }) {
+                return Ok(Outcome::Unavailable);
+            }
+            let mut ask = am_sync::State::new();
+            let reply = loaded.doc.generate_sync_message(&mut ask);
+            return Ok(Outcome::Synced {
+                state: ask,
+                reply: reply.map(|m| m.encode()),
+                accepted: None,
+            });
         }
         let before_heads = loaded.doc.get_heads();
         let mut fork = loaded.doc.clone();
