@@ -479,25 +479,57 @@ pub enum NewFact {
 impl NewFact {
     /// The fact made from a row.
     pub fn of(kind: FactKind, row: &ImportRow, id: String, by: &UserId, at: Timestamp) -> NewFact {
+        NewFact::new(
+            kind,
+            id,
+            (row.date, row.amount, row.document.clone()),
+            FactSource::Import,
+            by,
+            at,
+        )
+    }
+
+    /// A payment or a shipment of `(date, amount, document number)`, from
+    /// `source` (an import, or entered by hand on the card).
+    pub fn new(
+        kind: FactKind,
+        id: String,
+        (date, amount, document): (Date, Money, String),
+        source: FactSource,
+        by: &UserId,
+        at: Timestamp,
+    ) -> NewFact {
         match kind {
             FactKind::Payment => NewFact::Payment(Payment {
                 id,
-                date: row.date,
-                amount: row.amount,
-                document: row.document.clone(),
-                source: FactSource::Import,
+                date,
+                amount,
+                document,
+                source,
                 by: by.clone(),
                 at,
             }),
             FactKind::Shipment => NewFact::Shipment(Shipment {
                 id,
-                date: row.date,
-                amount: row.amount,
-                document: row.document.clone(),
-                source: FactSource::Import,
+                date,
+                amount,
+                document,
+                source,
                 by: by.clone(),
                 at,
             }),
+        }
+    }
+
+    /// Puts the fact into the client's document, as it is.
+    pub fn insert_into(self, doc: &mut ClientDoc) {
+        match self {
+            NewFact::Payment(p) => {
+                doc.payments.insert(p.id.clone(), p);
+            }
+            NewFact::Shipment(s) => {
+                doc.shipments.insert(s.id.clone(), s);
+            }
         }
     }
 

@@ -4,9 +4,10 @@
 //! message, note; with the Interest it is about), enter a payment or a
 //! shipment.
 
-use kartoteka::client::{ClientDoc, Event, EventKind, Money, MoneyError, Payment, Shipment};
+use kartoteka::client::{ClientDoc, Event, EventKind, FactSource, Money, MoneyError};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::ids::new_id;
+use kartoteka::import::{FactKind, NewFact};
 use kartoteka::timeline::{What, timeline};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -440,33 +441,24 @@ fn FactForm(
             error: amount_error,
             on_done,
         };
-        if shipment {
-            let s = Shipment {
-                id: id.clone(),
-                date,
-                amount: sum,
-                document: number,
-                source: Default::default(),
-                by: me.id.clone(),
-                at,
-            };
-            target.save("shipment", cat().shipment_added, move |d| {
-                d.shipments.insert(id, s);
-            });
+        let (kind, done) = if shipment {
+            (FactKind::Shipment, cat().shipment_added)
         } else {
-            let p = Payment {
-                id: id.clone(),
-                date,
-                amount: sum,
-                document: number,
-                source: Default::default(),
-                by: me.id.clone(),
-                at,
-            };
-            target.save("payment", cat().payment_added, move |d| {
-                d.payments.insert(id, p);
-            });
-        }
+            (FactKind::Payment, cat().payment_added)
+        };
+        let fact = NewFact::new(
+            kind,
+            id,
+            (date, sum, number),
+            FactSource::Manual,
+            &me.id,
+            at,
+        );
+        target.save(
+            if shipment { "shipment" } else { "payment" },
+            done,
+            move |d| fact.insert_into(d),
+        );
     };
     view! {
         <form class="interest-form" novalidate on:submit=submit
