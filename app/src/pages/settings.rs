@@ -12,14 +12,15 @@ use kartoteka::rules::config::{
     Clause, Comparison, ConfigError, Measure, Op, RuleSet, RuleTemplate, StatusConfig, StatusDef,
     StatusId, StatusMethod,
 };
-use kartoteka::workspace::Names;
+use kartoteka::workspace::{Names, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use std::sync::Arc;
 
+use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, cat};
-use crate::state::app_state;
+use crate::state::{AppState, app_state};
 use crate::t;
 
 /// The statuses in their order.
@@ -167,30 +168,17 @@ pub fn SettingsPage() -> impl IntoView {
         let config = draft.get_untracked();
         if let Err(e) = RuleSet::new(&config) {
             error.set(Some(config_error_text(cat(), &config, &e)));
-            focus("settings-error");
+            focus_id("settings-error", false);
             return;
         }
         error.set(None);
-        let Some(store) = state.store() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            let result = store
-                .change_workspace("statuses and rules", |w| w.statuses = config)
-                .await;
-            busy.set(false);
-            match result {
-                Ok(ws) => {
-                    state.workspace.set(Some(Arc::new(ws)));
-                    state.toast(cat().settings_saved, false);
-                }
-                Err(e) => {
-                    leptos::logging::error!("saving the settings failed: {e}");
-                    error.set(Some(cat().save_failed.to_owned()));
-                }
-            }
-        });
+        save_workspace(
+            state,
+            "statuses and rules",
+            cat().settings_saved,
+            (busy, error),
+            |w| w.statuses = config,
+        );
     };
     let add_status = move |_| {
         let id = StatusId::new(format!("custom_{}", &kartoteka::ids::new_id()[..8]));
@@ -207,7 +195,7 @@ pub fn SettingsPage() -> impl IntoView {
             );
         });
         let target = format!("status-{id}-ru");
-        request_animation_frame(move || focus_id(&target));
+        focus_id(target, false);
     };
 
     view! {
@@ -237,20 +225,6 @@ pub fn SettingsPage() -> impl IntoView {
         </main>
     }
     .into_any()
-}
-
-fn focus_id(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-    {
-        let _ = el.focus();
-    }
-}
-
-fn focus(id: &'static str) {
-    request_animation_frame(move || focus_id(id));
 }
 
 /// One status: names, colour, order, method and, for an automatic one, its
@@ -596,4 +570,34 @@ fn ZoneEditor(draft: RwSignal<StatusConfig>) -> impl IntoView {
             </div>
         </fieldset>
     }
+}
+
+/// Writes a change of the workspace settings (`message` names it in the
+/// document's history), then shows the new workspace and `saved`; the
+/// form's busy flag is set meanwhile and its error says when it failed.
+pub fn save_workspace(
+    state: AppState,
+    message: &'static str,
+    saved: &'static str,
+    (busy, error): (RwSignal<bool>, RwSignal<Option<String>>),
+    edit: impl FnOnce(&mut WorkspaceDoc) + 'static,
+) {
+    let Some(store) = state.store() else {
+        return;
+    };
+    busy.set(true);
+    spawn_local(async move {
+        let result = store.change_workspace(message, edit).await;
+        busy.set(false);
+        match result {
+            Ok(ws) => {
+                state.workspace.set(Some(Arc::new(ws)));
+                state.toast(saved, false);
+            }
+            Err(e) => {
+                leptos::logging::error!("saving the settings ({message}) failed: {e}");
+                error.set(Some(cat().save_failed.to_owned()));
+            }
+        }
+    });
 }

@@ -10,8 +10,6 @@
 //! state, a scenario or a service type that Interests on this device still
 //! use is refused on the spot, with the number of those Interests.
 
-use std::sync::Arc;
-
 use kartoteka::client::Outcome;
 use kartoteka::summary::InterestSummary;
 use kartoteka::workspace::sales::interests_in;
@@ -19,10 +17,11 @@ use kartoteka::workspace::{
     Names, Reason, Role, SalesError, Scenario, ScenarioState, ServiceType, WorkspaceDoc,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
+use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, Lang, cat, lang};
+use crate::pages::settings::save_workspace;
 use crate::state::app_state;
 use crate::t;
 
@@ -123,20 +122,6 @@ fn fresh_id(prefix: &str) -> String {
     format!("{prefix}_{}", &kartoteka::ids::new_id()[..8])
 }
 
-fn focus_id(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-    {
-        let _ = el.focus();
-    }
-}
-
-fn focus_later(id: String) {
-    request_animation_frame(move || focus_id(&id));
-}
-
 fn outcome_id(o: Option<Outcome>) -> &'static str {
     match o {
         None => "none",
@@ -176,35 +161,22 @@ pub fn SalesSettingsPage() -> impl IntoView {
         let d = draft.get_untracked();
         if let Err(e) = d.validate_sales() {
             error.set(Some(sales_error_text(cat(), &d, &e)));
-            focus_later("sales-error".to_owned());
+            focus_id("sales-error", false);
             return;
         }
         error.set(None);
-        let Some(store) = state.store() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            let result = store
-                .change_workspace("sales scenarios and service types", move |w| {
-                    w.scenarios = d.scenarios;
-                    w.service_types = d.service_types;
-                    w.rejection_reasons = d.rejection_reasons;
-                    w.settings.default_service_type = d.settings.default_service_type;
-                })
-                .await;
-            busy.set(false);
-            match result {
-                Ok(ws) => {
-                    state.workspace.set(Some(Arc::new(ws)));
-                    state.toast(cat().sales_saved, false);
-                }
-                Err(e) => {
-                    leptos::logging::error!("saving the sales settings failed: {e}");
-                    error.set(Some(cat().save_failed.to_owned()));
-                }
-            }
-        });
+        save_workspace(
+            state,
+            "sales scenarios and service types",
+            cat().sales_saved,
+            (busy, error),
+            move |w| {
+                w.scenarios = d.scenarios;
+                w.service_types = d.service_types;
+                w.rejection_reasons = d.rejection_reasons;
+                w.settings.default_service_type = d.settings.default_service_type;
+            },
+        );
     };
     let discard = move |_| {
         if let Some(w) = state.workspace.get_untracked() {
@@ -284,7 +256,7 @@ fn ScenariosEditor(draft: Draft) -> impl IntoView {
         });
         selected.set(id);
         notice.set(None);
-        focus_later("scenario-name-ru".to_owned());
+        focus_id("scenario-name-ru", false);
     };
     let delete_scenario = move |_| {
         let id = selected.get_untracked();
@@ -307,7 +279,7 @@ fn ScenariosEditor(draft: Draft) -> impl IntoView {
         });
         let next = draft.with_untracked(|w| w.scenarios.keys().next().cloned().unwrap_or_default());
         selected.set(next);
-        focus_later("sales-scenario".to_owned());
+        focus_id("sales-scenario", false);
     };
     let scenario = move || draft.with(|w| w.scenarios.get(&selected.get()).cloned());
     let edit = move |f: &dyn Fn(&mut Scenario)| {
@@ -395,7 +367,7 @@ fn StatesEditor(draft: Draft, scenario: String, notice: RwSignal<Option<String>>
             }
         });
         notice.set(None);
-        focus_later(format!("state-{id}-ru"));
+        focus_id(format!("state-{id}-ru"), false);
     };
     view! {
         <ol class="state-list">
@@ -476,7 +448,7 @@ fn StateEditor(
                 (true, false) | (false, true) => up_id.clone(),
                 (false, false) | (true, true) => down_id.clone(),
             };
-            focus_later(target);
+            focus_id(target, false);
         }
     };
     let shift_up = shift.clone();
@@ -486,7 +458,7 @@ fn StateEditor(
         let used = with_interests(|all| interests_in(all, &sid, Some(&own)));
         if used > 0 {
             notice.set(Some((cat().state_in_use)(&name(), used as u64)));
-            focus_later(format!("state-{own}-ru"));
+            focus_id(format!("state-{own}-ru"), false);
             return;
         }
         notice.set(None);
@@ -495,7 +467,7 @@ fn StateEditor(
                 s.states.retain(|x| x.id != own);
             }
         });
-        focus_later("sales-scenario".to_owned());
+        focus_id("sales-scenario", false);
     };
 
     view! {
@@ -601,7 +573,7 @@ fn ServiceTypesEditor(draft: Draft) -> impl IntoView {
                 },
             );
         });
-        focus_later(format!("type-{id}-ru"));
+        focus_id(format!("type-{id}-ru"), false);
     };
     view! {
         <section class="settings-section" aria-labelledby="types-title">
@@ -715,7 +687,7 @@ fn ReasonsEditor(draft: Draft) -> impl IntoView {
                 names: Names::new(cat().new_reason_name, ""),
             })
         });
-        focus_later(format!("reason-{id}-ru"));
+        focus_id(format!("reason-{id}-ru"), false);
     };
     view! {
         <section class="settings-section" aria-labelledby="reasons-title">
