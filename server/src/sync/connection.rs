@@ -861,10 +861,12 @@ impl Job {
     /// A device's first message after a reconnect carries only its heads,
     /// never changes. When those heads are unknown here, the device holds
     /// changes the relay lacks (a take made offline, say): it is asked for
-    /// them with a message of our heads and a summary of what we have, and
-    /// no changes, so that the answer can tell a lost take from anything
-    /// else. That reveals change hashes, not content, and only to a device
-    /// that claims changes of its own to this document.
+    /// them, once, so that the answer can tell a lost take from anything
+    /// else. The question holds our heads and no changes, and says we have
+    /// nothing since the device's last sync with us (an empty filter: a
+    /// filter of what we have could, by a false positive, hide the very
+    /// change we ask for). It reveals change hashes, not content, and only
+    /// to a device that claims changes of its own to this document.
     fn unreadable(
         &self,
         loaded: &Loaded,
@@ -872,18 +874,32 @@ impl Job {
         mut state: am_sync::State,
     ) -> Result<Outcome, SyncError> {
         if message.changes.is_empty() {
+            let heads = loaded.doc.get_heads();
             let holds_unknown = message
                 .heads
                 .iter()
                 .any(|head| loaded.doc.get_change_meta_by_hash(head).is_none());
-            if !holds_unknown || !matches!(loaded.kind, Kind::Client { .. }) {
+            let asked_already = state.last_sent_heads == heads;
+            if !holds_unknown || asked_already || !matches!(loaded.kind, Kind::Client { .. }) {
                 return Ok(Outcome::Unavailable);
             }
+            let since = message
+                .have
+                .first()
+                .map(|have| have.last_sync.clone())
+                .unwrap_or_default();
             let mut ask = am_sync::State::new();
-            let reply = loaded.doc.generate_sync_message(&mut ask);
+            let reply = loaded.doc.generate_sync_message(&mut ask).map(|mut m| {
+                m.need.clear();
+                m.have = vec![am_sync::Have {
+                    last_sync: since,
+                    bloom: am_sync::BloomFilter::default(),
+                }];
+                m.encode()
+            });
             return Ok(Outcome::Synced {
                 state: ask,
-                reply: reply.map(|m| m.encode()),
+                reply,
                 accepted: None,
             });
         }
