@@ -115,6 +115,8 @@ pub struct Catalogue {
     pub sync_never: &'static str,
     /// The relay refused the changes of a card (`kt-refused`), by code.
     pub sync_refused_taken: &'static str,
+    pub sales_read_failed: &'static str,
+    pub sales_reading: &'static str,
     pub sync_refused_responsible: &'static str,
     pub sync_refused_merged_into: &'static str,
     pub sync_refused_workspace: &'static str,

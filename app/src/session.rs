@@ -205,9 +205,15 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
     state.phase.set(Phase::Ready);
     // Statuses and zones first (the list shows them), then the search
     // index: one after the other, so neither slows the other down.
+    let splitting = store.clone();
     spawn_local(async move {
         crate::derived::recompute_all(state).await;
         crate::search::build(state).await;
+        // Once, after an upgrade: summaries stored whole are split, so the
+        // next start reads less.
+        if let Err(e) = splitting.keep_sales_apart().await {
+            leptos::logging::warn!("summaries stay whole for now: {e}");
+        }
     });
     let notice_seen = matches!(device.get(KEY_STORAGE_NOTICE).await, Ok(Some(_)));
     spawn_local(async move {

@@ -2,7 +2,7 @@
 //! phase of start-up, the client list (read model), the workspace, the
 //! connectivity, the toast, and the store that writes documents.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use kartoteka::api::SessionUser;
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::rules::config::RuleSet;
 use kartoteka::search::{SearchEntry, SearchIndex};
-use kartoteka::summary::ClientSummary;
+use kartoteka::summary::{ClientSummary, SalesSummary};
 use kartoteka::workspace::WorkspaceDoc;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,12 +65,21 @@ pub struct Toast {
 
 /// The client list: every visible client's summary, sorted by name; and
 /// beside it the potential clients' Interests, which are no clients.
+///
+/// Start-up reads summaries without their sales part (Interests and
+/// document numbers, see [`SalesSummary`]); the sales pages read it once
+/// with [`AppState::read_sales`], and `sales_read` says whether they have.
 #[derive(Debug, Clone, Default)]
 pub struct ClientList {
     pub items: Vec<Arc<ClientSummary>>,
     index: HashMap<String, usize>,
     /// Potential clients' Interest documents (not linked yet), by id.
     pub potential: HashMap<String, Arc<ClientSummary>>,
+    /// Whether the summaries carry their sales parts.
+    pub sales_read: bool,
+    /// Clients whose whole summary came in (an edit, a sync) before the
+    /// sales parts were read: what is read then is not newer.
+    fresh: HashSet<String>,
 }
 
 fn sort_key(s: &ClientSummary) -> String {
@@ -100,6 +109,8 @@ impl ClientList {
             items,
             index,
             potential,
+            sales_read: false,
+            fresh: HashSet::new(),
         }
     }
 
@@ -115,6 +126,7 @@ impl ClientList {
 
     /// A new list with this client added or replaced, kept sorted.
     pub fn with(&self, summary: ClientSummary) -> ClientList {
+        let id = summary.id.to_string();
         let mut items = self.items.clone();
         if let Some(&i) = self.index.get(summary.id.as_str()) {
             items.remove(i);
@@ -133,10 +145,47 @@ impl ClientList {
             .enumerate()
             .map(|(i, s)| (s.id.to_string(), i))
             .collect();
+        let mut fresh = self.fresh.clone();
+        if !self.sales_read {
+            fresh.insert(id);
+        }
         ClientList {
             items,
             index,
             potential,
+            sales_read: self.sales_read,
+            fresh,
+        }
+    }
+
+    /// A new list whose summaries carry the sales parts read from the
+    /// device. A summary without a stored part keeps what it has (it was
+    /// stored whole, or has none), and so does one that came in whole
+    /// while the parts were being read.
+    pub fn with_sales(&self, mut sales: HashMap<String, SalesSummary>) -> ClientList {
+        let mut fill = |s: &Arc<ClientSummary>| -> Arc<ClientSummary> {
+            let id = s.id.as_str();
+            match sales.remove(id) {
+                Some(part) if !self.fresh.contains(id) => {
+                    let mut whole = ClientSummary::clone(s);
+                    whole.set_sales(part);
+                    Arc::new(whole)
+                }
+                _ => s.clone(),
+            }
+        };
+        let items = self.items.iter().map(&mut fill).collect();
+        let potential = self
+            .potential
+            .iter()
+            .map(|(id, s)| (id.clone(), fill(s)))
+            .collect();
+        ClientList {
+            items,
+            index: self.index.clone(),
+            potential,
+            sales_read: true,
+            fresh: HashSet::new(),
         }
     }
 }
@@ -184,6 +233,8 @@ pub struct AppState {
     pub derive_generation: StoredValue<u64>,
     /// What the sync client reports (see [`crate::sync`]).
     pub sync: SyncStatus,
+    /// Whether the sales parts of the summaries are being read.
+    sales_reading: StoredValue<bool>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
 
@@ -267,6 +318,7 @@ impl AppState {
             derived: RwSignal::new(DerivedBase::default()),
             derive_generation: StoredValue::new(0),
             sync: SyncStatus::new(),
+            sales_reading: StoredValue::new(false),
             store: StoredValue::new_local(None),
         }
     }
@@ -311,6 +363,44 @@ impl AppState {
             .workspace
             .with_untracked(|w| w.as_ref().map_or(180, |w| w.settings.utc_offset_minutes));
         Date::of_instant(Timestamp(now_ms() + offset), zone)
+    }
+
+    /// Reads the sales parts of the summaries into the list, once per
+    /// session (the sales pages call it as they open); returns when they
+    /// are there. A failure is said, and the pages go on with what the
+    /// list has.
+    pub async fn read_sales(self) {
+        loop {
+            if self.clients.with_untracked(|l| l.sales_read) {
+                return;
+            }
+            if !self.sales_reading.get_value() {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(20).await;
+        }
+        let Some(store) = self.store() else {
+            return;
+        };
+        self.sales_reading.set_value(true);
+        crate::io::platform::mark("kartoteka:sales-read-start");
+        let sales = store.sales().await;
+        crate::io::platform::mark("kartoteka:sales-read");
+        match sales {
+            Ok(sales) => self
+                .clients
+                .update(|list| *list = Arc::new(list.with_sales(sales))),
+            Err(e) => {
+                self.toast(
+                    format!("{}: {e}", crate::i18n::cat().sales_read_failed),
+                    true,
+                );
+                self.clients.update(|list| {
+                    *list = Arc::new(list.with_sales(HashMap::new()));
+                });
+            }
+        }
+        self.sales_reading.set_value(false);
     }
 
     /// Puts a client's new summary into the list, the search index and

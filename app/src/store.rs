@@ -30,10 +30,10 @@ use kartoteka::date::Timestamp;
 use kartoteka::document::{ClientDocument, DocumentError, WorkspaceDocument};
 use kartoteka::history::{Entry, card_history};
 use kartoteka::ids::{UserId, actor_for};
-use kartoteka::summary::ClientSummary;
+use kartoteka::summary::{ClientSummary, SalesSummary};
 use kartoteka::workspace::WorkspaceDoc;
 
-use crate::io::idb::{IdbError, UserDb};
+use crate::io::idb::{IdbError, SummaryRows, UserDb};
 use crate::io::platform::{now_ms, yield_now};
 
 /// After this many appended changes a document is folded into one snapshot.
@@ -48,6 +48,9 @@ const META_BOOTSTRAPPED: &str = "bootstrapped";
 const META_WORKSPACE: &str = "workspace_id";
 /// The day up to which this device has started the win-backs due.
 const META_WINBACKS: &str = "winbacks_checked_through";
+/// Set once every stored summary keeps its sales part apart (written so
+/// from the start, or split in the background after an upgrade).
+const META_SALES_APART: &str = "sales_apart";
 
 /// Why the store could not do what was asked.
 #[derive(Debug)]
@@ -166,11 +169,15 @@ impl Store {
         let total = entries.len();
         let mut done = 0;
         for batch in entries.chunks(IMPORT_BATCH) {
-            let rows: Vec<(&str, &[u8], Option<&str>)> = batch
+            // The relay sends whole summaries; the device keeps the sales
+            // part apart.
+            let rows: Vec<(&str, &[u8], Option<SummaryRows>)> = batch
                 .iter()
                 .map(|e| {
                     let summary = match e.kind {
-                        BundleKind::Client => std::str::from_utf8(&e.summary).ok(),
+                        BundleKind::Client => serde_json::from_slice::<ClientSummary>(&e.summary)
+                            .ok()
+                            .map(summary_rows),
                         BundleKind::Workspace => None,
                     };
                     (e.id.as_str(), e.doc.as_slice(), summary)
@@ -184,6 +191,7 @@ impl Store {
             progress(done, total);
             yield_now().await;
         }
+        self.db.set_meta(META_SALES_APART, "1").await?;
         self.db.set_meta(META_BOOTSTRAPPED, "1").await?;
         Ok(())
     }
@@ -215,6 +223,60 @@ impl Store {
             after = last;
             yield_now().await;
         }
+    }
+
+    /// Every client's sales part (see [`SalesSummary`]) by document id,
+    /// read in batches as [`Store::summaries`]; unreadable ones skipped.
+    pub async fn sales(&self) -> Result<HashMap<String, SalesSummary>, StoreError> {
+        let mut out = HashMap::new();
+        let mut after: Option<String> = None;
+        loop {
+            let rows = self.db.sales_after(after.as_deref(), READ_BATCH).await?;
+            let full = rows.len() == READ_BATCH as usize;
+            after = rows.last().map(|(id, _)| id.clone());
+            out.extend(rows.into_iter().filter_map(|(id, json)| {
+                serde_json::from_str::<SalesSummary>(&json)
+                    .ok()
+                    .map(|s| (id, s))
+            }));
+            if !full || after.is_none() {
+                return Ok(out);
+            }
+            yield_now().await;
+        }
+    }
+
+    /// Once per base: rewrites summaries stored whole by a version before
+    /// the sales part was kept apart, in batches, so that later start-ups
+    /// read only what the list needs.
+    pub async fn keep_sales_apart(&self) -> Result<(), StoreError> {
+        if self.db.meta(META_SALES_APART).await?.is_some() {
+            return Ok(());
+        }
+        let split = |json: &str| {
+            let summary = serde_json::from_str::<ClientSummary>(json).ok()?;
+            let has_sales = !summary.interests.is_empty()
+                || !summary.payment_documents.is_empty()
+                || !summary.shipment_documents.is_empty();
+            has_sales.then(|| {
+                let rows = summary_rows(summary);
+                (rows.summary, rows.sales)
+            })
+        };
+        let mut after: Option<String> = None;
+        loop {
+            let (read, last) = self
+                .db
+                .split_summaries(after.as_deref(), IMPORT_BATCH as u32, split)
+                .await?;
+            if read < IMPORT_BATCH || last.is_none() {
+                break;
+            }
+            after = last;
+            yield_now().await;
+        }
+        self.db.set_meta(META_SALES_APART, "1").await?;
+        Ok(())
     }
 
     /// The workspace document.
@@ -294,9 +356,9 @@ impl Store {
         let _guard = self.writing.lock().await;
         let mut doc = ClientDocument::create(client, self.actor.clone(), Timestamp(now_ms()))?;
         let summary = ClientSummary::of(client);
-        let json = summary_json(&summary);
+        let rows = summary_rows(summary.clone());
         self.db
-            .put_snapshot(client.id.as_str(), &doc.save(), Some(&json), true)
+            .put_snapshot(client.id.as_str(), &doc.save(), Some(&rows), true)
             .await?;
         self.open
             .borrow_mut()
@@ -343,17 +405,17 @@ impl Store {
         summary: &ClientSummary,
         local: bool,
     ) -> Result<(), StoreError> {
-        let json = summary_json(summary);
+        let rows = summary_rows(summary.clone());
         let written = if open.next_seq >= COMPACT_AFTER {
             let snapshot = open.doc.save();
             self.db
-                .put_snapshot(id, &snapshot, Some(&json), local)
+                .put_snapshot(id, &snapshot, Some(&rows), local)
                 .await
                 .map(|()| 0)
         } else {
             let chunk = open.doc.save_incremental();
             self.db
-                .append(id, open.next_seq, &chunk, &json, local)
+                .append(id, open.next_seq, &chunk, &rows, local)
                 .await
                 .map(|()| open.next_seq + 1)
         };
@@ -638,7 +700,7 @@ impl Store {
                 };
                 let summary = ClientSummary::of(&doc.read()?);
                 self.db
-                    .put_snapshot(id, &doc.save(), Some(&summary_json(&summary)), false)
+                    .put_snapshot(id, &doc.save(), Some(&summary_rows(summary.clone())), false)
                     .await?;
                 self.fetching.borrow_mut().remove(id);
                 self.open
@@ -718,7 +780,12 @@ impl Store {
     }
 }
 
-fn summary_json(summary: &ClientSummary) -> String {
+/// A summary as stored: the sales part apart (no record when empty).
+fn summary_rows(mut summary: ClientSummary) -> SummaryRows {
+    let sales = summary.take_sales();
     // A summary is plain data; serialising it cannot fail.
-    serde_json::to_string(summary).unwrap_or_default()
+    SummaryRows {
+        summary: serde_json::to_string(&summary).unwrap_or_default(),
+        sales: (!sales.is_empty()).then(|| serde_json::to_string(&sales).unwrap_or_default()),
+    }
 }

@@ -258,3 +258,66 @@ async fn a_client_synced_to_another_device_is_stored_there_and_edits_flow_back()
     let summaries = mine.summaries(|_, _| {}).await.unwrap();
     assert_eq!(summaries[0].name, "Ладога");
 }
+
+#[wasm_bindgen_test]
+async fn interests_and_document_numbers_are_kept_apart_from_the_summary_and_whole_old_summaries_are_split()
+ {
+    use kartoteka_app::io::idb::SummaryRows;
+
+    let me = user();
+    let today = Date::from_ymd(2026, 11, 22).unwrap();
+    let demo = kartoteka::demo::generate(40, today, 7).clients;
+    let mut with_sales = demo
+        .into_iter()
+        .filter(|c| !c.interests.is_empty() && !c.payments.is_empty());
+    let (new, old) = (with_sales.next().unwrap(), with_sales.next().unwrap());
+    let store = Store::open(me.clone(), [7; 8]).await.unwrap();
+    store.create_client(&new).await.unwrap();
+    drop(store);
+    // A client stored by a version that kept the summary whole.
+    let db = UserDb::open(me.id.as_str()).await.unwrap();
+    let whole = ClientSummary::of(&old);
+    let bytes = ClientDocument::create(&old, actor_for(&me.id, [7; 8]).unwrap(), Timestamp(1))
+        .unwrap()
+        .save();
+    let rows = SummaryRows {
+        summary: serde_json::to_string(&whole).unwrap(),
+        sales: None,
+    };
+    db.put_snapshot(old.id.as_str(), &bytes, Some(&rows), false)
+        .await
+        .unwrap();
+
+    let store = Store::open(me.clone(), [7; 8]).await.unwrap();
+    let by_id =
+        |list: Vec<ClientSummary>, id: &ClientId| list.into_iter().find(|s| &s.id == id).unwrap();
+    let summaries = store.summaries(|_, _| {}).await.unwrap();
+    assert!(
+        by_id(summaries.clone(), &new.id).interests.is_empty(),
+        "start-up does not read the Interests"
+    );
+    assert_eq!(
+        by_id(summaries, &old.id),
+        whole,
+        "an old summary reads whole"
+    );
+    let sales = store.sales().await.unwrap();
+    assert_eq!(sales.len(), 1);
+    let mut joined = by_id(store.summaries(|_, _| {}).await.unwrap(), &new.id);
+    joined.set_sales(sales[new.id.as_str()].clone());
+    assert_eq!(joined, ClientSummary::of(&new), "joined back, nothing lost");
+
+    store.keep_sales_apart().await.unwrap();
+    let summaries = store.summaries(|_, _| {}).await.unwrap();
+    let mut split = by_id(summaries, &old.id);
+    assert!(split.interests.is_empty() && split.payment_documents.is_empty());
+    let sales = store.sales().await.unwrap();
+    assert_eq!(sales.len(), 2);
+    split.set_sales(sales[old.id.as_str()].clone());
+    assert_eq!(split, whole, "split, nothing lost");
+    // The document itself is untouched.
+    assert_eq!(
+        store.client(old.id.as_str()).await.unwrap().interests,
+        old.interests
+    );
+}

@@ -70,6 +70,28 @@ pub struct ClientSummary {
     pub shipment_documents: Vec<String>,
 }
 
+/// The part of a summary only the sales pages need ("My sales", the
+/// funnel, registration, the import, the sales settings): a device keeps
+/// it apart from the rest and reads it when one of those pages opens, so
+/// start-up reads only what the list, search and rules need.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SalesSummary {
+    #[serde(rename = "is", default, skip_serializing_if = "Vec::is_empty")]
+    pub interests: Vec<InterestSummary>,
+    #[serde(rename = "pd", default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_documents: Vec<String>,
+    #[serde(rename = "sd", default, skip_serializing_if = "Vec::is_empty")]
+    pub shipment_documents: Vec<String>,
+}
+
+impl SalesSummary {
+    pub fn is_empty(&self) -> bool {
+        self.interests.is_empty()
+            && self.payment_documents.is_empty()
+            && self.shipment_documents.is_empty()
+    }
+}
+
 /// What "My sales" and the funnel need of one Interest. Stored with short
 /// keys and dates as day numbers: a device reads tens of thousands of
 /// these at start-up.
@@ -271,6 +293,22 @@ impl ClientSummary {
         }
     }
 
+    /// Takes the sales part out of the summary (see [`SalesSummary`]).
+    pub fn take_sales(&mut self) -> SalesSummary {
+        SalesSummary {
+            interests: std::mem::take(&mut self.interests),
+            payment_documents: std::mem::take(&mut self.payment_documents),
+            shipment_documents: std::mem::take(&mut self.shipment_documents),
+        }
+    }
+
+    /// Puts a sales part (back) into the summary.
+    pub fn set_sales(&mut self, sales: SalesSummary) {
+        self.interests = sales.interests;
+        self.payment_documents = sales.payment_documents;
+        self.shipment_documents = sales.shipment_documents;
+    }
+
     /// Whether this is a client of the base: not merged into another one
     /// and not a potential client's Interest.
     pub fn is_client(&self) -> bool {
@@ -448,6 +486,38 @@ mod tests {
             let back: ClientSummary = serde_json::from_str(&json).expect("deserialise");
             assert_eq!(back, summary);
             assert_eq!(back.facts, client.facts());
+        }
+    }
+
+    #[test]
+    fn the_sales_part_stored_apart_joins_back_into_the_same_summary() {
+        let today = Date::from_ymd(2026, 11, 22).expect("date");
+        let clients = crate::demo::generate(50, today, 3).clients;
+        assert!(clients.iter().any(|c| !c.interests.is_empty()));
+        for client in clients {
+            let whole = ClientSummary::of(&client);
+            let mut list = whole.clone();
+            let sales = list.take_sales();
+            assert_eq!(
+                sales.is_empty(),
+                client.interests.is_empty()
+                    && client.payments.is_empty()
+                    && client.shipments.is_empty()
+            );
+            let list_json = serde_json::to_string(&list).expect("serialise");
+            let sales_json = serde_json::to_string(&sales).expect("serialise");
+            for key in ["\"is\"", "\"pd\"", "\"sd\""] {
+                assert!(!list_json.contains(key), "{key} stays out of the list part");
+            }
+            let mut back: ClientSummary = serde_json::from_str(&list_json).expect("deserialise");
+            back.set_sales(serde_json::from_str(&sales_json).expect("deserialise"));
+            assert_eq!(back, whole);
+            // A summary stored whole (by an earlier version) still reads
+            // with its sales part.
+            let old: ClientSummary =
+                serde_json::from_str(&serde_json::to_string(&whole).expect("serialise"))
+                    .expect("deserialise");
+            assert_eq!(old, whole);
         }
     }
 }

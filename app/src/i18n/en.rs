@@ -20,6 +20,8 @@ pub static EN: Catalogue = Catalogue {
     sync_last_hint: |t| format!("Last synced with the server: {t}"),
     sync_never: "Not synced with the server yet",
     sync_refused_taken: "Another manager took this client from the exchange first. Your changes to the card were undone.",
+    sales_read_failed: "Could not read the clients' Interests and documents on this device",
+    sales_reading: "Reading the clients' Interests…",
     sync_refused_responsible: "Only a supervisor changes who is responsible for a client. The change to the card was undone.",
     sync_refused_merged_into: "Only a supervisor merges clients. The change to the card was undone.",
     sync_refused_workspace: "Only an administrator changes the settings. The change was undone.",

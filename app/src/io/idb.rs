@@ -12,6 +12,11 @@
 //!     chunks are folded into a new snapshot when they grow (compaction);
 //!   - `summaries`: document id → the client's summary (JSON text), all
 //!     the list, search and rules need, read in one go at start-up;
+//!   - `sales`: document id → the sales part of the summary (JSON text:
+//!     Interests and accounting document numbers), read when a sales page
+//!     first opens; no record when the client has none. Written in the
+//!     same transaction as the summary. (Before version 3 it was part of
+//!     the summary; such summaries are split once, in the background.)
 //!   - `meta`: named values (bootstrap done, workspace id, sync cursor, …);
 //!   - `sync_states`: document id → the Automerge sync state with the
 //!     relay (encoded), so a reconnect resumes where it stopped;
@@ -33,6 +38,7 @@ const DEVICE: &str = "device";
 const DOCS: &str = "docs";
 const CHUNKS: &str = "chunks";
 const SUMMARIES: &str = "summaries";
+const SALES: &str = "sales";
 const META: &str = "meta";
 const SYNC_STATES: &str = "sync_states";
 const OUTBOX: &str = "outbox";
@@ -159,6 +165,41 @@ impl StoredDoc {
     }
 }
 
+/// A client's summary as stored: the part start-up reads, and the sales
+/// part (`None` when the client has no Interests or documents: no record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRows {
+    pub summary: String,
+    pub sales: Option<String>,
+}
+
+impl SummaryRows {
+    fn put(&self, tx: &indexed_db_futures::transaction::Transaction<'_>, id: &str) -> Result<()> {
+        tx.object_store(SUMMARIES)?
+            .put(self.summary.as_str())
+            .with_key(id)
+            .build()?;
+        put_sales(&tx.object_store(SALES)?, id, self.sales.as_deref())
+    }
+}
+
+/// Puts a sales part, or removes the record when there is none.
+fn put_sales(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    id: &str,
+    sales: Option<&str>,
+) -> Result<()> {
+    match sales {
+        Some(sales) => {
+            store.put(sales).with_key(id).build()?;
+        }
+        None => {
+            store.delete(id).build()?;
+        }
+    }
+    Ok(())
+}
+
 fn chunk_key(doc: &str, seq: u32) -> String {
     format!("{doc}/{seq:08}")
 }
@@ -173,7 +214,7 @@ impl UserDb {
     /// Opens (creating on first use) the database of one user.
     pub async fn open(user_id: &str) -> Result<UserDb> {
         let db = Database::open(format!("kartoteka-{user_id}"))
-            .with_version(2u32)
+            .with_version(3u32)
             .with_on_upgrade_needed(|event, db| {
                 if event.old_version() < 1.0 {
                     db.create_object_store(DOCS).build()?;
@@ -184,6 +225,9 @@ impl UserDb {
                 if event.old_version() < 2.0 {
                     db.create_object_store(SYNC_STATES).build()?;
                     db.create_object_store(OUTBOX).build()?;
+                }
+                if event.old_version() < 3.0 {
+                    db.create_object_store(SALES).build()?;
                 }
                 Ok(())
             })
@@ -218,9 +262,32 @@ impl UserDb {
         after: Option<&str>,
         count: u32,
     ) -> Result<(Vec<String>, Option<String>)> {
-        let tx = self.db.transaction(SUMMARIES).build()?;
-        let store = tx.object_store(SUMMARIES)?;
-        let (rows, keys): (Vec<String>, Vec<String>) = match after {
+        let (rows, keys) = self.texts_after(SUMMARIES, after, count).await?;
+        Ok((rows, keys.last().cloned()))
+    }
+
+    /// Up to `count` sales parts of summaries after `after`, with their
+    /// document ids, as [`UserDb::summaries_after`].
+    pub async fn sales_after(
+        &self,
+        after: Option<&str>,
+        count: u32,
+    ) -> Result<Vec<(String, String)>> {
+        let (rows, keys) = self.texts_after(SALES, after, count).await?;
+        Ok(keys.into_iter().zip(rows).collect())
+    }
+
+    /// Up to `count` values and their keys of a store of texts, keys
+    /// after `after`, in key order.
+    async fn texts_after(
+        &self,
+        name: &str,
+        after: Option<&str>,
+        count: u32,
+    ) -> Result<(Vec<String>, Vec<String>)> {
+        let tx = self.db.transaction(name).build()?;
+        let store = tx.object_store(name)?;
+        Ok(match after {
             Some(after) => {
                 let range = || KeyRange::LowerBound(after.to_owned(), true);
                 let rows = store
@@ -250,8 +317,57 @@ impl UserDb {
                     .collect::<std::result::Result<_, _>>()?;
                 (rows, keys)
             }
-        };
-        Ok((rows, keys.last().cloned()))
+        })
+    }
+
+    /// Rewrites up to `count` summaries after `after` that `split` splits
+    /// (whole summaries stored before version 3) as a summary and its sales
+    /// part, reading and writing in one transaction so no newer write in
+    /// between is overwritten. Returns how many were read and the last id.
+    pub async fn split_summaries(
+        &self,
+        after: Option<&str>,
+        count: u32,
+        split: impl Fn(&str) -> Option<(String, Option<String>)>,
+    ) -> Result<(usize, Option<String>)> {
+        let tx = self
+            .db
+            .transaction([SUMMARIES, SALES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(SUMMARIES)?;
+        let range = || after.map(|a| KeyRange::LowerBound(a.to_owned(), true));
+        let rows: Vec<String> = match range() {
+            Some(r) => {
+                store
+                    .get_all()
+                    .with_query::<String, _>(r)
+                    .with_limit(count)
+                    .await?
+            }
+            None => store.get_all().with_limit(count).await?,
+        }
+        .collect::<std::result::Result<_, _>>()?;
+        let keys: Vec<String> = match range() {
+            Some(r) => {
+                store
+                    .get_all_keys()
+                    .with_query::<String, _>(r)
+                    .with_limit(count)
+                    .await?
+            }
+            None => store.get_all_keys().with_limit(count).await?,
+        }
+        .collect::<std::result::Result<_, _>>()?;
+        let sales = tx.object_store(SALES)?;
+        for (key, row) in keys.iter().zip(&rows) {
+            if let Some((summary, sale)) = split(row) {
+                store.put(summary).with_key(key.as_str()).build()?;
+                put_sales(&sales, key, sale.as_deref())?;
+            }
+        }
+        tx.commit().await?;
+        Ok((rows.len(), keys.last().cloned()))
     }
 
     /// How many summaries are cached.
@@ -299,12 +415,12 @@ impl UserDb {
         id: &str,
         seq: u32,
         chunk: &[u8],
-        summary: &str,
+        summary: &SummaryRows,
         local: bool,
     ) -> Result<()> {
         let tx = self
             .db
-            .transaction([CHUNKS, SUMMARIES, OUTBOX])
+            .transaction([CHUNKS, SUMMARIES, SALES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         if local {
@@ -314,10 +430,7 @@ impl UserDb {
             .put(bytes_to_js(chunk))
             .with_key(chunk_key(id, seq))
             .build()?;
-        tx.object_store(SUMMARIES)?
-            .put(summary)
-            .with_key(id)
-            .build()?;
+        summary.put(&tx, id)?;
         tx.commit().await?;
         Ok(())
     }
@@ -329,12 +442,12 @@ impl UserDb {
         &self,
         id: &str,
         snapshot: &[u8],
-        summary: Option<&str>,
+        summary: Option<&SummaryRows>,
         local: bool,
     ) -> Result<()> {
         let tx = self
             .db
-            .transaction([DOCS, CHUNKS, SUMMARIES, OUTBOX])
+            .transaction([DOCS, CHUNKS, SUMMARIES, SALES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         if local {
@@ -348,10 +461,7 @@ impl UserDb {
             .delete::<String, _>(chunk_range(id))
             .build()?;
         if let Some(summary) = summary {
-            tx.object_store(SUMMARIES)?
-                .put(summary)
-                .with_key(id)
-                .build()?;
+            summary.put(&tx, id)?;
         }
         tx.commit().await?;
         Ok(())
@@ -359,18 +469,17 @@ impl UserDb {
 
     /// Stores many documents with their summaries in one transaction (the
     /// first download of the base).
-    pub async fn put_many(&self, docs: &[(&str, &[u8], Option<&str>)]) -> Result<()> {
+    pub async fn put_many(&self, docs: &[(&str, &[u8], Option<SummaryRows>)]) -> Result<()> {
         let tx = self
             .db
-            .transaction([DOCS, SUMMARIES])
+            .transaction([DOCS, SUMMARIES, SALES])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let store = tx.object_store(DOCS)?;
-        let summaries = tx.object_store(SUMMARIES)?;
         for (id, bytes, summary) in docs {
             store.put(bytes_to_js(bytes)).with_key(*id).build()?;
             if let Some(summary) = summary {
-                summaries.put(*summary).with_key(*id).build()?;
+                summary.put(&tx, id)?;
             }
         }
         tx.commit().await?;
@@ -428,7 +537,7 @@ impl UserDb {
     pub async fn forget(&self, id: &str) -> Result<()> {
         let tx = self
             .db
-            .transaction([DOCS, CHUNKS, SUMMARIES, SYNC_STATES, OUTBOX])
+            .transaction([DOCS, CHUNKS, SUMMARIES, SALES, SYNC_STATES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         tx.object_store(DOCS)?.delete(id).build()?;
@@ -436,6 +545,7 @@ impl UserDb {
             .delete::<String, _>(chunk_range(id))
             .build()?;
         tx.object_store(SUMMARIES)?.delete(id).build()?;
+        tx.object_store(SALES)?.delete(id).build()?;
         tx.object_store(SYNC_STATES)?.delete(id).build()?;
         tx.object_store(OUTBOX)?.delete(id).build()?;
         tx.commit().await?;

@@ -14,6 +14,7 @@ use kartoteka::ids::UserId;
 use kartoteka::report::funnel::{Funnel, FunnelFilter, funnel};
 use kartoteka::workspace::{LEAD_SCENARIO, Names, Scenario};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::format;
 use crate::i18n::{Lang, cat, lang};
@@ -97,7 +98,11 @@ pub fn FunnelPage() -> impl IntoView {
             .workspace
             .with(|w| w.as_ref().and_then(|w| w.scenarios.get(&id).cloned()))
     });
+    spawn_local(state.read_sales());
     let report = Memo::new(move |_| {
+        if !state.clients.with(|l| l.sales_read) {
+            return None;
+        }
         let scenario = scenario.get()?;
         let (from, to) = period.get().ok()?;
         let m = manager.get();
@@ -173,6 +178,7 @@ pub fn FunnelPage() -> impl IntoView {
                     {move || period.with(Result::is_err).then(|| cat().funnel_bad_period)}
                 </p>
             </form>
+            <p class="muted" role="status" hidden=move || state.clients.with(|l| l.sales_read)>{t!(sales_reading)}</p>
             {move || report.get().map(|(scenario, f)| view! { <FunnelReport scenario=scenario funnel=f/> })}
         </main>
     }

@@ -108,6 +108,7 @@ pub fn ImportPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(None::<(usize, usize)>);
 
+    spawn_local(state.read_sales());
     // Reads the file again whenever the file or the kind changes.
     let run_preview = move || {
         let Some(data) = bytes.get_value() else {
@@ -144,6 +145,8 @@ pub fn ImportPage() -> impl IntoView {
         spawn_local(async move {
             match read_file(file).await {
                 Ok(data) => {
+                    // What each client holds already is in the sales parts.
+                    state.read_sales().await;
                     bytes.set_value(Some(Arc::new(data)));
                     run_preview();
                 }

@@ -89,6 +89,8 @@ pub fn RegisterPage() -> impl IntoView {
     let name_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     focus_id("register-search", false);
+    // A found client's unfinished Interests are in the sales parts.
+    spawn_local(state.read_sales());
 
     let to_potential = move |_| {
         let guess = prefill(&query.get_untracked());
@@ -199,7 +201,11 @@ pub fn RegisterPage() -> impl IntoView {
                         {t!(no_client_in_base)}
                     </button>
                 </Show>
-                {move || chosen.get().map(|c| view! { <ChosenClient client=c/> })}
+                {move || chosen.get().map(|c| {
+                    // As the list has it now: with its Interests once they are read.
+                    let c = state.clients.with(|l| l.get(c.id.as_str()).cloned()).unwrap_or(c);
+                    view! { <ChosenClient client=c/> }
+                })}
                 <Show when=move || potential.get()>
                     <div class="notice" role="status">
                         <span>{t!(potential_lead)}</span>

@@ -80,8 +80,12 @@ pub fn SalesPage() -> impl IntoView {
         ended_since: (!all_ended.get())
             .then(|| Date(today.naive() - chrono::Days::new(ENDED_DAYS))),
     });
+    spawn_local(state.read_sales());
     let columns = Memo::new(move |_| {
         let scenario = scenario.get()?;
+        if !state.clients.with(|l| l.sales_read) {
+            return None;
+        }
         let filter = filter.get();
         mark("kartoteka:board-start");
         let columns = state

@@ -17,6 +17,7 @@ use kartoteka::workspace::{
     Names, Reason, Role, SalesError, Scenario, ScenarioState, ServiceType, WorkspaceDoc,
 };
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::components::focus::focus_id;
@@ -155,6 +156,10 @@ pub fn SalesSettingsPage() -> impl IntoView {
     let draft: Draft = RwSignal::new((*saved).clone());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Whether a state or a service type is in use is counted over the
+    // Interests: editing waits until they are read.
+    spawn_local(state.read_sales());
+    let sales_read = move || state.clients.with(|l| l.sales_read);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -193,7 +198,8 @@ pub fn SalesSettingsPage() -> impl IntoView {
             {read_only.then(|| view! { <p class="banner banner--info sales-settings__note">{t!(sales_settings_read_only)}</p> })}
             <form class="settings-form" on:submit=save novalidate>
                 <p class="form-error" id="sales-error" tabindex="-1" role="alert">{move || error.get()}</p>
-                <fieldset class="sales-settings__body" disabled=read_only>
+                <p class="muted" role="status" hidden=sales_read>{t!(sales_reading)}</p>
+                <fieldset class="sales-settings__body" disabled=move || read_only || !sales_read()>
                     <ScenariosEditor draft=draft/>
                     <ServiceTypesEditor draft=draft/>
                     <ReasonsEditor draft=draft/>
