@@ -205,14 +205,15 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
     state.phase.set(Phase::Ready);
     // Statuses and zones first (the list shows them), then the search
     // index: one after the other, so neither slows the other down.
-    let splitting = store.clone();
+    let refreshing = store.clone();
     spawn_local(async move {
         crate::derived::recompute_all(state).await;
         crate::search::build(state).await;
-        // Once, after an upgrade: summaries stored whole are split, so the
-        // next start reads less.
-        if let Err(e) = splitting.keep_sales_apart().await {
-            leptos::logging::warn!("summaries stay whole for now: {e}");
+        // Once after an upgrade: summaries an older version stored are
+        // computed again from their documents.
+        let refreshed = |batch| state.refreshed_summaries(batch);
+        if let Err(e) = refreshing.refresh_summaries(refreshed).await {
+            leptos::logging::warn!("the stored summaries stay as they are for now: {e}");
         }
     });
     let notice_seen = matches!(device.get(KEY_STORAGE_NOTICE).await, Ok(Some(_)));

@@ -430,6 +430,37 @@ impl AppState {
         }
     }
 
+    /// Takes in summaries computed again from unchanged documents (see
+    /// `Store::refresh_summaries`): one whose list part differs from the
+    /// list's goes everywhere as an edit would; one that differs only in
+    /// its sales part updates the list once the sales parts are read (before
+    /// that, they are read from the store with the rest).
+    pub fn refreshed_summaries(&self, batch: Vec<ClientSummary>) {
+        let sales_read = self.clients.with_untracked(|l| l.sales_read);
+        let mut sales = HashMap::new();
+        for mut summary in batch {
+            let id = summary.id.to_string();
+            let current = self.clients.with_untracked(|l| {
+                l.get(&id).or_else(|| l.potential.get(&id)).map(|c| {
+                    let mut c = ClientSummary::clone(c);
+                    c.take_sales();
+                    c
+                })
+            });
+            let part = summary.take_sales();
+            if current.as_ref() == Some(&summary) {
+                sales.insert(id, part);
+            } else {
+                summary.set_sales(part);
+                self.upsert_summary(summary);
+            }
+        }
+        if sales_read && !sales.is_empty() {
+            self.clients
+                .update(|list| *list = Arc::new(list.with_sales(sales)));
+        }
+    }
+
     /// Shows a short message.
     pub fn toast(&self, text: impl Into<String>, error: bool) {
         let id = now_ms() as u64;

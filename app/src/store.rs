@@ -30,7 +30,7 @@ use kartoteka::date::Timestamp;
 use kartoteka::document::{ClientDocument, DocumentError, WorkspaceDocument};
 use kartoteka::history::{Entry, card_history};
 use kartoteka::ids::{UserId, actor_for};
-use kartoteka::summary::{ClientSummary, SalesSummary};
+use kartoteka::summary::{ClientSummary, SUMMARY_VERSION, SalesSummary};
 use kartoteka::workspace::WorkspaceDoc;
 
 use crate::io::idb::{IdbError, SummaryRows, UserDb};
@@ -48,9 +48,10 @@ const META_BOOTSTRAPPED: &str = "bootstrapped";
 const META_WORKSPACE: &str = "workspace_id";
 /// The day up to which this device has started the win-backs due.
 const META_WINBACKS: &str = "winbacks_checked_through";
-/// Set once every stored summary keeps its sales part apart (written so
-/// from the start, or split in the background after an upgrade).
-const META_SALES_APART: &str = "sales_apart";
+/// The [`SUMMARY_VERSION`] of the stored summaries (none: 1).
+const META_SUMMARY_VERSION: &str = "summary_version";
+/// How many documents one step of [`Store::refresh_summaries`] reads.
+const REFRESH_BATCH: u32 = 100;
 
 /// Why the store could not do what was asked.
 #[derive(Debug)]
@@ -191,7 +192,10 @@ impl Store {
             progress(done, total);
             yield_now().await;
         }
-        self.db.set_meta(META_SALES_APART, "1").await?;
+        // The relay computes its summaries with this version's code.
+        self.db
+            .set_meta(META_SUMMARY_VERSION, &SUMMARY_VERSION.to_string())
+            .await?;
         self.db.set_meta(META_BOOTSTRAPPED, "1").await?;
         Ok(())
     }
@@ -246,36 +250,66 @@ impl Store {
         }
     }
 
-    /// Once per base: rewrites summaries stored whole by a version before
-    /// the sales part was kept apart, in batches, so that later start-ups
-    /// read only what the list needs.
-    pub async fn keep_sales_apart(&self) -> Result<(), StoreError> {
-        if self.db.meta(META_SALES_APART).await?.is_some() {
+    /// Once after an upgrade: every summary stored by an older version
+    /// (see [`SUMMARY_VERSION`]: missing what a summary holds now, or
+    /// stored whole) is computed again from its document and stored with
+    /// its sales part apart, a batch at a time between other writes. Each
+    /// batch of new summaries goes to `refreshed`. A document that cannot
+    /// be read keeps its summary.
+    pub async fn refresh_summaries(
+        &self,
+        refreshed: impl Fn(Vec<ClientSummary>),
+    ) -> Result<(), StoreError> {
+        let version = self.db.meta(META_SUMMARY_VERSION).await?;
+        if version.and_then(|v| v.parse::<u32>().ok()).unwrap_or(1) >= SUMMARY_VERSION {
             return Ok(());
         }
-        let split = |json: &str| {
-            let summary = serde_json::from_str::<ClientSummary>(json).ok()?;
-            let has_sales = !summary.interests.is_empty()
-                || !summary.payment_documents.is_empty()
-                || !summary.shipment_documents.is_empty();
-            has_sales.then(|| {
-                let rows = summary_rows(summary);
-                (rows.summary, rows.sales)
-            })
-        };
         let mut after: Option<String> = None;
         loop {
-            let (read, last) = self
+            let ids = self
                 .db
-                .split_summaries(after.as_deref(), IMPORT_BATCH as u32, split)
+                .summary_ids_after(after.as_deref(), REFRESH_BATCH)
                 .await?;
-            if read < IMPORT_BATCH || last.is_none() {
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            let summaries = {
+                // No write in between: what is computed is what is stored.
+                let _guard = self.writing.lock().await;
+                let mut summaries = Vec::with_capacity(ids.len());
+                for id in &ids {
+                    let open = self.open.borrow().get(id).map(|o| o.doc.read());
+                    let model = match open {
+                        Some(model) => model,
+                        None => match self.db.load(id).await? {
+                            Some(stored) => {
+                                ClientDocument::load(&stored.concatenated()).and_then(|d| d.read())
+                            }
+                            None => continue,
+                        },
+                    };
+                    match model {
+                        Ok(model) => summaries.push(ClientSummary::of(&model)),
+                        Err(e) => leptos::logging::warn!("summary of {id} kept: {e}"),
+                    }
+                }
+                let rows: Vec<(String, SummaryRows)> = summaries
+                    .iter()
+                    .map(|s| (s.id.to_string(), summary_rows(s.clone())))
+                    .collect();
+                self.db.put_summaries(&rows).await?;
+                summaries
+            };
+            refreshed(summaries);
+            if ids.len() < REFRESH_BATCH as usize {
                 break;
             }
-            after = last;
+            after = Some(last);
             yield_now().await;
         }
-        self.db.set_meta(META_SALES_APART, "1").await?;
+        self.db
+            .set_meta(META_SUMMARY_VERSION, &SUMMARY_VERSION.to_string())
+            .await?;
         Ok(())
     }
 

@@ -260,9 +260,10 @@ async fn a_client_synced_to_another_device_is_stored_there_and_edits_flow_back()
 }
 
 #[wasm_bindgen_test]
-async fn interests_and_document_numbers_are_kept_apart_from_the_summary_and_whole_old_summaries_are_split()
+async fn interests_are_kept_apart_from_the_summary_and_summaries_of_an_older_version_are_computed_again()
  {
     use kartoteka_app::io::idb::SummaryRows;
+    use std::cell::RefCell;
 
     let me = user();
     let today = Date::from_ymd(2026, 11, 22).unwrap();
@@ -274,14 +275,17 @@ async fn interests_and_document_numbers_are_kept_apart_from_the_summary_and_whol
     let store = Store::open(me.clone(), [7; 8]).await.unwrap();
     store.create_client(&new).await.unwrap();
     drop(store);
-    // A client stored by a version that kept the summary whole.
+    // A client stored by an earlier version: a whole summary, without the
+    // Interests and document numbers summaries carry now.
     let db = UserDb::open(me.id.as_str()).await.unwrap();
     let whole = ClientSummary::of(&old);
+    let mut stale = whole.clone();
+    stale.take_sales();
     let bytes = ClientDocument::create(&old, actor_for(&me.id, [7; 8]).unwrap(), Timestamp(1))
         .unwrap()
         .save();
     let rows = SummaryRows {
-        summary: serde_json::to_string(&whole).unwrap(),
+        summary: serde_json::to_string(&stale).unwrap(),
         sales: None,
     };
     db.put_snapshot(old.id.as_str(), &bytes, Some(&rows), false)
@@ -293,31 +297,38 @@ async fn interests_and_document_numbers_are_kept_apart_from_the_summary_and_whol
         |list: Vec<ClientSummary>, id: &ClientId| list.into_iter().find(|s| &s.id == id).unwrap();
     let summaries = store.summaries(|_, _| {}).await.unwrap();
     assert!(
-        by_id(summaries.clone(), &new.id).interests.is_empty(),
+        by_id(summaries, &new.id).interests.is_empty(),
         "start-up does not read the Interests"
     );
-    assert_eq!(
-        by_id(summaries, &old.id),
-        whole,
-        "an old summary reads whole"
-    );
     let sales = store.sales().await.unwrap();
-    assert_eq!(sales.len(), 1);
+    assert_eq!(sales.len(), 1, "the stale one has none stored");
     let mut joined = by_id(store.summaries(|_, _| {}).await.unwrap(), &new.id);
     joined.set_sales(sales[new.id.as_str()].clone());
     assert_eq!(joined, ClientSummary::of(&new), "joined back, nothing lost");
 
-    store.keep_sales_apart().await.unwrap();
-    let summaries = store.summaries(|_, _| {}).await.unwrap();
-    let mut split = by_id(summaries, &old.id);
-    assert!(split.interests.is_empty() && split.payment_documents.is_empty());
+    let told = RefCell::new(Vec::new());
+    store
+        .refresh_summaries(|batch| told.borrow_mut().extend(batch))
+        .await
+        .unwrap();
+    let told = told.into_inner();
+    assert!(told.contains(&whole), "the app hears the new summary");
+    let mut refreshed = by_id(store.summaries(|_, _| {}).await.unwrap(), &old.id);
+    assert_eq!(refreshed, stale, "stored apart");
     let sales = store.sales().await.unwrap();
     assert_eq!(sales.len(), 2);
-    split.set_sales(sales[old.id.as_str()].clone());
-    assert_eq!(split, whole, "split, nothing lost");
-    // The document itself is untouched.
+    refreshed.set_sales(sales[old.id.as_str()].clone());
+    assert_eq!(refreshed, whole, "complete now");
     assert_eq!(
         store.client(old.id.as_str()).await.unwrap().interests,
-        old.interests
+        old.interests,
+        "the document is untouched"
     );
+    // Once: the next start has nothing to do.
+    let again = RefCell::new(0);
+    store
+        .refresh_summaries(|batch| *again.borrow_mut() += batch.len())
+        .await
+        .unwrap();
+    assert_eq!(again.into_inner(), 0);
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod seed;
 pub mod spa;
 pub mod store;
+pub mod summaries;
 pub mod sync;
 
 use std::path::PathBuf;

@@ -138,6 +138,11 @@ async fn run() -> anyhow::Result<()> {
                     print_logins(&users);
                 }
             }
+            let refreshed = kartoteka_server::summaries::refresh(&store)
+                .context("computing the client summaries again")?;
+            if refreshed > 0 {
+                println!("Client summaries brought up to date: {refreshed}.");
+            }
             if !dist.join("index.html").exists() {
                 bail!(
                     "{} has no index.html: build the app first (trunk build --release)",

@@ -104,6 +104,8 @@ fn write_workspace(
     let mut doc = WorkspaceDocument::create(workspace, actor, now)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     store.put_workspace(&uuid::Uuid::new_v4().to_string(), &doc.save())?;
+    // A new base's summaries are all computed by this version.
+    store.replace_summaries(&[], kartoteka::summary::SUMMARY_VERSION)?;
     Ok(())
 }
 

@@ -58,6 +58,9 @@ const META_WORKSPACE: &str = "workspace_doc";
 /// The relay's own automerge-repo storage id.
 const META_STORAGE_ID: &str = "storage_id";
 const COUNTER_SEQ: &str = "seq";
+/// The [`kartoteka::summary::SUMMARY_VERSION`] the stored summaries have
+/// (none: 1, from before it was recorded).
+const META_SUMMARY_VERSION: &str = "summary_version";
 
 /// A failure of the embedded store.
 #[derive(Debug, thiserror::Error)]
@@ -361,6 +364,36 @@ impl Store {
                 visit(id.value(), &bytes, summary.value())?;
             }
         }
+        Ok(())
+    }
+
+    /// The version of the stored summaries (1 when none is recorded).
+    pub fn summary_version(&self) -> Result<u32, StoreError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx
+            .open_table(META)?
+            .get(META_SUMMARY_VERSION)?
+            .and_then(|v| v.value().parse().ok())
+            .unwrap_or(1))
+    }
+
+    /// Replaces summaries (computed again from their documents, which do
+    /// not change) and records their version, in one transaction.
+    pub fn replace_summaries(
+        &self,
+        summaries: &[(String, Vec<u8>)],
+        version: u32,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(SUMMARIES)?;
+            for (id, summary) in summaries {
+                table.insert(id.as_str(), summary.as_slice())?;
+            }
+            tx.open_table(META)?
+                .insert(META_SUMMARY_VERSION, version.to_string().as_str())?;
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -12,6 +12,13 @@ use crate::date::{Date, Timestamp};
 use crate::ids::{ClientId, UserId};
 use crate::rules::facts::ClientFacts;
 
+/// What [`ClientSummary::of`] computes, as a number: raised whenever a
+/// summary starts to carry something new (2: Interests and document
+/// numbers). Summaries stored under an older number are computed again
+/// from their documents, on the relay at start and on a device in the
+/// background, so nothing that came before is missing from them.
+pub const SUMMARY_VERSION: u32 = 2;
+
 /// A contact person, as far as the list and search need it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactSummary {

@@ -16,7 +16,8 @@
 //!     Interests and accounting document numbers), read when a sales page
 //!     first opens; no record when the client has none. Written in the
 //!     same transaction as the summary. (Before version 3 it was part of
-//!     the summary; such summaries are split once, in the background.)
+//!     the summary; such summaries are computed again once, in the
+//!     background, see `Store::refresh_summaries`.)
 //!   - `meta`: named values (bootstrap done, workspace id, sync cursor, …);
 //!   - `sync_states`: document id → the Automerge sync state with the
 //!     relay (encoded), so a reconnect resumes where it stopped;
@@ -320,54 +321,37 @@ impl UserDb {
         })
     }
 
-    /// Rewrites up to `count` summaries after `after` that `split` splits
-    /// (whole summaries stored before version 3) as a summary and its sales
-    /// part, reading and writing in one transaction so no newer write in
-    /// between is overwritten. Returns how many were read and the last id.
-    pub async fn split_summaries(
-        &self,
-        after: Option<&str>,
-        count: u32,
-        split: impl Fn(&str) -> Option<(String, Option<String>)>,
-    ) -> Result<(usize, Option<String>)> {
+    /// Up to `count` ids of documents with a summary, after `after`, in
+    /// id order.
+    pub async fn summary_ids_after(&self, after: Option<&str>, count: u32) -> Result<Vec<String>> {
+        let tx = self.db.transaction(SUMMARIES).build()?;
+        let store = tx.object_store(SUMMARIES)?;
+        let keys = match after {
+            Some(after) => {
+                store
+                    .get_all_keys()
+                    .with_query::<String, _>(KeyRange::LowerBound(after.to_owned(), true))
+                    .with_limit(count)
+                    .await?
+            }
+            None => store.get_all_keys().with_limit(count).await?,
+        };
+        Ok(keys.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Replaces summaries (computed again; their documents unchanged), in
+    /// one transaction.
+    pub async fn put_summaries(&self, rows: &[(String, SummaryRows)]) -> Result<()> {
         let tx = self
             .db
             .transaction([SUMMARIES, SALES])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let store = tx.object_store(SUMMARIES)?;
-        let range = || after.map(|a| KeyRange::LowerBound(a.to_owned(), true));
-        let rows: Vec<String> = match range() {
-            Some(r) => {
-                store
-                    .get_all()
-                    .with_query::<String, _>(r)
-                    .with_limit(count)
-                    .await?
-            }
-            None => store.get_all().with_limit(count).await?,
-        }
-        .collect::<std::result::Result<_, _>>()?;
-        let keys: Vec<String> = match range() {
-            Some(r) => {
-                store
-                    .get_all_keys()
-                    .with_query::<String, _>(r)
-                    .with_limit(count)
-                    .await?
-            }
-            None => store.get_all_keys().with_limit(count).await?,
-        }
-        .collect::<std::result::Result<_, _>>()?;
-        let sales = tx.object_store(SALES)?;
-        for (key, row) in keys.iter().zip(&rows) {
-            if let Some((summary, sale)) = split(row) {
-                store.put(summary).with_key(key.as_str()).build()?;
-                put_sales(&sales, key, sale.as_deref())?;
-            }
+        for (id, summary) in rows {
+            summary.put(&tx, id)?;
         }
         tx.commit().await?;
-        Ok((rows.len(), keys.last().cloned()))
+        Ok(())
     }
 
     /// How many summaries are cached.
