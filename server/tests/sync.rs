@@ -300,8 +300,9 @@ fn answered(client: &Client, id: DocumentId) -> bool {
         || client.device.unavailable.contains(&id)
 }
 
-#[tokio::test]
-async fn two_managers_taking_the_same_exchange_client_exactly_one_wins() -> Result {
+/// Petrov and Smirnova both see a client in the exchange, go offline and
+/// take it.
+async fn both_take_offline() -> Result<(AppState, Relay, DocumentId, Client, Client)> {
     let state = demo_state(80, None)?;
     let relay = Relay::new(&state);
     let id = exchange_client(&state);
@@ -309,6 +310,12 @@ async fn two_managers_taking_the_same_exchange_client_exactly_one_wins() -> Resu
     let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
     take_offline(&mut petrov, id);
     take_offline(&mut smirnova, id);
+    Ok((state, relay, id, petrov, smirnova))
+}
+
+#[tokio::test]
+async fn two_managers_taking_the_same_exchange_client_exactly_one_wins() -> Result {
+    let (state, relay, id, mut petrov, mut smirnova) = both_take_offline().await?;
     reconnect(&mut petrov, &relay, &state, "petrov").await?;
     reconnect(&mut smirnova, &relay, &state, "smirnova").await?;
     petrov.sync(id).await?;
@@ -345,13 +352,7 @@ async fn two_managers_taking_the_same_exchange_client_exactly_one_wins() -> Resu
 /// unavailable.
 #[tokio::test]
 async fn a_manager_back_online_after_taking_a_client_someone_took_first_is_told_so() -> Result {
-    let state = demo_state(80, None)?;
-    let relay = Relay::new(&state);
-    let id = exchange_client(&state);
-    let mut petrov = online(&relay, &state, "petrov", 1).await?;
-    let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
-    take_offline(&mut petrov, id);
-    take_offline(&mut smirnova, id);
+    let (state, relay, id, mut petrov, mut smirnova) = both_take_offline().await?;
     reconnect(&mut petrov, &relay, &state, "petrov").await?;
     petrov.sync(id).await?;
     pump_until(&mut [&mut petrov], |c| answered(c[0], id)).await?;

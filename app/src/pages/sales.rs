@@ -101,7 +101,10 @@ pub fn SalesPage() -> impl IntoView {
     });
     // Marks when the board has rendered, for the benchmark.
     Effect::new(move |_| {
-        columns.track();
+        // Not while the Interests are still being read (nothing drawn).
+        if columns.with(Option::is_none) {
+            return;
+        }
         request_animation_frame(|| {
             mark("kartoteka:board-rendered");
             measure(

@@ -98,6 +98,7 @@ async fn main() -> Result {
     let (mut opens, mut open_long, mut moves, mut move_long) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut computes = Vec::new();
+    let mut reads = Vec::new();
     for run in 0..runs {
         b.goto("/").await?;
         b.wait_text("Все статусы (").await?;
@@ -122,6 +123,20 @@ async fn main() -> Result {
             .as_f64()
             .unwrap_or(f64::NAN);
         computes.push(compute);
+        // Reading the Interests (kept apart from what start-up reads).
+        let read = b
+            .js(
+                "const s = performance.getEntriesByName('kartoteka:sales-read-start'), e = performance.getEntriesByName('kartoteka:sales-read'); return s.length && e.length ? e[e.length - 1].startTime - s[s.length - 1].startTime : null;",
+                vec![],
+            )
+            .await?
+            .as_f64()
+            .unwrap_or(f64::NAN);
+        reads.push(read);
+        eprintln!(
+            "  run {}: board open in {open:.0} ms, the Interests read in {read:.0} ms",
+            run + 1
+        );
         if run == 0 {
             println!(
                 "the board: {interests} Interests of the lead scenario, {cards} cards drawn (30 a column until \"show more\")"
@@ -164,6 +179,10 @@ async fn main() -> Result {
     println!("\"My sales\" with {clients} demo clients, {runs} runs (median):");
     println!("  open the board:             {:.0} ms", median(opens));
     println!("  longest task while opening: {:.0} ms", median(open_long));
+    println!(
+        "  of which reading the Interests from IndexedDB (first sales page of a session): {:.0} ms",
+        median(reads)
+    );
     println!(
         "  of which laying out every Interest by state (kartoteka:board-compute): {:.1} ms",
         median(computes)
