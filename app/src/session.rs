@@ -209,6 +209,9 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
     spawn_local(async move {
         crate::derived::recompute_all(state).await;
         crate::search::build(state).await;
+        // The Interests too, so "My sales" opens at once later (a sales
+        // page opened before this reads them itself).
+        state.read_sales().await;
         // Once after an upgrade: summaries an older version stored are
         // computed again from their documents.
         let refreshed = |batch| state.refreshed_summaries(batch);
