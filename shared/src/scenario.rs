@@ -175,6 +175,54 @@ pub fn move_interest(
     Ok(())
 }
 
+/// Ends an Interest with `outcome` on `act.date` (the card's "Завершить
+/// успешно / без продажи"): a move into its scenario's final state for
+/// that outcome, checked as any move ([`check_move`]: a state that
+/// requires a client, a reason from the list); or, when the scenario has
+/// no such state (or the Interest is in it already), the Interest ends
+/// where it is, an unsuccessful end still with its reason.
+#[allow(clippy::too_many_arguments)]
+pub fn complete_interest(
+    interest: &mut Interest,
+    scenario: Option<&Scenario>,
+    outcome: Outcome,
+    has_client: bool,
+    reason: Option<&str>,
+    reasons: &[Reason],
+    transition_id: String,
+    act: &Act,
+) -> Result<(), ScenarioError> {
+    let end = scenario
+        .and_then(|s| s.states.iter().find(|st| st.ends == Some(outcome)))
+        .filter(|st| st.id != interest.state);
+    if let (Some(scenario), Some(end)) = (scenario, end) {
+        let to = end.id.clone();
+        return move_interest(
+            interest,
+            scenario,
+            &to,
+            has_client,
+            reason,
+            reasons,
+            transition_id,
+            act,
+        );
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let known = |r: &str| reasons.is_empty() || reasons.iter().any(|k| k.id == r);
+    if outcome == Outcome::Failure && !reason.is_some_and(known) {
+        return Err(ScenarioError::ReasonRequired);
+    }
+    interest.completed = Some(act.date);
+    interest.outcome = Some(outcome);
+    interest.reason = match outcome {
+        Outcome::Failure => reason.map(str::to_owned),
+        Outcome::Success => None,
+    };
+    interest.follow_up = None;
+    Ok(())
+}
+
 /// Whether an open Interest's follow-up date has passed.
 pub fn is_overdue(follow_up: Option<Date>, completed: Option<Date>, today: Date) -> bool {
     completed.is_none() && follow_up.is_some_and(|d| d < today)
@@ -452,5 +500,74 @@ mod tests {
         assert!(!is_overdue(d(10), None, today));
         assert!(!is_overdue(d(9), d(9), today));
         assert!(!is_overdue(None, None, today));
+    }
+
+    #[test]
+    fn completing_moves_into_the_scenarios_end_for_the_outcome_checked_as_a_move() {
+        let ws = ws();
+        let scenario = &ws.scenarios[LEAD_SCENARIO];
+        let reasons = &ws.rejection_reasons;
+        let complete = |i: &mut Interest, outcome, has_client, reason| {
+            complete_interest(
+                i,
+                Some(scenario),
+                outcome,
+                has_client,
+                reason,
+                reasons,
+                "t".into(),
+                &act(6),
+            )
+        };
+        // Success needs a client when the end state does.
+        let mut i = lead(&ws);
+        let before = i.clone();
+        let needs_client = scenario
+            .states
+            .iter()
+            .any(|st| st.ends == Some(Outcome::Success) && st.requires_client);
+        if needs_client {
+            assert!(matches!(
+                complete(&mut i, Outcome::Success, false, None),
+                Err(ScenarioError::RequiresClient { .. })
+            ));
+            assert_eq!(i, before, "a refusal changes nothing");
+        }
+        complete(&mut i, Outcome::Success, true, None).expect("converted");
+        assert_eq!(i.state, "converted");
+        assert_eq!(i.outcome, Some(Outcome::Success));
+        assert_eq!(i.completed, Date::from_ymd(2026, 11, 6));
+        assert_eq!(i.transitions.len(), 1, "recorded as a move");
+        // Failure needs a reason from the list.
+        let mut i = lead(&ws);
+        assert_eq!(
+            complete(&mut i, Outcome::Failure, true, Some("made-up")),
+            Err(ScenarioError::ReasonRequired)
+        );
+        complete(&mut i, Outcome::Failure, true, Some("price")).expect("rejected");
+        assert_eq!(
+            (i.state.as_str(), i.reason.as_deref()),
+            ("rejected", Some("price"))
+        );
+    }
+
+    #[test]
+    fn completing_without_an_end_state_ends_the_interest_where_it_is() {
+        let ws = ws();
+        let mut i = lead(&ws);
+        let reasons = &ws.rejection_reasons;
+        let done = |i: &mut Interest, outcome, reason| {
+            complete_interest(i, None, outcome, true, reason, reasons, "t".into(), &act(7))
+        };
+        assert_eq!(
+            done(&mut i, Outcome::Failure, Some(" ")),
+            Err(ScenarioError::ReasonRequired)
+        );
+        assert!(i.completed.is_none());
+        done(&mut i, Outcome::Failure, Some(" price ")).expect("ended");
+        assert_eq!(i.state, "new", "no move without a final state");
+        assert!(i.transitions.is_empty());
+        assert_eq!(i.reason.as_deref(), Some("price"));
+        assert_eq!(i.follow_up, None);
     }
 }

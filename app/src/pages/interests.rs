@@ -7,10 +7,10 @@
 //! The fuller work with Interests ("My sales": registration from a search,
 //! potential clients, moves between scenario states) grows from here.
 
-use kartoteka::client::{ClientDoc, Interest, Outcome, Transition};
+use kartoteka::client::{ClientDoc, Interest, Outcome};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::ids::new_id;
-use kartoteka::scenario::{ScenarioError, check_move};
+use kartoteka::scenario::{Act, complete_interest};
 use kartoteka::workspace::{Names, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -229,70 +229,51 @@ fn CompleteForm(
         let (Ok(done_on), false) = (parsed, need_reason) else {
             return;
         };
-        // The scenario's final state may need a client in the base: a
-        // potential client's Interest cannot end there.
-        let refusal = workspace().and_then(|ws| {
-            doc.with_value(|d| {
-                let i = d.interests.get(&interest_id)?;
-                let scenario = ws.scenarios.get(&i.scenario)?;
-                let end = scenario.states.iter().find(|st| st.ends == Some(outcome))?;
-                match check_move(
-                    i,
-                    scenario,
-                    &end.id,
-                    d.potential.is_none(),
-                    Some(&chosen),
-                    &[],
-                ) {
-                    Err(e @ ScenarioError::RequiresClient { .. }) => {
-                        Some(scenario_error_text(cat(), &e, Some(scenario)))
-                    }
-                    _ => None,
-                }
-            })
-        });
-        if let Some(text) = refusal {
-            day_error.set(Some(text));
-            return;
-        }
         let (Some(store), Some(me)) = (state.store(), state.user()) else {
             return;
         };
+        let ws = workspace();
+        let reasons = ws
+            .as_ref()
+            .map(|w| w.rejection_reasons.clone())
+            .unwrap_or_default();
+        let act = Act {
+            by: me.id.clone(),
+            date: done_on,
+            at: Timestamp(now_ms()),
+        };
+        let reason = (outcome == Outcome::Failure).then_some(chosen);
+        let id = interest_id.clone();
+        // The same ending on the same document, or the refusal in words.
+        let complete = move |d: &mut ClientDoc| {
+            let has_client = d.potential.is_none();
+            let Some(i) = d.interests.get_mut(&id) else {
+                return Ok(());
+            };
+            let scenario = ws.as_ref().and_then(|w| w.scenarios.get(&i.scenario));
+            complete_interest(
+                i,
+                scenario,
+                outcome,
+                has_client,
+                reason.as_deref(),
+                &reasons,
+                new_id(),
+                &act,
+            )
+            .map_err(|e| scenario_error_text(cat(), &e, scenario))
+        };
+        if let Err(text) = doc.with_value(|d| complete(&mut d.clone())) {
+            day_error.set(Some(text));
+            return;
+        }
         busy.set(true);
         let client = doc.with_value(|d| d.id.to_string());
-        let id = interest_id.clone();
-        let ws = workspace();
         spawn_local(async move {
             let result = store
                 .change_client(&client, "interest completed", |d| {
-                    let Some(i) = d.interests.get_mut(&id) else {
-                        return;
-                    };
-                    // The scenario's final state for this outcome, if it has one.
-                    let target = ws
-                        .as_ref()
-                        .and_then(|w| w.scenarios.get(&i.scenario))
-                        .and_then(|s| s.states.iter().find(|st| st.ends == Some(outcome)))
-                        .map(|st| st.id.clone());
-                    let at = Timestamp(now_ms());
-                    if let Some(to) = target.filter(|to| *to != i.state) {
-                        let tid = new_id();
-                        i.transitions.insert(
-                            tid.clone(),
-                            Transition {
-                                id: tid,
-                                date: done_on,
-                                at,
-                                from: i.state.clone(),
-                                to: to.clone(),
-                                by: me.id.clone(),
-                            },
-                        );
-                        i.state = to;
-                    }
-                    i.completed = Some(done_on);
-                    i.outcome = Some(outcome);
-                    i.reason = (outcome == Outcome::Failure).then_some(chosen);
+                    // Checked above on the card's copy of the document.
+                    let _ = complete(d);
                 })
                 .await;
             busy.set(false);
