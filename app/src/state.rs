@@ -158,36 +158,30 @@ impl ClientList {
         }
     }
 
-    /// A new list whose summaries carry the sales parts read from the
-    /// device. A summary without a stored part keeps what it has (it was
-    /// stored whole, or has none), and so does one that came in whole
-    /// while the parts were being read.
-    pub fn with_sales(&self, mut sales: HashMap<String, SalesSummary>) -> ClientList {
-        let mut fill = |s: &Arc<ClientSummary>| -> Arc<ClientSummary> {
-            let id = s.id.as_str();
-            match sales.remove(id) {
-                Some(part) if !self.fresh.contains(id) => {
-                    let mut whole = ClientSummary::clone(s);
-                    whole.set_sales(part);
-                    Arc::new(whole)
-                }
-                _ => s.clone(),
+    /// Puts the sales parts read from the device into the summaries. A
+    /// summary without a stored part keeps what it has (it was stored
+    /// whole, or has none), and so does one that came in whole while the
+    /// parts were being read. A summary no one else holds is filled in
+    /// place (no copy: tens of thousands of them).
+    pub fn fill_sales(&mut self, mut sales: HashMap<String, SalesSummary>) {
+        let fresh = &self.fresh;
+        for item in self.items.iter_mut().chain(self.potential.values_mut()) {
+            if fresh.contains(item.id.as_str()) {
+                continue;
             }
-        };
-        let items = self.items.iter().map(&mut fill).collect();
-        let potential = self
-            .potential
-            .iter()
-            .map(|(id, s)| (id.clone(), fill(s)))
-            .collect();
-        ClientList {
-            items,
-            index: self.index.clone(),
-            potential,
-            sales_read: true,
-            fresh: HashSet::new(),
+            if let Some(part) = sales.remove(item.id.as_str()) {
+                Arc::make_mut(item).set_sales(part);
+            }
         }
+        self.sales_read = true;
+        self.fresh.clear();
     }
+}
+
+/// Puts sales parts into the list of `clients` without copying it when
+/// no one else holds it (see [`ClientList::fill_sales`]).
+fn fill_sales(clients: RwSignal<Arc<ClientList>>, sales: HashMap<String, SalesSummary>) {
+    clients.update(|list| Arc::make_mut(list).fill_sales(sales));
 }
 
 /// The compiled status rules of the workspace; compared by identity, so a
@@ -387,17 +381,13 @@ impl AppState {
         let sales = store.sales().await;
         crate::io::platform::mark("kartoteka:sales-read");
         match sales {
-            Ok(sales) => self
-                .clients
-                .update(|list| *list = Arc::new(list.with_sales(sales))),
+            Ok(sales) => fill_sales(self.clients, sales),
             Err(e) => {
                 self.toast(
                     format!("{}: {e}", crate::i18n::cat().sales_read_failed),
                     true,
                 );
-                self.clients.update(|list| {
-                    *list = Arc::new(list.with_sales(HashMap::new()));
-                });
+                fill_sales(self.clients, HashMap::new());
             }
         }
         self.sales_reading.set_value(false);
@@ -456,8 +446,7 @@ impl AppState {
             }
         }
         if sales_read && !sales.is_empty() {
-            self.clients
-                .update(|list| *list = Arc::new(list.with_sales(sales)));
+            fill_sales(self.clients, sales);
         }
     }
 

@@ -187,6 +187,17 @@ async fn main() -> Result {
     println!(
         "search index built in the browser in {build:.0} ms (in slices; longest task since load {build_long:.0} ms)"
     );
+    // The Interests, read in the background after the index.
+    wait_mark(&b, "kartoteka:sales-read").await?;
+    let sales = b
+        .js("const s = performance.getEntriesByName('kartoteka:sales-read-start'), e = performance.getEntriesByName('kartoteka:sales-read'); return e[0].startTime - s[0].startTime;", vec![])
+        .await?
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    let sales_long = longest_task(&b).await?;
+    println!(
+        "the Interests read in the background after the index in {sales:.0} ms (longest task since load {sales_long:.0} ms)"
+    );
     let queries = [
         "Иванов",
         "ООО Век",
