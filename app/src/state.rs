@@ -179,9 +179,16 @@ impl ClientList {
 }
 
 /// Puts sales parts into the list of `clients` without copying it when
-/// no one else holds it (see [`ClientList::fill_sales`]).
-fn fill_sales(clients: RwSignal<Arc<ClientList>>, sales: HashMap<String, SalesSummary>) {
-    clients.update(|list| Arc::make_mut(list).fill_sales(sales));
+/// no one else holds it (see [`ClientList::fill_sales`]). Only the sales
+/// pages are told (through `sales_rev`): the client list does not show
+/// Interests, and redoing it for nothing would stall the page.
+fn fill_sales(
+    clients: RwSignal<Arc<ClientList>>,
+    sales_rev: RwSignal<u64>,
+    sales: HashMap<String, SalesSummary>,
+) {
+    clients.update_untracked(|list| Arc::make_mut(list).fill_sales(sales));
+    sales_rev.update(|r| *r += 1);
 }
 
 /// The compiled status rules of the workspace; compared by identity, so a
@@ -229,6 +236,8 @@ pub struct AppState {
     pub sync: SyncStatus,
     /// Whether the sales parts of the summaries are being read.
     sales_reading: StoredValue<bool>,
+    /// Bumped whenever sales parts are put into the list.
+    pub sales_rev: RwSignal<u64>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
 
@@ -313,6 +322,7 @@ impl AppState {
             derive_generation: StoredValue::new(0),
             sync: SyncStatus::new(),
             sales_reading: StoredValue::new(false),
+            sales_rev: RwSignal::new(0),
             store: StoredValue::new_local(None),
         }
     }
@@ -359,6 +369,13 @@ impl AppState {
         Date::of_instant(Timestamp(now_ms() + offset), zone)
     }
 
+    /// Whether the list's summaries carry their sales parts (tracked: a
+    /// sales page re-renders when they come in).
+    pub fn sales_ready(&self) -> bool {
+        self.sales_rev.track();
+        self.clients.with_untracked(|l| l.sales_read)
+    }
+
     /// Reads the sales parts of the summaries into the list, once per
     /// session (the sales pages call it as they open); returns when they
     /// are there. A failure is said, and the pages go on with what the
@@ -381,13 +398,13 @@ impl AppState {
         let sales = store.sales().await;
         crate::io::platform::mark("kartoteka:sales-read");
         match sales {
-            Ok(sales) => fill_sales(self.clients, sales),
+            Ok(sales) => fill_sales(self.clients, self.sales_rev, sales),
             Err(e) => {
                 self.toast(
                     format!("{}: {e}", crate::i18n::cat().sales_read_failed),
                     true,
                 );
-                fill_sales(self.clients, HashMap::new());
+                fill_sales(self.clients, self.sales_rev, HashMap::new());
             }
         }
         self.sales_reading.set_value(false);
@@ -446,7 +463,7 @@ impl AppState {
             }
         }
         if sales_read && !sales.is_empty() {
-            fill_sales(self.clients, sales);
+            fill_sales(self.clients, self.sales_rev, sales);
         }
     }
 

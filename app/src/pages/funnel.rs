@@ -100,7 +100,7 @@ pub fn FunnelPage() -> impl IntoView {
     });
     spawn_local(state.read_sales());
     let report = Memo::new(move |_| {
-        if !state.clients.with(|l| l.sales_read) {
+        if !state.sales_ready() {
             return None;
         }
         let scenario = scenario.get()?;
@@ -178,7 +178,7 @@ pub fn FunnelPage() -> impl IntoView {
                     {move || period.with(Result::is_err).then(|| cat().funnel_bad_period)}
                 </p>
             </form>
-            <p class="muted" role="status" hidden=move || state.clients.with(|l| l.sales_read)>{t!(sales_reading)}</p>
+            <p class="muted" role="status" hidden=move || state.sales_ready()>{t!(sales_reading)}</p>
             {move || report.get().map(|(scenario, f)| view! { <FunnelReport scenario=scenario funnel=f/> })}
         </main>
     }

@@ -203,6 +203,7 @@ pub fn RegisterPage() -> impl IntoView {
                 </Show>
                 {move || chosen.get().map(|c| {
                     // As the list has it now: with its Interests once they are read.
+                    state.sales_ready();
                     let c = state.clients.with(|l| l.get(c.id.as_str()).cloned()).unwrap_or(c);
                     view! { <ChosenClient client=c/> }
                 })}

@@ -83,7 +83,7 @@ pub fn SalesPage() -> impl IntoView {
     spawn_local(state.read_sales());
     let columns = Memo::new(move |_| {
         let scenario = scenario.get()?;
-        if !state.clients.with(|l| l.sales_read) {
+        if !state.sales_ready() {
             return None;
         }
         let filter = filter.get();

@@ -159,7 +159,7 @@ pub fn SalesSettingsPage() -> impl IntoView {
     // Whether a state or a service type is in use is counted over the
     // Interests: editing waits until they are read.
     spawn_local(state.read_sales());
-    let sales_read = move || state.clients.with(|l| l.sales_read);
+    let sales_read = move || state.sales_ready();
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
