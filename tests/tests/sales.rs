@@ -292,6 +292,30 @@ async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Resu
         b.assert_fits().await?;
         b.screenshot(&dir.join(format!("sales-register-potential-ru-{tag}.png")))
             .await?;
+        if tag == "laptop" {
+            // The same pages in English, one click away.
+            b.click("EN").await?;
+            b.goto("/sales").await?;
+            b.wait_text("Register an Interest").await?;
+            b.wait_text("Follow-up").await?;
+            b.assert_fits().await?;
+            b.screenshot(&dir.join("sales-board-en-laptop.png")).await?;
+            b.goto("/sales/new").await?;
+            b.fill(
+                "Client: name, INN, phone, e-mail or contact person",
+                "Атлантагро",
+            )
+            .await?;
+            pick_client(&b, "ООО «Атлантагро»").await?;
+            b.assert_fits().await?;
+            b.screenshot(&dir.join("sales-register-en-laptop.png"))
+                .await?;
+            b.goto("/reports/funnel").await?;
+            b.wait_text("Sales funnel").await?;
+            b.wait_text("Converted").await?;
+            b.assert_fits().await?;
+            b.screenshot(&dir.join("funnel-en-laptop.png")).await?;
+        }
         b.close().await?;
     }
     Ok(())
