@@ -157,15 +157,7 @@ pub fn move_interest(
     );
     interest.state = to.to_owned();
     match ends {
-        Some(outcome) => {
-            interest.completed = Some(act.date);
-            interest.outcome = Some(outcome);
-            interest.reason = match outcome {
-                Outcome::Failure => reason.map(|r| r.trim().to_owned()),
-                Outcome::Success => None,
-            };
-            interest.follow_up = None;
-        }
+        Some(outcome) => end_interest(interest, outcome, reason, act.date),
         None => {
             interest.completed = None;
             interest.outcome = None;
@@ -213,14 +205,20 @@ pub fn complete_interest(
     if outcome == Outcome::Failure && !reason.is_some_and(known) {
         return Err(ScenarioError::ReasonRequired);
     }
-    interest.completed = Some(act.date);
+    end_interest(interest, outcome, reason, act.date);
+    Ok(())
+}
+
+/// Marks an Interest ended on `date`: its outcome, the reason of an
+/// unsuccessful end, and nothing left to follow up.
+fn end_interest(interest: &mut Interest, outcome: Outcome, reason: Option<&str>, date: Date) {
+    interest.completed = Some(date);
     interest.outcome = Some(outcome);
     interest.reason = match outcome {
-        Outcome::Failure => reason.map(str::to_owned),
+        Outcome::Failure => reason.map(|r| r.trim().to_owned()),
         Outcome::Success => None,
     };
     interest.follow_up = None;
-    Ok(())
 }
 
 /// Whether an open Interest's follow-up date has passed.
