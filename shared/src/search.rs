@@ -1002,8 +1002,13 @@ impl SearchIndex {
             self.dictionary.add(text, row);
         }
         let plain = words.iter().filter(|w| !w.compound).count();
+        // The name's own words first, in order, then the compounds: a
+        // compound comes right after its parts ("альфа строй альфастрой
+        // ек"), and the exact match compares the first `plain` words.
         let ids: Box<[WordId]> = words
             .iter()
+            .filter(|w| !w.compound)
+            .chain(words.iter().filter(|w| w.compound))
             .filter_map(|w| self.dictionary.find(&w.text))
             .collect();
         let single = if plain == 1 {

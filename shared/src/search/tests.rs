@@ -81,6 +81,25 @@ fn first(index: &SearchIndex, query: &str) -> Hit {
     index.query(query, 10).into_iter().next().unwrap()
 }
 
+/// A hyphenated word before the end of a name (found by the property test
+/// below): the name typed out whole is still an exact match.
+#[test]
+fn a_name_with_a_hyphenated_word_before_its_end_typed_whole_is_exact() {
+    let mut others: Vec<SearchEntry> = (0..30)
+        .map(|i| client(&format!("v{i}"), "Вектор", "", &[], &[]))
+        .collect();
+    others.push(client("alfa", "Альфа-Строй ек", "", &[], &[]));
+    let index = SearchIndex::build(others);
+    for query in ["Альфа-Строй ек", "альфа строй ёк"] {
+        let hit = first(&index, query);
+        assert_eq!(
+            (hit.client_id.as_str(), hit.tier),
+            ("alfa", Tier::Exact),
+            "{query}"
+        );
+    }
+}
+
 #[test]
 fn manager_finds_a_client_by_any_word_of_its_name() {
     let index = base();
