@@ -119,13 +119,20 @@ pub fn check_move(
         });
     }
     if target.ends == Some(Outcome::Failure) {
-        let given = reason.map(str::trim).unwrap_or_default();
-        let known = reasons.is_empty() || reasons.iter().any(|r| r.id == given);
-        if given.is_empty() || !known {
-            return Err(ScenarioError::ReasonRequired);
-        }
+        check_reason(reason, reasons)?;
     }
     Ok(target.ends)
+}
+
+/// An unsuccessful end's reason: given, and one of the list (when there is
+/// a list).
+fn check_reason(reason: Option<&str>, reasons: &[Reason]) -> Result<(), ScenarioError> {
+    let given = reason.map(str::trim).unwrap_or_default();
+    let known = reasons.is_empty() || reasons.iter().any(|r| r.id == given);
+    if given.is_empty() || !known {
+        return Err(ScenarioError::ReasonRequired);
+    }
+    Ok(())
 }
 
 /// Moves an Interest to state `to` of its scenario (see [`check_move`]) and
@@ -200,10 +207,8 @@ pub fn complete_interest(
             act,
         );
     }
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    let known = |r: &str| reasons.is_empty() || reasons.iter().any(|k| k.id == r);
-    if outcome == Outcome::Failure && !reason.is_some_and(known) {
-        return Err(ScenarioError::ReasonRequired);
+    if outcome == Outcome::Failure {
+        check_reason(reason, reasons)?;
     }
     end_interest(interest, outcome, reason, act.date);
     Ok(())
