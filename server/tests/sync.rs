@@ -505,6 +505,15 @@ async fn sync_states_survive_a_relay_restart() -> Result {
         pump(&mut [&mut petrov]).await?;
     }
     let storage = sync_state_key(&user(&state, "petrov"), &petrov.device.storage);
+    // Until the relay has saved the state the last answer brought (a quiet
+    // pause alone is not enough on a busy machine).
+    let doc = id.uuid().to_string();
+    pump_until(&mut [&mut petrov], |c| {
+        let saved = state.store.sync_state(&storage, &doc).ok().flatten();
+        let saved = saved.and_then(|s| automerge::sync::State::decode(&s).ok());
+        saved.is_some_and(|s| s.shared_heads == c[0].device.heads(id))
+    })
+    .await?;
     drop((relay, state));
     petrov.device.offline();
     // The old connection lets go of the store when its stream ends.
