@@ -426,6 +426,8 @@ pub struct Catalogue {
     pub err_unknown_scenario: &'static str,
     pub err_unknown_state: fn(&str) -> String,
     pub err_same_state: &'static str,
+    /// Someone moved the Interest on another device since it was shown.
+    pub err_moved_meanwhile: fn(&str) -> String,
     pub err_requires_client: fn(&str) -> String,
     pub back_to_sales: &'static str,
     pub register_title: &'static str,

@@ -6,22 +6,22 @@
 //! carrying the Automerge sync protocol, see [`sync`]).
 //!
 //! Where to start reading: [`App`] (the root and its routes), [`session`]
-//! (start-up, login), [`store`] (the one writer of documents), [`io`] (the
-//! only modules that touch IndexedDB, the network and the platform).
+//! (start-up, login), [`store`] (the one writer of documents), [`base`]
+//! (the one owner of what the views read: every committed write goes
+//! store → base → views), [`io`] (the only modules that touch IndexedDB,
+//! the network and the platform).
 
+pub mod base;
 pub mod components;
-pub mod derived;
 pub mod format;
 pub mod i18n;
 pub mod io;
 pub mod messages;
 pub mod pages;
-pub mod search;
 pub mod session;
 pub mod state;
 pub mod store;
 pub mod sync;
-pub mod winback;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -61,13 +61,15 @@ pub fn start() {
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
+    let base = base::Base::new(state);
     let i18n = I18n {
         lang: RwSignal::new(Lang::default()),
     };
     provide_context(state);
+    provide_context(base);
     provide_context(i18n);
-    derived::watch(state);
-    spawn_local(session::boot(state, i18n));
+    base::derived::watch(base);
+    spawn_local(session::boot(base, i18n));
     view! {
         <Router>
             <Shell/>

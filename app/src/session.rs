@@ -2,7 +2,6 @@
 //! a cold page and a working client list, online or not.
 
 use std::rc::Rc;
-use std::sync::Arc;
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -12,7 +11,9 @@ use crate::i18n::{I18n, Lang};
 use crate::io::api::{self, ApiError};
 use crate::io::idb::DeviceDb;
 use crate::io::platform;
-use crate::state::{AppState, ClientList, Net, Phase, Session};
+use crate::base::Base;
+use crate::base::list::ClientList;
+use crate::state::{AppState, Net, Phase, Session};
 use crate::store::Store;
 
 const KEY_SESSION: &str = "session";
@@ -24,7 +25,8 @@ const PROBE_EVERY_MS: u32 = 15_000;
 
 /// Starts the app: the service worker, the language, and the session this
 /// device remembers, if any.
-pub async fn boot(state: AppState, i18n: I18n) {
+pub async fn boot(base: Base, i18n: I18n) {
+    let state = base.app;
     platform::mark("kartoteka:boot");
     platform::register_service_worker();
     let device = match DeviceDb::open().await {
@@ -47,7 +49,7 @@ pub async fn boot(state: AppState, i18n: I18n) {
         .flatten()
         .and_then(|json| serde_json::from_str::<Session>(&json).ok());
     match session {
-        Some(session) => open_base(state, session, &device).await,
+        Some(session) => open_base(base, session, &device).await,
         None => state.phase.set(Phase::LoggedOut),
     }
 }
@@ -76,7 +78,8 @@ pub enum LoginError {
 
 /// Checks the password with the relay, remembers the session on the
 /// device and opens the base.
-pub async fn log_in(state: AppState, login: &str, password: &str) -> Result<(), LoginError> {
+pub async fn log_in(base: Base, login: &str, password: &str) -> Result<(), LoginError> {
+    let state = base.app;
     let answer = api::login(login, password).await.map_err(|e| match e {
         ApiError::BadCredentials => LoginError::BadCredentials,
         ApiError::Offline => LoginError::Offline,
@@ -94,13 +97,14 @@ pub async fn log_in(state: AppState, login: &str, password: &str) -> Result<(), 
         .await
         .map_err(|_| LoginError::Server)?;
     state.net.set(Net::Online);
-    open_base(state, session, &device).await;
+    open_base(base, session, &device).await;
     Ok(())
 }
 
 /// Ends the session: the relay forgets the token, the device forgets the
 /// session (the base stays on the device for the next login).
-pub async fn log_out(state: AppState) {
+pub async fn log_out(base: Base) {
+    let state = base.app;
     if let Some(token) = state
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
@@ -111,16 +115,9 @@ pub async fn log_out(state: AppState) {
     if let Ok(device) = DeviceDb::open().await {
         let _ = device.delete(KEY_SESSION).await;
     }
-    if let Some(store) = state.store() {
-        store.stop_sync();
-    }
-    state.set_store(None);
+    base.close();
     state.sync.reset();
-    state.search.set_value(crate::state::SearchState::Building);
-    state.derived.set(crate::derived::DerivedBase::default());
     state.session.set(None);
-    state.workspace.set(None);
-    state.clients.set(Arc::new(ClientList::default()));
     state.phase.set(Phase::LoggedOut);
 }
 
@@ -149,7 +146,8 @@ fn decode_hex8(hex: &str) -> Option<[u8; 8]> {
 
 /// Opens the user's base: downloads it on first start, then reads the
 /// workspace and every client's summary.
-async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
+async fn open_base(base: Base, session: Session, device: &DeviceDb) {
+    let state = base.app;
     let device_id = device_id(device).await;
     let token = session.token.clone();
     state.session.set(Some(session.clone()));
@@ -182,40 +180,44 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
             return;
         }
     }
-    match store.workspace().await {
-        Ok(ws) => state.workspace.set(Some(Arc::new(ws))),
+    let workspace = match store.workspace().await {
+        Ok(ws) => ws,
         Err(e) => {
             state.phase.set(Phase::Failed(e.to_string()));
             return;
         }
-    }
+    };
+    state
+        .utc_offset_minutes
+        .set(workspace.settings.utc_offset_minutes);
+    state.tick();
     let progress = |done, total| state.phase.set(Phase::Opening { done, total });
-    match store.summaries(progress).await {
+    let clients = match store.summaries(progress).await {
         Ok(summaries) => {
             platform::mark("kartoteka:summaries-read");
-            state.clients.set(Arc::new(ClientList::new(summaries)));
+            let list = ClientList::new(summaries);
             platform::mark("kartoteka:list-built");
+            list
         }
         Err(e) => {
             state.phase.set(Phase::Failed(e.to_string()));
             return;
         }
-    }
-    state.set_store(Some(store.clone()));
+    };
+    base.open(store.clone(), workspace, clients);
     state.phase.set(Phase::Ready);
     // Statuses and zones first (the list shows them), then the search
     // index: one after the other, so neither slows the other down.
     let refreshing = store.clone();
     spawn_local(async move {
-        crate::derived::recompute_all(state).await;
-        crate::search::build(state).await;
+        crate::base::derived::recompute_all(base).await;
+        crate::base::search::build(base).await;
         // The Interests too, so "My sales" opens at once later (a sales
         // page opened before this reads them itself).
-        state.read_sales().await;
+        base.read_sales().await;
         // Once after an upgrade: summaries an older version stored are
         // computed again from their documents.
-        let refreshed = |batch| state.refreshed_summaries(batch);
-        if let Err(e) = refreshing.refresh_summaries(refreshed).await {
+        if let Err(e) = refreshing.refresh_summaries().await {
             leptos::logging::warn!("the stored summaries stay as they are for now: {e}");
         }
     });
@@ -229,7 +231,7 @@ async fn open_base(state: AppState, session: Session, device: &DeviceDb) {
         }
     });
     spawn_local(probe_loop(state));
-    spawn_local(crate::sync::run(state, store));
+    spawn_local(crate::sync::run(base, store));
 }
 
 /// Asks the relay whether it is there and the session still valid, and
@@ -248,6 +250,7 @@ pub async fn probe(state: AppState) {
                     s.clock_offset_ms = server_time - platform::now_ms();
                 }
             });
+            state.tick();
             Net::Online
         }
         Err(ApiError::Unauthorized) => Net::SessionExpired,

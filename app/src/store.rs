@@ -15,9 +15,20 @@
 //! then reported, so the list and the card never show what is not on disk.
 //! A local change also puts its document in the outbox (in the same
 //! transaction) and tells the sync client ([`Store::local_changes`]).
+//!
+//! Every committed write — a local edit, a sync message, an import, a
+//! merge, summaries computed again, a document dropped — is announced once,
+//! after IndexedDB has it, to the one observer ([`Store::observe`]: the
+//! base, `crate::base`). Nobody else tells the list or a card that
+//! something changed, so data flows one way: store → base → views.
+//!
+//! An edit may be refused ([`Store::try_change_client`]): the domain
+//! function that makes it returns an error, checked on the stored document
+//! itself (not on a card's possibly stale copy), and nothing is written.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use automerge::sync::{self as am_sync, SyncDoc};
 use automerge::{ActorId, AutoCommit, ChangeHash};
@@ -54,42 +65,83 @@ const META_SUMMARY_VERSION: &str = "summary_version";
 const REFRESH_BATCH: u32 = 100;
 
 /// Why the store could not do what was asked.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// IndexedDB failed.
+    #[error("{0}")]
     Storage(IdbError),
     /// A stored document cannot be read.
+    #[error("{0}")]
     Damaged(DocumentError),
     /// The downloaded bundle is damaged.
+    #[error("{0}")]
     Bundle(BundleError),
     /// No such document on this device.
+    #[error("not on this device")]
     NotFound,
     /// The user id is not a UUID (a damaged session).
+    #[error("the session names no valid user")]
     BadUser,
     /// The history of a document cannot be read.
+    #[error("{0}")]
     History(String),
     /// Two clients cannot be merged.
+    #[error("{0}")]
     Merge(MergeError),
     /// A potential client's Interest cannot be linked or turned into a card.
+    #[error("{0}")]
     Potential(PotentialError),
     /// A sync message from the relay cannot be read or applied.
+    #[error("sync: {0}")]
     Sync(String),
 }
 
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// Why an edit was not saved: the domain refused it (nothing was
+/// written), or the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError<E> {
+    /// The edit itself said no, checked on the stored document.
+    #[error("{0}")]
+    Refused(E),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl<E> EditError<E> {
+    /// Turns the refusal into a store error (for callers that word both
+    /// the same way).
+    pub fn map_refused<F>(self, f: impl FnOnce(E) -> F) -> EditError<F> {
         match self {
-            StoreError::Storage(e) => write!(f, "{e}"),
-            StoreError::Damaged(e) => write!(f, "{e}"),
-            StoreError::Bundle(e) => write!(f, "{e}"),
-            StoreError::NotFound => f.write_str("not on this device"),
-            StoreError::BadUser => f.write_str("the session names no valid user"),
-            StoreError::History(e) => f.write_str(e),
-            StoreError::Merge(e) => write!(f, "{e}"),
-            StoreError::Potential(e) => write!(f, "{e}"),
-            StoreError::Sync(e) => write!(f, "sync: {e}"),
+            EditError::Refused(e) => EditError::Refused(f(e)),
+            EditError::Store(e) => EditError::Store(e),
         }
     }
+}
+
+/// Where a committed write came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// An edit made on this device (in this tab).
+    Local,
+    /// A change that came from the relay, or from another tab.
+    Remote,
+}
+
+/// A write that reached IndexedDB, as announced to the observer.
+#[derive(Debug, Clone)]
+pub enum Committed {
+    /// A client (or potential client) document was written.
+    Client {
+        doc: std::sync::Arc<ClientDoc>,
+        summary: ClientSummary,
+        origin: Origin,
+    },
+    /// Summaries computed again from unchanged documents.
+    Refreshed(Vec<ClientSummary>),
+    /// A document was dropped from the device (to be fetched again).
+    Forgotten(String),
+    /// The workspace document was written.
+    Workspace(WorkspaceDoc),
 }
 
 impl From<IdbError> for StoreError {
@@ -121,6 +173,8 @@ pub struct Store {
     fetching: RefCell<HashMap<String, AutoCommit>>,
     /// Told the id of every document changed on this device.
     local_changes: RefCell<Option<mpsc::UnboundedSender<String>>>,
+    /// Told every committed write (see [`Store::observe`]).
+    observer: RefCell<Option<Rc<dyn Fn(Committed)>>>,
     writing: Mutex<()>,
 }
 
@@ -144,8 +198,31 @@ impl Store {
             open: RefCell::new(HashMap::new()),
             fetching: RefCell::new(HashMap::new()),
             local_changes: RefCell::new(None),
+            observer: RefCell::new(None),
             writing: Mutex::new(()),
         })
+    }
+
+    /// From now on, every committed write is told to `observer` (one: the
+    /// base), after IndexedDB has it.
+    pub fn observe(&self, observer: impl Fn(Committed) + 'static) {
+        *self.observer.borrow_mut() = Some(Rc::new(observer));
+    }
+
+    fn announce(&self, committed: Committed) {
+        // Cloned out first: the observer may read the store again.
+        let observer = self.observer.borrow().clone();
+        if let Some(observer) = observer {
+            observer(committed);
+        }
+    }
+
+    fn announce_client(&self, doc: ClientDoc, summary: ClientSummary, origin: Origin) {
+        self.announce(Committed::Client {
+            doc: std::sync::Arc::new(doc),
+            summary,
+            origin,
+        });
     }
 
     /// The user whose data this is.
@@ -254,12 +331,9 @@ impl Store {
     /// (see [`SUMMARY_VERSION`]: missing what a summary holds now, or
     /// stored whole) is computed again from its document and stored with
     /// its sales part apart, a batch at a time between other writes. Each
-    /// batch of new summaries goes to `refreshed`. A document that cannot
-    /// be read keeps its summary.
-    pub async fn refresh_summaries(
-        &self,
-        refreshed: impl Fn(Vec<ClientSummary>),
-    ) -> Result<(), StoreError> {
+    /// batch of new summaries is announced ([`Committed::Refreshed`]). A
+    /// document that cannot be read keeps its summary.
+    pub async fn refresh_summaries(&self) -> Result<(), StoreError> {
         let version = self.db.meta(META_SUMMARY_VERSION).await?;
         if version.and_then(|v| v.parse::<u32>().ok()).unwrap_or(1) >= SUMMARY_VERSION {
             return Ok(());
@@ -300,7 +374,7 @@ impl Store {
                 self.db.put_summaries(&rows).await?;
                 summaries
             };
-            refreshed(summaries);
+            self.announce(Committed::Refreshed(summaries));
             if ids.len() < REFRESH_BATCH as usize {
                 break;
             }
@@ -345,6 +419,7 @@ impl Store {
         let (model, changed) = doc.change(Timestamp(now_ms()), message, edit)?;
         if changed {
             self.db.put_snapshot(&id, &doc.save(), None, true).await?;
+            self.announce(Committed::Workspace(model.clone()));
         }
         Ok(model)
     }
@@ -385,8 +460,8 @@ impl Store {
         Ok(doc.doc.read()?)
     }
 
-    /// Creates a client's document and stores it; returns its summary.
-    pub async fn create_client(&self, client: &ClientDoc) -> Result<ClientSummary, StoreError> {
+    /// Creates a client's document and stores it.
+    pub async fn create_client(&self, client: &ClientDoc) -> Result<(), StoreError> {
         let _guard = self.writing.lock().await;
         let mut doc = ClientDocument::create(client, self.actor.clone(), Timestamp(now_ms()))?;
         let summary = ClientSummary::of(client);
@@ -398,18 +473,40 @@ impl Store {
             .borrow_mut()
             .insert(client.id.to_string(), OpenDoc { doc, next_seq: 0 });
         self.tell_local_change(client.id.as_str());
-        Ok(summary)
+        self.announce_client(client.clone(), summary, Origin::Local);
+        Ok(())
     }
 
     /// Changes a client: `edit` gets the current model; what differs is
-    /// committed, stored and only then reported. Returns the new model and
-    /// summary (unchanged ones when the edit changed nothing).
+    /// committed, stored, announced and only then reported. Returns the
+    /// new model (the unchanged one when the edit changed nothing).
     pub async fn change_client(
         &self,
         id: &str,
         message: &str,
         edit: impl FnOnce(&mut ClientDoc),
-    ) -> Result<(ClientDoc, ClientSummary), StoreError> {
+    ) -> Result<ClientDoc, StoreError> {
+        self.try_change_client(id, message, |doc| {
+            edit(doc);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .await
+        .map_err(|e| match e {
+            EditError::Store(e) => e,
+            EditError::Refused(never) => match never {},
+        })
+    }
+
+    /// Changes a client with an edit that may refuse: `edit` gets the
+    /// model as stored now and either changes it or says why not — then
+    /// nothing is written. What differs is committed, stored, announced
+    /// and only then reported.
+    pub async fn try_change_client<E>(
+        &self,
+        id: &str,
+        message: &str,
+        edit: impl FnOnce(&mut ClientDoc) -> Result<(), E>,
+    ) -> Result<ClientDoc, EditError<E>> {
         let _guard = self.writing.lock().await;
         self.ensure_open(id).await?;
         let mut open = self
@@ -417,15 +514,29 @@ impl Store {
             .borrow_mut()
             .remove(id)
             .ok_or(StoreError::NotFound)?;
-        let (model, changed) = open.doc.change(Timestamp(now_ms()), message, edit)?;
-        let summary = ClientSummary::of(&model);
+        let changed = open.doc.try_change(Timestamp(now_ms()), message, edit);
+        let (model, changed) = match changed {
+            Ok(done) => done,
+            Err(e) => {
+                // Nothing was committed: the open copy is as it was.
+                self.open.borrow_mut().insert(id.to_owned(), open);
+                return Err(match e {
+                    kartoteka::document::ChangeError::Refused(e) => EditError::Refused(e),
+                    kartoteka::document::ChangeError::Document(e) => {
+                        EditError::Store(StoreError::Damaged(e))
+                    }
+                });
+            }
+        };
         if !changed {
             self.open.borrow_mut().insert(id.to_owned(), open);
-            return Ok((model, summary));
+            return Ok(model);
         }
+        let summary = ClientSummary::of(&model);
         self.write(id, open, &summary, true).await?;
         self.tell_local_change(id);
-        Ok((model, summary))
+        self.announce_client(model.clone(), summary, Origin::Local);
+        Ok(model)
     }
 
     /// Writes what changed in an open document since its last write, with
@@ -491,7 +602,7 @@ impl Store {
         id: &str,
         field: &str,
         value: &str,
-    ) -> Result<(ClientDoc, ClientSummary), StoreError> {
+    ) -> Result<(), StoreError> {
         let _guard = self.writing.lock().await;
         self.ensure_open(id).await?;
         let mut open = self
@@ -510,75 +621,60 @@ impl Store {
         let summary = ClientSummary::of(&model);
         self.write(id, open, &summary, true).await?;
         self.tell_local_change(id);
-        Ok((model, summary))
+        self.announce_client(model, summary, Origin::Local);
+        Ok(())
     }
 
     /// Merges client `other` into `survivor` (SPEC 2): the survivor takes
     /// everything of the other one and is stored first; then the other one
     /// is marked as merged into it. Should the second write fail, doing
     /// the merge again completes it (taking the facts again adds nothing).
-    /// Returns both new summaries, the survivor's first.
+    /// The survivor's own stored document decides whether the merge may
+    /// happen: a refusal writes nothing.
     pub async fn merge_clients(
         &self,
         survivor: &str,
         other: &str,
         by: &UserId,
-    ) -> Result<(ClientSummary, ClientSummary), StoreError> {
+    ) -> Result<(), EditError<MergeError>> {
         let absorbed = self.client(other).await?;
-        let target = self.client(survivor).await?;
-        // Checked before writing anything.
-        target
-            .clone()
-            .absorb(&absorbed, by, Timestamp(now_ms()))
-            .map_err(StoreError::Merge)?;
         let at = Timestamp(now_ms());
-        let (_, survivor_summary) = self
-            .change_client(survivor, "merge a duplicate in", |doc| {
-                // Checked above on the same model.
-                let _ = doc.absorb(&absorbed, by, at);
+        let target = self
+            .try_change_client(survivor, "merge a duplicate in", |doc| {
+                doc.absorb(&absorbed, by, at)
             })
             .await?;
         let survivor_id = target.id.clone();
-        let (_, other_summary) = self
-            .change_client(other, "merged into another client", |doc| {
-                doc.mark_merged_into(&survivor_id);
-            })
-            .await?;
-        Ok((survivor_summary, other_summary))
+        self.change_client(other, "merged into another client", |doc| {
+            doc.mark_merged_into(&survivor_id);
+        })
+        .await?;
+        Ok(())
     }
 
     /// Links a potential client's Interest document to an existing client
     /// (SPEC 4): the client takes its Interests, events and notes and the
     /// person as a contact, and is stored first; then the potential
     /// document points to the client. Doing it again completes a link
-    /// whose second write failed. Returns the client's new summary, then
-    /// the potential document's.
+    /// whose second write failed. A refusal writes nothing.
     pub async fn link_potential(
         &self,
         potential: &str,
         client: &str,
-    ) -> Result<(ClientSummary, ClientSummary), StoreError> {
+    ) -> Result<(), EditError<PotentialError>> {
         let lead = self.client(potential).await?;
-        let target = self.client(client).await?;
         let at = Timestamp(now_ms());
-        // Checked before writing anything.
-        target
-            .clone()
-            .take_potential(&lead, at)
-            .map_err(StoreError::Potential)?;
-        let (_, client_summary) = self
-            .change_client(client, "link a potential client's Interest", |doc| {
-                // Checked above on the same model.
-                let _ = doc.take_potential(&lead, at);
+        let target = self
+            .try_change_client(client, "link a potential client's Interest", |doc| {
+                doc.take_potential(&lead, at)
             })
             .await?;
         let client_id = target.id.clone();
-        let (_, lead_summary) = self
-            .change_client(potential, "linked to a client", |doc| {
-                doc.mark_merged_into(&client_id);
-            })
-            .await?;
-        Ok((client_summary, lead_summary))
+        self.change_client(potential, "linked to a client", |doc| {
+            doc.mark_merged_into(&client_id);
+        })
+        .await?;
+        Ok(())
     }
 }
 
@@ -680,15 +776,15 @@ impl Store {
     }
 
     /// Applies a sync message from the relay. When it brought changes,
-    /// they are stored (with the client's new summary) before the new
-    /// summary is returned; a client new to the device is stored once it
+    /// they are stored (with the client's new summary) and announced, and
+    /// `true` is returned; a client new to the device is stored once it
     /// is readable.
     pub async fn receive_sync(
         &self,
         id: &str,
         state: &mut am_sync::State,
         data: &[u8],
-    ) -> Result<Option<ClientSummary>, StoreError> {
+    ) -> Result<bool, StoreError> {
         let message =
             am_sync::Message::decode(data).map_err(|e| StoreError::Sync(e.to_string()))?;
         let _guard = self.writing.lock().await;
@@ -712,11 +808,13 @@ impl Store {
                 }
                 if before == after {
                     self.open.borrow_mut().insert(id.to_owned(), open);
-                    return Ok(None);
+                    return Ok(false);
                 }
-                let summary = ClientSummary::of(&open.doc.read()?);
+                let model = open.doc.read()?;
+                let summary = ClientSummary::of(&model);
                 self.write(id, open, &summary, false).await?;
-                Ok(Some(summary))
+                self.announce_client(model, summary, Origin::Remote);
+                Ok(true)
             }
             Err(StoreError::NotFound) => {
                 let whole = {
@@ -730,9 +828,10 @@ impl Store {
                     ClientDocument::from_automerge(doc.fork().with_actor(self.actor.clone())).ok()
                 };
                 let Some(mut doc) = whole else {
-                    return Ok(None);
+                    return Ok(false);
                 };
-                let summary = ClientSummary::of(&doc.read()?);
+                let model = doc.read()?;
+                let summary = ClientSummary::of(&model);
                 self.db
                     .put_snapshot(id, &doc.save(), Some(&summary_rows(summary.clone())), false)
                     .await?;
@@ -740,7 +839,8 @@ impl Store {
                 self.open
                     .borrow_mut()
                     .insert(id.to_owned(), OpenDoc { doc, next_seq: 0 });
-                Ok(Some(summary))
+                self.announce_client(model, summary, Origin::Remote);
+                Ok(true)
             }
             Err(e) => Err(e),
         }
@@ -810,7 +910,9 @@ impl Store {
         let _guard = self.writing.lock().await;
         self.open.borrow_mut().remove(id);
         self.fetching.borrow_mut().remove(id);
-        Ok(self.db.forget(id).await?)
+        self.db.forget(id).await?;
+        self.announce(Committed::Forgotten(id.to_owned()));
+        Ok(())
     }
 }
 

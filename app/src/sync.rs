@@ -7,7 +7,7 @@
 //! changed and every document in the outbox (local changes the relay has
 //! not confirmed). A local edit is sent as soon as the store has written
 //! it. What the relay sends is applied and written by the [`Store`] (the
-//! one writer), then put into the list and an open card.
+//! one writer), which announces it to the base like any other write.
 //!
 //! Persisted, so a reconnect does not re-check everything: the cursor (in
 //! `meta`, saved once every document named up to it has had an answer),
@@ -31,6 +31,7 @@ use leptos::prelude::*;
 use crate::io::platform::now_ms;
 use crate::io::ws::{self, Event, Socket};
 use crate::session;
+use crate::base::Base;
 use crate::state::{AppState, Net};
 use crate::store::{Store, StoreError};
 
@@ -43,13 +44,14 @@ const BACKOFF_LONGEST_MS: u32 = 8_000;
 
 /// Runs the sync client until the user logs out (the store stops telling
 /// local changes) or another store replaces this one.
-pub async fn run(state: AppState, store: Rc<Store>) {
+pub async fn run(base: Base, store: Rc<Store>) {
+    let state = base.app;
     let mut local = store.local_changes();
-    let mut client = Client::new(state, store).await;
-    client.count_outbox().await;
+    let mut conversation = SyncSession::new(base, store).await;
+    conversation.count_outbox().await;
     let mut pause = BACKOFF_FIRST_MS;
     loop {
-        if !client.current() {
+        if !conversation.current() {
             return;
         }
         let Some(token) = state
@@ -60,7 +62,7 @@ pub async fn run(state: AppState, store: Rc<Store>) {
         };
         if state.net.get_untracked() != Net::SessionExpired {
             match ws::connect(&token) {
-                Ok((socket, events)) => match client.connection(socket, events, &mut local).await {
+                Ok((socket, events)) => match conversation.connection(socket, events, &mut local).await {
                     Ended::Stopped => return,
                     Ended::Closed { joined: true } => pause = BACKOFF_FIRST_MS,
                     Ended::Closed { joined: false } => {}
@@ -71,7 +73,7 @@ pub async fn run(state: AppState, store: Rc<Store>) {
         // A browser cannot see why a socket was refused: ask over HTTP
         // whether the relay is away or the session is over.
         session::probe(state).await;
-        if !client.pause(pause, &mut local).await {
+        if !conversation.pause(pause, &mut local).await {
             return;
         }
         pause = (pause * 2).min(BACKOFF_LONGEST_MS);
@@ -94,7 +96,8 @@ enum Input {
 }
 
 /// The device's side of the conversation.
-struct Client {
+struct SyncSession {
+    base: Base,
     state: AppState,
     store: Rc<Store>,
     peer: PeerId,
@@ -113,8 +116,9 @@ struct Client {
     cursor_saved: u64,
 }
 
-impl Client {
-    async fn new(state: AppState, store: Rc<Store>) -> Client {
+impl SyncSession {
+    async fn new(base: Base, store: Rc<Store>) -> SyncSession {
+        let state = base.app;
         let cursor = store
             .meta(META_CURSOR)
             .await
@@ -142,7 +146,8 @@ impl Client {
             }
         };
         let workspace = store.workspace_id().await.ok().flatten();
-        Client {
+        SyncSession {
+            base,
             state,
             store,
             peer: PeerId(format!("kt-{}", uuid::Uuid::new_v4().simple())),
@@ -159,7 +164,7 @@ impl Client {
 
     /// Whether this client's store is still the app's.
     fn current(&self) -> bool {
-        self.state
+        self.base
             .store()
             .is_some_and(|s| Rc::ptr_eq(&s, &self.store))
     }
@@ -367,21 +372,18 @@ impl Client {
         self.states.entry(id.to_owned()).or_default()
     }
 
-    /// Applies a sync message of the relay through the store, then shows
-    /// what it changed.
+    /// Applies a sync message of the relay through the store (which
+    /// announces what it changed).
     async fn apply(&mut self, id: &str, data: &[u8]) {
         let store = self.store.clone();
         let mut st = std::mem::take(self.state_of(id).await);
         match store.receive_sync(id, &mut st, data).await {
-            Ok(changed) => {
+            Ok(_) => {
+                // What changed was announced by the store to the base.
                 if let Err(e) = store.save_sync_state(id, &st).await {
                     warn!("sync: cannot save the sync state of {id}: {e}");
                 }
                 self.states.insert(id.to_owned(), st);
-                if let Some(summary) = changed {
-                    self.state.upsert_summary(summary);
-                    self.state.sync.changed_remotely(id);
-                }
             }
             Err(e) => {
                 // The next message starts from the saved state again.

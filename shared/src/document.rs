@@ -35,6 +35,17 @@ pub enum DocumentError {
     Write(#[from] autosurgeon::ReconcileError),
 }
 
+/// Why [`Document::try_change`] wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError<E> {
+    /// The edit refused (the domain said why); nothing was written.
+    #[error("{0}")]
+    Refused(E),
+    /// The document could not be read or written.
+    #[error(transparent)]
+    Document(DocumentError),
+}
+
 /// A model that is the root of a document.
 pub trait Model: Reconcile + Hydrate + Clone {
     /// The `kind` at the document's root.
@@ -150,6 +161,29 @@ impl<M: Model> Document<M> {
         if let Err(e) = autosurgeon::reconcile(&mut self.doc, &model) {
             self.doc.rollback();
             return Err(e.into());
+        }
+        let hash = self.doc.commit_with(
+            CommitOptions::default()
+                .with_time(at.0 / 1000)
+                .with_message(message.to_owned()),
+        );
+        Ok((model, hash.is_some()))
+    }
+
+    /// Reads the model, lets `edit` change it or refuse, and commits what
+    /// differs as one change. A refused edit writes nothing: the document
+    /// stays as it was. Returns the new model and whether anything changed.
+    pub fn try_change<E>(
+        &mut self,
+        at: Timestamp,
+        message: &str,
+        edit: impl FnOnce(&mut M) -> Result<(), E>,
+    ) -> Result<(M, bool), ChangeError<E>> {
+        let mut model = self.read().map_err(ChangeError::Document)?;
+        edit(&mut model).map_err(ChangeError::Refused)?;
+        if let Err(e) = autosurgeon::reconcile(&mut self.doc, &model) {
+            self.doc.rollback();
+            return Err(ChangeError::Document(e.into()));
         }
         let hash = self.doc.commit_with(
             CommitOptions::default()

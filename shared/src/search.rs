@@ -75,6 +75,8 @@ mod store;
 mod tests;
 pub(crate) mod text;
 
+pub use text::fold;
+
 use std::collections::HashMap;
 use std::ops::Range;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use kartoteka::summary::ClientSummary;
 use leptos::prelude::*;
 
-use crate::state::{SearchState, app_state};
+use crate::base::SearchState;
 use crate::t;
 
 /// How many clients the picker shows.
@@ -17,15 +17,15 @@ const CANDIDATES: usize = 8;
 /// The clients a query finds, best first; `None` while the index is being
 /// built.
 pub fn find_clients(query: &str, exclude: Option<&str>) -> Option<Vec<Arc<ClientSummary>>> {
-    let state = app_state();
+    let base = crate::base::base();
     if query.trim().is_empty() {
         return Some(Vec::new());
     }
-    let hits = state.search.with_value(|s| match s {
+    let hits = base.search.with_value(|s| match s {
         SearchState::Ready(index) => Some(index.query(query, CANDIDATES + 1)),
         SearchState::Building => None,
     })?;
-    Some(state.clients.with_untracked(|list| {
+    Some(base.clients.with_untracked(|list| {
         hits.into_iter()
             .filter(|h| Some(h.client_id.as_str()) != exclude)
             .filter_map(|h| list.get(&h.client_id).cloned())
@@ -51,11 +51,11 @@ pub fn ClientPicker(
     #[prop(optional, into)]
     exclude: Option<String>,
 ) -> impl IntoView {
-    let state = app_state();
+    let base = crate::base::base();
     let exclude = StoredValue::new(exclude);
     let found = Memo::new(move |_| {
         let q = query.get();
-        state.search_rev.track();
+        base.search_rev.track();
         exclude.with_value(|x| find_clients(&q, x.as_deref()))
     });
     let list_id = format!("{id}-found");

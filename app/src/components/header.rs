@@ -140,7 +140,7 @@ fn RefusedBanner() -> impl IntoView {
 pub fn AppHeader() -> impl IntoView {
     let state = app_state();
     let name = move || state.user().map(|u| u.name).unwrap_or_default();
-    let on_logout = move |_| spawn_local(log_out(state));
+    let on_logout = move |_| spawn_local(log_out(crate::base::base()));
     view! {
         <header class="app-header">
             <a class="skip-link" href="#main">{t!(skip_to_content)}</a>

@@ -7,7 +7,6 @@ use kartoteka::rules::zone::Zone;
 use leptos::prelude::*;
 
 use crate::i18n::{Catalogue, Lang, cat, lang};
-use crate::state::app_state;
 
 /// The status's name in the interface language.
 pub fn status_name(def: &StatusDef) -> String {
@@ -45,9 +44,9 @@ pub fn zone_class(zone: Option<Zone>) -> &'static str {
 /// The badge of a status by id: its name on its colour.
 #[component]
 pub fn StatusLabel(#[prop(into)] status: StatusId) -> impl IntoView {
-    let state = app_state();
+    let base = crate::base::base();
     move || {
-        let rules = state.rules.get()?;
+        let rules = base.rules.get()?;
         let def = rules.status(status.as_str())?.clone();
         // The colour is the administrator's setting, so it is data, not CSS.
         Some(view! {
@@ -76,11 +75,11 @@ pub fn ZoneLabel(zone: Option<Zone>) -> impl IntoView {
 /// A client's status and zone today, from the derived state of the base.
 #[component]
 pub fn ClientStatus(#[prop(into)] client: String) -> impl IntoView {
-    let state = app_state();
+    let base = crate::base::base();
     let status = {
         let client = client.clone();
         move || {
-            state
+            base
                 .derived
                 .with(|d| d.get(&client).map(|c| c.status.clone()))
         }
@@ -91,7 +90,7 @@ pub fn ClientStatus(#[prop(into)] client: String) -> impl IntoView {
 /// A client's zone today, from the derived state of the base.
 #[component]
 pub fn ClientZone(#[prop(into)] client: String) -> impl IntoView {
-    let state = app_state();
-    let zone = move || state.derived.with(|d| d.get(&client).map(|c| c.zone));
+    let base = crate::base::base();
+    let zone = move || base.derived.with(|d| d.get(&client).map(|c| c.zone));
     move || zone().map(|z| view! { <ZoneLabel zone=z/> })
 }

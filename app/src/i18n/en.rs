@@ -329,6 +329,7 @@ pub static EN: Catalogue = Catalogue {
     err_unknown_scenario: "There is no such scenario in the settings.",
     err_unknown_state: |s| format!("The scenario has no stage “{s}”."),
     err_same_state: "The Interest is already at this stage.",
+    err_moved_meanwhile: |s| format!("While you were looking, the Interest was moved to «{s}» on another device. Nothing was saved: look at what changed and move it again."),
     err_requires_client: |s| {
         format!(
             "The stage “{s}” requires a client in the base. Link the Interest to a client of the base or create the client's card, then move it again."

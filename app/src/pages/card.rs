@@ -1,6 +1,26 @@
 //! The client card: requisites, ways to reach the client, contact persons,
 //! notes and a summary of the work with the client. A card opens by
 //! loading one document.
+//!
+//! The card is a folder: each section is a file of its own and renders
+//! from the document in [`ClientCard`]'s memo. A section is drawn again
+//! only when its own part of the document changes ([`keyed`]), so saving a
+//! note does not redraw the contacts. A save goes through [`edit::Edit`]
+//! and the store; the new document comes back through the base, whoever
+//! made the change (this section, another tab, the relay).
+
+pub mod conflicts;
+pub mod contacts;
+pub mod edit;
+pub mod history;
+pub mod interests;
+pub mod merge;
+pub mod notes;
+pub mod potential;
+pub mod status;
+pub mod timeline;
+
+use std::sync::Arc;
 
 use kartoteka::client::{AddressKind, ClientDoc, EventKind};
 use kartoteka::summary::display_name;
@@ -9,72 +29,77 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use crate::base::base;
 use crate::format;
 use crate::i18n::{Catalogue, cat};
-use crate::pages::card_status::StatusSection;
-use crate::pages::conflicts::{ConflictsSection, load_conflicts};
-use crate::pages::contacts::ContactsSection;
-use crate::pages::history::HistorySection;
-use crate::pages::interests::InterestsSection;
-use crate::pages::merge::MergeSection;
-use crate::pages::notes::NotesSection;
-use crate::pages::potential::PotentialCard;
-use crate::pages::timeline::TimelineSection;
 use crate::state::app_state;
 use crate::store::StoreError;
 use crate::t;
+use conflicts::{ConflictsSection, load_conflicts};
+use contacts::ContactsSection;
+use history::HistorySection;
+use interests::InterestsSection;
+use merge::MergeSection;
+use notes::NotesSection;
+use potential::PotentialCard;
+use status::StatusSection;
+use timeline::TimelineSection;
 
 /// What the card page shows: loading, the client, or why not.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub enum Loaded {
     Loading,
-    Client(Box<ClientDoc>),
+    Client(Arc<ClientDoc>),
     Missing,
     Failed(String),
 }
 
-/// Loads a client's document into `target` whenever the id changes.
+/// Loads a client's document into `target` whenever the id changes, and
+/// puts each new version of it there as it is committed (an edit here, in
+/// another tab, or from the relay), without a "loading" flash.
 pub fn load_client(id: Memo<String>, target: RwSignal<Loaded>) {
-    let state = app_state();
+    let base = base();
     Effect::new(move |_| {
         let id = id.get();
-        let Some(store) = state.store() else {
+        let Some(store) = base.store() else {
             return;
         };
+        let followed = base.follow(&id);
+        Effect::new(move |_| {
+            if let Some(doc) = followed.get() {
+                target.set(Loaded::Client(doc));
+            }
+        });
         target.set(Loaded::Loading);
         spawn_local(async move {
             let loaded = match store.client(&id).await {
-                Ok(doc) => Loaded::Client(Box::new(doc)),
+                Ok(doc) => Loaded::Client(Arc::new(doc)),
                 Err(StoreError::NotFound) => Loaded::Missing,
                 Err(e) => Loaded::Failed(e.to_string()),
             };
-            target.set(loaded);
+            // A commit that came meanwhile is newer than what was read.
+            if followed.with_untracked(Option::is_none) {
+                target.set(loaded);
+            }
         });
     });
 }
 
-/// Reloads the shown client when the relay changed it (live updates),
-/// without a "loading" flash in between.
-fn follow_remote_changes(id: Memo<String>, target: RwSignal<Loaded>) {
-    let state = app_state();
-    Effect::new(move |_| {
-        let changed = state
-            .sync
-            .remote_change
-            .with(|(changed, _)| changed.clone());
-        let id = id.get_untracked();
-        if changed != id {
-            return;
-        }
-        let Some(store) = state.store() else {
-            return;
-        };
-        spawn_local(async move {
-            if let Ok(doc) = store.client(&id).await {
-                target.set(Loaded::Client(Box::new(doc)));
-            }
-        });
-    });
+/// Draws `render` of the card's document, again only when `part` of it
+/// changes: a section keyed on what it shows.
+pub fn keyed<K>(
+    doc: Memo<Option<Arc<ClientDoc>>>,
+    part: fn(&ClientDoc) -> K,
+    render: impl Fn(Arc<ClientDoc>) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView
+where
+    K: PartialEq + Clone + Send + Sync + 'static,
+{
+    let key = Memo::new(move |_| doc.with(|d| d.as_deref().map(part)));
+    move || {
+        key.track();
+        doc.get_untracked().map(&render)
+    }
 }
 
 pub fn address_kind_name(c: &Catalogue, kind: AddressKind) -> &'static str {
@@ -121,6 +146,17 @@ fn Detail(
     }
 }
 
+/// What the page shows, by the kind of what is loaded: a new kind
+/// redraws the page, a new version of the same client does not.
+#[derive(Clone, PartialEq)]
+enum Shape {
+    Loading,
+    Missing,
+    Failed(String),
+    Client,
+    Potential,
+}
+
 /// The card page.
 #[component]
 pub fn CardPage() -> impl IntoView {
@@ -128,87 +164,111 @@ pub fn CardPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let loaded = RwSignal::new(Loaded::Loading);
     load_client(id, loaded);
-    // Whether the status explanation is open: kept while the card
-    // re-renders after a save, closed for another client.
+    let shape = Memo::new(move |_| {
+        loaded.with(|l| match l {
+            Loaded::Loading => Shape::Loading,
+            Loaded::Missing => Shape::Missing,
+            Loaded::Failed(detail) => Shape::Failed(detail.clone()),
+            Loaded::Client(doc) if doc.potential.is_some() => Shape::Potential,
+            Loaded::Client(_) => Shape::Client,
+        })
+    });
+    let doc = Memo::new(move |_| {
+        loaded.with(|l| match l {
+            Loaded::Client(doc) => Some(doc.clone()),
+            _ => None,
+        })
+    });
+    // Whether the status explanation is open: closed for another client.
     let explain_open = RwSignal::new(false);
     Effect::new(move |_| {
         id.track();
         explain_open.set(false);
     });
-    follow_remote_changes(id, loaded);
 
     view! {
         <main class="card-page" id="main">
             <A href="/" attr:class="back-link">{t!(back_to_list)}</A>
-            {move || match loaded.get() {
-                Loaded::Loading => view! { <p class="muted">{t!(loading)}</p> }.into_any(),
-                Loaded::Missing => view! { <p class="muted">{t!(client_not_found)}</p> }.into_any(),
-                Loaded::Failed(detail) => {
+            {move || match shape.get() {
+                Shape::Loading => view! { <p class="muted">{t!(loading)}</p> }.into_any(),
+                Shape::Missing => view! { <p class="muted">{t!(client_not_found)}</p> }.into_any(),
+                Shape::Failed(detail) => {
                     view! { <p class="form-error" role="alert">{cat().err_damaged_doc} ": " {detail}</p> }
                         .into_any()
                 }
-                Loaded::Client(doc) if doc.potential.is_some() => {
-                    view! { <PotentialCard doc=*doc loaded=loaded/> }.into_any()
+                Shape::Potential => {
+                    keyed(doc, Clone::clone, |d| view! { <PotentialCard doc=(*d).clone()/> }.into_any())
+                        .into_any()
                 }
-                Loaded::Client(doc) => {
-                    view! { <ClientCard doc=*doc loaded=loaded explain_open=explain_open/> }.into_any()
-                }
+                Shape::Client => view! { <ClientCard doc=doc explain_open=explain_open/> }.into_any(),
             }}
         </main>
     }
 }
 
+/// What the head of the card shows.
+fn head_part(d: &ClientDoc) -> (kartoteka::client::Card, Option<kartoteka::ids::ClientId>, Vec<kartoteka::client::Assignment>, usize, usize, i64, Option<kartoteka::date::Date>) {
+    (
+        d.card.clone(),
+        d.merged_into.clone(),
+        d.assignments.values().cloned().collect(),
+        d.interests.len(),
+        d.events.len(),
+        d.payments.values().map(|p| p.amount.0).sum(),
+        d.events.values().map(|e| e.date).max(),
+    )
+}
+
 #[component]
-fn ClientCard(
-    doc: ClientDoc,
-    loaded: RwSignal<Loaded>,
-    explain_open: RwSignal<bool>,
-) -> impl IntoView {
-    let state = app_state();
+fn ClientCard(doc: Memo<Option<Arc<ClientDoc>>>, explain_open: RwSignal<bool>) -> impl IntoView {
+    let id = doc.with_untracked(|d| d.as_ref().map(|d| d.id.to_string()).unwrap_or_default());
+    let may_merge = app_state().user().is_some_and(|u| u.role.may_merge());
+    let conflicts = RwSignal::new(Vec::new());
+    // Conflicts come and go with changes from others: read again on each.
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            doc.track();
+            load_conflicts(id.clone(), conflicts);
+        });
+    }
+    request_animation_frame(|| crate::io::platform::mark("kartoteka:card-ready"));
+    let history_id = id.clone();
+    view! {
+        {keyed(doc, head_part, move |d| view! { <CardHead doc=d conflicts=conflicts/> }.into_any())}
+        <ConflictsSection client_id=id.clone() conflicts=conflicts/>
+        <div class="card-grid">
+            {keyed(doc, |d| (d.facts(), d.manual_statuses.clone(), d.assignments.clone()), move |d| {
+                view! { <StatusSection doc=(*d).clone() open=explain_open/> }.into_any()
+            })}
+            {keyed(doc, head_part, move |d| view! { <CardRequisites doc=d conflicts=conflicts/> }.into_any())}
+            {keyed(doc, |d| (d.interests.clone(), d.events.clone()), |d| {
+                view! { <InterestsSection doc=(*d).clone()/> }.into_any()
+            })}
+            {keyed(doc, |d| (d.events.clone(), d.interests.clone(), d.payments.clone(), d.shipments.clone(), d.contacts.clone()), |d| {
+                view! { <TimelineSection doc=(*d).clone()/> }.into_any()
+            })}
+            {keyed(doc, |d| d.contacts.clone(), |d| view! { <ContactsSection doc=(*d).clone()/> }.into_any())}
+            {keyed(doc, |d| d.notes.clone(), |d| view! { <NotesSection doc=(*d).clone()/> }.into_any())}
+            <HistorySection client_id=history_id doc=doc/>
+            {may_merge.then(|| keyed(doc, |d| d.id.clone(), |d| view! { <MergeSection doc=(*d).clone()/> }.into_any()))}
+        </div>
+    }
+}
+
+/// The card's title, responsible and creation date.
+#[component]
+fn CardHead(doc: Arc<ClientDoc>, conflicts: RwSignal<Vec<kartoteka::conflict::FieldConflict>>) -> impl IntoView {
+    let _ = conflicts;
+    let base = base();
     let title = display_name(&doc.card.legal_form, &doc.card.name);
     let responsible = doc
         .responsible()
-        .and_then(|id| {
-            state
-                .workspace
-                .with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone()))
-        })
+        .and_then(|id| base.user_name(id))
         .unwrap_or_else(|| cat().nobody.to_owned());
-    let card = doc.card.clone();
-    let tags = card.tags.keys().cloned().collect::<Vec<_>>().join(", ");
-    let phones = card
-        .phones_sorted()
-        .into_iter()
-        .cloned()
-        .collect::<Vec<_>>();
-    let emails = card
-        .emails_sorted()
-        .into_iter()
-        .cloned()
-        .collect::<Vec<_>>();
-    let addresses = card
-        .addresses_sorted()
-        .into_iter()
-        .cloned()
-        .collect::<Vec<_>>();
-    let id = doc.id.to_string();
-    let currency = state
-        .workspace
-        .with_untracked(|w| w.as_ref().map(|w| w.settings.currency.clone()))
-        .unwrap_or_else(|| "RUB".to_owned());
-    let paid: i64 = doc.payments.values().map(|p| p.amount.0).sum();
-    let last_contact = doc.events.values().map(|e| e.date).max();
-    request_animation_frame(|| crate::io::platform::mark("kartoteka:card-ready"));
-    let interests = doc.interests.len() as u64;
-    let may_merge = state.user().is_some_and(|u| u.role.may_merge());
     let merged_into = doc.merged_into.as_ref().map(ToString::to_string);
-    let events = doc.events.len() as u64;
-    let conflicts = RwSignal::new(Vec::new());
-    load_conflicts(id.clone(), conflicts);
-    let conflicted = move |field: &'static str| {
-        Signal::derive(move || conflicts.with(|c| c.iter().any(|f| f.field == field)))
-    };
-
+    let id = doc.id.to_string();
+    let created = doc.card.created;
     view! {
         {merged_into.map(|survivor| {
             view! {
@@ -223,14 +283,35 @@ fn ClientCard(
                 <h1 class="card-head__title" data-testid="card-title">{title}</h1>
                 <p class="card-head__meta">
                     <span>{t!(field_responsible)} ": " {responsible}</span>
-                    <span>{t!(field_created)} ": " {format::date(card.created)}</span>
+                    <span>{t!(field_created)} ": " {format::date(created)}</span>
                 </p>
             </div>
             <A href=format!("/clients/{id}/edit") attr:class="button button--primary">{t!(edit)}</A>
         </div>
-        <ConflictsSection client_id=id.clone() conflicts=conflicts loaded=loaded/>
-        <div class="card-grid">
-            <StatusSection doc=doc.clone() loaded=loaded open=explain_open/>
+    }
+}
+
+/// Requisites, ways to reach the client and the activity figures.
+#[component]
+fn CardRequisites(doc: Arc<ClientDoc>, conflicts: RwSignal<Vec<kartoteka::conflict::FieldConflict>>) -> impl IntoView {
+    let base = base();
+    let card = doc.card.clone();
+    let conflicted = move |field: &'static str| {
+        Signal::derive(move || conflicts.with(|c| c.iter().any(|f| f.field == field)))
+    };
+    let tags = card.tags.keys().cloned().collect::<Vec<_>>().join(", ");
+    let phones = card.phones_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let emails = card.emails_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let addresses = card.addresses_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let currency = base
+        .workspace
+        .with_untracked(|w| w.as_ref().map(|w| w.settings.currency.clone()))
+        .unwrap_or_else(|| "RUB".to_owned());
+    let paid: i64 = doc.payments.values().map(|p| p.amount.0).sum();
+    let last_contact = doc.events.values().map(|e| e.date).max();
+    let interests = doc.interests.len() as u64;
+    let events = doc.events.len() as u64;
+    view! {
             <section class="panel" aria-labelledby="sec-requisites">
                 <h2 class="panel__title" id="sec-requisites">{t!(section_requisites)}</h2>
                 <dl class="details">
@@ -306,12 +387,5 @@ fn ClientCard(
                     </div>
                 </div>
             </section>
-            <InterestsSection doc=doc.clone() loaded=loaded/>
-            <TimelineSection doc=doc.clone() loaded=loaded/>
-            <ContactsSection doc=doc.clone() loaded=loaded/>
-            <NotesSection doc=doc.clone() loaded=loaded/>
-            <HistorySection client_id=id.clone()/>
-            {may_merge.then(|| view! { <MergeSection doc=doc loaded=loaded/> })}
-        </div>
     }
 }

@@ -26,7 +26,8 @@ use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
 use crate::messages::problem_text;
 use crate::pages::card::{Loaded, address_kind_name, load_client};
-use crate::state::{SearchState, app_state};
+use crate::base::SearchState;
+use crate::state::app_state;
 use crate::t;
 
 /// Legal forms offered in the form (the card keeps any text).
@@ -104,6 +105,7 @@ fn CardForm(
     existing: Option<ClientId>,
 ) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let navigate = use_navigate();
     let name = RwSignal::new(initial.name.clone());
     let legal_form = RwSignal::new(initial.legal_form.clone());
@@ -250,7 +252,7 @@ fn CardForm(
                 return Vec::new();
             }
         }
-        state.search.with_value(|s| match s {
+        base.search.with_value(|s| match s {
             SearchState::Ready(index) => {
                 find_duplicates(index, &keys, own.as_ref().map(ClientId::as_str))
             }
@@ -272,7 +274,7 @@ fn CardForm(
         }
         errors.set(Vec::new());
         form_error.set(None);
-        let Some(store) = state.store() else {
+        let Some(store) = base.store() else {
             return;
         };
         let Some(me) = state.user() else {
@@ -332,7 +334,7 @@ fn CardForm(
                     if let Some(o) = override_record {
                         doc.duplicate_overrides.insert(o.id.clone(), o);
                     }
-                    store.create_client(&doc).await.map(|s| (doc.id.clone(), s))
+                    store.create_client(&doc).await.map(|()| doc.id.clone())
                 }
                 Some(id) => {
                     let before = initial.get_value();
@@ -360,13 +362,12 @@ fn CardForm(
                             }
                         })
                         .await
-                        .map(|(_, s)| (id.clone(), s))
+                        .map(|_| id.clone())
                 }
             };
             busy.set(false);
             match result {
-                Ok((id, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(id) => {
                     state.toast(cat().saved, false);
                     navigate(&format!("/clients/{id}"), Default::default());
                 }
@@ -383,7 +384,7 @@ fn CardForm(
     };
 
     let users = move || {
-        state.workspace.with(|w| {
+        base.workspace.with(|w| {
             w.as_ref()
                 .map(|w| {
                     w.assignable_users()

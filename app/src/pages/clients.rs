@@ -14,7 +14,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::status::{ClientStatus, ClientZone, status_name};
 use crate::i18n::cat;
-use crate::state::{SearchState, app_state};
+use crate::base::SearchState;
 use crate::t;
 
 /// Must equal `--row-height` in style/clients.css (px).
@@ -50,7 +50,7 @@ fn matches(s: &ClientSummary, words: &[String]) -> bool {
 /// The list page.
 #[component]
 pub fn ClientsPage() -> impl IntoView {
-    let state = app_state();
+    let base = crate::base::base();
     let query = RwSignal::new(String::new());
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport_height = RwSignal::new(800.0_f64);
@@ -67,19 +67,19 @@ pub fn ClientsPage() -> impl IntoView {
         if q.trim().is_empty() {
             return None;
         }
-        state.search_rev.track();
-        let hits = state.search.with_value(|s| match s {
+        base.search_rev.track();
+        let hits = base.search.with_value(|s| match s {
             SearchState::Ready(index) => Some(timed_query(index, &q)),
             SearchState::Building => None,
         });
         let wanted = status_filter.get();
         let shown = |id: &str| {
             wanted.is_empty()
-                || state
+                || base
                     .derived
                     .with(|d| d.get(id).is_some_and(|c| c.status.as_str() == wanted))
         };
-        Some(state.clients.with(|list| {
+        Some(base.clients.with(|list| {
             match hits {
                 Some(hits) => hits
                     .into_iter()
@@ -105,11 +105,11 @@ pub fn ClientsPage() -> impl IntoView {
     });
     let filtered = Memo::new(move |_| {
         let wanted = status_filter.get();
-        state.clients.with(|list| {
+        base.clients.with(|list| {
             if wanted.is_empty() {
                 return list.items.clone();
             }
-            state.derived.with(|d| {
+            base.derived.with(|d| {
                 list.items
                     .iter()
                     .filter(|s| {
@@ -407,9 +407,9 @@ fn ClientTable(
     viewport: NodeRef<html::Div>,
     on_scroll: impl Fn(leptos::ev::Event) + 'static,
 ) -> impl IntoView {
-    let state = app_state();
+    let base = crate::base::base();
     let responsible_name = move |s: &ClientSummary| match &s.responsible {
-        Some(id) => state.workspace.with_untracked(|w| {
+        Some(id) => base.workspace.with_untracked(|w| {
             w.as_ref()
                 .and_then(|w| w.user(id))
                 .map(|u| u.name.clone())
@@ -442,7 +442,7 @@ fn ClientTable(
                             let responsible = responsible_name(&s);
                             let id = s.id.to_string();
                             let zone = move || {
-                                state.derived.with(|d| d.get(&id).and_then(|c| c.zone).map(|z| z.id()))
+                                base.derived.with(|d| d.get(&id).and_then(|c| c.zone).map(|z| z.id()))
                             };
                             view! {
                                 <A
@@ -480,10 +480,10 @@ fn ClientTable(
 /// and with screen readers as people expect.
 #[component]
 fn StatusFilter(selected: RwSignal<String>) -> impl IntoView {
-    let state = app_state();
+    let base = crate::base::base();
     let options = Memo::new(move |_| {
-        let rules = state.rules.get()?;
-        let (counts, total, ready) = state.derived.with(|d| {
+        let rules = base.rules.get()?;
+        let (counts, total, ready) = base.derived.with(|d| {
             let mut counts = std::collections::HashMap::<String, u64>::new();
             for c in d.clients.values() {
                 match counts.get_mut(c.status.as_str()) {

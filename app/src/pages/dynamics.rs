@@ -19,11 +19,13 @@ use kartoteka::rules::status::StatusChange;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::base::Base;
 use crate::components::status::{StatusLabel, status_name_of};
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::{mark, measure, yield_now};
-use crate::state::{AppState, Rules, app_state};
+use crate::base::Rules;
+use crate::state::app_state;
 use crate::t;
 
 /// How many histories are computed between two yields.
@@ -48,13 +50,13 @@ impl Histories {
     }
 }
 
-async fn compute(state: AppState, rules: Rules, as_of: NaiveDate) -> Histories {
+async fn compute(base: Base, rules: Rules, as_of: NaiveDate) -> Histories {
     mark("kartoteka:histories-start");
-    let items = state.clients.with_untracked(|l| l.items.clone());
+    let items = base.clients.with_untracked(|l| l.items.clone());
     let mut evaluator = BaseEvaluator::new(&rules);
     let mut clients = Vec::with_capacity(items.len());
     for slice in items.chunks(SLICE) {
-        state.derived.with_untracked(|derived| {
+        base.derived.with_untracked(|derived| {
             for s in slice {
                 if let Ok(Some(report)) = evaluator.history(&s.facts, as_of) {
                     // The effective responsible (none in the exchange), as
@@ -89,6 +91,7 @@ fn date(d: NaiveDate) -> String {
 #[component]
 pub fn DynamicsPage() -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let today = state.today().naive();
     let week_ago = today - Days::new(7);
     let earlier = RwSignal::new(Date(week_ago).to_string());
@@ -98,12 +101,12 @@ pub fn DynamicsPage() -> impl IntoView {
     // Computed on opening and again when the rules change (not on every
     // edit: the report is a picture of the base as the page opened).
     Effect::new(move |_| {
-        let Some(rules) = state.rules.get() else {
+        let Some(rules) = base.rules.get() else {
             return;
         };
         histories.set(None);
         spawn_local(async move {
-            let h = compute(state, rules, today).await;
+            let h = compute(base, rules, today).await;
             histories.set(Some(Arc::new(h)));
         });
     });
@@ -131,7 +134,7 @@ pub fn DynamicsPage() -> impl IntoView {
         }
         Some((h.rules.clone(), dynamics, conversion))
     });
-    let users = move || state.assignable_users();
+    let users = move || base.assignable_users();
 
     view! {
         <main class="report-page" id="main">
@@ -183,7 +186,7 @@ fn Report(
     dynamics: StatusDynamics,
     conversion: Vec<WinbackConversion>,
 ) -> impl IntoView {
-    let state = app_state();
+    let base = crate::base::base();
     let (a, b) = (dynamics.a, dynamics.b);
     let max = dynamics
         .counts
@@ -202,7 +205,7 @@ fn Report(
     };
     let name = |id: &str| status_name_of(&rules, id);
     let manager_name = move |id: &Option<String>| match id {
-        Some(id) => state
+        Some(id) => base
             .workspace
             .with_untracked(|w| {
                 w.as_ref()

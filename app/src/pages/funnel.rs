@@ -37,6 +37,7 @@ fn percent(p: Option<f64>) -> String {
 #[component]
 pub fn FunnelPage() -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let today = state.today();
     let year_ago = Date(today.naive() - Days::new(365));
     let me = state.user();
@@ -54,7 +55,7 @@ pub fn FunnelPage() -> impl IntoView {
     let service_type = RwSignal::new(String::new());
 
     let scenarios = move || {
-        state
+        base
             .workspace
             .with(|w| {
                 w.as_ref().map(|w| {
@@ -67,7 +68,7 @@ pub fn FunnelPage() -> impl IntoView {
             .unwrap_or_default()
     };
     let service_types = move || {
-        state
+        base
             .workspace
             .with(|w| {
                 w.as_ref().map(|w| {
@@ -80,7 +81,7 @@ pub fn FunnelPage() -> impl IntoView {
             .unwrap_or_default()
     };
     let managers = move || {
-        let mut users = state.assignable_users();
+        let mut users = base.assignable_users();
         users.retain(|(id, _)| sees_all || id.as_str() == my_id);
         users
     };
@@ -94,13 +95,13 @@ pub fn FunnelPage() -> impl IntoView {
     });
     let scenario = Memo::new(move |_| {
         let id = scenario_id.get();
-        state
+        base
             .workspace
             .with(|w| w.as_ref().and_then(|w| w.scenarios.get(&id).cloned()))
     });
-    spawn_local(state.read_sales());
+    spawn_local(base.read_sales());
     let report = Memo::new(move |_| {
-        if !state.sales_ready() {
+        if !base.sales_ready() {
             return None;
         }
         let scenario = scenario.get()?;
@@ -113,7 +114,7 @@ pub fn FunnelPage() -> impl IntoView {
             responsible: (!m.is_empty()).then_some(UserId(m)),
             service_type: (!t.is_empty()).then_some(t),
         };
-        let f = state.clients.with(|list| {
+        let f = base.clients.with(|list| {
             funnel(
                 &scenario,
                 list.items
@@ -178,7 +179,7 @@ pub fn FunnelPage() -> impl IntoView {
                     {move || period.with(Result::is_err).then(|| cat().funnel_bad_period)}
                 </p>
             </form>
-            <p class="muted" role="status" hidden=move || state.sales_ready()>{t!(sales_reading)}</p>
+            <p class="muted" role="status" hidden=move || base.sales_ready()>{t!(sales_reading)}</p>
             {move || report.get().map(|(scenario, f)| view! { <FunnelReport scenario=scenario funnel=f/> })}
         </main>
     }

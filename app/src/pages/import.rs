@@ -102,20 +102,21 @@ fn clear_file_input() {
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let kind = RwSignal::new(FactKind::Payment);
     let bytes = StoredValue::new(None::<Arc<Vec<u8>>>);
     let result = RwSignal::new(None::<Result<Arc<Preview>, String>>);
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(None::<(usize, usize)>);
 
-    spawn_local(state.read_sales());
+    spawn_local(base.read_sales());
     // Reads the file again whenever the file or the kind changes.
     let run_preview = move || {
         let Some(data) = bytes.get_value() else {
             return;
         };
         mark("kartoteka:import-preview-start");
-        let directory = state.clients.with_untracked(|l| {
+        let directory = base.clients.with_untracked(|l| {
             ClientDirectory::from_summaries(l.items.iter().map(|s| s.as_ref()))
         });
         let p = preview(&data, kind.get_untracked(), &directory);
@@ -146,7 +147,7 @@ pub fn ImportPage() -> impl IntoView {
             match read_file(file).await {
                 Ok(data) => {
                     // What each client holds already is in the sales parts.
-                    state.read_sales().await;
+                    base.read_sales().await;
                     bytes.set_value(Some(Arc::new(data)));
                     run_preview();
                 }
@@ -163,7 +164,7 @@ pub fn ImportPage() -> impl IntoView {
         let Some(Ok(p)) = result.get_untracked() else {
             return;
         };
-        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+        let (Some(store), Some(me)) = (base.store(), state.user()) else {
             return;
         };
         let groups = facts_by_client(&p, &me.id, Timestamp(now_ms()), new_id);
@@ -181,9 +182,8 @@ pub fn ImportPage() -> impl IntoView {
                     })
                     .await;
                 match r {
-                    Ok((_, summary)) => {
+                    Ok(_) => {
                         added += n;
-                        state.upsert_summary(summary);
                     }
                     Err(e) => {
                         failed += 1;
@@ -252,12 +252,12 @@ fn PreviewView(
     on_import: Callback<leptos::ev::MouseEvent>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
-    let state = app_state();
-    let currency = state
+    let base = crate::base::base();
+    let currency = base
         .workspace
         .with_untracked(|w| w.as_ref().map(|w| w.settings.currency.clone()))
         .unwrap_or_else(|| "RUB".to_owned());
-    let names: HashMap<String, String> = state.clients.with_untracked(|l| {
+    let names: HashMap<String, String> = base.clients.with_untracked(|l| {
         preview
             .to_add
             .iter()

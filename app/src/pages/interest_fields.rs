@@ -14,7 +14,7 @@ use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
 use crate::pages::interest_move::scenario_error_text;
-use crate::pages::interests::local_name;
+use crate::pages::card::interests::local_name;
 use crate::state::app_state;
 use crate::t;
 
@@ -56,7 +56,8 @@ impl InterestDraft {
     /// the user as responsible.
     pub fn fresh() -> InterestDraft {
         let state = app_state();
-        let ws = state.workspace.get_untracked();
+        let base = crate::base::base();
+        let ws = base.workspace.get_untracked();
         let list = services(ws.as_deref());
         let service = ws
             .as_ref()
@@ -82,9 +83,10 @@ impl InterestDraft {
     /// creation).
     pub fn build(&self, earliest: Option<Date>) -> Option<Interest> {
         let state = app_state();
+        let base = crate::base::base();
         let c = cat();
         let today = state.today();
-        let (me, ws) = (state.user()?, state.workspace.get_untracked()?);
+        let (me, ws) = (state.user()?, base.workspace.get_untracked()?);
         let day = self.day.get_untracked().parse::<Date>();
         let day_error = match day {
             Err(_) => Some(c.err_date_format.to_owned()),
@@ -140,7 +142,8 @@ impl InterestDraft {
 #[component]
 pub fn InterestFields(draft: InterestDraft, choose_responsible: bool) -> impl IntoView {
     let state = app_state();
-    let ws = state.workspace.get_untracked();
+    let base = crate::base::base();
+    let ws = base.workspace.get_untracked();
     let services = services(ws.as_deref());
     let mut scenarios: Vec<(String, String)> = ws
         .as_ref()
@@ -152,7 +155,7 @@ pub fn InterestFields(draft: InterestDraft, choose_responsible: bool) -> impl In
         })
         .unwrap_or_default();
     scenarios.sort_by(|a, b| a.1.cmp(&b.1));
-    let users = state.assignable_users();
+    let users = base.assignable_users();
     let today = state.today();
     let ws_for_change = ws.clone();
     let d = draft;

@@ -7,15 +7,16 @@
 use kartoteka::client::{ClientDoc, Outcome};
 use kartoteka::date::Timestamp;
 use kartoteka::ids::new_id;
-use kartoteka::scenario::{Act, ScenarioError, check_move, move_interest};
+use kartoteka::scenario::{Act, ScenarioError, move_interest};
 use kartoteka::workspace::{Scenario, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::base::Base;
+use crate::store::EditError;
 use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
-use crate::pages::interests::local_name;
-use crate::state::{AppState, app_state};
+use crate::pages::card::interests::local_name;
 use crate::t;
 
 /// A state's name in the interface language, or its id.
@@ -46,75 +47,70 @@ pub fn scenario_error_text(
     }
 }
 
-/// Moves Interest `interest` of document `client` to state `to` (with the
-/// reason of an unsuccessful end), stores it and updates the lists.
-/// Returns the new document, or the refusal in words. (`state` is passed
-/// in: the context is not reachable from a spawned task.)
+/// Moves Interest `interest` of document `client` from state `seen` (the
+/// one the person saw) to state `to` (with the reason of an unsuccessful
+/// end). The move is checked on the stored document as it is written: if
+/// someone moved the Interest meanwhile, or the scenario refuses, nothing
+/// is written and the refusal comes back in words. (`base` is passed in:
+/// the context is not reachable from a spawned task.)
 pub async fn move_to(
-    state: AppState,
+    base: Base,
     client: String,
     interest: String,
+    seen: String,
     to: String,
     reason: Option<String>,
 ) -> Result<ClientDoc, String> {
     let c = cat();
     let (Some(store), Some(me), Some(ws)) =
-        (state.store(), state.user(), state.workspace.get_untracked())
+        (base.store(), base.app.user(), base.workspace.get_untracked())
     else {
         return Err(c.save_failed.to_owned());
     };
-    let doc = store.client(&client).await.map_err(|e| {
-        leptos::logging::error!("opening {client} to move an Interest failed: {e}");
-        c.save_failed.to_owned()
-    })?;
-    let Some(current) = doc.interests.get(&interest) else {
-        return Err(c.save_failed.to_owned());
-    };
-    let scenario = ws.scenarios.get(&current.scenario);
-    let Some(scenario) = scenario else {
-        return Err(c.err_unknown_scenario.to_owned());
-    };
-    let has_client = doc.potential.is_none();
-    check_move(
-        current,
-        scenario,
-        &to,
-        has_client,
-        reason.as_deref(),
-        &ws.rejection_reasons,
-    )
-    .map_err(|e| scenario_error_text(c, &e, Some(scenario)))?;
     let act = Act {
         by: me.id.clone(),
-        date: state.today(),
+        date: base.app.today.get_untracked(),
         at: Timestamp(now_ms()),
     };
-    let scenario = scenario.clone();
-    let reasons = ws.rejection_reasons.clone();
+    let mut moved_in = None;
     let result = store
-        .change_client(&client, "interest moved", |d| {
-            if let Some(i) = d.interests.get_mut(&interest) {
-                // Checked above on the same document.
-                let _ = move_interest(
-                    i,
-                    &scenario,
-                    &to,
-                    has_client,
-                    reason.as_deref(),
-                    &reasons,
-                    new_id(),
-                    &act,
-                );
+        .try_change_client(&client, "interest moved", |d| {
+            let has_client = d.potential.is_none();
+            let Some(i) = d.interests.get_mut(&interest) else {
+                return Err(c.save_failed.to_owned());
+            };
+            let scenario = ws.scenarios.get(&i.scenario);
+            if i.state != seen {
+                return Err((c.err_moved_meanwhile)(&state_name(scenario, &i.state)));
             }
+            let Some(scenario) = scenario else {
+                return Err(c.err_unknown_scenario.to_owned());
+            };
+            move_interest(
+                i,
+                scenario,
+                &to,
+                has_client,
+                reason.as_deref(),
+                &ws.rejection_reasons,
+                new_id(),
+                &act,
+            )
+            .map_err(|e| scenario_error_text(c, &e, Some(scenario)))?;
+            moved_in = Some(scenario.clone());
+            Ok(())
         })
         .await;
     match result {
-        Ok((fresh, summary)) => {
-            state.upsert_summary(summary);
-            state.toast((c.interest_moved)(&state_name(Some(&scenario), &to)), false);
+        Ok(fresh) => {
+            base.app.toast(
+                (c.interest_moved)(&state_name(moved_in.as_ref(), &to)),
+                false,
+            );
             Ok(fresh)
         }
-        Err(e) => {
+        Err(EditError::Refused(words)) => Err(words),
+        Err(EditError::Store(e)) => {
             leptos::logging::error!("moving an Interest failed: {e}");
             Err(c.save_failed.to_owned())
         }
@@ -161,12 +157,13 @@ pub fn MoveControl(
     current: String,
     on_moved: Callback<ClientDoc>,
 ) -> impl IntoView {
-    let state = app_state();
-    let ws = state.workspace.get_untracked();
+    let base = crate::base::base();
+    let ws = base.workspace.get_untracked();
     let states = state_options(ws.as_deref(), &scenario);
     let reasons = reason_options(ws.as_deref());
     let failing: Vec<String> = states.iter().filter(|s| s.2).map(|s| s.0.clone()).collect();
     let target = RwSignal::new(current.clone());
+    let seen = StoredValue::new(current.clone());
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -186,9 +183,9 @@ pub fn MoveControl(
         error.set(None);
         let to = target.get_untracked();
         let why = needs_reason.get_untracked().then(|| reason.get_untracked());
-        let (client, interest) = (client.clone(), interest.clone());
+        let (client, interest, seen) = (client.clone(), interest.clone(), seen.get_value());
         spawn_local(async move {
-            let result = move_to(state, client, interest, to, why).await;
+            let result = move_to(base, client, interest, seen, to, why).await;
             busy.set(false);
             match result {
                 Ok(doc) => on_moved.run(doc),

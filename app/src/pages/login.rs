@@ -9,13 +9,12 @@ use crate::components::focus::focus_first_invalid;
 use crate::components::header::LanguageSwitch;
 use crate::i18n::cat;
 use crate::session::{LoginError, log_in};
-use crate::state::app_state;
 use crate::t;
 
 /// The login form.
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let state = app_state();
+    let base = crate::base::base();
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let login_error = RwSignal::new(None::<String>);
@@ -38,7 +37,7 @@ pub fn LoginPage() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            let result = log_in(state, l.trim(), &p).await;
+            let result = log_in(base, l.trim(), &p).await;
             busy.set(false);
             if let Err(e) = result {
                 let message = match e {

@@ -74,6 +74,7 @@ fn looks_like_a_person(text: &str) -> bool {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let navigate = use_navigate();
     let query = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Arc<ClientSummary>>);
@@ -90,7 +91,7 @@ pub fn RegisterPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     focus_id("register-search", false);
     // A found client's unfinished Interests are in the sales parts.
-    spawn_local(state.read_sales());
+    spawn_local(base.read_sales());
 
     let to_potential = move |_| {
         let guess = prefill(&query.get_untracked());
@@ -125,7 +126,7 @@ pub fn RegisterPage() -> impl IntoView {
             focus_first_invalid();
             return;
         };
-        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+        let (Some(store), Some(me)) = (base.store(), state.user()) else {
             return;
         };
         busy.set(true);
@@ -138,7 +139,7 @@ pub fn RegisterPage() -> impl IntoView {
                         d.interests.insert(interest.id.clone(), interest);
                     })
                     .await
-                    .map(|(_, s)| s)
+                    .map(|d| d.id)
                     .map_err(|e| e.to_string()),
                 None => {
                     let made = ClientDoc::new_potential(
@@ -167,16 +168,18 @@ pub fn RegisterPage() -> impl IntoView {
                         Ok(doc)
                     });
                     match made {
-                        Ok(doc) => store.create_client(&doc).await.map_err(|e| e.to_string()),
+                        Ok(doc) => store
+                            .create_client(&doc)
+                            .await
+                            .map(|()| doc.id)
+                            .map_err(|e| e.to_string()),
                         Err(e) => Err(e),
                     }
                 }
             };
             busy.set(false);
             match result {
-                Ok(summary) => {
-                    let id = summary.id.to_string();
-                    state.upsert_summary(summary);
+                Ok(id) => {
                     state.toast(cat().interest_registered, false);
                     navigate(&format!("/clients/{id}"), Default::default());
                 }
@@ -203,8 +206,8 @@ pub fn RegisterPage() -> impl IntoView {
                 </Show>
                 {move || chosen.get().map(|c| {
                     // As the list has it now: with its Interests once they are read.
-                    state.sales_ready();
-                    let c = state.clients.with(|l| l.get(c.id.as_str()).cloned()).unwrap_or(c);
+                    base.sales_ready();
+                    let c = base.clients.with(|l| l.get(c.id.as_str()).cloned()).unwrap_or(c);
                     view! { <ChosenClient client=c/> }
                 })}
                 <Show when=move || potential.get()>
@@ -246,7 +249,7 @@ pub fn RegisterPage() -> impl IntoView {
 /// The client picked, with its unfinished Interests.
 #[component]
 fn ChosenClient(client: Arc<ClientSummary>) -> impl IntoView {
-    let ws = app_state().workspace.get_untracked();
+    let ws = crate::base::base().workspace.get_untracked();
     let open: Vec<(String, String, String)> = unfinished(&client)
         .into_iter()
         .map(|i| {

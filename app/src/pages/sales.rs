@@ -22,7 +22,7 @@ use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::{mark, measure};
 use crate::pages::interest_move::{move_to, reason_options, state_name};
-use crate::pages::interests::local_name;
+use crate::pages::card::interests::local_name;
 use crate::state::app_state;
 use crate::t;
 
@@ -36,6 +36,8 @@ const ENDED_DAYS: u64 = 30;
 struct PendingMove {
     client: String,
     interest: String,
+    /// The state the board showed when the move was asked for.
+    from: String,
     to: String,
     content: String,
 }
@@ -44,6 +46,7 @@ struct PendingMove {
 #[component]
 pub fn SalesPage() -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let me = state.user();
     let sees_all = me.as_ref().is_some_and(|u| u.role.sees_everything());
     let today = state.today();
@@ -66,7 +69,7 @@ pub fn SalesPage() -> impl IntoView {
 
     let scenario = Memo::new(move |_| {
         let id = scenario_id.get();
-        state
+        base
             .workspace
             .with(|w| w.as_ref().and_then(|w| w.scenarios.get(&id).cloned()))
     });
@@ -80,15 +83,15 @@ pub fn SalesPage() -> impl IntoView {
         ended_since: (!all_ended.get())
             .then(|| Date(today.naive() - chrono::Days::new(ENDED_DAYS))),
     });
-    spawn_local(state.read_sales());
+    spawn_local(base.read_sales());
     let columns = Memo::new(move |_| {
         let scenario = scenario.get()?;
-        if !state.sales_ready() {
+        if !base.sales_ready() {
             return None;
         }
         let filter = filter.get();
         mark("kartoteka:board-start");
-        let columns = state
+        let columns = base
             .clients
             .with(|list| board(list.with_interests(), &scenario, &filter, today));
         mark("kartoteka:board-computed");
@@ -116,7 +119,7 @@ pub fn SalesPage() -> impl IntoView {
     });
 
     let scenarios = move || {
-        state.workspace.with(|w| {
+        base.workspace.with(|w| {
             let mut v: Vec<(String, String)> = w
                 .as_ref()
                 .map(|w| {
@@ -131,7 +134,7 @@ pub fn SalesPage() -> impl IntoView {
         })
     };
     let services = move || {
-        state.workspace.with(|w| {
+        base.workspace.with(|w| {
             w.as_ref()
                 .map(|w| {
                     w.service_types
@@ -142,7 +145,7 @@ pub fn SalesPage() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let users = move || state.assignable_users();
+    let users = move || base.assignable_users();
 
     // Moves an Interest; a failure end first asks for the reason.
     let request_move = Callback::new(
@@ -155,19 +158,22 @@ pub fn SalesPage() -> impl IntoView {
             let failing = sc
                 .state(&target)
                 .is_some_and(|s| s.ends == Some(Outcome::Failure));
+            // The state and content the board shows: the move is refused
+            // if the stored Interest has moved on since.
+            let (seen, content) = base
+                .clients
+                .with_untracked(|l| {
+                    l.with_interests()
+                        .find(|s| s.id.as_str() == client)
+                        .and_then(|s| s.interests.iter().find(|i| i.id == interest))
+                        .map(|i| (i.state.clone(), i.content.clone()))
+                })
+                .unwrap_or_default();
             if failing {
-                let content = state
-                    .clients
-                    .with_untracked(|l| {
-                        l.with_interests()
-                            .find(|s| s.id.as_str() == client)
-                            .and_then(|s| s.interests.iter().find(|i| i.id == interest))
-                            .map(|i| i.content.clone())
-                    })
-                    .unwrap_or_default();
                 pending.set(Some(PendingMove {
                     client,
                     interest,
+                    from: seen,
                     to: target,
                     content,
                 }));
@@ -175,7 +181,7 @@ pub fn SalesPage() -> impl IntoView {
                 return;
             }
             spawn_local(async move {
-                match move_to(state, client, interest.clone(), target, None).await {
+                match move_to(base, client, interest.clone(), seen, target, None).await {
                     Ok(_) => focus_id(format!("deal-{interest}"), false),
                     Err(text) => error.set(Some(text)),
                 }
@@ -267,8 +273,8 @@ fn ReasonDialog(
     cancel: RwSignal<Option<PendingMove>>,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let state = app_state();
-    let reasons = reason_options(state.workspace.get_untracked().as_deref());
+    let base = crate::base::base();
+    let reasons = reason_options(base.workspace.get_untracked().as_deref());
     let reason = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let local_error = RwSignal::new(None::<String>);
@@ -280,7 +286,7 @@ fn ReasonDialog(
         let why = Some(reason.get_untracked());
         spawn_local(async move {
             let interest = p.interest.clone();
-            let result = move_to(state, p.client, p.interest, p.to, why).await;
+            let result = move_to(base, p.client, p.interest, p.from, p.to, why).await;
             busy.set(false);
             match result {
                 Ok(_) => {
@@ -407,9 +413,8 @@ fn user_name(id: Option<&UserId>) -> String {
     let Some(id) = id else {
         return cat().nobody.to_owned();
     };
-    app_state()
-        .workspace
-        .with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone()))
+    crate::base::base()
+        .user_name(id)
         .unwrap_or_else(|| id.to_string())
 }
 
@@ -427,7 +432,7 @@ fn DealCard(
     let potential = item.client.potential;
     let client_name = item.client.display_name();
     let href = format!("/clients/{client}");
-    let service = app_state()
+    let service = crate::base::base()
         .workspace
         .with_untracked(|w| {
             w.as_ref()

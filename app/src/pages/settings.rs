@@ -16,11 +16,11 @@ use kartoteka::workspace::{Names, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use std::sync::Arc;
 
+use crate::base::Base;
 use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, cat};
-use crate::state::{AppState, app_state};
+use crate::state::app_state;
 use crate::t;
 
 /// The statuses in their order.
@@ -142,6 +142,7 @@ fn renumber(config: &mut StatusConfig, ids: &[StatusId]) {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let allowed = state.user().is_some_and(|u| u.role.sees_everything());
     if !allowed {
         return view! {
@@ -153,7 +154,7 @@ pub fn SettingsPage() -> impl IntoView {
         .into_any();
     }
     let saved = move || {
-        state
+        base
             .workspace
             .with_untracked(|w| w.as_ref().map(|w| w.statuses.clone()))
             .unwrap_or_default()
@@ -173,7 +174,7 @@ pub fn SettingsPage() -> impl IntoView {
         }
         error.set(None);
         save_workspace(
-            state,
+            base,
             "statuses and rules",
             cat().settings_saved,
             (busy, error),
@@ -576,13 +577,13 @@ fn ZoneEditor(draft: RwSignal<StatusConfig>) -> impl IntoView {
 /// document's history), then shows the new workspace and `saved`; the
 /// form's busy flag is set meanwhile and its error says when it failed.
 pub fn save_workspace(
-    state: AppState,
+    base: Base,
     message: &'static str,
     saved: &'static str,
     (busy, error): (RwSignal<bool>, RwSignal<Option<String>>),
     edit: impl FnOnce(&mut WorkspaceDoc) + 'static,
 ) {
-    let Some(store) = state.store() else {
+    let Some(store) = base.store() else {
         return;
     };
     busy.set(true);
@@ -590,10 +591,8 @@ pub fn save_workspace(
         let result = store.change_workspace(message, edit).await;
         busy.set(false);
         match result {
-            Ok(ws) => {
-                state.workspace.set(Some(Arc::new(ws)));
-                state.toast(saved, false);
-            }
+            // The store announced the new workspace to the base.
+            Ok(_) => base.app.toast(saved, false),
             Err(e) => {
                 leptos::logging::error!("saving the settings ({message}) failed: {e}");
                 error.set(Some(cat().save_failed.to_owned()));

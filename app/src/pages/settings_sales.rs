@@ -108,7 +108,7 @@ fn sales_error_text(c: &Catalogue, w: &WorkspaceDoc, e: &SalesError) -> String {
 
 /// Counts over the Interests this device knows (merged-away clients aside).
 fn with_interests<R>(f: impl FnOnce(&mut dyn Iterator<Item = &InterestSummary>) -> R) -> R {
-    app_state().clients.with_untracked(|list| {
+    crate::base::base().clients.with_untracked(|list| {
         let mut all = list
             .items
             .iter()
@@ -138,6 +138,7 @@ type Draft = RwSignal<WorkspaceDoc>;
 #[component]
 pub fn SalesSettingsPage() -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let role = state.user().map(|u| u.role);
     if !role.is_some_and(Role::sees_everything) {
         return view! {
@@ -149,7 +150,7 @@ pub fn SalesSettingsPage() -> impl IntoView {
         .into_any();
     }
     let read_only = role != Some(Role::Administrator);
-    let Some(saved) = state.workspace.get_untracked() else {
+    let Some(saved) = base.workspace.get_untracked() else {
         return view! { <main class="settings-page" id="main"><p class="muted">{t!(loading)}</p></main> }
             .into_any();
     };
@@ -158,8 +159,8 @@ pub fn SalesSettingsPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     // Whether a state or a service type is in use is counted over the
     // Interests: editing waits until they are read.
-    spawn_local(state.read_sales());
-    let sales_read = move || state.sales_ready();
+    spawn_local(base.read_sales());
+    let sales_read = move || base.sales_ready();
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -171,7 +172,7 @@ pub fn SalesSettingsPage() -> impl IntoView {
         }
         error.set(None);
         save_workspace(
-            state,
+            base,
             "sales scenarios and service types",
             cat().sales_saved,
             (busy, error),
@@ -184,7 +185,7 @@ pub fn SalesSettingsPage() -> impl IntoView {
         );
     };
     let discard = move |_| {
-        if let Some(w) = state.workspace.get_untracked() {
+        if let Some(w) = base.workspace.get_untracked() {
             draft.set((*w).clone());
         }
         error.set(None);

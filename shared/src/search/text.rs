@@ -72,6 +72,17 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '-' | '\'' | '’' | 'ʼ' | '‐' | '\u{2011}')
 }
 
+/// `text` folded as search compares it: lower case, `ё` as `е`. The one
+/// fold for every comparison of names people type (lists, filters,
+/// sorting), so a list and the search never disagree.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_normalised(c, &mut out);
+    }
+    out
+}
+
 /// Pushes the normalised form of `c` (lower case, `ё` as `е`); how many
 /// chars that was.
 fn push_normalised(c: char, out: &mut String) -> usize {

@@ -16,14 +16,14 @@ use kartoteka::rules::dynamics::winback_interest_id;
 use kartoteka::workspace::WINBACK_SCENARIO;
 use leptos::prelude::*;
 
-use crate::derived::BecameLost;
+use crate::base::Base;
+use crate::base::derived::BecameLost;
 use crate::i18n::cat;
 use crate::io::platform::{now_ms, yield_now};
-use crate::state::AppState;
 
 /// The day through which win-backs were started on this device.
-pub async fn checked_through(state: AppState) -> Option<NaiveDate> {
-    let store = state.store()?;
+pub async fn checked_through(base: Base) -> Option<NaiveDate> {
+    let store = base.store()?;
     let day = store.winbacks_checked_through().await.ok().flatten()?;
     day.parse::<Date>().ok().map(Date::naive)
 }
@@ -56,11 +56,11 @@ pub fn winback_interest(
 
 /// Starts the win-backs of these clients that their documents do not have
 /// yet, then remembers `today` as checked if all went well.
-pub async fn start(state: AppState, lost: Vec<BecameLost>, today: NaiveDate) {
-    let (Some(store), Some(me)) = (state.store(), state.user()) else {
+pub async fn start(base: Base, lost: Vec<BecameLost>, today: NaiveDate) {
+    let (Some(store), Some(me)) = (base.store(), base.app.user()) else {
         return;
     };
-    let initial = state
+    let initial = base
         .workspace
         .with_untracked(|w| {
             w.as_ref()
@@ -90,9 +90,8 @@ pub async fn start(state: AppState, lost: Vec<BecameLost>, today: NaiveDate) {
                 })
                 .await;
             match result {
-                Ok((_, summary)) => {
+                Ok(_) => {
                     if inserted {
-                        state.upsert_summary(summary);
                         started += 1;
                     }
                 }

@@ -12,7 +12,6 @@ use kartoteka::rules::config::{Clause, Measure, Op, RuleSet, StatusId, StatusMet
 use kartoteka::rules::facts::FactsError;
 use kartoteka::rules::status::{Explanation, SetBy, StatusReport, explain, status_history};
 use kartoteka::rules::zone::{ZoneReport, zone};
-use kartoteka::summary::ClientSummary;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -20,8 +19,8 @@ use crate::components::status::{StatusLabel, ZoneLabel, status_name_of};
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
-use crate::pages::card::Loaded;
-use crate::state::{AppState, Rules, app_state};
+use crate::base::{Base, Rules};
+use crate::state::app_state;
 use crate::t;
 
 /// What the rule engine says about this client today.
@@ -56,11 +55,8 @@ fn rule_name(rules: &RuleSet, rule: &str) -> String {
         .map_or_else(|| rule.to_owned(), |s| status_name_of(rules, s.as_str()))
 }
 
-fn user_name(state: AppState, id: &kartoteka::ids::UserId) -> String {
-    state
-        .workspace
-        .with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone()))
-        .unwrap_or_else(|| id.to_string())
+fn user_name(base: Base, id: &kartoteka::ids::UserId) -> String {
+    base.user_name(id).unwrap_or_else(|| id.to_string())
 }
 
 fn date(d: NaiveDate) -> String {
@@ -72,24 +68,23 @@ fn date(d: NaiveDate) -> String {
 #[component]
 pub fn StatusSection(
     doc: ClientDoc,
-    loaded: RwSignal<Loaded>,
     open: RwSignal<bool>,
 ) -> impl IntoView {
     let state = app_state();
-    let as_of = state.today().naive();
+    let base = crate::base::base();
     let doc = StoredValue::new(doc);
     let evaluated = Memo::new(move |_| {
-        let rules = state.rules.get()?;
+        let rules = base.rules.get()?;
         Some((
             rules.clone(),
-            doc.with_value(|d| evaluate(&rules, d, as_of)),
+            doc.with_value(|d| evaluate(&rules, d, state.today().naive())),
         ))
     });
     let manual_open = RwSignal::new(false);
     let busy = RwSignal::new(false);
 
     let recompute = move |_| {
-        let Some(store) = state.store() else {
+        let Some(store) = base.store() else {
             return;
         };
         let id = doc.with_value(|d| d.id.to_string());
@@ -99,13 +94,12 @@ pub fn StatusSection(
             busy.set(false);
             match result {
                 Ok(fresh) => {
-                    state.upsert_summary(ClientSummary::of(&fresh));
-                    let name = state.rules.get_untracked().and_then(|rules| {
+                    base.recompute_client(&fresh);
+                    let name = base.rules.get_untracked().and_then(|rules| {
                         let report = status_history(&rules, &fresh.facts(), state.today().naive())
                             .ok()??;
                         Some(status_name_of(&rules, report.status().as_str()))
                     });
-                    loaded.set(Loaded::Client(Box::new(fresh)));
                     state.toast((cat().status_recomputed)(&name.unwrap_or_default()), false);
                     crate::components::focus::focus_id("status-recompute", false);
                 }
@@ -174,7 +168,7 @@ pub fn StatusSection(
         }
         let (rules, result) = evaluated.get()?;
         let e = result.ok()??;
-        Some(doc.with_value(|d| explanation_view(state, &rules, d, &e)))
+        Some(doc.with_value(|d| explanation_view(base, &rules, d, &e)))
     };
 
     view! {
@@ -211,12 +205,12 @@ pub fn StatusSection(
                 {explanation}
             </div>
             <Show when=move || manual_open.get()>
-                <ManualStatusForm doc=doc loaded=loaded on_done=Callback::new(move |()| {
+                <ManualStatusForm doc=doc on_done=Callback::new(move |()| {
                     manual_open.set(false);
                     crate::components::focus::focus_id("status-manual-open", false);
                 })/>
             </Show>
-            <ManualStatusList doc=doc loaded=loaded/>
+            <ManualStatusList doc=doc/>
         </section>
     }
 }
@@ -262,7 +256,7 @@ fn conditions_text(c: &Catalogue, clauses: &[Clause]) -> Vec<String> {
 }
 
 /// The "?": why the client has its status.
-fn explanation_view(state: AppState, rules: &Rules, doc: &ClientDoc, e: &Evaluated) -> AnyView {
+fn explanation_view(base: Base, rules: &Rules, doc: &ClientDoc, e: &Evaluated) -> AnyView {
     let c = cat();
     let status = status_name_of(rules, e.report.status().as_str());
     let title = (c.explanation_title)(&status);
@@ -278,7 +272,7 @@ fn explanation_view(state: AppState, rules: &Rules, doc: &ClientDoc, e: &Evaluat
                 .get(*setting)
                 .map(|m| (**m).clone());
             let (who, comment) = setting
-                .map(|m| (user_name(state, &m.by), m.comment))
+                .map(|m| (user_name(base, &m.by), m.comment))
                 .unwrap_or_default();
             view! {
                 <p class="explanation__lead">{(c.explain_manual)(&date(*d), &who)}</p>
@@ -315,7 +309,7 @@ fn explanation_view(state: AppState, rules: &Rules, doc: &ClientDoc, e: &Evaluat
             let interests = doc.interests_in_fact_order();
             let pays = doc.payments_in_fact_order();
             let ships = doc.shipments_in_fact_order();
-            let currency = state
+            let currency = base
                 .workspace
                 .with_untracked(|w| w.as_ref().map(|w| w.settings.currency.clone()))
                 .unwrap_or_else(|| "RUB".to_owned());
@@ -435,7 +429,7 @@ fn explanation_view(state: AppState, rules: &Rules, doc: &ClientDoc, e: &Evaluat
                         let by = match &h.by {
                             SetBy::Creation => c.set_by_creation.to_owned(),
                             SetBy::Manual { setting } => {
-                                let who = manual.get(*setting).map(|m| user_name(state, &m.by)).unwrap_or_default();
+                                let who = manual.get(*setting).map(|m| user_name(base, &m.by)).unwrap_or_default();
                                 (c.set_by_manual)(&who)
                             }
                             SetBy::Rule { id, period_days } => (c.set_by_rule)(&rule_name(rules, id), *period_days),
@@ -476,12 +470,12 @@ fn manual_statuses(rules: &RuleSet) -> Vec<StatusId> {
 #[component]
 fn ManualStatusForm(
     doc: StoredValue<ClientDoc>,
-    loaded: RwSignal<Loaded>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let choices = move || {
-        state
+        base
             .rules
             .get()
             .map(|r| manual_statuses(&r))
@@ -510,7 +504,7 @@ fn ManualStatusForm(
             return;
         }
         error.set(None);
-        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+        let (Some(store), Some(me)) = (base.store(), state.user()) else {
             return;
         };
         busy.set(true);
@@ -535,11 +529,9 @@ fn ManualStatusForm(
                 .await;
             busy.set(false);
             match result {
-                Ok((fresh, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(_) => {
                     state.toast(cat().status_set, false);
                     on_done.run(());
-                    loaded.set(Loaded::Client(Box::new(fresh)));
                 }
                 Err(e) => {
                     leptos::logging::error!("setting a status failed: {e}");
@@ -560,7 +552,7 @@ fn ManualStatusForm(
                     on:change=move |ev| status.set(event_target_value(&ev))
                 >
                     {move || {
-                        let rules = state.rules.get();
+                        let rules = base.rules.get();
                         choices()
                             .into_iter()
                             .map(|id| {
@@ -603,8 +595,9 @@ fn ManualStatusForm(
 
 /// The statuses set by hand on this client, each removable.
 #[component]
-fn ManualStatusList(doc: StoredValue<ClientDoc>, loaded: RwSignal<Loaded>) -> impl IntoView {
+fn ManualStatusList(doc: StoredValue<ClientDoc>) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let settings: Vec<ManualStatusSetting> = doc.with_value(|d| {
         d.manual_statuses_in_fact_order()
             .into_iter()
@@ -616,7 +609,7 @@ fn ManualStatusList(doc: StoredValue<ClientDoc>, loaded: RwSignal<Loaded>) -> im
         return None;
     }
     let remove = move |setting: String| {
-        let Some(store) = state.store() else {
+        let Some(store) = base.store() else {
             return;
         };
         let id = doc.with_value(|d| d.id.to_string());
@@ -627,10 +620,8 @@ fn ManualStatusList(doc: StoredValue<ClientDoc>, loaded: RwSignal<Loaded>) -> im
                 })
                 .await
             {
-                Ok((fresh, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(_) => {
                     state.toast(cat().status_removed, false);
-                    loaded.set(Loaded::Client(Box::new(fresh)));
                     crate::components::focus::focus_id("status-manual-open", false);
                 }
                 Err(e) => {
@@ -646,13 +637,13 @@ fn ManualStatusList(doc: StoredValue<ClientDoc>, loaded: RwSignal<Loaded>) -> im
             {settings
                 .into_iter()
                 .map(|m| {
-                    let who = user_name(state, &m.by);
+                    let who = user_name(base, &m.by);
                     let setting = m.id.clone();
                     let when = format::date(m.date);
                     let label = {
                         let (status, when) = (m.status.clone(), when.clone());
                         move || {
-                            let name = state.rules.get().map(|r| status_name_of(&r, &status)).unwrap_or_default();
+                            let name = base.rules.get().map(|r| status_name_of(&r, &status)).unwrap_or_default();
                             (cat().remove_manual_status)(&name, &when)
                         }
                     };

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::format;
 use crate::i18n::{Catalogue, cat};
-use crate::state::{AppState, app_state};
+use crate::base::Base;
 use crate::t;
 
 /// A field's name in the history.
@@ -45,28 +45,24 @@ fn field_key(field: &Field) -> String {
     }
 }
 
-fn user_name(state: &AppState, id: &str) -> Option<String> {
-    state.workspace.with_untracked(|w| {
-        w.as_ref()
-            .and_then(|w| w.user(&UserId(id.to_owned())))
-            .map(|u| u.name.clone())
-    })
+fn user_name(base: &Base, id: &str) -> Option<String> {
+    base.user_name(&UserId(id.to_owned()))
 }
 
-fn author_name(state: &AppState, author: &Option<UserId>) -> String {
+fn author_name(base: &Base, author: &Option<UserId>) -> String {
     author
         .as_ref()
-        .and_then(|a| user_name(state, a.as_str()))
+        .and_then(|a| user_name(base, a.as_str()))
         .unwrap_or_else(|| cat().history_unknown_author.to_owned())
 }
 
 /// A value as a person reads it: user ids become names, client ids names.
-fn shown_value(state: &AppState, field: &Field, value: &str) -> String {
+fn shown_value(base: &Base, field: &Field, value: &str) -> String {
     match field {
         Field::Responsible if !value.is_empty() => {
-            user_name(state, value).unwrap_or_else(|| value.to_owned())
+            user_name(base, value).unwrap_or_else(|| value.to_owned())
         }
-        Field::Merge if !value.is_empty() => state
+        Field::Merge if !value.is_empty() => base
             .clients
             .with_untracked(|l| l.get(value).map(|s| s.name.clone()))
             .unwrap_or_else(|| value.to_owned()),
@@ -74,33 +70,38 @@ fn shown_value(state: &AppState, field: &Field, value: &str) -> String {
     }
 }
 
-/// The history panel of a card; reads the history when first opened.
+/// The history panel of a card; reads the history when opened, and again
+/// when the document changes while it is open.
 #[component]
-pub fn HistorySection(client_id: String) -> impl IntoView {
-    let state = app_state();
+pub fn HistorySection(
+    client_id: String,
+    doc: Memo<Option<std::sync::Arc<kartoteka::client::ClientDoc>>>,
+) -> impl IntoView {
+    let base = crate::base::base();
     let open = RwSignal::new(false);
     let entries = RwSignal::new(None::<Result<Vec<Entry>, String>>);
     let field_filter = RwSignal::new(String::new());
     let person_filter = RwSignal::new(String::new());
     let client_id = StoredValue::new(client_id);
 
-    let toggle = move |_| {
-        let opening = !open.get_untracked();
-        open.set(opening);
-        if opening {
-            let Some(store) = state.store() else {
-                return;
-            };
-            let id = client_id.get_value();
-            spawn_local(async move {
-                let read = store.history(&id).await.map_err(|e| e.to_string());
-                entries.set(Some(read.map(|mut v| {
-                    v.reverse();
-                    v
-                })));
-            });
+    Effect::new(move |_| {
+        doc.track();
+        if !open.get() {
+            return;
         }
-    };
+        let Some(store) = base.store() else {
+            return;
+        };
+        let id = client_id.get_value();
+        spawn_local(async move {
+            let read = store.history(&id).await.map_err(|e| e.to_string());
+            entries.set(Some(read.map(|mut v| {
+                v.reverse();
+                v
+            })));
+        });
+    });
+    let toggle = move |_| open.update(|o| *o = !*o);
 
     // The fields and people present, for the filters.
     let fields = move || {
@@ -132,7 +133,7 @@ pub fn HistorySection(client_id: String) -> impl IntoView {
                         .map(ToString::to_string)
                         .unwrap_or_default();
                     if !seen.iter().any(|(k, _)| *k == key) {
-                        seen.push((key, author_name(&state, &entry.author)));
+                        seen.push((key, author_name(&base, &entry.author)));
                     }
                 }
             }
@@ -231,12 +232,12 @@ pub fn HistorySection(client_id: String) -> impl IntoView {
                                             .into_iter()
                                             .map(|e| {
                                                 let field = e.field.clone();
-                                                let before = shown_value(&state, &e.field, &e.before);
-                                                let after = shown_value(&state, &e.field, &e.after);
+                                                let before = shown_value(&base, &e.field, &e.before);
+                                                let after = shown_value(&base, &e.field, &e.after);
                                                 view! {
                                                     <tr>
                                                         <td class="history__when">{format::date_time(e.at)}</td>
-                                                        <td>{author_name(&state, &e.author)}</td>
+                                                        <td>{author_name(&base, &e.author)}</td>
                                                         <td>{move || field_label(cat(), &field)}</td>
                                                         <td class="history__before">{before}</td>
                                                         <td class="history__after">{after}</td>

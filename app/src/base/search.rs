@@ -9,17 +9,17 @@ use kartoteka::summary::ClientSummary;
 use leptos::prelude::*;
 
 use crate::io::platform::{mark, measure, yield_now};
-use crate::state::{AppState, SearchState};
+use crate::base::{Base, SearchState};
 
 /// Clients added between two yields (a few ms of work).
 const SLICE: usize = 400;
 
 /// Builds the index of the current client list and installs it.
-pub async fn build(state: AppState) {
+pub async fn build(base: Base) {
     mark("kartoteka:search-build-start");
-    let items: Vec<Arc<ClientSummary>> = state.clients.with_untracked(|l| l.items.clone());
+    let items: Vec<Arc<ClientSummary>> = base.clients.with_untracked(|l| l.items.clone());
     // From here on, changed clients are noted for the catch-up below.
-    state.search_pending.set_value(Vec::new());
+    base.search_pending.set_value(Vec::new());
     let mut builder = SearchIndex::builder(items.len());
     for slice in items.chunks(SLICE) {
         for summary in slice {
@@ -33,13 +33,13 @@ pub async fn build(state: AppState) {
     let mut index = builder.finish();
     // Clients saved or synced while the index was being built (only
     // those: re-adding the whole base took seconds in one task).
-    let mut pending = state
+    let mut pending = base
         .search_pending
         .try_update_value(std::mem::take)
         .unwrap_or_default();
     pending.sort_unstable();
     pending.dedup();
-    state.clients.with_untracked(|list| {
+    base.clients.with_untracked(|list| {
         for id in &pending {
             match list.get(id) {
                 Some(s) => index.upsert(SearchEntry::from(s.as_ref())),
@@ -50,8 +50,8 @@ pub async fn build(state: AppState) {
             }
         }
     });
-    state.search.set_value(SearchState::Ready(Box::new(index)));
-    state.search_rev.update(|r| *r += 1);
+    base.search.set_value(SearchState::Ready(Box::new(index)));
+    base.search_rev.update(|r| *r += 1);
     mark("kartoteka:search-ready");
     measure(
         "kartoteka:search-build",

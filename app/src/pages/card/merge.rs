@@ -11,14 +11,14 @@ use leptos::task::spawn_local;
 
 use crate::components::client_picker::ClientPicker;
 use crate::i18n::cat;
-use crate::pages::card::Loaded;
 use crate::state::app_state;
 use crate::t;
 
 /// The merge panel of a card (shown to those who may merge).
 #[component]
-pub fn MergeSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+pub fn MergeSection(doc: ClientDoc) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let own_id = StoredValue::new(doc.id.to_string());
     let query = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Arc<ClientSummary>>);
@@ -29,7 +29,7 @@ pub fn MergeSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
         let Some(other) = chosen.get_untracked() else {
             return;
         };
-        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+        let (Some(store), Some(me)) = (base.store(), state.user()) else {
             return;
         };
         if busy.get_untracked() {
@@ -44,17 +44,14 @@ pub fn MergeSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
                 .await;
             busy.set(false);
             match result {
-                Ok((kept, gone)) => {
-                    state.upsert_summary(gone);
-                    state.upsert_summary(kept);
+                Ok(()) => {
                     chosen.set(None);
                     query.set(String::new());
                     state.toast(cat().merge_done, false);
-                    if let Ok(doc) = store.client(&survivor).await {
-                        loaded.set(Loaded::Client(Box::new(doc)));
-                    }
                 }
                 Err(e) => {
+                    // A refusal (the same client, a merged one) and a failed
+                    // write both leave the two cards as they were.
                     leptos::logging::error!("merging clients failed: {e}");
                     error.set(Some(cat().merge_failed.to_owned()));
                 }

@@ -9,7 +9,6 @@ use leptos::task::spawn_local;
 
 use crate::format;
 use crate::i18n::{Catalogue, cat};
-use crate::pages::card::Loaded;
 use crate::state::app_state;
 use crate::t;
 
@@ -31,8 +30,8 @@ pub fn field_label(c: &Catalogue, field: &str) -> String {
 
 /// Loads the conflicts of a client's card into `target`.
 pub fn load_conflicts(id: String, target: RwSignal<Vec<FieldConflict>>) {
-    let state = app_state();
-    let Some(store) = state.store() else {
+    let base = crate::base::base();
+    let Some(store) = base.store() else {
         return;
     };
     spawn_local(async move {
@@ -48,23 +47,21 @@ pub fn load_conflicts(id: String, target: RwSignal<Vec<FieldConflict>>) {
 pub fn ConflictsSection(
     client_id: String,
     conflicts: RwSignal<Vec<FieldConflict>>,
-    loaded: RwSignal<Loaded>,
 ) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let may_resolve = state.user().is_some_and(|u| u.role.may_merge());
     // Stored, so that `keep` is `Copy` and every button can hold it.
     let client_id = StoredValue::new(client_id);
     let keep = move |field: String, value: String| {
-        let Some(store) = state.store() else {
+        let Some(store) = base.store() else {
             return;
         };
         let id = client_id.get_value();
         spawn_local(async move {
             match store.resolve_conflict(&id, &field, &value).await {
-                Ok((doc, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(_) => {
                     state.toast(cat().saved, false);
-                    loaded.set(Loaded::Client(Box::new(doc)));
                 }
                 Err(e) => {
                     leptos::logging::error!("resolving a conflict failed: {e}");
@@ -77,7 +74,7 @@ pub fn ConflictsSection(
         author
             .as_ref()
             .and_then(|id| {
-                state
+                base
                     .workspace
                     .with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone()))
             })

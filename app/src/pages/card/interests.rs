@@ -19,7 +19,6 @@ use crate::components::focus::focus_id;
 use crate::format;
 use crate::i18n::{Lang, cat, lang};
 use crate::io::platform::now_ms;
-use crate::pages::card::Loaded;
 use crate::pages::interest_fields::{InterestDraft, InterestFields};
 use crate::pages::interest_move::{MoveControl, scenario_error_text};
 use crate::state::app_state;
@@ -34,7 +33,7 @@ pub fn local_name(names: &Names) -> String {
 }
 
 fn workspace() -> Option<std::sync::Arc<WorkspaceDoc>> {
-    app_state().workspace.get_untracked()
+    crate::base::base().workspace.get_untracked()
 }
 
 /// Reads a date typed in an `<input type=date>` and checks it lies between
@@ -53,7 +52,7 @@ fn parse_day(text: &str, earliest: Date, today: Date) -> Result<Date, String> {
 
 /// The Interests panel of a card.
 #[component]
-pub fn InterestsSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+pub fn InterestsSection(doc: ClientDoc) -> impl IntoView {
     let adding = RwSignal::new(false);
     let doc = StoredValue::new(doc);
     let mut interests: Vec<Interest> = doc.with_value(|d| d.interests.values().cloned().collect());
@@ -86,13 +85,13 @@ pub fn InterestsSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoVi
                 </button>
             </div>
             <Show when=move || adding.get()>
-                <InterestForm doc=doc loaded=loaded on_done=Callback::new(move |()| adding.set(false))/>
+                <InterestForm doc=doc on_done=Callback::new(move |()| adding.set(false))/>
             </Show>
             {empty.then(|| view! { <p class="muted">{t!(no_interests)}</p> })}
             <ul class="interests">
                 {interests
                     .into_iter()
-                    .map(|i| view! { <InterestItem interest=i doc=doc loaded=loaded/> })
+                    .map(|i| view! { <InterestItem interest=i doc=doc/> })
                     .collect_view()}
             </ul>
         </section>
@@ -103,7 +102,6 @@ pub fn InterestsSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoVi
 fn InterestItem(
     interest: Interest,
     doc: StoredValue<ClientDoc>,
-    loaded: RwSignal<Loaded>,
 ) -> impl IntoView {
     let ws = workspace();
     let scenario = ws
@@ -144,7 +142,7 @@ fn InterestItem(
             interest=interest.id.clone()
             scenario=interest.scenario.clone()
             current=interest.state.clone()
-            on_moved=Callback::new(move |fresh: ClientDoc| loaded.set(Loaded::Client(Box::new(fresh))))
+            on_moved=Callback::new(|_: ClientDoc| ())
         />
     };
 
@@ -188,7 +186,7 @@ fn InterestItem(
                     created=created
                     outcome=o
                     doc=doc
-                    loaded=loaded
+                   
                     on_done=Callback::new(move |()| completing.set(None))
                 />
             })}
@@ -203,10 +201,10 @@ fn CompleteForm(
     created: Date,
     outcome: Outcome,
     doc: StoredValue<ClientDoc>,
-    loaded: RwSignal<Loaded>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let today = state.today();
     let day = RwSignal::new(today.to_string());
     let reasons = workspace()
@@ -229,7 +227,7 @@ fn CompleteForm(
         let (Ok(done_on), false) = (parsed, need_reason) else {
             return;
         };
-        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+        let (Some(store), Some(me)) = (base.store(), state.user()) else {
             return;
         };
         let ws = workspace();
@@ -278,11 +276,9 @@ fn CompleteForm(
                 .await;
             busy.set(false);
             match result {
-                Ok((fresh, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(_) => {
                     state.toast(cat().interest_completed, false);
                     on_done.run(());
-                    loaded.set(Loaded::Client(Box::new(fresh)));
                 }
                 Err(e) => {
                     leptos::logging::error!("completing an Interest failed: {e}");
@@ -349,10 +345,10 @@ fn CompleteForm(
 #[component]
 fn InterestForm(
     doc: StoredValue<ClientDoc>,
-    loaded: RwSignal<Loaded>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let client_created = doc.with_value(|d| d.card.created);
     let draft = InterestDraft::fresh();
     let busy = RwSignal::new(false);
@@ -363,7 +359,7 @@ fn InterestForm(
         let Some(interest) = draft.build(Some(client_created)) else {
             return;
         };
-        let Some(store) = state.store() else {
+        let Some(store) = base.store() else {
             return;
         };
         busy.set(true);
@@ -376,11 +372,9 @@ fn InterestForm(
                 .await;
             busy.set(false);
             match result {
-                Ok((fresh, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(_) => {
                     state.toast(cat().saved, false);
                     on_done.run(());
-                    loaded.set(Loaded::Client(Box::new(fresh)));
                 }
                 Err(e) => {
                     leptos::logging::error!("saving an Interest failed: {e}");

@@ -5,29 +5,24 @@ use kartoteka::client::{ClientDoc, Note};
 use kartoteka::date::Timestamp;
 use kartoteka::ids::new_id;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
-use crate::pages::card::Loaded;
+use crate::pages::card::edit::Edit;
 use crate::state::app_state;
 use crate::t;
 
 /// The notes panel of a card.
 #[component]
-pub fn NotesSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+pub fn NotesSection(doc: ClientDoc) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let text = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let edit = Edit::new();
+    let error = edit.error;
+    let busy = edit.busy;
     let client_id = StoredValue::new(doc.id.to_string());
-    let author_name = move |id: &kartoteka::ids::UserId| {
-        state
-            .workspace
-            .with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone()))
-            .unwrap_or_default()
-    };
     let notes: Vec<Note> = doc.notes_sorted().into_iter().cloned().collect();
     let empty = notes.is_empty();
 
@@ -38,41 +33,23 @@ pub fn NotesSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
             error.set(Some(cat().err_required.to_owned()));
             return;
         }
-        error.set(None);
-        let (Some(store), Some(me)) = (state.store(), state.user()) else {
+        let Some(me) = state.user() else {
             return;
         };
-        busy.set(true);
-        let id = client_id.get_value();
-        spawn_local(async move {
-            let result = store
-                .change_client(&id, "note", |doc| {
-                    let nid = new_id();
-                    doc.notes.insert(
-                        nid.clone(),
-                        Note {
-                            id: nid,
-                            text: body,
-                            author: me.id.clone(),
-                            at: Timestamp(now_ms()),
-                        },
-                    );
-                })
-                .await;
-            busy.set(false);
-            match result {
-                Ok((doc, summary)) => {
-                    text.set(String::new());
-                    state.upsert_summary(summary);
-                    state.toast(cat().saved, false);
-                    loaded.set(Loaded::Client(Box::new(doc)));
-                }
-                Err(e) => {
-                    leptos::logging::error!("saving a note failed: {e}");
-                    error.set(Some(cat().save_failed.to_owned()));
-                }
-            }
-        });
+        let note = move |doc: &mut ClientDoc| {
+            let nid = new_id();
+            doc.notes.insert(
+                nid.clone(),
+                Note {
+                    id: nid,
+                    text: body,
+                    author: me.id.clone(),
+                    at: Timestamp(now_ms()),
+                },
+            );
+            Ok(())
+        };
+        edit.run(client_id.get_value(), "note", note, move |_| text.set(String::new()));
     };
 
     view! {
@@ -99,7 +76,7 @@ pub fn NotesSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
                 {notes
                     .into_iter()
                     .map(|n| {
-                        let author = author_name(&n.author);
+                        let author = base.user_name(&n.author).unwrap_or_default();
                         view! {
                             <li class="note">
                                 <p class="note__text">{n.text.clone()}</p>

@@ -17,13 +17,12 @@ use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
 use crate::messages::problem_text;
-use crate::pages::card::Loaded;
 use crate::state::app_state;
 use crate::t;
 
 /// The contact persons panel of a card.
 #[component]
-pub fn ContactsSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
     // Which contact is being edited: none, a new one, or an existing id.
     let editing = RwSignal::new(None::<Option<String>>);
     let client_id = doc.id.to_string();
@@ -49,7 +48,7 @@ pub fn ContactsSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoVie
                 <ContactForm
                     client_id=client.get_value()
                     contact=None
-                    loaded=loaded
+                   
                     on_done=Callback::new(move |()| editing.set(None))
                 />
             </Show>
@@ -75,7 +74,7 @@ pub fn ContactsSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoVie
                                     <ContactForm
                                         client_id=client.get_value()
                                         contact=all.with_value(|a| a.iter().find(|x| x.id == contact.id).cloned())
-                                        loaded=loaded
+                                       
                                         on_done=Callback::new(move |()| editing.set(None))
                                     />
                                 </Show>
@@ -139,10 +138,10 @@ fn ContactView(contact: Contact, on_edit: Callback<()>) -> impl IntoView {
 fn ContactForm(
     client_id: String,
     contact: Option<Contact>,
-    loaded: RwSignal<Loaded>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let is_new = contact.is_none();
     let before = contact.unwrap_or_else(|| Contact {
         id: new_id(),
@@ -205,7 +204,7 @@ fn ContactForm(
             return;
         }
         errors.set(Vec::new());
-        let Some(store) = state.store() else {
+        let Some(store) = base.store() else {
             return;
         };
         busy.set(true);
@@ -224,11 +223,9 @@ fn ContactForm(
                 .await;
             busy.set(false);
             match result {
-                Ok((doc, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(_) => {
                     state.toast(cat().saved, false);
                     on_done.run(());
-                    loaded.set(Loaded::Client(Box::new(doc)));
                 }
                 Err(e) => {
                     leptos::logging::error!("saving a contact failed: {e}");

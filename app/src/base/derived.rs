@@ -20,7 +20,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::io::platform::{mark, measure, now_ms, yield_now};
-use crate::state::{AppState, Phase, Rules};
+use crate::base::{Base, Rules};
+use crate::state::Phase;
 
 /// The main thread is given back after this much work (ms), so no task
 /// runs anywhere near 50 ms.
@@ -56,20 +57,20 @@ pub struct BecameLost {
 /// Recomputes every client for today, then hands the clients that became
 /// Lost on or after `lost_from` to the win-back starter. A newer pass
 /// (rules or date changed meanwhile) makes an older one stop.
-pub async fn recompute_all(state: AppState) {
-    let Some(rules) = state.rules.get_untracked() else {
+pub async fn recompute_all(base: Base) {
+    let Some(rules) = base.rules.get_untracked() else {
         return;
     };
-    let generation = state.derive_generation.get_value() + 1;
-    state.derive_generation.set_value(generation);
-    let today = state.today().naive();
-    let lost_from = crate::winback::checked_through(state)
+    let generation = base.derive_generation.get_value() + 1;
+    base.derive_generation.set_value(generation);
+    let today = base.app.today.get_untracked().naive();
+    let lost_from = super::winback::checked_through(base)
         .await
         .unwrap_or_else(|| today - Days::new(u64::from(DEFAULT_PERIOD_DAYS)));
 
     mark("kartoteka:derive-start");
-    let items: Vec<Arc<ClientSummary>> = state.clients.with_untracked(|l| l.items.clone());
-    let list_at_start = state.clients.with_untracked(|l| Arc::as_ptr(l) as usize);
+    let items: Vec<Arc<ClientSummary>> = base.clients.with_untracked(|l| l.items.clone());
+    let list_at_start = base.clients.with_untracked(|l| Arc::as_ptr(l) as usize);
     let mut clients = HashMap::with_capacity(items.len());
     let mut lost = Vec::new();
     let mut evaluator = BaseEvaluator::new(&rules);
@@ -107,15 +108,15 @@ pub async fn recompute_all(state: AppState) {
         );
         if !rest.is_empty() {
             yield_now().await;
-            if state.derive_generation.get_value() != generation {
+            if base.derive_generation.get_value() != generation {
                 return;
             }
         }
     }
     // Clients saved while this pass ran are recomputed from their new
     // summaries.
-    if state.clients.with_untracked(|l| Arc::as_ptr(l) as usize) != list_at_start {
-        state.clients.with_untracked(|list| {
+    if base.clients.with_untracked(|l| Arc::as_ptr(l) as usize) != list_at_start {
+        base.clients.with_untracked(|list| {
             for s in &list.items {
                 if let Ok(Some(c)) = evaluator.evaluate(&s.facts, today, today) {
                     clients.insert(s.id.to_string(), c);
@@ -124,7 +125,7 @@ pub async fn recompute_all(state: AppState) {
         });
     }
     let count = clients.len();
-    state.derived.set(DerivedBase {
+    base.derived.set(DerivedBase {
         as_of: Some(today),
         rules: Some(rules),
         clients,
@@ -136,18 +137,18 @@ pub async fn recompute_all(state: AppState) {
         "kartoteka:derive-end",
     );
     leptos::logging::log!("derived the statuses of {count} clients in {slices} slices");
-    spawn_local(crate::winback::start(state, lost, today));
+    spawn_local(super::winback::start(base, lost, today));
 }
 
 /// Recomputes one client from its new summary, at once.
-pub fn update_one(state: AppState, summary: &ClientSummary) {
-    let Some(rules) = state.derived.with_untracked(|d| d.rules.clone()) else {
+pub fn update_one(base: Base, summary: &ClientSummary) {
+    let Some(rules) = base.derived.with_untracked(|d| d.rules.clone()) else {
         return;
     };
-    let today = state
+    let today = base
         .derived
         .with_untracked(|d| d.as_of)
-        .unwrap_or_else(|| state.today().naive());
+        .unwrap_or_else(|| base.app.today.get_untracked().naive());
     let mut evaluator = BaseEvaluator::new(&rules);
     let id = summary.id.to_string();
     let computed = if !summary.is_client() {
@@ -158,7 +159,7 @@ pub fn update_one(state: AppState, summary: &ClientSummary) {
             .ok()
             .flatten()
     };
-    state.derived.update(|d| match computed {
+    base.derived.update(|d| match computed {
         Some(c) => {
             d.clients.insert(id, c);
         }
@@ -169,25 +170,23 @@ pub fn update_one(state: AppState, summary: &ClientSummary) {
 }
 
 /// Keeps the derived state current: a new pass when the rules change and
-/// when the date changes.
-pub fn watch(state: AppState) {
-    Effect::new(move |previous: Option<Option<Rules>>| {
-        let rules = state.rules.get();
-        let ready = state.phase.with_untracked(|p| *p == Phase::Ready);
-        let computed = state.derived.with_untracked(|d| d.rules.clone());
-        if ready && previous.is_some() && rules.is_some() && computed != rules {
-            spawn_local(recompute_all(state));
+/// when the date changes (the app's one `today`).
+pub fn watch(base: Base) {
+    Effect::new(move |previous: Option<(Option<Rules>, kartoteka::date::Date)>| {
+        let rules = base.rules.get();
+        let today = base.app.today.get();
+        let ready = base.app.phase.with_untracked(|p| *p == Phase::Ready);
+        let computed = base.derived.with_untracked(|d| (d.rules.clone(), d.as_of));
+        let stale = computed.0 != rules || computed.1.is_some_and(|d| d != today.naive());
+        if ready && previous.is_some() && rules.is_some() && computed.1.is_some() && stale {
+            spawn_local(recompute_all(base));
         }
-        rules
+        (rules, today)
     });
     spawn_local(async move {
         loop {
             TimeoutFuture::new(DATE_CHECK_MS).await;
-            let ready = state.phase.with_untracked(|p| *p == Phase::Ready);
-            let as_of = state.derived.with_untracked(|d| d.as_of);
-            if ready && as_of.is_some() && as_of != Some(state.today().naive()) {
-                recompute_all(state).await;
-            }
+            base.app.tick();
         }
     });
 }

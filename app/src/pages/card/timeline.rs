@@ -16,7 +16,7 @@ use crate::components::focus::{focus_first_invalid, focus_id};
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
-use crate::pages::card::{Loaded, event_kind_name};
+use crate::pages::card::event_kind_name;
 use crate::pages::interest_move::state_name;
 use crate::state::app_state;
 use crate::t;
@@ -44,11 +44,11 @@ enum Adding {
 
 /// The timeline panel of a card.
 #[component]
-pub fn TimelineSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
-    let state = app_state();
+pub fn TimelineSection(doc: ClientDoc) -> impl IntoView {
+    let base = crate::base::base();
     let adding = RwSignal::new(None::<Adding>);
     let shown = RwSignal::new(PAGE);
-    let ws = state.workspace.get_untracked();
+    let ws = base.workspace.get_untracked();
     let currency = ws
         .as_ref()
         .map(|w| w.settings.currency.clone())
@@ -101,7 +101,7 @@ pub fn TimelineSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoVie
                     from,
                     to,
                 } => {
-                    let sc = app_state().workspace.with_untracked(|w| {
+                    let sc = crate::base::base().workspace.with_untracked(|w| {
                         w.as_ref().and_then(|w| w.scenarios.get(&scenario).cloned())
                     });
                     let content = contents
@@ -158,8 +158,8 @@ pub fn TimelineSection(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoVie
                 </div>
             </div>
             {move || match adding.get() {
-                Some(Adding::Event) => view! { <EventForm doc=doc loaded=loaded on_done=close/> }.into_any(),
-                Some(what) => view! { <FactForm doc=doc loaded=loaded shipment=what == Adding::Shipment on_done=close/> }.into_any(),
+                Some(Adding::Event) => view! { <EventForm doc=doc on_done=close/> }.into_any(),
+                Some(what) => view! { <FactForm doc=doc shipment=what == Adding::Shipment on_done=close/> }.into_any(),
                 None => ().into_any(),
             }}
             {(total == 0).then(|| view! { <p class="muted">{t!(no_activity)}</p> })}
@@ -213,7 +213,6 @@ fn parse_day(text: &str, today: Date) -> Result<Date, String> {
 #[derive(Clone, Copy)]
 struct Target {
     doc: StoredValue<ClientDoc>,
-    loaded: RwSignal<Loaded>,
     busy: RwSignal<bool>,
     error: RwSignal<Option<String>>,
     on_done: Callback<()>,
@@ -228,7 +227,8 @@ impl Target {
         edit: impl FnOnce(&mut ClientDoc) + 'static,
     ) {
         let state = app_state();
-        let Some(store) = state.store() else {
+        let base = crate::base::base();
+        let Some(store) = base.store() else {
             return;
         };
         self.busy.set(true);
@@ -237,11 +237,9 @@ impl Target {
             let result = store.change_client(&id, message, edit).await;
             self.busy.set(false);
             match result {
-                Ok((fresh, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(_) => {
                     state.toast(done, false);
                     self.on_done.run(());
-                    self.loaded.set(Loaded::Client(Box::new(fresh)));
                 }
                 Err(e) => {
                     leptos::logging::error!("saving failed: {e}");
@@ -256,7 +254,6 @@ impl Target {
 #[component]
 fn EventForm(
     doc: StoredValue<ClientDoc>,
-    loaded: RwSignal<Loaded>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let state = app_state();
@@ -325,7 +322,6 @@ fn EventForm(
         };
         let target = Target {
             doc,
-            loaded,
             busy,
             error: result_error,
             on_done,
@@ -404,7 +400,6 @@ fn money_error_text(e: MoneyError) -> String {
 #[component]
 fn FactForm(
     doc: StoredValue<ClientDoc>,
-    loaded: RwSignal<Loaded>,
     shipment: bool,
     on_done: Callback<()>,
 ) -> impl IntoView {
@@ -436,7 +431,6 @@ fn FactForm(
         );
         let target = Target {
             doc,
-            loaded,
             busy,
             error: amount_error,
             on_done,

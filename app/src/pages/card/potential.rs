@@ -19,22 +19,21 @@ use crate::components::focus::focus_first_invalid;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
 use crate::messages::problem_text;
-use crate::pages::card::Loaded;
-use crate::pages::interests::InterestsSection;
-use crate::pages::timeline::TimelineSection;
+use crate::pages::card::interests::InterestsSection;
+use crate::pages::card::timeline::TimelineSection;
 use crate::state::app_state;
 use crate::t;
 
 /// The page body for a potential client's document.
 #[component]
-pub fn PotentialCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
-    let state = app_state();
+pub fn PotentialCard(doc: ClientDoc) -> impl IntoView {
+    let base = crate::base::base();
     let who = doc.potential.clone().unwrap_or_default();
     let linked = doc.merged_into.as_ref().map(ToString::to_string);
     let responsible = doc
         .responsible()
         .and_then(|u| {
-            state
+            base
                 .workspace
                 .with_untracked(|w| w.as_ref().and_then(|w| w.user(u)).map(|u| u.name.clone()))
         })
@@ -72,17 +71,18 @@ pub fn PotentialCard(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView 
                     {row(|| cat().field_phone, who.phone.clone())}
                 </dl>
             </section>
-            {doc.merged_into.is_none().then(|| view! { <BecomeClient doc=doc.clone() loaded=loaded/> })}
-            <InterestsSection doc=doc.clone() loaded=loaded/>
-            <TimelineSection doc=doc.clone() loaded=loaded/>
+            {doc.merged_into.is_none().then(|| view! { <BecomeClient doc=doc.clone()/> })}
+            <InterestsSection doc=doc.clone()/>
+            <TimelineSection doc=doc.clone()/>
         </div>
     }
 }
 
 /// Linking to an existing client, or creating the card.
 #[component]
-fn BecomeClient(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
+fn BecomeClient(doc: ClientDoc) -> impl IntoView {
     let state = app_state();
+    let base = crate::base::base();
     let navigate = use_navigate();
     let id = StoredValue::new(doc.id.to_string());
     let who = doc.potential.clone().unwrap_or_default();
@@ -102,7 +102,7 @@ fn BecomeClient(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
 
     let nav = navigate.clone();
     let link = move |_| {
-        let (Some(client), Some(store)) = (chosen.get_untracked(), state.store()) else {
+        let (Some(client), Some(store)) = (chosen.get_untracked(), base.store()) else {
             return;
         };
         busy.set(true);
@@ -113,10 +113,8 @@ fn BecomeClient(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
                 .await;
             busy.set(false);
             match result {
-                Ok((client_summary, lead_summary)) => {
-                    let target = client_summary.id.to_string();
-                    state.upsert_summary(lead_summary);
-                    state.upsert_summary(client_summary);
+                Ok(()) => {
+                    let target = client.id.to_string();
                     state.toast(cat().potential_linked, false);
                     nav(&format!("/clients/{target}"), Default::default());
                 }
@@ -149,7 +147,7 @@ fn BecomeClient(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
             focus_first_invalid();
             return;
         }
-        let Some(store) = state.store() else {
+        let Some(store) = base.store() else {
             return;
         };
         busy.set(true);
@@ -163,10 +161,8 @@ fn BecomeClient(doc: ClientDoc, loaded: RwSignal<Loaded>) -> impl IntoView {
                 .await;
             busy.set(false);
             match result {
-                Ok((fresh, summary)) => {
-                    state.upsert_summary(summary);
+                Ok(_) => {
                     state.toast(cat().potential_became_client, false);
-                    loaded.set(Loaded::Client(Box::new(fresh)));
                 }
                 Err(e) => {
                     leptos::logging::error!("creating the card failed: {e}");
