@@ -160,6 +160,18 @@ struct OpenDoc {
     doc: ClientDocument,
     /// The sequence number the next appended chunk gets.
     next_seq: u32,
+    /// The stored chunks this copy holds (read or written by this tab).
+    chunk_keys: Vec<String>,
+}
+
+impl OpenDoc {
+    fn new(doc: ClientDocument) -> OpenDoc {
+        OpenDoc {
+            doc,
+            next_seq: 0,
+            chunk_keys: Vec::new(),
+        }
+    }
 }
 
 /// The documents of the logged-in user on this device.
@@ -167,6 +179,9 @@ pub struct Store {
     db: UserDb,
     user: SessionUser,
     actor: ActorId,
+    /// This tab's part of the actor (hex), in the keys of the chunks it
+    /// writes: two tabs never write the same key.
+    writer: String,
     open: RefCell<HashMap<String, OpenDoc>>,
     /// Documents the relay is sending that are not on the device yet,
     /// until they are whole enough to be read as clients.
@@ -195,6 +210,7 @@ impl Store {
             db,
             user,
             actor,
+            writer: device.iter().map(|b| format!("{b:02x}")).collect(),
             open: RefCell::new(HashMap::new()),
             fetching: RefCell::new(HashMap::new()),
             local_changes: RefCell::new(None),
@@ -418,7 +434,9 @@ impl Store {
         doc.set_actor(self.actor.clone());
         let (model, changed) = doc.change(Timestamp(now_ms()), message, edit)?;
         if changed {
-            self.db.put_snapshot(&id, &doc.save(), None, true).await?;
+            self.db
+                .put_snapshot(&id, &doc.save(), None, true, None)
+                .await?;
             self.announce(Committed::Workspace(model.clone()));
         }
         Ok(model)
@@ -447,6 +465,7 @@ impl Store {
             OpenDoc {
                 doc,
                 next_seq: stored.next_seq,
+                chunk_keys: stored.chunk_keys,
             },
         );
         Ok(())
@@ -467,11 +486,11 @@ impl Store {
         let summary = ClientSummary::of(client);
         let rows = summary_rows(summary.clone());
         self.db
-            .put_snapshot(client.id.as_str(), &doc.save(), Some(&rows), true)
+            .put_snapshot(client.id.as_str(), &doc.save(), Some(&rows), true, None)
             .await?;
         self.open
             .borrow_mut()
-            .insert(client.id.to_string(), OpenDoc { doc, next_seq: 0 });
+            .insert(client.id.to_string(), OpenDoc::new(doc));
         self.tell_local_change(client.id.as_str());
         self.announce_client(client.clone(), summary, Origin::Local);
         Ok(())
@@ -532,41 +551,62 @@ impl Store {
             self.open.borrow_mut().insert(id.to_owned(), open);
             return Ok(model);
         }
-        let summary = ClientSummary::of(&model);
-        self.write(id, open, &summary, true).await?;
+        let (model, summary) = self.write(id, open, model, true).await?;
         self.tell_local_change(id);
         self.announce_client(model.clone(), summary, Origin::Local);
         Ok(model)
     }
 
-    /// Writes what changed in an open document since its last write, with
-    /// its new summary, and keeps it open. On failure the in-memory copy
-    /// (holding the unsaved change) is dropped: the next read reloads what
-    /// is on disk.
+    /// Writes what changed in an open document since its last write,
+    /// with its new summary, and keeps it open; returns the document as
+    /// written and its summary. Another tab of this browser may have
+    /// written the document since this copy was read: then what it wrote
+    /// is merged in first, so the summary and a compaction hold both tabs'
+    /// changes. On failure the in-memory copy (holding the unsaved change)
+    /// is dropped: the next read reloads what is on disk.
     async fn write(
         &self,
         id: &str,
         mut open: OpenDoc,
-        summary: &ClientSummary,
+        model: ClientDoc,
         local: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(ClientDoc, ClientSummary), StoreError> {
+        let stored_keys = self.db.chunk_keys(id).await?;
+        let model = if stored_keys == open.chunk_keys {
+            model
+        } else {
+            match self.db.load(id).await? {
+                Some(stored) => {
+                    let mut theirs = ClientDocument::load(&stored.concatenated())?;
+                    open.doc.merge(&mut theirs)?;
+                    open.next_seq = open.next_seq.max(stored.next_seq);
+                    open.chunk_keys = stored.chunk_keys;
+                    open.doc.read()?
+                }
+                None => model,
+            }
+        };
+        let summary = ClientSummary::of(&model);
         let rows = summary_rows(summary.clone());
-        let written = if open.next_seq >= COMPACT_AFTER {
+        if open.next_seq >= COMPACT_AFTER {
             let snapshot = open.doc.save();
             self.db
-                .put_snapshot(id, &snapshot, Some(&rows), local)
-                .await
-                .map(|()| 0)
+                .put_snapshot(id, &snapshot, Some(&rows), local, Some(&open.chunk_keys))
+                .await?;
+            open.next_seq = 0;
+            open.chunk_keys.clear();
         } else {
             let chunk = open.doc.save_incremental();
-            self.db
-                .append(id, open.next_seq, &chunk, &rows, local)
-                .await
-                .map(|()| open.next_seq + 1)
-        };
-        open.next_seq = written?;
+            let key = self
+                .db
+                .append(id, (open.next_seq, &self.writer), &chunk, &rows, local)
+                .await?;
+            open.next_seq += 1;
+            open.chunk_keys.push(key);
+            open.chunk_keys.sort();
+        }
         self.open.borrow_mut().insert(id.to_owned(), open);
-        Ok(())
+        Ok((model, summary))
     }
 
     fn tell_local_change(&self, id: &str) {
@@ -618,8 +658,7 @@ impl Store {
             return Err(e.into());
         }
         let model = open.doc.read()?;
-        let summary = ClientSummary::of(&model);
-        self.write(id, open, &summary, true).await?;
+        let (model, summary) = self.write(id, open, model, true).await?;
         self.tell_local_change(id);
         self.announce_client(model, summary, Origin::Local);
         Ok(())
@@ -811,8 +850,7 @@ impl Store {
                     return Ok(false);
                 }
                 let model = open.doc.read()?;
-                let summary = ClientSummary::of(&model);
-                self.write(id, open, &summary, false).await?;
+                let (model, summary) = self.write(id, open, model, false).await?;
                 self.announce_client(model, summary, Origin::Remote);
                 Ok(true)
             }
@@ -833,12 +871,18 @@ impl Store {
                 let model = doc.read()?;
                 let summary = ClientSummary::of(&model);
                 self.db
-                    .put_snapshot(id, &doc.save(), Some(&summary_rows(summary.clone())), false)
+                    .put_snapshot(
+                        id,
+                        &doc.save(),
+                        Some(&summary_rows(summary.clone())),
+                        false,
+                        None,
+                    )
                     .await?;
                 self.fetching.borrow_mut().remove(id);
                 self.open
                     .borrow_mut()
-                    .insert(id.to_owned(), OpenDoc { doc, next_seq: 0 });
+                    .insert(id.to_owned(), OpenDoc::new(doc));
                 self.announce_client(model, summary, Origin::Remote);
                 Ok(true)
             }
@@ -899,7 +943,7 @@ impl Store {
         Ok(doc
             .get_changes(&shared)
             .iter()
-            .filter(|c| c.actor_id() == &self.actor)
+            .filter(|c| is_users(c.actor_id(), &self.actor))
             .count())
     }
 
@@ -924,4 +968,11 @@ fn summary_rows(mut summary: ClientSummary) -> SummaryRows {
         summary: serde_json::to_string(&summary).unwrap_or_default(),
         sales: (!sales.is_empty()).then(|| serde_json::to_string(&sales).unwrap_or_default()),
     }
+}
+
+/// Whether `actor` is one of this user's (any tab, any device): the first
+/// 16 bytes of an actor are its user's id (`kartoteka::ids::actor_for`).
+fn is_users(actor: &ActorId, mine: &ActorId) -> bool {
+    let (a, m) = (actor.to_bytes(), mine.to_bytes());
+    a.len() >= 16 && m.len() >= 16 && a[..16] == m[..16]
 }

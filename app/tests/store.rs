@@ -12,7 +12,7 @@ use kartoteka::ids::{ClientId, UserId, actor_for};
 use kartoteka::summary::ClientSummary;
 use kartoteka::workspace::{Role, UserEntry, WorkspaceDoc};
 use kartoteka_app::io::idb::UserDb;
-use kartoteka_app::store::{Store, StoreError};
+use kartoteka_app::store::{Committed, EditError, Origin, Store, StoreError};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -306,12 +306,15 @@ async fn interests_are_kept_apart_from_the_summary_and_summaries_of_an_older_ver
     joined.set_sales(sales[new.id.as_str()].clone());
     assert_eq!(joined, ClientSummary::of(&new), "joined back, nothing lost");
 
-    let told = RefCell::new(Vec::new());
-    store
-        .refresh_summaries(|batch| told.borrow_mut().extend(batch))
-        .await
-        .unwrap();
-    let told = told.into_inner();
+    let told = std::rc::Rc::new(RefCell::new(Vec::new()));
+    let heard = told.clone();
+    store.observe(move |committed| {
+        if let Committed::Refreshed(batch) = committed {
+            heard.borrow_mut().extend(batch);
+        }
+    });
+    store.refresh_summaries().await.unwrap();
+    let told = told.take();
     assert!(told.contains(&whole), "the app hears the new summary");
     let mut refreshed = by_id(store.summaries(|_, _| {}).await.unwrap(), &old.id);
     assert_eq!(refreshed, stale, "stored apart");
@@ -325,10 +328,52 @@ async fn interests_are_kept_apart_from_the_summary_and_summaries_of_an_older_ver
         "the document is untouched"
     );
     // Once: the next start has nothing to do.
-    let again = RefCell::new(0);
+    store.refresh_summaries().await.unwrap();
+    assert!(told.borrow().is_empty(), "nothing is computed again");
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_edit_writes_nothing_and_tells_nobody() {
+    let me = user();
+    let store = Store::open(me.clone(), [3; 8]).await.unwrap();
+    let doc = client("Орбита", &me.id);
+    store.create_client(&doc).await.unwrap();
+    let id = doc.id.to_string();
+    let heard = std::rc::Rc::new(RefCell::new(Vec::new()));
+    let ear = heard.clone();
+    store.observe(move |committed| {
+        if let Committed::Client { summary, origin, .. } = committed {
+            ear.borrow_mut().push((summary.name.clone(), origin));
+        }
+    });
+
+    let refused = store
+        .try_change_client(&id, "rename", |d| {
+            d.card.name = "Не то".into();
+            Err("нельзя")
+        })
+        .await;
+    assert!(matches!(refused, Err(EditError::Refused("нельзя"))));
+    assert!(heard.borrow().is_empty(), "a refusal is not announced");
+    assert_eq!(store.client(&id).await.unwrap().card.name, "Орбита");
+
     store
-        .refresh_summaries(|batch| *again.borrow_mut() += batch.len())
+        .try_change_client(&id, "rename", |d| {
+            d.card.name = "Орбита-2".into();
+            Ok::<(), &str>(())
+        })
         .await
         .unwrap();
-    assert_eq!(again.into_inner(), 0);
+    assert_eq!(
+        heard.borrow().as_slice(),
+        &[("Орбита-2".to_owned(), Origin::Local)],
+        "the base hears each committed write once"
+    );
+    drop(store);
+    let store = Store::open(me, [3; 8]).await.unwrap();
+    assert_eq!(
+        store.client(&id).await.unwrap().card.name,
+        "Орбита-2",
+        "on disk"
+    );
 }

@@ -7,9 +7,12 @@
 //! - `kartoteka-<user id>`: that user's data, so two people sharing a
 //!   tablet never see each other's base:
 //!   - `docs`: document id → the saved snapshot (`Uint8Array`);
-//!   - `chunks`: `<doc id>/<8-digit seq>` → an incremental change appended
-//!     after the snapshot; a document is its snapshot plus its chunks, and
-//!     chunks are folded into a new snapshot when they grow (compaction);
+//!   - `chunks`: `<doc id>/<8-digit seq>-<writer>` → an incremental change
+//!     appended after the snapshot by one tab (`writer`: its actor's device
+//!     bytes, so two tabs never write the same key); a document is its
+//!     snapshot plus its chunks, and chunks are folded into a new snapshot
+//!     when they grow (compaction), which deletes only the chunks the
+//!     compacting tab has read;
 //!   - `summaries`: document id → the client's summary (JSON text), all
 //!     the list, search and rules need, read in one go at start-up;
 //!   - `sales`: document id → the sales part of the summary (JSON text:
@@ -151,6 +154,8 @@ pub struct StoredDoc {
     pub chunks: Vec<Vec<u8>>,
     /// The sequence number the next chunk gets.
     pub next_seq: u32,
+    /// The keys of the chunks read, so a compaction deletes only these.
+    pub chunk_keys: Vec<String>,
 }
 
 impl StoredDoc {
@@ -201,8 +206,14 @@ fn put_sales(
     Ok(())
 }
 
-fn chunk_key(doc: &str, seq: u32) -> String {
-    format!("{doc}/{seq:08}")
+fn chunk_key(doc: &str, seq: u32, writer: &str) -> String {
+    format!("{doc}/{seq:08}-{writer}")
+}
+
+/// The sequence number in a chunk key (`<doc>/<seq>` or `<doc>/<seq>-<writer>`).
+fn chunk_seq(key: &str) -> Option<u32> {
+    let tail = key.rsplit('/').next()?;
+    tail.split('-').next()?.parse().ok()
 }
 
 /// All chunk keys of a document: `<id>/` up to `<id>/` followed by the
@@ -380,28 +391,44 @@ impl UserDb {
             .await?
             .collect::<std::result::Result<_, _>>()?;
         let next_seq = keys
-            .last()
-            .and_then(|k| k.rsplit('/').next())
-            .and_then(|s| s.parse::<u32>().ok())
+            .iter()
+            .filter_map(|k| chunk_seq(k))
+            .max()
             .map_or(0, |s| s + 1);
         Ok(Some(StoredDoc {
             snapshot: js_to_bytes(&snapshot)?,
             chunks: values.iter().map(js_to_bytes).collect::<Result<_>>()?,
             next_seq,
+            chunk_keys: keys,
         }))
+    }
+
+    /// The keys of a document's stored chunks (to see whether another tab
+    /// wrote it since this one read it).
+    pub async fn chunk_keys(&self, id: &str) -> Result<Vec<String>> {
+        let tx = self.db.transaction(CHUNKS).build()?;
+        let keys: Vec<String> = tx
+            .object_store(CHUNKS)?
+            .get_all_keys()
+            .with_query::<String, _>(chunk_range(id))
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(keys)
     }
 
     /// Appends a document's change and its new summary, atomically; a
     /// `local` change also puts the document in the outbox, in the same
     /// transaction, so no stored edit is ever forgotten by sync.
+    /// Returns the chunk's key.
     pub async fn append(
         &self,
         id: &str,
-        seq: u32,
+        (seq, writer): (u32, &str),
         chunk: &[u8],
         summary: &SummaryRows,
         local: bool,
-    ) -> Result<()> {
+    ) -> Result<String> {
+        let key = chunk_key(id, seq, writer);
         let tx = self
             .db
             .transaction([CHUNKS, SUMMARIES, SALES, OUTBOX])
@@ -412,22 +439,25 @@ impl UserDb {
         }
         tx.object_store(CHUNKS)?
             .put(bytes_to_js(chunk))
-            .with_key(chunk_key(id, seq))
+            .with_key(key.as_str())
             .build()?;
         summary.put(&tx, id)?;
         tx.commit().await?;
-        Ok(())
+        Ok(key)
     }
 
     /// Stores a whole document (a new one, or a compaction of an existing
-    /// one) with its summary, dropping its chunks, atomically; `local` as
-    /// for [`UserDb::append`].
+    /// one) with its summary, dropping the chunks `folded` into it (`None`:
+    /// all of them), atomically; `local` as for [`UserDb::append`]. A
+    /// chunk another tab appended meanwhile is kept: loading it again
+    /// with the snapshot adds what it holds, and repeats nothing.
     pub async fn put_snapshot(
         &self,
         id: &str,
         snapshot: &[u8],
         summary: Option<&SummaryRows>,
         local: bool,
+        folded: Option<&[String]>,
     ) -> Result<()> {
         let tx = self
             .db
@@ -441,9 +471,17 @@ impl UserDb {
             .put(bytes_to_js(snapshot))
             .with_key(id)
             .build()?;
-        tx.object_store(CHUNKS)?
-            .delete::<String, _>(chunk_range(id))
-            .build()?;
+        let chunks = tx.object_store(CHUNKS)?;
+        match folded {
+            Some(keys) => {
+                for key in keys {
+                    chunks.delete(key.as_str()).build()?;
+                }
+            }
+            None => {
+                chunks.delete::<String, _>(chunk_range(id)).build()?;
+            }
+        }
         if let Some(summary) = summary {
             summary.put(&tx, id)?;
         }
