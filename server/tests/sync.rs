@@ -933,8 +933,14 @@ async fn a_manager_files_a_request_but_moving_to_the_pool_and_approving_are_for_
     assert_eq!(petrov.device.refused, vec![(own, "responsible".to_owned())]);
     assert_eq!(stored_heads(&state, own), before, "nothing stored");
 
-    // He files a request for a client of the exchange: kept.
-    let id = exchange_client(&state);
+    // He files a request for a client of the exchange (not his before):
+    // kept.
+    let me = petrov.device.user.clone();
+    let id = summaries(&state)
+        .into_iter()
+        .find(|(_, s)| zone_today(s) == Some(Zone::Exchange) && s.responsible.as_ref() != Some(&me))
+        .map(|(id, _)| id)
+        .expect("the demo has clients of other managers in the exchange");
     petrov.device.edit(id, |c| {
         c.file_request("r-petrov".into(), "позвонил, снова заказывают", &by_petrov)
             .unwrap();
@@ -952,6 +958,22 @@ async fn a_manager_files_a_request_but_moving_to_the_pool_and_approving_are_for_
             Verdict::Approved,
             "",
             "a-petrov".into(),
+            &by_petrov,
+        )
+        .unwrap();
+    });
+    petrov.device.refused.clear();
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov, &mut orlova]).await?;
+    assert_eq!(petrov.device.refused, vec![(id, "responsible".to_owned())]);
+    assert_eq!(stored_heads(&state, id), before, "nothing stored");
+    // Nor decide it in any other way (a decline writes no assignment).
+    petrov.device.edit(id, |c| {
+        c.decide_request(
+            "r-petrov",
+            Verdict::Declined,
+            "передумал",
+            "x".into(),
             &by_petrov,
         )
         .unwrap();

@@ -166,8 +166,8 @@ impl<'d> SeriesBuilder<'d> {
         }
     }
 
-    fn row(&mut self, manager: &str) -> &mut ManagerSeries {
-        let n = match self.index.get(manager) {
+    fn row_index(&mut self, manager: &str) -> usize {
+        match self.index.get(manager) {
             Some(&n) => n,
             None => {
                 let n = self.rows.len();
@@ -176,7 +176,11 @@ impl<'d> SeriesBuilder<'d> {
                 self.index.insert(manager.to_owned(), n);
                 n
             }
-        };
+        }
+    }
+
+    fn row(&mut self, manager: &str) -> &mut ManagerSeries {
+        let n = self.row_index(manager);
         &mut self.rows[n].1
     }
 
@@ -223,6 +227,9 @@ impl<'d> SeriesBuilder<'d> {
         // A client taken from the exchange counts for the manager it has
         // at the end of that day (a second assignment the same day wins).
         let mut taken: Option<(NaiveDate, Option<&str>)> = None;
+        // The responsible rarely changes from date to date: its row is
+        // looked up once per change, not once per date.
+        let mut row: Option<(&str, usize)> = None;
         let dates = self.dates;
         for (i, &date) in dates.iter().enumerate() {
             while let Some(&a) = walk.get(next).filter(|&&a| activity_date(a) <= date) {
@@ -259,7 +266,15 @@ impl<'d> SeriesBuilder<'d> {
             match (zone, responsible) {
                 (Some(Zone::Exchange), _) => self.exchange[i] += 1,
                 (Some(zone), Some(m)) => {
-                    let row = self.row(m);
+                    let n = match row {
+                        Some((r, n)) if r == m => n,
+                        _ => {
+                            let n = self.row_index(m);
+                            row = Some((m, n));
+                            n
+                        }
+                    };
+                    let row = &mut self.rows[n].1;
                     match zone {
                         Zone::Green => row.green[i] += 1,
                         Zone::Yellow => row.yellow[i] += 1,

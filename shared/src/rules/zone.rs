@@ -8,6 +8,8 @@
 //! past it, then stays detached until an assignment dated on or after that
 //! day, whatever other activity follows.
 
+use std::cell::Cell;
+
 use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -178,6 +180,19 @@ pub(crate) struct Walk<'f> {
     /// k calendar months are at least 28k days, so a gap this short cannot
     /// pass the threshold and the month arithmetic can be skipped.
     quick_gap: i64,
+    /// The yellow, red and exchange days for the last activity they were
+    /// computed for: a series reads the walk on many dates between two
+    /// activities, and calendar months are the costly part.
+    bounds: Cell<Option<(NaiveDate, Bounds)>>,
+}
+
+/// The first yellow day, the first red day and the day a client goes to the
+/// exchange, for one last activity.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    yellow: NaiveDate,
+    red: NaiveDate,
+    detached: NaiveDate,
 }
 
 impl<'f> Walk<'f> {
@@ -189,7 +204,24 @@ impl<'f> Walk<'f> {
             last: None,
             exchange: None,
             quick_gap: 28 * i64::from(thresholds.exchange) + 1,
+            bounds: Cell::new(None),
         }
+    }
+
+    /// The bounds for the last activity `last`, computed once per `last`.
+    fn bounds(&self, last: NaiveDate) -> Bounds {
+        if let Some((d, b)) = self.bounds.get()
+            && d == last
+        {
+            return b;
+        }
+        let b = Bounds {
+            yellow: add_months(last, self.thresholds.yellow),
+            red: add_months(last, self.thresholds.red),
+            detached: self.detached_on(last),
+        };
+        self.bounds.set(Some((last, b)));
+        b
     }
 
     /// The first day past the exchange threshold, for a last activity `d`.
@@ -236,7 +268,7 @@ impl<'f> Walk<'f> {
     /// goes to the exchange on that day if nothing else comes before it.
     pub fn pending(&self) -> Option<(NaiveDate, &'f str)> {
         match (self.exchange, self.manager) {
-            (None, Some(m)) => Some((self.detached_on(self.last_activity()), m)),
+            (None, Some(m)) => Some((self.bounds(self.last_activity()).detached, m)),
             _ => None,
         }
     }
@@ -263,15 +295,16 @@ impl<'f> Walk<'f> {
         let zone = match (exchange, manager) {
             (Some(_), _) => Some(Zone::Exchange),
             (None, None) => None,
-            (None, Some(_)) => Some(
-                if as_of < add_months(last_activity, self.thresholds.yellow) {
+            (None, Some(_)) => {
+                let b = self.bounds(last_activity);
+                Some(if as_of < b.yellow {
                     Zone::Green
-                } else if as_of < add_months(last_activity, self.thresholds.red) {
+                } else if as_of < b.red {
                     Zone::Yellow
                 } else {
                     Zone::Red
-                },
-            ),
+                })
+            }
         };
         (zone, manager, last_activity, exchange)
     }
