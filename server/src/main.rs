@@ -56,6 +56,20 @@ enum Command {
         #[arg(long)]
         as_of: String,
     },
+    /// The zones dashboard's series over a facts file (SPEC 10): per
+    /// manager the green, yellow and red clients on each weekly date, and
+    /// the clients in the exchange.
+    Zones {
+        /// The facts file (JSON), as for `evaluate`.
+        #[arg(long)]
+        input: PathBuf,
+        /// The last date of the series, YYYY-MM-DD.
+        #[arg(long)]
+        as_of: String,
+        /// How many weekly dates, ending on --as-of.
+        #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        weeks: u32,
+    },
     /// Create a data folder with the demo workspace and N generated clients
     /// (for benchmarks: 20,000 or 50,000).
     Demo {
@@ -178,6 +192,21 @@ async fn run() -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&input)
                 .with_context(|| format!("reading {}", input.display()))?;
             match kartoteka::rules::evaluate::evaluate_json(&text, as_of.naive()) {
+                Ok(json) => println!("{json}"),
+                Err(e) => bail!("{}: {e}", input.display()),
+            }
+        }
+        Command::Zones {
+            input,
+            as_of,
+            weeks,
+        } => {
+            let as_of: Date = as_of
+                .parse()
+                .with_context(|| "--as-of must be a date YYYY-MM-DD".to_owned())?;
+            let text = std::fs::read_to_string(&input)
+                .with_context(|| format!("reading {}", input.display()))?;
+            match kartoteka::rules::evaluate::zones_json(&text, as_of.naive(), weeks) {
                 Ok(json) => println!("{json}"),
                 Err(e) => bail!("{}: {e}", input.display()),
             }

@@ -70,3 +70,86 @@ fn evaluate_refuses_bad_input_naming_the_client_and_field() -> Result {
     assert!(err.contains("--as-of"), "{err}");
     Ok(())
 }
+
+fn named_facts_file(name: &str, json: &str) -> Result<std::path::PathBuf> {
+    let path = std::env::temp_dir().join(format!("facts-{}-{name}.json", std::process::id()));
+    std::fs::write(&path, json)?;
+    Ok(path)
+}
+
+#[test]
+fn zones_prints_the_weekly_series_per_manager_and_the_exchange() -> Result {
+    let path = named_facts_file(
+        "zones",
+        r#"{ "clients": [
+             { "id": "c1", "created": "2026-01-10", "responsible": "m1" },
+             { "id": "c2", "created": "2026-02-15", "responsible": "m2" },
+             { "id": "c3", "created": "2026-01-10" },
+             { "id": "c4", "created": "2026-03-01", "responsible": "m3" } ] }"#,
+    )?;
+    let (ok, out, err) = kartoteka(&[
+        "zones",
+        "--input",
+        path.to_str().ok_or("path")?,
+        "--as-of",
+        "2026-02-20",
+        "--weeks",
+        "3",
+    ])?;
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out)?;
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "dates": ["2026-02-06", "2026-02-13", "2026-02-20"],
+            "managers": {
+                "m1": { "green": [1, 0, 0], "yellow": [0, 1, 1], "red": [0, 0, 0] },
+                "m2": { "green": [0, 0, 1], "yellow": [0, 0, 0], "red": [0, 0, 0] }
+            },
+            "exchange": [0, 0, 0]
+        })
+    );
+    Ok(())
+}
+
+#[test]
+fn zones_refuses_bad_input_naming_the_client_and_field() -> Result {
+    let path = named_facts_file(
+        "zones-bad",
+        r#"{ "clients": [ { "id": "c9", "created": "2026-01-10",
+             "interests": [ { "created": "2026-01-12", "automatic": true,
+                              "taken_up": "2026-13-01" } ] } ] }"#,
+    )?;
+    let input = path.to_str().ok_or("path")?;
+    let (ok, out, err) = kartoteka(&["zones", "--input", input, "--as-of", "2026-03-01"])?;
+    assert!(!ok);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("c9") && err.contains("interests[0].taken_up"),
+        "{err}"
+    );
+    let path = named_facts_file(
+        "zones-status",
+        r#"{ "clients": [ { "id": "c7", "created": "2026-01-10",
+             "manual_statuses": [ { "date": "2026-02-01", "status": "foo" } ] } ] }"#,
+    )?;
+    let input = path.to_str().ok_or("path")?;
+    let (ok, _, err) = kartoteka(&["zones", "--input", input, "--as-of", "2026-03-01"])?;
+    assert!(!ok);
+    assert!(
+        err.contains("c7") && err.contains("manual_statuses[0].status"),
+        "{err}"
+    );
+    let (ok, _, err) = kartoteka(&[
+        "zones",
+        "--input",
+        input,
+        "--as-of",
+        "2026-03-01",
+        "--weeks",
+        "0",
+    ])?;
+    assert!(!ok);
+    assert!(err.contains("--weeks"), "{err}");
+    Ok(())
+}

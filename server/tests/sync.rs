@@ -904,3 +904,113 @@ async fn a_potential_clients_interest_stays_its_managers_and_he_may_link_it_to_h
     assert_eq!(stored_client(&state, lead).merged_into, Some(client_id));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_manager_files_a_request_but_moving_to_the_pool_and_approving_are_for_supervisors()
+-> Result {
+    use kartoteka::client::Verdict;
+    use kartoteka::scenario::Act;
+
+    let state = demo_state(30, None)?;
+    let relay = Relay::new(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let mut orlova = online(&relay, &state, "orlova", 1).await?;
+    let act = |c: &Client| Act {
+        by: c.device.user.clone(),
+        date: today(),
+        at: Timestamp(3),
+    };
+
+    // A manager cannot move his own client to the pool.
+    let own = own_client(&state, "petrov");
+    let before = stored_heads(&state, own);
+    let by_petrov = act(&petrov);
+    petrov.device.edit(own, |c| {
+        c.move_to_pool("to-pool".into(), &by_petrov).unwrap()
+    });
+    petrov.sync(own).await?;
+    pump(&mut [&mut petrov, &mut orlova]).await?;
+    assert_eq!(petrov.device.refused, vec![(own, "responsible".to_owned())]);
+    assert_eq!(stored_heads(&state, own), before, "nothing stored");
+
+    // He files a request for a client of the exchange (not his before):
+    // kept.
+    let me = petrov.device.user.clone();
+    let id = summaries(&state)
+        .into_iter()
+        .find(|(_, s)| zone_today(s) == Some(Zone::Exchange) && s.responsible.as_ref() != Some(&me))
+        .map(|(id, _)| id)
+        .expect("the demo has clients of other managers in the exchange");
+    petrov.device.edit(id, |c| {
+        c.file_request("r-petrov".into(), "позвонил, снова заказывают", &by_petrov)
+            .unwrap();
+    });
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov, &mut orlova]).await?;
+    assert!(won(&petrov, id), "the request is accepted");
+    assert!(stored_client(&state, id).requests["r-petrov"].is_open());
+
+    // He cannot approve it himself.
+    let before = stored_heads(&state, id);
+    petrov.device.edit(id, |c| {
+        c.decide_request(
+            "r-petrov",
+            Verdict::Approved,
+            "",
+            "a-petrov".into(),
+            &by_petrov,
+        )
+        .unwrap();
+    });
+    petrov.device.refused.clear();
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov, &mut orlova]).await?;
+    assert_eq!(petrov.device.refused, vec![(id, "responsible".to_owned())]);
+    assert_eq!(stored_heads(&state, id), before, "nothing stored");
+    // Nor decide it in any other way (a decline writes no assignment).
+    petrov.device.edit(id, |c| {
+        c.decide_request(
+            "r-petrov",
+            Verdict::Declined,
+            "передумал",
+            "x".into(),
+            &by_petrov,
+        )
+        .unwrap();
+    });
+    petrov.device.refused.clear();
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov, &mut orlova]).await?;
+    assert_eq!(petrov.device.refused, vec![(id, "responsible".to_owned())]);
+    assert_eq!(stored_heads(&state, id), before, "nothing stored");
+
+    // The supervisor approves it: the client is his; she moves another
+    // client to the pool.
+    let by_orlova = act(&orlova);
+    orlova.device.edit(id, |c| {
+        c.decide_request(
+            "r-petrov",
+            Verdict::Approved,
+            "",
+            "a-petrov".into(),
+            &by_orlova,
+        )
+        .unwrap();
+    });
+    orlova.device.edit(own, |c| {
+        c.move_to_pool("to-pool".into(), &by_orlova).unwrap();
+    });
+    orlova.sync(id).await?;
+    orlova.sync(own).await?;
+    pump(&mut [&mut petrov, &mut orlova]).await?;
+    assert!(
+        orlova.device.refused.is_empty(),
+        "{:?}",
+        orlova.device.refused
+    );
+    let approved = stored_client(&state, id);
+    assert_eq!(approved.responsible(), Some(&petrov.device.user));
+    assert!(!approved.requests["r-petrov"].is_open());
+    assert!(stored_client(&state, own).in_pool());
+    Ok(())
+}

@@ -75,6 +75,11 @@ pub struct ClientDoc {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub potential: Option<PotentialClient>,
+    /// Managers' requests to become the responsible, with the supervisors'
+    /// decisions (SPEC 1, 7).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub requests: BTreeMap<String, AssignmentRequest>,
 }
 
 /// Who asked, when there is no client card yet (SPEC 4, potential client).
@@ -127,6 +132,7 @@ impl ClientDoc {
             merged_from: BTreeMap::new(),
             duplicate_overrides: BTreeMap::new(),
             potential: None,
+            requests: BTreeMap::new(),
         };
         if let Some(manager) = responsible {
             let id = crate::ids::new_id();
@@ -179,11 +185,18 @@ impl ClientDoc {
                     let mut activity: Vec<NaiveDate> =
                         i.transitions.values().map(|t| t.date.naive()).collect();
                     activity.sort_unstable();
+                    let automatic = i.is_automatic();
                     InterestFact {
                         created: i.created.naive(),
                         completed: i.completed.map(Date::naive),
                         outcome: i.outcome,
                         activity,
+                        automatic,
+                        taken_up: if automatic {
+                            self.taken_up(i).map(Date::naive)
+                        } else {
+                            None
+                        },
                     }
                 })
                 .collect(),
@@ -207,6 +220,34 @@ impl ClientDoc {
                 })
                 .collect(),
         }
+    }
+
+    /// The sum of all the client's payments.
+    pub fn revenue(&self) -> Money {
+        Money(
+            self.payments
+                .values()
+                .fold(0i64, |sum, p| sum.saturating_add(p.amount.0)),
+        )
+    }
+
+    /// The day a person took up an Interest (SPEC 5): the first event
+    /// logged on it or its first move out of a state, whichever is
+    /// earlier; `None` while nobody has. Derived from the document's events
+    /// and transitions, so nothing is stored for it and two devices that
+    /// work on it offline agree.
+    pub fn taken_up(&self, interest: &Interest) -> Option<Date> {
+        let moved = interest
+            .transitions
+            .values()
+            .filter(|t| t.from != t.to)
+            .map(|t| t.date);
+        let logged = self
+            .events
+            .values()
+            .filter(|e| e.interest.as_deref() == Some(interest.id.as_str()))
+            .map(|e| e.date);
+        moved.chain(logged).min()
     }
 
     /// Interests in the order of [`ClientFacts::interests`]: by creation
@@ -545,6 +586,18 @@ pub struct Interest {
     pub follow_up: Option<Date>,
 }
 
+impl Interest {
+    /// Whether the system created this Interest rather than a person
+    /// (SPEC 5: a task, not yet work). The only one it creates is the
+    /// win-back, whose id every device derives from the client and the day
+    /// it became Lost ([`crate::rules::dynamics::winback_interest_id`]); the
+    /// id is the record, so win-backs written before this rule, or by a
+    /// device of any version, are read the same.
+    pub fn is_automatic(&self) -> bool {
+        crate::rules::dynamics::is_winback_interest_id(&self.id)
+    }
+}
+
 /// One move of an Interest from one scenario state to another.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Transition {
@@ -816,8 +869,10 @@ pub struct ManualStatusSetting {
 
 mod merge;
 mod potential;
+mod request;
 pub use merge::{DuplicateOverride, MergeError, MergedClient};
 pub use potential::PotentialError;
+pub use request::{AssignmentError, AssignmentRequest, RequestDecision, Verdict};
 mod validate;
 pub use validate::{
     CardField, ContactField, FieldError, MAX_NAME, Problem, is_sole_trader, validate_card,
@@ -1028,5 +1083,93 @@ mod tests {
         );
         assert_eq!(doc.responsible(), Some(&other));
         assert_eq!(doc.facts().assignments.len(), 2);
+    }
+
+    #[test]
+    fn a_winback_counts_from_the_first_call_logged_on_it_or_its_first_move() {
+        let id = ClientId("10000000-0000-4000-8000-000000000001".into());
+        let mut doc = ClientDoc::new(
+            id.clone(),
+            card("Ромашка"),
+            Some(user()),
+            &user(),
+            Timestamp(0),
+        );
+        let day = |d| Date::from_ymd(2026, 3, d).expect("date");
+        let winback_id = crate::rules::dynamics::winback_interest_id(id.as_str(), day(1).naive());
+        let interest = |id: &str| Interest {
+            id: id.to_owned(),
+            created: day(1),
+            created_by: user(),
+            created_at: Timestamp(1),
+            content: String::new(),
+            service_type: String::new(),
+            scenario: crate::workspace::WINBACK_SCENARIO.to_owned(),
+            state: "new".to_owned(),
+            responsible: Some(user()),
+            completed: None,
+            outcome: None,
+            reason: None,
+            transitions: BTreeMap::new(),
+            follow_up: None,
+        };
+        doc.interests
+            .insert(winback_id.clone(), interest(&winback_id));
+        doc.interests
+            .insert("i-by-hand".into(), interest("i-by-hand"));
+        let fact = |doc: &ClientDoc| {
+            let facts = doc.facts();
+            let by_hand = facts.interests.iter().find(|i| !i.automatic).cloned();
+            assert_eq!(
+                by_hand.map(|i| (i.automatic, i.taken_up)),
+                Some((false, None))
+            );
+            facts
+                .interests
+                .into_iter()
+                .find(|i| i.automatic)
+                .expect("the win-back")
+        };
+        assert_eq!(fact(&doc).taken_up, None, "nobody worked on it yet");
+        // A move out of its first state on the 9th, a call on it on the 5th
+        // and a call on the client alone on the 2nd.
+        doc.interests
+            .get_mut(&winback_id)
+            .expect("it")
+            .transitions
+            .insert(
+                "t1".into(),
+                Transition {
+                    id: "t1".into(),
+                    date: day(9),
+                    at: Timestamp(9),
+                    from: "new".into(),
+                    to: "contact".into(),
+                    by: user(),
+                },
+            );
+        assert_eq!(fact(&doc).taken_up, Some(day(9).naive()));
+        for (key, date, on) in [("e1", 5, Some(winback_id.clone())), ("e2", 2, None)] {
+            doc.events.insert(
+                key.into(),
+                Event {
+                    id: key.into(),
+                    date: day(date),
+                    at: Timestamp(i64::from(date)),
+                    kind: EventKind::Call,
+                    by: user(),
+                    participants: Vec::new(),
+                    result: "договорились".into(),
+                    interest: on,
+                    reason: None,
+                },
+            );
+        }
+        assert_eq!(fact(&doc).taken_up, Some(day(5).naive()));
+        // The summary a device caches carries it too.
+        let summary = crate::summary::ClientSummary::of(&doc);
+        let json = serde_json::to_string(&summary).expect("serialise");
+        let back: crate::summary::ClientSummary = serde_json::from_str(&json).expect("read");
+        assert_eq!(back.facts, doc.facts());
     }
 }

@@ -17,6 +17,8 @@
 //!   effective responsible manager.
 //! - [`derived`]: status and zone of every client of a base, evaluated in
 //!   bulk (what the app recomputes when facts, rules or the date change).
+//! - [`dashboard`]: the zones dashboard's weekly series per manager.
+//! - [`dormant`]: the dormant clients a reactivation starts from (SPEC 7).
 //! - [`dynamics`]: the Status dynamics report, win-back triggers and their
 //!   conversion.
 //! - [`evaluate`]: the JSON facts file of `kartoteka evaluate`.
@@ -40,7 +42,9 @@
 //! ```
 
 pub mod config;
+pub mod dashboard;
 pub mod derived;
+pub mod dormant;
 pub mod dynamics;
 pub mod evaluate;
 pub mod facts;

@@ -7,17 +7,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::{ClientDoc, Interest, Outcome};
+use crate::client::{ClientDoc, Interest, Money, Outcome};
 use crate::date::{Date, Timestamp};
 use crate::ids::{ClientId, UserId};
 use crate::rules::facts::ClientFacts;
 
 /// What [`ClientSummary::of`] computes, as a number: raised whenever a
 /// summary starts to carry something new (2: Interests and document
-/// numbers). Summaries stored under an older number are computed again
+/// numbers; 3: which Interests the system created and when a person took
+/// them up, and the revenue). Summaries stored under an older number are computed again
 /// from their documents, on the relay at start and on a device in the
 /// background, so nothing that came before is missing from them.
-pub const SUMMARY_VERSION: u32 = 2;
+pub const SUMMARY_VERSION: u32 = 3;
 
 /// A contact person, as far as the list and search need it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +57,10 @@ pub struct ClientSummary {
     /// When the latest fact or note was written (for "recently changed").
     #[serde(default)]
     pub touched: Timestamp,
+    /// The sum of all the client's payments: what it brought (the dormant
+    /// clients' page, SPEC 7).
+    #[serde(rename = "rv", default, skip_serializing_if = "is_zero")]
+    pub revenue: Money,
     /// What the rule engine needs: statuses and zones are computed from
     /// these on the device without opening the document. Stored compactly
     /// (dates as day numbers): they are most of a summary's size, and a
@@ -259,6 +264,7 @@ impl ClientSummary {
             doc.assignments.values().map(|a| a.at).max(),
             doc.manual_statuses.values().map(|m| m.at).max(),
             doc.interests.values().map(|i| i.created_at).max(),
+            doc.requests.values().map(|r| r.at).max(),
             Some(doc.card.created_at),
         ]
         .into_iter()
@@ -288,6 +294,7 @@ impl ClientSummary {
             created: doc.card.created,
             merged_into: doc.merged_into.clone(),
             touched,
+            revenue: doc.revenue(),
             facts: doc.facts(),
             interests: {
                 let mut v: Vec<_> = doc.interests.values().map(InterestSummary::of).collect();
@@ -356,6 +363,10 @@ pub fn display_name(legal_form: &str, name: &str) -> String {
     }
 }
 
+fn is_zero(m: &Money) -> bool {
+    m.0 == 0
+}
+
 /// [`ClientFacts`] with dates as days since 1970-01-01: a third of the size
 /// of ISO strings, and quicker to read.
 mod compact_facts {
@@ -404,6 +415,10 @@ mod compact_facts {
         a: Vec<(i32, Option<String>)>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         m: Vec<(i32, i64, String)>,
+        /// The Interests the system created: `[index in i, taken up or
+        /// null]` (apart, so that the usual Interest stays four numbers).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        w: Vec<(usize, Option<i32>)>,
     }
 
     pub fn serialize<S: Serializer>(f: &ClientFacts, s: S) -> Result<S::Ok, S::Error> {
@@ -432,13 +447,19 @@ mod compact_facts {
                 .iter()
                 .map(|m| (day(m.date), m.at, m.status.to_string()))
                 .collect(),
+            w: f.interests
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.automatic)
+                .map(|(n, i)| (n, i.taken_up.map(day)))
+                .collect(),
         }
         .serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ClientFacts, D::Error> {
         let c = Compact::deserialize(d)?;
-        Ok(ClientFacts {
+        let mut facts = ClientFacts {
             created: date(c.c),
             interests: c
                 .i
@@ -454,6 +475,8 @@ mod compact_facts {
                         }
                     }),
                     activity: dates(activity),
+                    automatic: false,
+                    taken_up: None,
                 })
                 .collect(),
             payments: dates(c.p),
@@ -476,7 +499,17 @@ mod compact_facts {
                     status: StatusId::new(status),
                 })
                 .collect(),
-        })
+        };
+        for (n, taken_up) in c.w {
+            let interest = facts.interests.get_mut(n).ok_or_else(|| {
+                <D::Error as serde::de::Error>::custom(format!(
+                    "automatic Interest {n} is not in the list"
+                ))
+            })?;
+            interest.automatic = true;
+            interest.taken_up = taken_up.map(date);
+        }
+        Ok(facts)
     }
 }
 

@@ -3,11 +3,12 @@
 //! the user, and the permission rules checked by comparing the document
 //! before and after the changes.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use automerge::{Automerge, PatchAction, Prop};
 use chrono::{Days, NaiveDate};
-use kartoteka::client::{AssignmentKind, ClientDoc};
+use kartoteka::client::{AssignmentKind, AssignmentRequest, ClientDoc};
 use kartoteka::ids::user_of_actor;
 use kartoteka::rules::zone::{Zone, zone};
 use kartoteka::summary::ClientSummary;
@@ -166,6 +167,7 @@ fn reread(
             "manual_statuses" => model.manual_statuses = read(doc, field)?,
             "merged_into" => model.merged_into = read(doc, field)?,
             "potential" => model.potential = read(doc, field)?,
+            "requests" => model.requests = read(doc, field)?,
             _ => return None,
         }
     }
@@ -229,6 +231,7 @@ pub fn check(
             }
             if !user.role.may_reassign() {
                 check_assignments(user, model, &new, policy, today)?;
+                check_requests(user, &model.requests, &new.requests)?;
                 // A manager links their potential client's Interest to a
                 // client (SPEC 4); merging real clients is for supervisors.
                 if new.merged_into != model.merged_into && model.potential.is_none() {
@@ -266,6 +269,7 @@ pub fn check(
                         "only supervisors and administrators merge clients",
                     ));
                 }
+                check_requests(user, &BTreeMap::new(), &new.requests)?;
             }
             Ok(client_kind(new))
         }
@@ -362,6 +366,32 @@ fn check_assignments(
         ));
     }
     Ok(())
+}
+
+/// A manager files assignment requests for themselves, and only
+/// supervisors and administrators decide them (SPEC 1): a manager's
+/// changes may add requests that ask for them and wait for a decision, and
+/// must leave every other request as it was. An assistant files none.
+fn check_requests(
+    user: &UserRecord,
+    before: &BTreeMap<String, AssignmentRequest>,
+    after: &BTreeMap<String, AssignmentRequest>,
+) -> Result<(), Refusal> {
+    if before == after {
+        return Ok(());
+    }
+    let kept = before.iter().all(|(k, v)| after.get(k) == Some(v));
+    let filed_for_self = after
+        .iter()
+        .filter(|(k, _)| !before.contains_key(*k))
+        .all(|(_, r)| r.manager == user.id && r.is_open());
+    if kept && filed_for_self && user.role == Role::Manager {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        refusal::RESPONSIBLE,
+        "only supervisors and administrators decide assignment requests; a manager files requests for themselves",
+    ))
 }
 
 /// The document's heads as hex, for `kt-accepted`.

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::rules::config::{RuleSet, StatusId, SuppliedRule};
+use crate::rules::facts::ClientFacts;
 use crate::rules::status::{StatusChange, status_on};
 
 /// One client's evaluated history, as the report reads it.
@@ -186,8 +187,17 @@ pub fn winbacks_due<'a>(
 /// `date`. Every device derives the same id, so two devices that start the
 /// win-back while offline create one Interest, not two.
 pub fn winback_interest_id(client_id: &str, date: NaiveDate) -> String {
-    format!("winback-{client_id}-{}", date.format("%Y-%m-%d"))
+    format!("{WINBACK_ID_PREFIX}{client_id}-{}", date.format("%Y-%m-%d"))
 }
+
+/// Whether an Interest id is one [`winback_interest_id`] derives: the
+/// Interest is a win-back the system created. People's Interests have
+/// random ids (UUIDs), which never start this way.
+pub fn is_winback_interest_id(id: &str) -> bool {
+    id.starts_with(WINBACK_ID_PREFIX)
+}
+
+const WINBACK_ID_PREFIX: &str = "winback-";
 
 /// How the win-backs of one responsible manager went (SPEC 5: a win-back
 /// succeeds when the client becomes Returned and then Active).
@@ -197,6 +207,10 @@ pub struct WinbackConversion {
     pub manager: Option<String>,
     /// Win-backs started: entries into Lost in the period.
     pub started: u32,
+    /// Of those, the win-backs a person took up (SPEC 5: until then the
+    /// win-back is a task, not work); `None` when the report was given no
+    /// facts to tell ([`winback_conversion`]).
+    pub taken_up: Option<u32>,
     /// Of those, the clients that became Returned afterwards.
     pub returned: u32,
     /// Of those, the clients that then became Active: won back.
@@ -216,9 +230,41 @@ impl WinbackConversion {
 /// rule `returned` and then by the status of the rule `active`. Managers in
 /// id order, the clients without one last; empty if no status uses the
 /// rule `lost`.
+///
+/// A win-back nobody takes up does not count as an active Interest (SPEC
+/// 5), so it never turns its client Returned by itself: the steps counted
+/// here are the managers' work. [`winback_conversion_with_facts`] also
+/// counts how many were taken up.
 pub fn winback_conversion<'a>(
     rules: &RuleSet,
     clients: impl IntoIterator<Item = ClientHistory<'a>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<WinbackConversion> {
+    conversion(rules, clients.into_iter().map(|c| (c, None)), from, to)
+}
+
+/// [`winback_conversion`] with each client's facts, so that it also
+/// counts the win-backs a person took up ([`WinbackConversion::taken_up`]):
+/// the one started on the day the client became Lost is the Interest the
+/// system created that day.
+pub fn winback_conversion_with_facts<'a>(
+    rules: &RuleSet,
+    clients: impl IntoIterator<Item = (ClientHistory<'a>, &'a ClientFacts)>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<WinbackConversion> {
+    conversion(
+        rules,
+        clients.into_iter().map(|(c, f)| (c, Some(f))),
+        from,
+        to,
+    )
+}
+
+fn conversion<'a>(
+    rules: &RuleSet,
+    clients: impl Iterator<Item = (ClientHistory<'a>, Option<&'a ClientFacts>)>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<WinbackConversion> {
@@ -228,7 +274,7 @@ pub fn winback_conversion<'a>(
     let returned = rules.status_with_rule(SuppliedRule::Returned.id());
     let active = rules.status_with_rule(SuppliedRule::Active.id());
     let mut per: BTreeMap<(bool, Option<&str>), WinbackConversion> = BTreeMap::new();
-    for c in clients {
+    for (c, facts) in clients {
         for (i, start) in c.history.iter().enumerate() {
             if &start.to != lost || !(from..=to).contains(&start.date) {
                 continue;
@@ -238,10 +284,19 @@ pub fn winback_conversion<'a>(
                 .or_insert_with(|| WinbackConversion {
                     manager: c.responsible.map(str::to_owned),
                     started: 0,
+                    taken_up: facts.map(|_| 0),
                     returned: 0,
                     won_back: 0,
                 });
             row.started += 1;
+            let taken_up = facts.is_some_and(|f| {
+                f.interests
+                    .iter()
+                    .any(|i| i.automatic && i.created == start.date && i.taken_up.is_some())
+            });
+            if let (Some(n), true) = (&mut row.taken_up, taken_up) {
+                *n += 1;
+            }
             let after = c.history[i + 1..].iter().take_while(|x| &x.to != lost);
             let mut came_back = false;
             for change in after {
@@ -264,6 +319,7 @@ mod tests {
 
     use super::*;
     use crate::rules::config::StatusConfig;
+    use crate::rules::facts::InterestFact;
     use crate::rules::status::SetBy;
 
     fn d(s: &str) -> NaiveDate {
@@ -431,10 +487,32 @@ mod tests {
             [WinbackConversion {
                 manager: Some("m1".into()),
                 started: 3,
+                taken_up: None,
                 returned: 2,
                 won_back: 1
             }]
         );
+        // With the facts: c1's first win-back was taken up, its second and
+        // c2's were not (c2 came back through an Interest of its own).
+        let mut f1 = ClientFacts::new(d("2026-01-01"));
+        f1.interests.push(InterestFact {
+            taken_up: Some(d("2026-03-05")),
+            ..InterestFact::automatic(d("2026-03-05"))
+        });
+        f1.interests.push(InterestFact::automatic(d("2026-05-10")));
+        let mut f2 = ClientFacts::new(d("2026-01-01"));
+        f2.interests.push(InterestFact::automatic(d("2026-03-10")));
+        f2.interests.push(InterestFact::open(d("2026-03-11")));
+        let f3 = ClientFacts::new(d("2026-01-01"));
+        let facts = [&f1, &f2, &f3];
+        let with = winback_conversion_with_facts(
+            &rules,
+            clients.into_iter().zip(facts),
+            d("2026-03-01"),
+            d("2026-05-31"),
+        );
+        assert_eq!(with[0].taken_up, Some(1));
+        assert_eq!((with[0].started, with[0].won_back), (3, 1));
         assert_eq!(rows[0].percent().map(f64::round), Some(33.0));
         let all = winback_conversion(&rules, clients, d("2026-01-01"), d("2026-05-31"));
         assert_eq!(all.len(), 2);

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::rules::config::{ConfigError, RuleSet, StatusConfig, StatusId, ZoneThresholds};
+use crate::rules::dashboard::{SeriesBuilder, ZoneSeries, weekly_dates};
 use crate::rules::facts::{AssignmentFact, ClientFacts, FactsError, InterestFact, ManualStatus};
 use crate::rules::status::Engine;
 use crate::rules::zone::{Zone, zone_with};
@@ -144,43 +145,15 @@ impl<'a> EvaluateInput<'a> {
     /// errors.
     pub fn evaluate(&self, as_of: NaiveDate) -> Result<Vec<Evaluated>, EvaluateError> {
         let rules = self.rules()?;
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(self.parsed.clients.len());
-        for (i, c) in self.parsed.clients.iter().enumerate() {
-            if let Some(first) = seen.insert(&c.id, i) {
-                return Err(EvaluateError::Client {
-                    client: ClientRef::Id(c.id.to_string()),
-                    field: "id".to_owned(),
-                    message: format!("duplicate client id, also clients[{first}]"),
-                });
-            }
-        }
+        self.check_ids()?;
         let mut engine = Engine::new(&rules);
         let mut facts = ClientFacts::new(as_of);
         let mut walk = Vec::new();
         let mut out = Vec::with_capacity(self.parsed.clients.len());
         for c in &self.parsed.clients {
+            check_interests(&self.parsed, c)?;
             fill(&mut facts, &self.parsed, c);
-            let exists = engine.run(&facts, as_of).map_err(|e| {
-                let (field, message) = match e {
-                    FactsError::UnknownStatus { index, status } => (
-                        format!("manual_statuses[{index}].status"),
-                        format!("unknown status {}", quoted(status.as_str())),
-                    ),
-                    FactsError::ManualBeforeCreation {
-                        index,
-                        date,
-                        created,
-                    } => (
-                        format!("manual_statuses[{index}].date"),
-                        format!("{date} is before the client was created on {created}"),
-                    ),
-                };
-                EvaluateError::Client {
-                    client: ClientRef::Id(c.id.to_string()),
-                    field,
-                    message,
-                }
-            })?;
+            let exists = engine.run(&facts, as_of).map_err(|e| facts_error(c, e))?;
             let mut result = Evaluated {
                 id: c.id.to_string(),
                 status: None,
@@ -204,6 +177,100 @@ impl<'a> EvaluateInput<'a> {
     }
 }
 
+impl EvaluateInput<'_> {
+    /// Refuses a client id given twice.
+    fn check_ids(&self) -> Result<(), EvaluateError> {
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(self.parsed.clients.len());
+        for (i, c) in self.parsed.clients.iter().enumerate() {
+            if let Some(first) = seen.insert(&c.id, i) {
+                return Err(EvaluateError::Client {
+                    client: ClientRef::Id(c.id.to_string()),
+                    field: "id".to_owned(),
+                    message: format!("duplicate client id, also clients[{first}]"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The zones dashboard's series (SPEC 10, `kartoteka zones`) over the
+    /// `weeks` weekly dates ending on `as_of`: every client's zone on each
+    /// date is what [`EvaluateInput::evaluate`] gives on that date, and
+    /// the file is refused for the same reasons.
+    pub fn zone_series(&self, as_of: NaiveDate, weeks: u32) -> Result<ZoneSeries, EvaluateError> {
+        let rules = self.rules()?;
+        let dates = weekly_dates(as_of, weeks).ok_or_else(|| EvaluateError::Input {
+            field: "weeks".to_owned(),
+            message: format!("{weeks} weeks before {as_of} is not a series of dates"),
+        })?;
+        self.check_ids()?;
+        let mut engine = Engine::new(&rules);
+        let mut facts = ClientFacts::new(as_of);
+        let mut series = SeriesBuilder::new(rules.zones(), &dates);
+        for c in &self.parsed.clients {
+            check_interests(&self.parsed, c)?;
+            fill(&mut facts, &self.parsed, c);
+            // The zones do not need the statuses, but `evaluate` refuses a
+            // file whose manual statuses are bad, so this does too.
+            engine.run(&facts, as_of).map_err(|e| facts_error(c, e))?;
+            series.add(&facts);
+        }
+        Ok(series.finish())
+    }
+}
+
+/// The facts error of a client as the file's error, naming the field.
+fn facts_error(c: &RawClient<'_>, e: FactsError) -> EvaluateError {
+    let (field, message) = match e {
+        FactsError::UnknownStatus { index, status } => (
+            format!("manual_statuses[{index}].status"),
+            format!("unknown status {}", quoted(status.as_str())),
+        ),
+        FactsError::ManualBeforeCreation {
+            index,
+            date,
+            created,
+        } => (
+            format!("manual_statuses[{index}].date"),
+            format!("{date} is before the client was created on {created}"),
+        ),
+    };
+    EvaluateError::Client {
+        client: ClientRef::Id(c.id.to_string()),
+        field,
+        message,
+    }
+}
+
+/// `taken_up` belongs to an Interest the system created, and lies between
+/// its creation and its completion (a person who completed it took it up
+/// then at the latest).
+fn check_interests(parsed: &Parsed<'_>, c: &RawClient<'_>) -> Result<(), EvaluateError> {
+    for (index, i) in parsed.interests[c.interests.clone()].iter().enumerate() {
+        let Some(taken_up) = i.taken_up.map(|d| d.0) else {
+            continue;
+        };
+        let message = if !i.automatic {
+            "only an Interest the system created (\"automatic\": true) is taken up".to_owned()
+        } else if taken_up < i.created.0 {
+            format!(
+                "{taken_up} is before the Interest was created on {}",
+                i.created.0
+            )
+        } else if let Some(completed) = i.completed.map(|d| d.0).filter(|&d| taken_up > d) {
+            format!("{taken_up} is after the Interest was completed on {completed}")
+        } else {
+            continue;
+        };
+        return Err(EvaluateError::Client {
+            client: ClientRef::Id(c.id.to_string()),
+            field: format!("interests[{index}].taken_up"),
+            message,
+        });
+    }
+    Ok(())
+}
+
 /// Refills `facts` from a parsed client, reusing its buffers.
 fn fill(facts: &mut ClientFacts, parsed: &Parsed<'_>, c: &RawClient<'_>) {
     facts.created = c.created;
@@ -216,6 +283,8 @@ fn fill(facts: &mut ClientFacts, parsed: &Parsed<'_>, c: &RawClient<'_>) {
                 completed: i.completed.map(|d| d.0),
                 outcome: i.outcome,
                 activity: Vec::new(),
+                automatic: i.automatic,
+                taken_up: i.taken_up.map(|d| d.0),
             }),
     );
     facts.payments.clear();
@@ -266,6 +335,14 @@ fn fill(facts: &mut ClientFacts, parsed: &Parsed<'_>, c: &RawClient<'_>) {
 /// Parses and evaluates a facts file.
 pub fn evaluate_value(input: &str, as_of: NaiveDate) -> Result<Vec<Evaluated>, EvaluateError> {
     EvaluateInput::parse(input)?.evaluate(as_of)
+}
+
+/// Parses a facts file and computes the zones dashboard's series, written
+/// as SPEC 10's JSON of `kartoteka zones`.
+pub fn zones_json(input: &str, as_of: NaiveDate, weeks: u32) -> Result<String, EvaluateError> {
+    Ok(EvaluateInput::parse(input)?
+        .zone_series(as_of, weeks)?
+        .to_json())
 }
 
 /// Parses and evaluates a facts file and writes the result as SPEC 10's

@@ -49,6 +49,11 @@ impl ClientFacts {
 
 /// An Interest, as far as statuses and zones care. For statuses it counts
 /// on no day before its creation, whatever its completion date says.
+///
+/// An Interest the system created (a win-back) is a task, not yet work
+/// (SPEC 5): it counts only from the day a person took it up, as if created
+/// that day, or, if nobody did, from its completion; see
+/// [`InterestFact::counts_from`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterestFact {
     pub created: NaiveDate,
@@ -60,6 +65,14 @@ pub struct InterestFact {
     /// Other days it changed (moves between scenario states): contact
     /// activity for zones, nothing for statuses.
     pub activity: Vec<NaiveDate>,
+    /// The system created it (a win-back), not a person.
+    #[serde(default)]
+    pub automatic: bool,
+    /// For an automatic Interest: the day a person took it up (the first
+    /// event logged on it or the first move out of its initial state), if
+    /// one did. Ignored for an Interest a person created.
+    #[serde(default)]
+    pub taken_up: Option<NaiveDate>,
 }
 
 impl InterestFact {
@@ -70,6 +83,17 @@ impl InterestFact {
             completed: None,
             outcome: None,
             activity: Vec::new(),
+            automatic: false,
+            taken_up: None,
+        }
+    }
+
+    /// An Interest the system created on this day (a win-back), open and
+    /// not taken up yet.
+    pub fn automatic(created: NaiveDate) -> InterestFact {
+        InterestFact {
+            automatic: true,
+            ..InterestFact::open(created)
         }
     }
 
@@ -80,12 +104,44 @@ impl InterestFact {
             completed: Some(completed),
             outcome: Some(outcome),
             activity: Vec::new(),
+            automatic: false,
+            taken_up: None,
         }
     }
 
     /// Whether it ended with outcome success (on its completion day).
     pub fn succeeded(&self) -> bool {
         self.completed.is_some() && self.outcome == Some(Outcome::Success)
+    }
+
+    /// The day from which the Interest counts for the rules (as an active
+    /// Interest) and for the zones (as contact), as if created that day:
+    /// its creation for an Interest a person created; for one the system
+    /// created, the day a person took it up, else its completion, else
+    /// never (`None`: a task nobody worked on is not work, SPEC 5). Never
+    /// before its creation.
+    pub fn counts_from(&self) -> Option<NaiveDate> {
+        if !self.automatic {
+            return Some(self.created);
+        }
+        self.taken_up
+            .or(self.completed)
+            .map(|d| d.max(self.created))
+    }
+
+    /// The days this Interest is contact activity for the zones (SPEC 6):
+    /// the day it counts from, its completion and its other changes; for a
+    /// system task, none before the day it counts from (and none at all if
+    /// nobody took it up or completed it).
+    pub fn contact_days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        let from = self.counts_from();
+        from.into_iter()
+            .chain(from.into_iter().flat_map(move |from| {
+                self.completed
+                    .into_iter()
+                    .chain(self.activity.iter().copied())
+                    .filter(move |&d| !self.automatic || d >= from)
+            }))
     }
 }
 

@@ -199,13 +199,16 @@ pub fn explain(rules: &RuleSet, facts: &ClientFacts, report: &StatusReport) -> E
                 active_interests: interests
                     .clone()
                     .filter(|(_, i)| {
-                        day(i.created) <= last && i.completed.is_none_or(|c| day(c) >= first)
+                        i.counts_from().is_some_and(|f| day(f) <= last)
+                            && i.completed.is_none_or(|c| day(c) >= first)
                     })
                     .map(|(n, _)| n)
                     .collect(),
                 successful_interests: interests
                     .filter(|(_, i)| {
-                        i.succeeded() && day(i.created) <= last && i.completed.is_some_and(inside)
+                        i.succeeded()
+                            && i.counts_from().is_some_and(|f| day(f) <= last)
+                            && i.completed.is_some_and(inside)
                     })
                     .map(|(n, _)| n)
                     .collect(),
@@ -421,7 +424,12 @@ impl<'r> Engine<'r> {
                 }
             };
             for i in &facts.interests {
-                let created = day(i.created);
+                // A system task nobody took up or completed is not work
+                // (SPEC 5); one taken up counts as if created that day.
+                let Some(from) = i.counts_from() else {
+                    continue;
+                };
+                let created = day(from);
                 // Active from creation until N days after completion: on day
                 // D it must not be completed before D - N.
                 let end = i.completed.map_or(i64::MAX, |c| day(c) + n);

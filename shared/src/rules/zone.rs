@@ -8,6 +8,8 @@
 //! past it, then stays detached until an assignment dated on or after that
 //! day, whatever other activity follows.
 
+use std::cell::Cell;
+
 use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +79,7 @@ pub fn zone(
 /// An activity day packed for sorting: the biased day number in the high
 /// half, then the index of an assignment, or [`NOT_ASSIGNMENT`] for other
 /// contact.
-type Activity = u64;
+pub(crate) type Activity = u64;
 const NOT_ASSIGNMENT: u32 = u32::MAX;
 /// Keeps every day of chrono's range positive.
 const DAY_BIAS: i64 = 1 << 30;
@@ -85,6 +87,11 @@ const DAY_BIAS: i64 = 1 << 30;
 fn activity(date: NaiveDate, assignment: u32) -> Activity {
     let day = u64::try_from(day(date) + DAY_BIAS).expect("chrono days fit the bias");
     day << 32 | u64::from(assignment)
+}
+
+/// The day of a packed activity.
+pub(crate) fn activity_date(a: Activity) -> NaiveDate {
+    date_of(unpack(a).0)
 }
 
 fn unpack(a: Activity) -> (i64, u32) {
@@ -103,6 +110,23 @@ pub(crate) fn zone_with(
     if facts.created > as_of {
         return None;
     }
+    collect_activity(facts, as_of, walk);
+    let mut state = Walk::new(facts, thresholds);
+    for &a in walk.iter() {
+        state.step(a);
+    }
+    let (zone, responsible, last_activity, in_exchange_since) = state.on(as_of);
+    Some(ZoneReport {
+        zone,
+        responsible: responsible.map(str::to_owned),
+        last_activity,
+        in_exchange_since,
+    })
+}
+
+/// Fills `walk` with the client's contact and assignment days up to
+/// `as_of`, in the order they are walked.
+pub(crate) fn collect_activity(facts: &ClientFacts, as_of: NaiveDate, walk: &mut Vec<Activity>) {
     walk.clear();
     let mut add = |date: NaiveDate, assignment: u32| {
         if date <= as_of {
@@ -113,12 +137,9 @@ pub(crate) fn zone_with(
         add(e, NOT_ASSIGNMENT);
     }
     for i in &facts.interests {
-        add(i.created, NOT_ASSIGNMENT);
-        if let Some(c) = i.completed {
-            add(c, NOT_ASSIGNMENT);
-        }
-        for &a in &i.activity {
-            add(a, NOT_ASSIGNMENT);
+        // A system task counts only once a person took it up (SPEC 5).
+        for d in i.contact_days() {
+            add(d, NOT_ASSIGNMENT);
         }
     }
     for (n, a) in facts.assignments.iter().enumerate() {
@@ -131,67 +152,162 @@ pub(crate) fn zone_with(
     // Same-day assignments in input order, so that the later one wins;
     // other contact sorts last within a day, which changes nothing.
     walk.sort_unstable();
+}
 
-    // The first day past the exchange threshold, for a last activity `d`.
-    let detached_on = |d: NaiveDate| {
-        add_months(d, thresholds.exchange)
+/// What one step of the walk changed about the exchange.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Moves<'f> {
+    /// The client went to the exchange on this day, from this manager
+    /// (found only now: no contact came in time).
+    pub detached: Option<(NaiveDate, &'f str)>,
+    /// The day was an assignment, to this manager or to none (a pool).
+    pub assigned: Option<Option<&'f str>>,
+    /// That assignment took the client out of the exchange.
+    pub left_exchange: bool,
+}
+
+/// The walk over a client's activity days, fed in date order
+/// ([`collect_activity`]). Its state after the days up to a date gives the
+/// zone on that date ([`Walk::on`]) without being consumed, so one walk
+/// answers every date of a series.
+#[derive(Debug, Clone)]
+pub(crate) struct Walk<'f> {
+    facts: &'f ClientFacts,
+    thresholds: ZoneThresholds,
+    manager: Option<&'f str>,
+    last: Option<i64>,
+    exchange: Option<NaiveDate>,
+    /// k calendar months are at least 28k days, so a gap this short cannot
+    /// pass the threshold and the month arithmetic can be skipped.
+    quick_gap: i64,
+    /// The yellow, red and exchange days for the last activity they were
+    /// computed for: a series reads the walk on many dates between two
+    /// activities, and calendar months are the costly part.
+    bounds: Cell<Option<(NaiveDate, Bounds)>>,
+}
+
+/// The first yellow day, the first red day and the day a client goes to the
+/// exchange, for one last activity.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    yellow: NaiveDate,
+    red: NaiveDate,
+    detached: NaiveDate,
+}
+
+impl<'f> Walk<'f> {
+    pub fn new(facts: &'f ClientFacts, thresholds: ZoneThresholds) -> Walk<'f> {
+        Walk {
+            facts,
+            thresholds,
+            manager: None,
+            last: None,
+            exchange: None,
+            quick_gap: 28 * i64::from(thresholds.exchange) + 1,
+            bounds: Cell::new(None),
+        }
+    }
+
+    /// The bounds for the last activity `last`, computed once per `last`.
+    fn bounds(&self, last: NaiveDate) -> Bounds {
+        if let Some((d, b)) = self.bounds.get()
+            && d == last
+        {
+            return b;
+        }
+        let b = Bounds {
+            yellow: add_months(last, self.thresholds.yellow),
+            red: add_months(last, self.thresholds.red),
+            detached: self.detached_on(last),
+        };
+        self.bounds.set(Some((last, b)));
+        b
+    }
+
+    /// The first day past the exchange threshold, for a last activity `d`.
+    fn detached_on(&self, d: NaiveDate) -> NaiveDate {
+        add_months(d, self.thresholds.exchange)
             .checked_add_days(Days::new(1))
             .unwrap_or(NaiveDate::MAX)
-    };
-    // k calendar months are at least 28k days, so a gap this short cannot
-    // pass the threshold and the month arithmetic can be skipped.
-    let quick_gap = 28 * i64::from(thresholds.exchange) + 1;
-    let mut manager: Option<&str> = None;
-    let mut last: Option<i64> = None;
-    let mut exchange: Option<NaiveDate> = None;
-    for &a in walk.iter() {
+    }
+
+    /// Walks one activity day (no earlier than the last one walked).
+    pub fn step(&mut self, a: Activity) -> Moves<'f> {
+        let mut moves = Moves::default();
         let (today, assignment) = unpack(a);
         // Did the client, with a manager and no contact, pass the threshold
         // on a day before this one? (Contact on the very first day past it
         // still comes in time.)
-        if let (None, Some(_), Some(d)) = (exchange, manager, last)
-            && today - d > quick_gap
+        if let (None, Some(manager), Some(d)) = (self.exchange, self.manager, self.last)
+            && today - d > self.quick_gap
         {
-            let x = detached_on(date_of(d));
+            let x = self.detached_on(date_of(d));
             if day(x) < today {
-                exchange = Some(x);
-                manager = None;
+                self.exchange = Some(x);
+                self.manager = None;
+                moves.detached = Some((x, manager));
             }
         }
         // Walked in date order, so this is the latest activity so far.
-        last = Some(today);
+        self.last = Some(today);
         if assignment != NOT_ASSIGNMENT {
+            let to = self.facts.assignments[assignment as usize]
+                .manager
+                .as_deref();
             // This assignment is dated on or after the day the client went
             // to the exchange, if it did: it takes it back.
-            manager = facts.assignments[assignment as usize].manager.as_deref();
-            exchange = None;
+            moves.assigned = Some(to);
+            moves.left_exchange = self.exchange.is_some();
+            self.manager = to;
+            self.exchange = None;
+        }
+        moves
+    }
+
+    /// A detachment still pending after the last day walked: the client
+    /// goes to the exchange on that day if nothing else comes before it.
+    pub fn pending(&self) -> Option<(NaiveDate, &'f str)> {
+        match (self.exchange, self.manager) {
+            (None, Some(m)) => Some((self.bounds(self.last_activity()).detached, m)),
+            _ => None,
         }
     }
-    let last_activity = last.map_or(facts.created, date_of);
-    if let (None, Some(_)) = (exchange, manager) {
-        let x = detached_on(last_activity);
-        if x <= as_of {
+
+    fn last_activity(&self) -> NaiveDate {
+        self.last.map_or(self.facts.created, date_of)
+    }
+
+    /// The zone, the effective responsible, the last activity and the day
+    /// it went to the exchange, on `as_of`, given that every activity up to
+    /// `as_of` (and none after) has been walked.
+    pub fn on(
+        &self,
+        as_of: NaiveDate,
+    ) -> (Option<Zone>, Option<&'f str>, NaiveDate, Option<NaiveDate>) {
+        let last_activity = self.last_activity();
+        let (mut exchange, mut manager) = (self.exchange, self.manager);
+        if let Some((x, _)) = self.pending()
+            && x <= as_of
+        {
             exchange = Some(x);
             manager = None;
         }
+        let zone = match (exchange, manager) {
+            (Some(_), _) => Some(Zone::Exchange),
+            (None, None) => None,
+            (None, Some(_)) => {
+                let b = self.bounds(last_activity);
+                Some(if as_of < b.yellow {
+                    Zone::Green
+                } else if as_of < b.red {
+                    Zone::Yellow
+                } else {
+                    Zone::Red
+                })
+            }
+        };
+        (zone, manager, last_activity, exchange)
     }
-    let zone = match (exchange, manager) {
-        (Some(_), _) => Some(Zone::Exchange),
-        (None, None) => None,
-        (None, Some(_)) => Some(if as_of < add_months(last_activity, thresholds.yellow) {
-            Zone::Green
-        } else if as_of < add_months(last_activity, thresholds.red) {
-            Zone::Yellow
-        } else {
-            Zone::Red
-        }),
-    };
-    Some(ZoneReport {
-        zone,
-        responsible: manager.map(str::to_owned),
-        last_activity,
-        in_exchange_since: exchange,
-    })
 }
 
 #[cfg(test)]
@@ -352,9 +468,20 @@ mod tests {
         }
         let mut contact: Vec<NaiveDate> = facts.events.clone();
         for i in &facts.interests {
-            contact.push(i.created);
-            contact.extend(i.completed);
-            contact.extend(&i.activity);
+            if !i.automatic {
+                contact.push(i.created);
+                contact.extend(i.completed);
+                contact.extend(&i.activity);
+                continue;
+            }
+            // A system task is contact from the day a person took it up
+            // (else its completion), as if created then; nothing before.
+            let Some(from) = i.taken_up.or(i.completed).map(|d| d.max(i.created)) else {
+                continue;
+            };
+            contact.push(from);
+            contact.extend(i.completed.filter(|&c| c >= from));
+            contact.extend(i.activity.iter().filter(|&&a| a >= from));
         }
         let start = contact
             .iter()
@@ -411,12 +538,15 @@ mod tests {
             date(),
             prop::option::of(date()),
             prop::collection::vec(date(), 0..2),
+            prop::option::weighted(0.3, prop::option::of(date())),
         )
-            .prop_map(|(created, completed, activity)| InterestFact {
+            .prop_map(|(created, completed, activity, automatic)| InterestFact {
                 created,
                 completed,
                 outcome: None,
                 activity,
+                automatic: automatic.is_some(),
+                taken_up: automatic.flatten(),
             });
         let manager = prop::option::of(prop::sample::select(vec!["m1", "m2"]));
         let assignment = (date(), manager).prop_map(|(date, m)| AssignmentFact {

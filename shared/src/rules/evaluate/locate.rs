@@ -121,6 +121,8 @@ fn check_client(v: &Value) -> Result<(), Problem> {
                             ("created", true, typed::<Day>),
                             ("completed", false, typed::<Option<Day>>),
                             ("outcome", false, typed::<Option<Outcome>>),
+                            ("automatic", false, typed::<bool>),
+                            ("taken_up", false, typed::<Option<Day>>),
                         ],
                     )
                 })

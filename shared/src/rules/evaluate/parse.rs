@@ -59,6 +59,11 @@ pub(super) struct RawInterest {
     pub completed: Option<Day>,
     #[serde(default)]
     pub outcome: Option<Outcome>,
+    /// The system created it (SPEC 10): it counts from `taken_up`.
+    #[serde(default)]
+    pub automatic: bool,
+    #[serde(default)]
+    pub taken_up: Option<Day>,
 }
 
 /// A payment or a shipment.

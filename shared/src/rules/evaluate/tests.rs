@@ -240,3 +240,134 @@ fn escaped_strings_and_ids_survive() {
         "{}\n"
     );
 }
+
+/// A client Active from 10 January (a successful Interest), Lost on
+/// 10 February with nothing in 30 days, and the win-back the system
+/// created that day with `winback` spliced into it.
+fn lost_with_winback(winback: &str) -> String {
+    format!(
+        r#"{{"clients": [{{"id": "c1", "created": "2026-01-01", "responsible": "m1",
+            "interests": [
+              {{"id": "i1", "created": "2026-01-02", "completed": "2026-01-10", "outcome": "success"}},
+              {{"id": "winback-c1-2026-02-10", "created": "2026-02-10", "automatic": true{winback}}}
+            ]}}]}}"#
+    )
+}
+
+fn status_zone(input: &str, as_of: &str) -> (String, NaiveDate, Option<Zone>) {
+    let r = evaluate_value(input, d(as_of)).unwrap().remove(0);
+    (
+        r.status.unwrap().to_string(),
+        r.status_since.unwrap(),
+        r.zone,
+    )
+}
+
+#[test]
+fn a_winback_taken_up_the_day_it_was_created_counts_from_that_day() {
+    let input = lost_with_winback(r#", "taken_up": "2026-02-10""#);
+    // One rule per day: Lost on the 10th, Returned on the 11th.
+    assert_eq!(
+        status_zone(&input, "2026-02-10"),
+        ("lost".into(), d("2026-02-10"), Some(Zone::Green))
+    );
+    assert_eq!(
+        status_zone(&input, "2026-02-11"),
+        ("returned".into(), d("2026-02-11"), Some(Zone::Green))
+    );
+    // The last contact is the day it was taken up: yellow a month later.
+    assert_eq!(status_zone(&input, "2026-03-10").2, Some(Zone::Yellow));
+}
+
+#[test]
+fn a_winback_taken_up_on_the_last_day_of_the_period_counts_on_that_day_only() {
+    let input = lost_with_winback(r#", "taken_up": "2026-03-01""#);
+    assert_eq!(
+        status_zone(&input, "2026-02-28"),
+        ("lost".into(), d("2026-02-10"), Some(Zone::Yellow))
+    );
+    // Taken up on the evaluation day: it is active, and it is contact.
+    assert_eq!(
+        status_zone(&input, "2026-03-01"),
+        ("returned".into(), d("2026-03-01"), Some(Zone::Green))
+    );
+}
+
+#[test]
+fn a_winback_completed_without_being_taken_up_counts_from_its_completion() {
+    let input = lost_with_winback(r#", "completed": "2026-03-05", "outcome": "failure""#);
+    assert_eq!(
+        status_zone(&input, "2026-03-04"),
+        ("lost".into(), d("2026-02-10"), Some(Zone::Yellow))
+    );
+    // Active in the period from its completion on, as if created then.
+    assert_eq!(
+        status_zone(&input, "2026-03-05"),
+        ("returned".into(), d("2026-03-05"), Some(Zone::Green))
+    );
+}
+
+#[test]
+fn a_winback_nobody_takes_up_leaves_the_client_lost_and_does_not_make_it_green() {
+    let input = lost_with_winback("");
+    // The last contact stays the completion of 10 January: red from
+    // 10 June, the exchange from 11 July, as if there were no win-back.
+    assert_eq!(
+        status_zone(&input, "2026-02-11"),
+        ("lost".into(), d("2026-02-10"), Some(Zone::Yellow))
+    );
+    assert_eq!(
+        status_zone(&input, "2026-06-10"),
+        ("lost".into(), d("2026-02-10"), Some(Zone::Red))
+    );
+    assert_eq!(status_zone(&input, "2026-07-11").2, Some(Zone::Exchange));
+    // A person's Interest on the same day would have counted at once.
+    let by_hand = input.replace(r#", "automatic": true"#, "");
+    assert_eq!(
+        status_zone(&by_hand, "2026-02-11"),
+        ("returned".into(), d("2026-02-11"), Some(Zone::Green))
+    );
+    // A date after the evaluation date is not known yet.
+    let later = lost_with_winback(r#", "taken_up": "2026-05-01""#);
+    assert_eq!(status_zone(&later, "2026-04-30").0, "lost");
+}
+
+#[test]
+fn taken_up_that_makes_no_sense_is_refused_naming_the_interest() {
+    let e = error(&client(
+        r#", "interests": [{"created": "2026-01-12", "taken_up": "2026-01-13"}]"#,
+    ));
+    assert!(
+        e.starts_with(r#"client "c7": interests[0].taken_up: only an Interest the system created"#),
+        "{e}"
+    );
+    let e = error(&client(
+        r#", "interests": [{"created": "2026-01-12", "automatic": true, "taken_up": "2026-01-11"}]"#,
+    ));
+    assert_eq!(
+        e,
+        r#"client "c7": interests[0].taken_up: 2026-01-11 is before the Interest was created on 2026-01-12"#
+    );
+    let e = error(&client(
+        r#", "interests": [{"created": "2026-01-12", "automatic": true,
+            "completed": "2026-01-20", "taken_up": "2026-01-21"}]"#,
+    ));
+    assert!(
+        e.contains("interests[0].taken_up: 2026-01-21 is after"),
+        "{e}"
+    );
+    let e = error(&client(
+        r#", "interests": [{"created": "2026-01-12", "automatic": "yes"}]"#,
+    ));
+    assert!(
+        e.starts_with(r#"client "c7": interests[0].automatic: "#),
+        "{e}"
+    );
+    let e = error(&client(
+        r#", "interests": [{"created": "2026-01-12", "automatic": true, "taken_up": "2026-02-30"}]"#,
+    ));
+    assert!(
+        e.starts_with(r#"client "c7": interests[0].taken_up: "#),
+        "{e}"
+    );
+}

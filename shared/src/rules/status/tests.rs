@@ -367,14 +367,23 @@ fn daily(config: &StatusConfig, facts: &ClientFacts, as_of: NaiveDate) -> Trace 
         return Ok(None);
     }
     let known = |d: &NaiveDate| *d <= as_of;
+    // A system task counts from the day it was taken up, else from its
+    // completion, as if created then; known only once that day has come.
     let interests: Vec<(NaiveDate, Option<NaiveDate>, bool)> = facts
         .interests
         .iter()
-        .filter(|i| known(&i.created))
-        .map(|i| {
+        .filter_map(|i| {
+            let start = if i.automatic {
+                i.taken_up.or(i.completed)?.max(i.created)
+            } else {
+                i.created
+            };
+            known(&start).then_some((i, start))
+        })
+        .map(|(i, start)| {
             let completed = i.completed.filter(known);
             (
-                i.created,
+                start,
                 completed,
                 completed.is_some() && i.outcome == Some(Outcome::Success),
             )
@@ -503,14 +512,19 @@ fn any_facts() -> impl Strategy<Value = ClientFacts> {
         Outcome::Success,
         Outcome::Failure,
     ]));
-    let interest =
-        (date(), prop::option::of(date()), outcome).prop_map(|(created, completed, outcome)| {
-            InterestFact {
-                created,
-                completed,
-                outcome,
-                activity: Vec::new(),
-            }
+    let interest = (
+        date(),
+        prop::option::of(date()),
+        outcome,
+        prop::option::weighted(0.3, prop::option::of(date())),
+    )
+        .prop_map(|(created, completed, outcome, automatic)| InterestFact {
+            created,
+            completed,
+            outcome,
+            activity: Vec::new(),
+            automatic: automatic.is_some(),
+            taken_up: automatic.flatten(),
         });
     let status = prop::sample::select(vec![
         "new",
