@@ -115,18 +115,22 @@ impl FieldSet {
         s
     }
 
+    /// Adds a field.
     pub fn insert(&mut self, f: RequiredField) {
         self.0 |= f.bit();
     }
 
+    /// Whether the field is in the set.
     pub fn contains(self, f: RequiredField) -> bool {
         self.0 & f.bit() != 0
     }
 
+    /// How many fields.
     pub fn len(self) -> u32 {
         self.0.count_ones()
     }
 
+    /// Whether there is no field.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -270,22 +274,18 @@ pub fn quality_report<'a>(
     required: impl Fn(&StatusId) -> FieldSet,
 ) -> QualityReport {
     let mut report = QualityReport::default();
-    let mut cache: BTreeMap<&StatusId, FieldSet> = BTreeMap::new();
+    // Keyed by reference while counting: no id is cloned per card.
+    let mut by_status: BTreeMap<&StatusId, (FieldSet, Fill)> = BTreeMap::new();
+    let mut by_manager: BTreeMap<Option<&UserId>, Fill> = BTreeMap::new();
     for row in rows {
-        let need = *cache
+        let (need, fill) = by_status
             .entry(row.status)
-            .or_insert_with(|| required(row.status));
+            .or_insert_with(|| (required(row.status), Fill::default()));
+        let need = *need;
+        fill.add(need, row.filled);
         report.overall.add(need, row.filled);
-        if let Some(f) = report.by_status.get_mut(row.status) {
-            f.add(need, row.filled);
-        } else {
-            let mut f = Fill::default();
-            f.add(need, row.filled);
-            report.by_status.insert(row.status.clone(), f);
-        }
-        report
-            .by_manager
-            .entry(row.manager.cloned())
+        by_manager
+            .entry(row.manager)
             .or_default()
             .add(need, row.filled);
         let lacks = need.without(row.filled);
@@ -298,6 +298,14 @@ pub fn quality_report<'a>(
             });
         }
     }
+    report.by_status = by_status
+        .into_iter()
+        .map(|(s, (_, f))| (s.clone(), f))
+        .collect();
+    report.by_manager = by_manager
+        .into_iter()
+        .map(|(m, f)| (m.cloned(), f))
+        .collect();
     report.incomplete.sort_by(|a, b| {
         b.missing
             .len()

@@ -73,9 +73,9 @@ fn payments_outside_the_twelve_months_are_ignored_and_kopecks_are_exact() {
         w,
         [
             (d("2025-10-31"), Money(100_000)), // before the window
-            (d("2025-11-01"), Money(12_345)),   // first day: 123.45
-            (d("2025-11-30"), Money(5)),        // 0.05 in the same month
-            (d("2026-10-31"), Money(99)),       // last day
+            (d("2025-11-01"), Money(12_345)),  // first day: 123.45
+            (d("2025-11-30"), Money(5)),       // 0.05 in the same month
+            (d("2026-10-31"), Money(99)),      // last day
             (d("2026-11-01"), Money(700_000)), // the month of the date
             (d("2026-11-22"), Money(700_000)),
         ],
