@@ -127,6 +127,19 @@ fn ms(d: Duration) -> String {
     format!("{:8.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// CPU time this thread has used (user + system), from Linux's
+/// `/proc/thread-self/stat`; `None` elsewhere. The machines these benches
+/// run on are shared, so wall time alone says more about the neighbours.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the file, in clock ticks
+    // (100 a second on Linux).
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -144,6 +157,7 @@ fn evaluate_with_classes(as_of: NaiveDate) {
     let (mut parse, mut evaluate, mut classes, mut write) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    let cpu_before = cpu_time();
     for _ in 0..REPETITIONS {
         let t0 = Instant::now();
         let parsed = EvaluateInput::parse(black_box(&input)).expect("the generated base is valid");
@@ -169,6 +183,9 @@ fn evaluate_with_classes(as_of: NaiveDate) {
             *counts.entry(key).or_default() += 1;
         }
     }
+    let cpu = cpu_before
+        .zip(cpu_time())
+        .map(|(before, after)| (after - before) / REPETITIONS as u32);
     let (p, e, c, w) = (
         median(parse),
         median(evaluate),
@@ -183,6 +200,12 @@ fn evaluate_with_classes(as_of: NaiveDate) {
         "  whole command (parse + evaluate + classes + write) {}",
         ms(p + e + c + w)
     );
+    if let Some(cpu) = cpu {
+        println!(
+            "  whole command, CPU time of this thread per run {}",
+            ms(cpu)
+        );
+    }
     println!("  classes: {counts:?}");
 }
 
