@@ -55,6 +55,9 @@ enum Command {
         /// The evaluation date, YYYY-MM-DD.
         #[arg(long)]
         as_of: String,
+        /// Also give each client its ABC and XYZ class by revenue (SPEC 8).
+        #[arg(long)]
+        classes: bool,
     },
     /// The zones dashboard's series over a facts file (SPEC 10): per
     /// manager the green, yellow and red clients on each weekly date, and
@@ -185,13 +188,22 @@ async fn run() -> anyhow::Result<()> {
                 })
                 .await?;
         }
-        Command::Evaluate { input, as_of } => {
+        Command::Evaluate {
+            input,
+            as_of,
+            classes,
+        } => {
             let as_of: Date = as_of
                 .parse()
                 .with_context(|| "--as-of must be a date YYYY-MM-DD".to_owned())?;
             let text = std::fs::read_to_string(&input)
                 .with_context(|| format!("reading {}", input.display()))?;
-            match kartoteka::rules::evaluate::evaluate_json(&text, as_of.naive()) {
+            let evaluate = if classes {
+                kartoteka::rules::evaluate::evaluate_classes_json
+            } else {
+                kartoteka::rules::evaluate::evaluate_json
+            };
+            match evaluate(&text, as_of.naive()) {
                 Ok(json) => println!("{json}"),
                 Err(e) => bail!("{}: {e}", input.display()),
             }

@@ -153,3 +153,47 @@ fn zones_refuses_bad_input_naming_the_client_and_field() -> Result {
     assert!(err.contains("--weeks"), "{err}");
     Ok(())
 }
+
+#[test]
+fn evaluate_with_classes_adds_abc_and_xyz_and_names_a_bad_amount() -> Result {
+    let path = facts_file(
+        r#"{ "settings": { "abc_percent": [80, 95], "xyz_percent": [10, 25] },
+             "clients": [
+               { "id": "c1", "created": "2025-01-10",
+                 "payments": [ { "date": "2026-03-03", "amount": 1000.55 } ] },
+               { "id": "c2", "created": "2025-01-10" } ] }"#,
+    )?;
+    let path = path.to_str().ok_or("path")?;
+    let (ok, out, err) = kartoteka(&[
+        "evaluate",
+        "--classes",
+        "--input",
+        path,
+        "--as-of",
+        "2026-11-22",
+    ])?;
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out)?;
+    assert_eq!(v["c1"]["abc"], "A");
+    assert_eq!(v["c1"]["xyz"], "Z");
+    assert!(v["c2"]["abc"].is_null() && v["c2"]["xyz"].is_null());
+
+    let path = facts_file(
+        r#"{ "clients": [ { "id": "c9", "created": "2025-01-10",
+             "payments": [ { "date": "2026-03-03", "amount": -1000 } ] } ] }"#,
+    )?;
+    let (ok, _, err) = kartoteka(&[
+        "evaluate",
+        "--classes",
+        "--input",
+        path.to_str().ok_or("path")?,
+        "--as-of",
+        "2026-11-22",
+    ])?;
+    assert!(!ok);
+    assert!(
+        err.contains("c9") && err.contains("payments[0].amount"),
+        "{err}"
+    );
+    Ok(())
+}

@@ -5,6 +5,7 @@
 use crate::client::{ClientDoc, EventKind, Money};
 use crate::date::{Date, Timestamp};
 use crate::ids::UserId;
+use crate::report::period::Period;
 
 /// What a timeline entry records.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +122,30 @@ pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
     out
 }
 
+/// Which timeline entries to show (SPEC 8, "interactions for a period");
+/// the default shows everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimelineFilter {
+    /// Entries dated in this period.
+    pub period: Period,
+    /// Entries written by this person (a manager's interactions).
+    pub by: Option<UserId>,
+}
+
+impl TimelineFilter {
+    /// Whether the entry is shown.
+    pub fn admits(&self, e: &Entry) -> bool {
+        self.period.contains(e.date) && self.by.as_ref().is_none_or(|b| &e.by == b)
+    }
+}
+
+/// The client's timeline limited by the filter, newest first.
+pub fn timeline_in(doc: &ClientDoc, filter: &TimelineFilter) -> Vec<Entry> {
+    let mut entries = timeline(doc);
+    entries.retain(|e| filter.admits(e));
+    entries
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +187,54 @@ mod tests {
             entries
                 .iter()
                 .any(|e| matches!(e.what, What::InterestMoved { .. }))
+        );
+    }
+
+    #[test]
+    fn the_period_filter_keeps_the_entries_dated_in_it_both_ends_included() {
+        let today = Date::from_ymd(2026, 11, 22).expect("date");
+        let base = crate::demo::generate(40, today, 7);
+        let doc = base
+            .clients
+            .iter()
+            .max_by_key(|c| timeline(c).len())
+            .expect("demo clients");
+        let all = timeline(doc);
+        assert!(all.len() > 3);
+        // A period from the third newest entry's day to the newest's.
+        let period = Period::between(all[2].date, all[0].date);
+        let filter = TimelineFilter { period, by: None };
+        let shown = timeline_in(doc, &filter);
+        let expected: Vec<&Entry> = all.iter().filter(|e| period.contains(e.date)).collect();
+        assert_eq!(shown.iter().collect::<Vec<_>>(), expected);
+        assert!(shown.len() >= 3);
+        assert!(
+            shown
+                .iter()
+                .all(|e| all[2].date <= e.date && e.date <= all[0].date)
+        );
+        assert_eq!(timeline_in(doc, &TimelineFilter::default()), all);
+        // One author's entries only.
+        let author = all[0].by.clone();
+        let mine = timeline_in(
+            doc,
+            &TimelineFilter {
+                period: Period::ALL,
+                by: Some(author.clone()),
+            },
+        );
+        assert!(!mine.is_empty() && mine.iter().all(|e| e.by == author));
+        // A period with nothing in it.
+        let before = Date::from_ymd(1999, 1, 1).expect("date");
+        assert!(
+            timeline_in(
+                doc,
+                &TimelineFilter {
+                    period: Period::between(before, before),
+                    by: None,
+                }
+            )
+            .is_empty()
         );
     }
 }

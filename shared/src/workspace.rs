@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::client::Outcome;
 use crate::ids::UserId;
 
+pub mod reports;
 pub mod sales;
 
+pub use reports::{QualitySettings, ReportSettingsError};
 pub use sales::SalesError;
 
 /// The document kind written at the root.
@@ -201,6 +203,15 @@ pub struct Settings {
     pub dormancy_days: u32,
     /// ISO 4217 code of the money amounts.
     pub currency: String,
+    /// The ABC thresholds in percent (SPEC 8): A up to the first, B up to
+    /// the second, C the rest. Read through [`Settings::class_thresholds`].
+    #[autosurgeon(missing = "reports::default_abc_percent")]
+    #[serde(default = "reports::default_abc_percent")]
+    pub abc_percent: Vec<u32>,
+    /// The XYZ thresholds in percent of the variation of monthly revenue.
+    #[autosurgeon(missing = "reports::default_xyz_percent")]
+    #[serde(default = "reports::default_xyz_percent")]
+    pub xyz_percent: Vec<u32>,
 }
 
 impl Default for Settings {
@@ -210,6 +221,8 @@ impl Default for Settings {
             default_service_type: "equipment".to_owned(),
             dormancy_days: 365,
             currency: "RUB".to_owned(),
+            abc_percent: reports::default_abc_percent(),
+            xyz_percent: reports::default_xyz_percent(),
         }
     }
 }
@@ -227,6 +240,10 @@ pub struct WorkspaceDoc {
     pub rejection_reasons: Vec<Reason>,
     pub dormancy_reasons: Vec<Reason>,
     pub settings: Settings,
+    /// Per status, the card fields base quality requires (SPEC 8).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub quality: QualitySettings,
 }
 
 /// The id of the default lead scenario.
@@ -285,6 +302,7 @@ impl WorkspaceDoc {
                 ("other", "Другое", "Other"),
             ]),
             settings: Settings::default(),
+            quality: QualitySettings::default(),
         }
     }
 

@@ -64,8 +64,11 @@ pub enum EvaluateError {
     },
 }
 
+mod classes;
 mod locate;
 mod parse;
+
+pub use classes::{evaluate_classes_json, to_json_with_classes};
 
 use parse::{Parsed, RawClient};
 

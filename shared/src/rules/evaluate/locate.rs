@@ -101,6 +101,8 @@ fn check_settings(v: &Value) -> Result<(), Problem> {
         &[
             ("status_period_days", false, typed::<Option<u32>>),
             ("zone_months", false, typed::<Option<[u32; 3]>>),
+            ("abc_percent", false, typed::<Option<[u32; 2]>>),
+            ("xyz_percent", false, typed::<Option<[u32; 2]>>),
         ],
     )
 }

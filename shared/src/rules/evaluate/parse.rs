@@ -23,6 +23,9 @@ pub(super) struct Parsed<'a> {
     pub clients: Vec<RawClient<'a>>,
     pub interests: Vec<RawInterest>,
     pub payments: Vec<NaiveDate>,
+    /// Each payment's amount in roubles, beside `payments` (same indices);
+    /// only `--classes` reads them.
+    pub payment_amounts: Vec<Option<f64>>,
     pub shipments: Vec<NaiveDate>,
     pub events: Vec<NaiveDate>,
     pub assignments: Vec<RawAssignment<'a>>,
@@ -34,6 +37,8 @@ pub(super) struct Parsed<'a> {
 pub(super) struct RawSettings {
     pub status_period_days: Option<u32>,
     pub zone_months: Option<[u32; 3]>,
+    pub abc_percent: Option<[u32; 2]>,
+    pub xyz_percent: Option<[u32; 2]>,
 }
 
 /// One client; the ranges index the vectors of [`Parsed`].
@@ -66,7 +71,16 @@ pub(super) struct RawInterest {
     pub taken_up: Option<Day>,
 }
 
-/// A payment or a shipment.
+/// A payment: its amount is kept for `--classes`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPayment {
+    pub date: Day,
+    #[serde(default)]
+    pub amount: Option<f64>,
+}
+
+/// A shipment.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMoneyFact {
@@ -327,8 +341,10 @@ impl<'a> Visitor<'a> for ClientSeed<'_, 'a> {
                     once(&mut interests, "interests", range)?;
                 }
                 ClientField::Payments => {
-                    let range = map
-                        .next_value_seed(Extend::new(&mut p.payments, |f: RawMoneyFact| {
+                    let amounts = &mut p.payment_amounts;
+                    let range =
+                        map.next_value_seed(Extend::new(&mut p.payments, |f: RawPayment| {
+                            amounts.push(f.amount);
                             f.date.0
                         }))?;
                     once(&mut payments, "payments", range)?;
@@ -378,7 +394,7 @@ struct Extend<'v, T, U, F> {
     item: PhantomData<fn() -> T>,
 }
 
-impl<'v, T, U, F: Fn(T) -> U> Extend<'v, T, U, F> {
+impl<'v, T, U, F: FnMut(T) -> U> Extend<'v, T, U, F> {
     fn new(into: &'v mut Vec<U>, convert: F) -> Self {
         Extend {
             into,
@@ -388,19 +404,19 @@ impl<'v, T, U, F: Fn(T) -> U> Extend<'v, T, U, F> {
     }
 }
 
-impl<'de, T: Deserialize<'de>, U, F: Fn(T) -> U> DeserializeSeed<'de> for Extend<'_, T, U, F> {
+impl<'de, T: Deserialize<'de>, U, F: FnMut(T) -> U> DeserializeSeed<'de> for Extend<'_, T, U, F> {
     type Value = Range<usize>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Range<usize>, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de, T: Deserialize<'de>, U, F: Fn(T) -> U> Visitor<'de> for Extend<'_, T, U, F> {
+impl<'de, T: Deserialize<'de>, U, F: FnMut(T) -> U> Visitor<'de> for Extend<'_, T, U, F> {
     type Value = Range<usize>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Range<usize>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Range<usize>, A::Error> {
         let start = self.into.len();
         while let Some(item) = seq.next_element::<T>()? {
             self.into.push((self.convert)(item));

@@ -116,7 +116,7 @@ fn unknown_fields_are_named_with_their_place() {
     );
     assert_eq!(
         error(r#"{"settings": {"period": 3}, "clients": []}"#),
-        "settings.period: unknown field, expected one of status_period_days, zone_months"
+        "settings.period: unknown field, expected one of status_period_days, zone_months, abc_percent, xyz_percent"
     );
     assert!(
         error(&client(r#", "colour": "red""#)).starts_with("client \"c7\": colour: unknown field")
