@@ -330,7 +330,9 @@ impl Browser {
             Ok(if shown.contains(text) {
                 Ok(())
             } else {
-                Err(format!("the page never showed {text:?}; it shows:\n{shown}"))
+                Err(format!(
+                    "the page never showed {text:?}; it shows:\n{shown}"
+                ))
             })
         })
         .await
