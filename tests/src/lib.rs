@@ -22,6 +22,43 @@ pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error + Sen
 /// How long a step waits for the page before failing.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// The password of every demo user.
+pub const PASSWORD: &str = kartoteka::demo::DEMO_PASSWORD;
+
+/// A laptop's window (width, height).
+pub const LAPTOP: (u32, u32) = (1280, 800);
+
+/// A tablet's window (width, height).
+pub const TABLET: (u32, u32) = (768, 1024);
+
+/// One look of [`poll`] at the page: `Ok(value)` ends the wait with the
+/// value; `Err(why)` looks again later, and `why` is the failure when the
+/// time runs out (so it can say what the page showed last).
+pub type Look<T> = std::result::Result<T, String>;
+
+/// Asks `look` every `every` until it answers `Ok`, for at most `wait`:
+/// the one waiting loop of the tests and benches (the app works in the
+/// background, so what a step waits for comes when it comes).
+pub async fn poll<T>(
+    wait: Duration,
+    every: Duration,
+    mut look: impl AsyncFnMut() -> Result<Look<T>>,
+) -> Result<T> {
+    let start = Instant::now();
+    loop {
+        match look().await? {
+            Ok(value) => return Ok(value),
+            Err(why) if start.elapsed() > wait => return Err(why.into()),
+            Err(_) => tokio::time::sleep(every).await,
+        }
+    }
+}
+
+/// [`poll`] every 100 ms for at most [`WAIT`].
+pub async fn eventually<T>(look: impl AsyncFnMut() -> Result<Look<T>>) -> Result<T> {
+    poll(WAIT, Duration::from_millis(100), look).await
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -242,6 +279,16 @@ impl Browser {
         })
     }
 
+    /// Opens a browser for the app on `relay` with a window of `size`,
+    /// logs in as the demo user `login` and waits for the client list.
+    pub async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
+        let browser = Browser::open(&relay.url(), size.0, size.1).await?;
+        browser.goto("/").await?;
+        browser.log_in(login, PASSWORD).await?;
+        browser.wait_text("Новый клиент").await?;
+        Ok(browser)
+    }
+
     /// Opens a path of the app.
     pub async fn goto(&self, path: &str) -> Result {
         self.client.goto(&format!("{}{path}", self.base)).await?;
@@ -261,10 +308,16 @@ impl Browser {
 
     /// The visible text of the page.
     pub async fn text(&self) -> Result<String> {
+        self.inner_text("body").await
+    }
+
+    /// The visible text of the first element matching the CSS `selector`,
+    /// or "" when there is none.
+    pub async fn inner_text(&self, selector: &str) -> Result<String> {
         let v = self
             .js(
-                "return document.body ? document.body.innerText : ''",
-                vec![],
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+                vec![json!(selector)],
             )
             .await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
@@ -272,36 +325,35 @@ impl Browser {
 
     /// Waits until the page shows `text`.
     pub async fn wait_text(&self, text: &str) -> Result {
-        let start = Instant::now();
-        loop {
-            if self.text().await?.contains(text) {
-                return Ok(());
-            }
-            if start.elapsed() > WAIT {
-                let shown = self.text().await.unwrap_or_default();
-                return Err(format!("the page never showed {text:?}; it shows:\n{shown}").into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        eventually(async || {
+            let shown = self.text().await?;
+            Ok(if shown.contains(text) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the page never showed {text:?}; it shows:\n{shown}"
+                ))
+            })
+        })
+        .await
     }
 
     /// Waits until the page no longer shows `text`.
     pub async fn wait_text_gone(&self, text: &str) -> Result {
-        let start = Instant::now();
-        while self.text().await?.contains(text) {
-            if start.elapsed() > WAIT {
-                return Err(format!("the page kept showing {text:?}").into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Ok(())
+        eventually(async || {
+            Ok(if self.text().await?.contains(text) {
+                Err(format!("the page kept showing {text:?}"))
+            } else {
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// The id of the `n`-th (from 0) form control labelled `label`
     /// (the label's text, without decorations such as the required mark).
     pub async fn control_id(&self, label: &str, n: usize) -> Result<String> {
-        let start = Instant::now();
-        loop {
+        eventually(async || {
             let v = self
                 .js(
                     r#"const [want, n] = arguments;
@@ -315,14 +367,11 @@ impl Browser {
                     vec![json!(label), json!(n)],
                 )
                 .await?;
-            if let Some(id) = v.as_str() {
-                return Ok(id.to_owned());
-            }
-            if start.elapsed() > WAIT {
-                return Err(format!("no field labelled {label:?} (#{n}) on the page").into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            Ok(v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("no field labelled {label:?} (#{n}) on the page")))
+        })
+        .await
     }
 
     /// Types into the `n`-th field labelled `label`, replacing its text.
@@ -343,11 +392,16 @@ impl Browser {
         self.fill_nth(label, 0, value).await
     }
 
-    /// The current value of the field labelled `label`.
-    pub async fn value_of(&self, label: &str) -> Result<String> {
-        let id = self.control_id(label, 0).await?;
+    /// The current value of the `n`-th field labelled `label`.
+    pub async fn value_of_nth(&self, label: &str, n: usize) -> Result<String> {
+        let id = self.control_id(label, n).await?;
         let el = self.client.find(Locator::Id(&id)).await?;
         Ok(el.prop("value").await?.unwrap_or_default())
+    }
+
+    /// The current value of the field labelled `label`.
+    pub async fn value_of(&self, label: &str) -> Result<String> {
+        self.value_of_nth(label, 0).await
     }
 
     /// The error message shown for the field labelled `label` (the element
@@ -370,27 +424,24 @@ impl Browser {
 
     /// Clicks the button or link whose visible text is `text`.
     pub async fn click(&self, text: &str) -> Result {
-        let start = Instant::now();
         let xpath = format!(
             "//*[self::button or self::a][normalize-space()={}]",
             xpath_literal(text)
         );
-        loop {
-            match self.client.find(Locator::XPath(&xpath)).await {
-                Ok(el) => {
-                    // Centre it first, clear of the sticky header.
-                    let arg = serde_json::to_value(&el)?;
-                    self.js("arguments[0].scrollIntoView({block: 'center'})", vec![arg])
-                        .await?;
-                    el.click().await?;
-                    return Ok(());
-                }
-                Err(_) if start.elapsed() < WAIT => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => return Err(format!("no button or link {text:?}: {e}").into()),
-            }
-        }
+        let el = eventually(async || {
+            Ok(self
+                .client
+                .find(Locator::XPath(&xpath))
+                .await
+                .map_err(|e| format!("no button or link {text:?}: {e}")))
+        })
+        .await?;
+        // Centre it first, clear of the sticky header.
+        let arg = serde_json::to_value(&el)?;
+        self.js("arguments[0].scrollIntoView({block: 'center'})", vec![arg])
+            .await?;
+        el.click().await?;
+        Ok(())
     }
 
     /// Presses a key in the focused element (WebDriver key codes).
@@ -444,8 +495,7 @@ impl Browser {
 
     /// Clicks the button `button` inside the list item that shows `item`.
     pub async fn click_in_item(&self, item: &str, button: &str) -> Result {
-        let start = Instant::now();
-        loop {
+        eventually(async || {
             let v = self
                 .js(
                     r#"const [item, button] = arguments;
@@ -458,14 +508,13 @@ impl Browser {
                     vec![json!(item), json!(button)],
                 )
                 .await?;
-            if v.as_bool() == Some(true) {
-                return Ok(());
-            }
-            if start.elapsed() > WAIT {
-                return Err(format!("no {button:?} next to {item:?}").into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            Ok(if v.as_bool() == Some(true) {
+                Ok(())
+            } else {
+                Err(format!("no {button:?} next to {item:?}"))
+            })
+        })
+        .await
     }
 
     /// Creates a client through the form (by the list's "Новый клиент"
@@ -504,42 +553,34 @@ impl Browser {
 
     /// Waits until the search index is ready (the app marks it).
     pub async fn search_ready(&self) -> Result {
-        let start = Instant::now();
-        loop {
+        eventually(async || {
             let v = self
                 .js(
                     "return performance.getEntriesByName('kartoteka:search-ready').length > 0",
                     vec![],
                 )
                 .await?;
-            if v.as_bool() == Some(true) {
-                return Ok(());
-            }
-            if start.elapsed() > WAIT {
-                return Err("the search index was never ready".into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            Ok(if v.as_bool() == Some(true) {
+                Ok(())
+            } else {
+                Err("the search index was never ready".to_owned())
+            })
+        })
+        .await
     }
 
     /// Presses keys on the element with this id (WebDriver key codes). An
     /// element re-rendered between finding it and typing (a list updated
     /// by sync) is found again.
     pub async fn press_on(&self, id: &str, keys: &str) -> Result {
-        let start = Instant::now();
-        loop {
+        poll(WAIT, Duration::from_millis(50), async || {
             let sent = match self.client.find(Locator::Id(id)).await {
                 Ok(el) => el.send_keys(keys).await,
                 Err(e) => Err(e),
             };
-            match sent {
-                Ok(()) => return Ok(()),
-                Err(_) if start.elapsed() < WAIT => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+            Ok(sent.map_err(|e| e.to_string()))
+        })
+        .await
     }
 
     /// Logs in through the login form.
@@ -552,8 +593,7 @@ impl Browser {
     /// Waits until the service worker controls the page and has cached the
     /// app shell, so the app can open with the relay gone.
     pub async fn wait_offline_ready(&self) -> Result {
-        let start = Instant::now();
-        loop {
+        poll(WAIT, Duration::from_millis(200), async || {
             let v = self
                 .client
                 .execute_async(
@@ -569,14 +609,27 @@ impl Browser {
                     vec![],
                 )
                 .await?;
-            if v.as_bool() == Some(true) {
-                return Ok(());
-            }
-            if start.elapsed() > WAIT {
-                return Err("the service worker never took control of the page".into());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+            Ok(if v.as_bool() == Some(true) {
+                Ok(())
+            } else {
+                Err("the service worker never took control of the page".to_owned())
+            })
+        })
+        .await
+    }
+
+    /// Scrolls the `n`-th element matching the CSS `selector` to the top
+    /// of the window, `header` pixels lower so the sticky header does not
+    /// hide it (for screenshots of one part of a long page).
+    pub async fn scroll_to(&self, selector: &str, n: usize, header: u32) -> Result {
+        self.js(
+            r#"const [selector, n, header] = arguments;
+            document.querySelectorAll(selector)[n].scrollIntoView({block: 'start'});
+            window.scrollBy(0, -header);"#,
+            vec![json!(selector), json!(n), json!(header)],
+        )
+        .await?;
+        Ok(())
     }
 
     /// Saves a screenshot as PNG.
@@ -586,6 +639,11 @@ impl Browser {
         }
         std::fs::write(path, self.client.screenshot().await?)?;
         Ok(())
+    }
+
+    /// Saves a screenshot named `name` into [`screenshot_dir`].
+    pub async fn shot(&self, name: &str) -> Result {
+        self.screenshot(&screenshot_dir().join(name)).await
     }
 
     /// Ends the session and the browser.
@@ -615,6 +673,115 @@ pub fn screenshot_dir() -> PathBuf {
 
 /// Small helpers of the benchmark binaries.
 pub mod bench {
+    use std::time::{Duration, Instant};
+
+    use serde_json::Value;
+
+    use super::{Browser, PASSWORD, Relay, Result, TempDir, relay_bin};
+
+    /// Writes a demo base of `clients` clients into a new data folder with
+    /// `kartoteka demo` (as an operator would before a trial) and says how
+    /// long it took.
+    pub fn demo_data(tag: &str, clients: usize) -> Result<TempDir> {
+        let data = TempDir::new(tag)?;
+        let started = Instant::now();
+        let status = std::process::Command::new(relay_bin())
+            .args(["demo", "--clients", &clients.to_string(), "--data"])
+            .arg(data.path())
+            .stdout(std::process::Stdio::null())
+            .status()?;
+        if !status.success() {
+            return Err("kartoteka demo failed".into());
+        }
+        println!(
+            "demo data: {clients} clients generated in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(data)
+    }
+
+    /// A laptop-sized browser on `relay` with the supervisor's login sent:
+    /// she sees the whole base. It does not wait for the list, so a bench
+    /// can time the first start-up from here.
+    pub async fn supervisor(relay: &Relay) -> Result<Browser> {
+        let b = Browser::open(&relay.url(), 1280, 800).await?;
+        b.goto("/").await?;
+        b.log_in("orlova", PASSWORD).await?;
+        Ok(b)
+    }
+
+    /// Runs `script` until it returns something other than `null`, every
+    /// `every` for at most `wait` (a bench waits for the app's own
+    /// performance marks, which may take minutes on a large base).
+    pub async fn js_until(
+        b: &Browser,
+        script: &str,
+        args: Vec<Value>,
+        wait: Duration,
+        every: Duration,
+        what: &str,
+    ) -> Result<Value> {
+        super::poll(wait, every, async || {
+            let v = b.js(script, args.clone()).await?;
+            Ok(if v.is_null() {
+                Err(format!("{what} never came"))
+            } else {
+                Ok(v)
+            })
+        })
+        .await
+    }
+
+    /// A main-thread task over 50 ms, on the page's clock (ms).
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct LongTask {
+        /// When it started.
+        pub start: f64,
+        /// How long it took.
+        pub duration: f64,
+    }
+
+    impl LongTask {
+        /// Whether it ran during `from..to`.
+        pub fn overlaps(&self, from: f64, to: f64) -> bool {
+            self.start < to && self.start + self.duration > from
+        }
+    }
+
+    /// Every long task since the page loaded, from the Long Tasks API (read
+    /// after a short pause, so a task that just ended is among them).
+    pub async fn long_tasks(b: &Browser) -> Result<Vec<LongTask>> {
+        let v = b
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                const tasks = [];
+                const obs = new PerformanceObserver(list => {
+                    for (const e of list.getEntries()) tasks.push([e.startTime, e.duration]);
+                });
+                obs.observe({ type: 'longtask', buffered: true });
+                setTimeout(() => { obs.disconnect(); done(tasks); }, 300);"#,
+                vec![],
+            )
+            .await?;
+        Ok(v.as_array()
+            .map(|tasks| {
+                tasks
+                    .iter()
+                    .map(|t| LongTask {
+                        start: t[0].as_f64().unwrap_or(f64::NAN),
+                        duration: t[1].as_f64().unwrap_or(0.0),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The longest of `tasks` (ms), 0 when there is none.
+    pub fn longest(tasks: impl IntoIterator<Item = LongTask>) -> f64 {
+        tasks.into_iter().map(|t| t.duration).fold(0.0, f64::max)
+    }
+
     /// The number after `name` on the command line, or `default`.
     pub fn arg(name: &str, default: usize) -> usize {
         let args: Vec<String> = std::env::args().collect();

@@ -1,19 +1,11 @@
 //! Kartoteka in a real browser, with the relay running (and then not):
 //! each test is a short story of what a sales manager does.
 
-use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
-
-const PASSWORD: &str = "kartoteka";
-const LAPTOP: (u32, u32) = (1280, 800);
-const TABLET: (u32, u32) = (768, 1024);
+use kartoteka_tests::{Browser, LAPTOP, PASSWORD, Relay, Result, TABLET};
 
 /// Logs in as the manager Petrov and waits for the client list.
 async fn manager(relay: &Relay, size: (u32, u32)) -> Result<Browser> {
-    let browser = Browser::open(&relay.url(), size.0, size.1).await?;
-    browser.goto("/").await?;
-    browser.log_in("petrov", PASSWORD).await?;
-    browser.wait_text("Новый клиент").await?;
-    Ok(browser)
+    Browser::logged_in(relay, "petrov", size).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,13 +50,7 @@ async fn with_the_relay_stopped_the_app_opens_shows_the_base_and_keeps_offline_e
     b.wait_offline_ready().await?;
     b.goto("/").await?;
     b.wait_text("Полярная Звезда").await?;
-    let count = b
-        .js(
-            "return document.querySelector('[data-testid=clients-count]').innerText",
-            vec![],
-        )
-        .await?;
-    let count = count.as_str().unwrap_or_default().to_owned();
+    let count = b.inner_text("[data-testid=clients-count]").await?;
     assert!(
         count.contains("клиент"),
         "the list shows its size: {count:?}"
@@ -149,7 +135,6 @@ async fn wrong_password_empty_name_and_bad_email_get_clear_messages_and_lose_not
 #[tokio::test(flavor = "multi_thread")]
 async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english() -> Result {
     let (_data, relay) = Relay::demo("looks").await?;
-    let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = manager(&relay, size).await?;
         for lang in ["ru", "en"] {
@@ -166,8 +151,7 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
             .await
             .ok();
             b.assert_fits().await?;
-            b.screenshot(&dir.join(format!("list-{lang}-{tag}.png")))
-                .await?;
+            b.shot(&format!("list-{lang}-{tag}.png")).await?;
             let first = b
                 .js("const r = document.querySelector('.client-list__canvas a.client-row'); r && r.click(); return !!r;", vec![])
                 .await?;
@@ -179,8 +163,7 @@ async fn the_list_and_the_card_fit_a_laptop_and_a_tablet_in_russian_and_english(
             })
             .await?;
             b.assert_fits().await?;
-            b.screenshot(&dir.join(format!("card-{lang}-{tag}.png")))
-                .await?;
+            b.shot(&format!("card-{lang}-{tag}.png")).await?;
         }
         b.close().await?;
     }

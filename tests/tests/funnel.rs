@@ -3,44 +3,10 @@
 //! the funnel of the demo base and narrows it to one manager.
 
 use fantoccini::Locator;
-use kartoteka_tests::{Browser, Relay, Result, WAIT, screenshot_dir};
+use kartoteka_tests::{Browser, LAPTOP, Relay, Result, TABLET, eventually};
 use serde_json::json;
 
-const PASSWORD: &str = "kartoteka";
-const LAPTOP: (u32, u32) = (1280, 800);
-const TABLET: (u32, u32) = (768, 1024);
 const ENTER: &str = "\u{E007}";
-
-/// Logs in and waits for the client list.
-async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
-    let b = Browser::open(&relay.url(), size.0, size.1).await?;
-    b.goto("/").await?;
-    b.log_in(login, PASSWORD).await?;
-    b.wait_text("Новый клиент").await?;
-    Ok(b)
-}
-
-/// Chooses the option with this visible text in the select labelled `label`.
-async fn choose(b: &Browser, label: &str, option: &str) -> Result {
-    let id = b.control_id(label, 0).await?;
-    let done = b
-        .js(
-            r#"const [id, text] = arguments;
-            const s = document.getElementById(id);
-            const o = [...s.options].find(o => o.text.trim() === text);
-            if (!o) return false;
-            s.focus();
-            s.value = o.value;
-            s.dispatchEvent(new Event('change', { bubbles: true }));
-            return true;"#,
-            vec![json!(id), json!(option)],
-        )
-        .await?;
-    if done.as_bool() != Some(true) {
-        return Err(format!("no option {option:?} in {label:?}").into());
-    }
-    Ok(())
-}
 
 /// Presses Enter on the button named (by its `aria-label`) `name`, as a
 /// keyboard user does.
@@ -116,41 +82,31 @@ async fn funnel_rows(b: &Browser) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// Waits until the funnel table shows rows different from `before`.
-async fn funnel_changed(b: &Browser, before: &[Row]) -> Result<Vec<Row>> {
-    let start = std::time::Instant::now();
-    loop {
-        let now = funnel_rows(b).await?;
-        if !now.is_empty() && now != before {
-            return Ok(now);
-        }
-        if start.elapsed() > WAIT {
-            return Err(format!("the funnel stayed {now:?}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+/// Opens the funnel from the menu and reads its table.
+async fn open_funnel(b: &Browser) -> Result<Vec<Row>> {
+    b.click("Воронка продаж").await?;
+    b.wait_text("По состояниям").await?;
+    funnel_rows(b).await
 }
 
-async fn assert_fits(b: &Browser) -> Result {
-    let v = b
-        .js(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
-            vec![],
-        )
-        .await?;
-    let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
-    assert!(
-        scroll <= inner,
-        "the page is {scroll}px wide in a {inner}px wide viewport"
-    );
-    Ok(())
+/// Waits until the funnel table shows rows different from `before`.
+async fn funnel_changed(b: &Browser, before: &[Row]) -> Result<Vec<Row>> {
+    eventually(async || {
+        let now = funnel_rows(b).await?;
+        Ok(if !now.is_empty() && now != before {
+            Ok(now)
+        } else {
+            Err(format!("the funnel stayed {now:?}"))
+        })
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_administrator_adds_a_state_to_the_lead_scenario_and_an_empty_name_is_refused_in_words()
 -> Result {
     let (_data, relay) = Relay::demo("funnel-settings").await?;
-    let b = logged_in(&relay, "admin", LAPTOP).await?;
+    let b = Browser::logged_in(&relay, "admin", LAPTOP).await?;
     b.click("Сценарии").await?;
     b.wait_text("Сценарии продаж и направления").await?;
     assert_eq!(b.value_of("Название (рус.)").await?, "Лиды");
@@ -168,28 +124,14 @@ async fn an_administrator_adds_a_state_to_the_lead_scenario_and_an_empty_name_is
     press_button(&b, "Переместить «Встреча» выше").await?;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(focused_label(&b).await?, "Переместить «Встреча» выше");
-    let fourth = b.control_id("Название (рус.)", 4).await?;
-    let v = b
-        .js(
-            "return document.getElementById(arguments[0]).value",
-            vec![json!(fourth)],
-        )
-        .await?;
-    assert_eq!(v.as_str(), Some("Встреча"));
+    assert_eq!(b.value_of_nth("Название (рус.)", 4).await?, "Встреча");
     b.click("Сохранить настройки").await?;
     b.wait_text("Сценарии и направления сохранены").await?;
 
     // It is there after a reload.
     b.reload().await?;
     b.wait_text("Сценарии продаж и направления").await?;
-    let fourth = b.control_id("Название (рус.)", 4).await?;
-    let v = b
-        .js(
-            "return document.getElementById(arguments[0]).value",
-            vec![json!(fourth)],
-        )
-        .await?;
-    assert_eq!(v.as_str(), Some("Встреча"));
+    assert_eq!(b.value_of_nth("Название (рус.)", 4).await?, "Встреча");
 
     // A state with no name is refused, in words that say which.
     b.fill_nth("Название (рус.)", 4, "").await?;
@@ -209,9 +151,7 @@ async fn an_administrator_adds_a_state_to_the_lead_scenario_and_an_empty_name_is
         .await?;
 
     // The funnel shows the new state as a step.
-    b.click("Воронка продаж").await?;
-    b.wait_text("По состояниям").await?;
-    let rows = funnel_rows(&b).await?;
+    let rows = open_funnel(&b).await?;
     let states: Vec<&str> = rows.iter().map(|r| r.state.as_str()).collect();
     assert_eq!(
         states,
@@ -231,10 +171,8 @@ async fn an_administrator_adds_a_state_to_the_lead_scenario_and_an_empty_name_is
 async fn a_supervisor_reads_the_funnel_of_the_demo_base_and_one_manager_has_fewer_interests()
 -> Result {
     let (_data, relay) = Relay::demo("funnel-report").await?;
-    let b = logged_in(&relay, "orlova", LAPTOP).await?;
-    b.click("Воронка продаж").await?;
-    b.wait_text("По состояниям").await?;
-    let all = funnel_rows(&b).await?;
+    let b = Browser::logged_in(&relay, "orlova", LAPTOP).await?;
+    let all = open_funnel(&b).await?;
     let states: Vec<&str> = all.iter().map(|r| r.state.as_str()).collect();
     // Rejected is not a step: it is where Interests drop out.
     assert_eq!(
@@ -263,7 +201,7 @@ async fn a_supervisor_reads_the_funnel_of_the_demo_base_and_one_manager_has_fewe
     );
     b.wait_text("Итоговая конверсия").await?;
 
-    choose(&b, "Менеджер", "Павел Петров").await?;
+    b.choose("Менеджер", "Павел Петров").await?;
     let petrov = funnel_changed(&b, &all).await?;
     assert!(
         petrov[0].reached() < all[0].reached(),
@@ -271,7 +209,7 @@ async fn a_supervisor_reads_the_funnel_of_the_demo_base_and_one_manager_has_fewe
     );
 
     // A period in which nothing was created.
-    choose(&b, "Менеджер", "Все менеджеры").await?;
+    b.choose("Менеджер", "Все менеджеры").await?;
     let id = b.control_id("Созданы с", 0).await?;
     b.js(
         r#"const el = document.getElementById(arguments[0]);
@@ -291,7 +229,7 @@ async fn a_supervisor_reads_the_funnel_of_the_demo_base_and_one_manager_has_fewe
 #[tokio::test(flavor = "multi_thread")]
 async fn a_manager_sees_only_their_own_funnel() -> Result {
     let (_data, relay) = Relay::demo("funnel-manager").await?;
-    let b = logged_in(&relay, "petrov", LAPTOP).await?;
+    let b = Browser::logged_in(&relay, "petrov", LAPTOP).await?;
     b.click("Воронка продаж").await?;
     b.wait_text("По состояниям").await?;
     let v = b
@@ -317,35 +255,24 @@ async fn a_manager_sees_only_their_own_funnel() -> Result {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_funnel_and_the_sales_settings_fit_a_laptop_and_a_tablet() -> Result {
     let (_data, relay) = Relay::demo("funnel-looks").await?;
-    let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
-        let b = logged_in(&relay, "orlova", size).await?;
+        let b = Browser::logged_in(&relay, "orlova", size).await?;
         b.goto("/reports/funnel").await?;
         b.wait_text("По состояниям").await?;
-        b.screenshot(&dir.join(format!("funnel-ru-{tag}.png")))
-            .await?;
-        assert_fits(&b).await?;
+        b.shot(&format!("funnel-ru-{tag}.png")).await?;
+        b.assert_fits().await?;
         b.close().await?;
 
-        let b = logged_in(&relay, "admin", size).await?;
+        let b = Browser::logged_in(&relay, "admin", size).await?;
         b.goto("/settings/sales").await?;
         b.wait_text("Сценарии продаж и направления").await?;
-        b.screenshot(&dir.join(format!("sales-settings-ru-{tag}.png")))
+        b.shot(&format!("sales-settings-ru-{tag}.png")).await?;
+        b.assert_fits().await?;
+        b.scroll_to(".state-editor", 3, 110).await?;
+        b.shot(&format!("sales-settings-states-ru-{tag}.png"))
             .await?;
-        assert_fits(&b).await?;
-        b.js(
-            "document.querySelectorAll('.state-editor')[3].scrollIntoView({block: 'start'}); window.scrollBy(0, -110);",
-            vec![],
-        )
-        .await?;
-        b.screenshot(&dir.join(format!("sales-settings-states-ru-{tag}.png")))
-            .await?;
-        b.js(
-            "document.getElementById('types-title').scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
-            vec![],
-        )
-        .await?;
-        b.screenshot(&dir.join(format!("sales-settings-types-ru-{tag}.png")))
+        b.scroll_to("#types-title", 0, 70).await?;
+        b.shot(&format!("sales-settings-types-ru-{tag}.png"))
             .await?;
         b.close().await?;
     }

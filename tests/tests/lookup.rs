@@ -2,49 +2,42 @@
 //! (SPEC 2 and 3): what a manager on the phone and a supervisor cleaning
 //! up the base do.
 
-use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
+use std::time::Duration;
+
+use kartoteka_tests::{Browser, Relay, Result, poll};
 use serde_json::json;
 
-const PASSWORD: &str = "kartoteka";
+/// A laptop window a little taller than usual, so more search results show.
 const LAPTOP: (u32, u32) = (1280, 900);
 
 async fn logged_in(relay: &Relay, login: &str) -> Result<Browser> {
-    let browser = Browser::open(&relay.url(), LAPTOP.0, LAPTOP.1).await?;
-    browser.goto("/").await?;
-    browser.log_in(login, PASSWORD).await?;
-    browser.wait_text("Новый клиент").await?;
-    Ok(browser)
+    Browser::logged_in(relay, login, LAPTOP).await
 }
 
 /// The text of the search results under the search box.
 async fn results(b: &Browser) -> Result<String> {
-    let v = b
-        .js(
-            "const r = document.getElementById('search-results'); return r ? r.innerText : '';",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_str().unwrap_or_default().to_owned())
+    b.inner_text("#search-results").await
 }
 
 /// Types `query` into the search box of the list and waits until the
 /// results show `expected`.
 async fn search_finds(b: &Browser, query: &str, expected: &str) -> Result {
     b.fill("Найти клиента", query).await?;
-    let start = std::time::Instant::now();
-    loop {
-        let shown = results(b).await?;
-        if shown.contains(expected) {
-            return Ok(());
-        }
-        if start.elapsed() > std::time::Duration::from_secs(10) {
-            return Err(format!(
-                "searching {query:?} did not find {expected:?}; results:\n{shown}"
-            )
-            .into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    poll(
+        Duration::from_secs(10),
+        Duration::from_millis(100),
+        async || {
+            let shown = results(b).await?;
+            Ok(if shown.contains(expected) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "searching {query:?} did not find {expected:?}; results:\n{shown}"
+                ))
+            })
+        },
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -125,8 +118,7 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
     b.click("Создать клиента").await?;
     b.wait_text("Похожие клиенты уже есть в базе").await?;
     b.wait_text("тот же ИНН 7736207543").await?;
-    b.screenshot(&screenshot_dir().join("duplicate-warning-ru-laptop.png"))
-        .await?;
+    b.shot("duplicate-warning-ru-laptop.png").await?;
     // Saving anyway needs a reason; without one nothing is saved.
     b.click("Сохранить всё равно").await?;
     let error = b.error_of("Почему это другой клиент").await?;
@@ -179,8 +171,7 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
     b.click("Альбатрос Групп · ИНН 7736207543").await?;
     b.wait_text("Перенести всё из карточки «Альбатрос Групп» в эту и закрыть её?")
         .await?;
-    b.screenshot(&screenshot_dir().join("merge-ru-laptop.png"))
-        .await?;
+    b.shot("merge-ru-laptop.png").await?;
     b.click("Объединить").await?;
     b.wait_text("Клиенты объединены").await?;
     // Everything of both is on the survivor.
@@ -215,13 +206,7 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
     b.client.goto(&survivor_url).await?;
     b.click("Показать историю").await?;
     b.wait_text("albatros.ru").await?;
-    let history = b
-        .js(
-            "return document.querySelector('[data-testid=history]').innerText",
-            vec![],
-        )
-        .await?;
-    let history = history.as_str().unwrap_or_default().to_owned();
+    let history = b.inner_text("[data-testid=history]").await?;
     assert!(
         history.contains("Ольга Орлова"),
         "the author is named: {history}"
@@ -232,8 +217,7 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
         "the merge is there: {history}"
     );
     // Filter by field: only the website change stays.
-    b.screenshot(&screenshot_dir().join("history-ru-laptop.png"))
-        .await?;
+    b.shot("history-ru-laptop.png").await?;
     let field_select = b.control_id("Поле", 0).await?;
     b.js(
         r#"const s = document.getElementById(arguments[0]);
@@ -242,8 +226,7 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
         vec![json!(field_select)],
     )
     .await?;
-    let start = std::time::Instant::now();
-    loop {
+    let rows = poll(Duration::from_secs(5), Duration::from_millis(100), async || {
         let rows = b
             .js(
                 "return [...document.querySelectorAll('[data-testid=history] tbody tr')].map(r => r.innerText)",
@@ -251,17 +234,16 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
             )
             .await?;
         let rows: Vec<String> = serde_json::from_value(rows)?;
-        if rows.len() == 1 {
-            assert!(
-                rows[0].contains("albatros.ru") && rows[0].contains("Ольга Орлова"),
-                "{rows:?}"
-            );
-            break;
-        }
-        if start.elapsed() > std::time::Duration::from_secs(5) {
-            return Err(format!("filtering by field left {rows:?}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        Ok(if rows.len() == 1 {
+            Ok(rows)
+        } else {
+            Err(format!("filtering by field left {rows:?}"))
+        })
+    })
+    .await?;
+    assert!(
+        rows[0].contains("albatros.ru") && rows[0].contains("Ольга Орлова"),
+        "{rows:?}"
+    );
     b.close().await
 }

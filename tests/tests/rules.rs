@@ -2,19 +2,12 @@
 //! a short story of a manager, a supervisor or an administrator, driven by
 //! the labels, buttons and texts they see.
 
-use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
+use kartoteka_tests::{Browser, LAPTOP, Relay, Result, TABLET, eventually};
 use serde_json::json;
-
-const PASSWORD: &str = "kartoteka";
-const LAPTOP: (u32, u32) = (1280, 800);
-const TABLET: (u32, u32) = (768, 1024);
 
 /// Logs in and waits until the list shows every client's status.
 async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
-    let b = Browser::open(&relay.url(), size.0, size.1).await?;
-    b.goto("/").await?;
-    b.log_in(login, PASSWORD).await?;
-    b.wait_text("Новый клиент").await?;
+    let b = Browser::logged_in(relay, login, size).await?;
     statuses_shown(&b).await?;
     Ok(b)
 }
@@ -27,27 +20,22 @@ async fn statuses_shown(b: &Browser) -> Result {
 
 /// The status shown on the card.
 async fn card_status(b: &Browser) -> Result<String> {
-    let v = b
-        .js(
-            "const e = document.querySelector('.status-line .status-badge'); return e ? e.innerText.trim() : '';",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_str().unwrap_or_default().to_owned())
+    let status = b.inner_text(".status-line .status-badge").await?;
+    Ok(status.trim().to_owned())
 }
 
 async fn wait_card_status(b: &Browser, want: &str) -> Result {
-    let start = std::time::Instant::now();
-    loop {
+    eventually(async || {
         let now = card_status(b).await?;
-        if now == want {
-            return Ok(());
-        }
-        if start.elapsed() > kartoteka_tests::WAIT {
-            return Err(format!("the card's status stayed {now:?}, expected {want:?}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        Ok(if now == want {
+            Ok(())
+        } else {
+            Err(format!(
+                "the card's status stayed {now:?}, expected {want:?}"
+            ))
+        })
+    })
+    .await
 }
 
 /// Opens the `n`-th client the list shows now.
@@ -339,14 +327,7 @@ async fn an_administrator_renames_a_status_and_an_invalid_rule_set_is_refused_by
     b.reload().await?;
     b.wait_text("Статусы и правила").await?;
     assert_eq!(b.value_of("Название (рус.)").await?, "Новый");
-    let fifth = b.control_id("Название (рус.)", 5).await?;
-    let v = b
-        .js(
-            "return document.getElementById(arguments[0]).value",
-            vec![json!(fifth)],
-        )
-        .await?;
-    assert_eq!(v.as_str(), Some("Чужак"));
+    assert_eq!(b.value_of_nth("Название (рус.)", 5).await?, "Чужак");
     b.goto("/").await?;
     statuses_shown(&b).await?;
     b.choose("Статус", "Чужак").await?;
@@ -359,25 +340,18 @@ async fn an_administrator_renames_a_status_and_an_invalid_rule_set_is_refused_by
 #[tokio::test(flavor = "multi_thread")]
 async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
     let (_data, relay) = Relay::demo("rules-looks").await?;
-    let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = logged_in(&relay, "orlova", size).await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("rules-list-{tag}.png")))
-            .await?;
+        b.shot(&format!("rules-list-{tag}.png")).await?;
 
         b.choose("Статус", "Активный").await?;
         open_row(&b, 0).await?;
         b.click("?").await?;
         b.wait_text("История статусов").await?;
-        b.js(
-            "document.getElementById('sec-status').scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
-            vec![],
-        )
-        .await?;
+        b.scroll_to("#sec-status", 0, 70).await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("rules-card-explained-{tag}.png")))
-            .await?;
+        b.shot(&format!("rules-card-explained-{tag}.png")).await?;
         b.click("Установить статус вручную").await?;
         b.fill("Комментарий", "Ликвидация по решению учредителей")
             .await?;
@@ -387,38 +361,25 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
         )
         .await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("rules-card-manual-{tag}.png")))
-            .await?;
+        b.shot(&format!("rules-card-manual-{tag}.png")).await?;
         b.click("Отмена").await?;
 
         b.click("Новый интерес").await?;
-        b.js(
-            "document.getElementById('sec-interests').scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
-            vec![],
-        )
-        .await?;
+        b.scroll_to("#sec-interests", 0, 70).await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("rules-card-interests-{tag}.png")))
-            .await?;
+        b.shot(&format!("rules-card-interests-{tag}.png")).await?;
 
         b.click("Динамика статусов").await?;
         b.wait_text("Переходы между статусами").await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("rules-dynamics-{tag}.png")))
-            .await?;
+        b.shot(&format!("rules-dynamics-{tag}.png")).await?;
 
         b.click("Настройки").await?;
         b.wait_text("Статусы и правила").await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("rules-settings-{tag}.png")))
-            .await?;
-        b.js(
-            "document.querySelectorAll('.rule-editor')[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
-            vec![],
-        )
-        .await?;
-        b.screenshot(&dir.join(format!("rules-settings-rule-{tag}.png")))
-            .await?;
+        b.shot(&format!("rules-settings-{tag}.png")).await?;
+        b.scroll_to(".rule-editor", 0, 70).await?;
+        b.shot(&format!("rules-settings-rule-{tag}.png")).await?;
         b.close().await?;
     }
     Ok(())

@@ -3,26 +3,20 @@
 //! scenario states on the board and on the card, logging calls, and the
 //! screenshots of "My sales" and the registration form.
 
-use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
+use kartoteka_tests::{Browser, LAPTOP, Relay, Result, TABLET, eventually};
 use serde_json::json;
 
-const PASSWORD: &str = "kartoteka";
-const LAPTOP: (u32, u32) = (1280, 800);
-const TABLET: (u32, u32) = (768, 1024);
-
+/// Logs in and waits until the search (which registration starts with)
+/// is ready.
 async fn logged_in(relay: &Relay, login: &str, size: (u32, u32)) -> Result<Browser> {
-    let b = Browser::open(&relay.url(), size.0, size.1).await?;
-    b.goto("/").await?;
-    b.log_in(login, PASSWORD).await?;
-    b.wait_text("Новый клиент").await?;
+    let b = Browser::logged_in(relay, login, size).await?;
     b.search_ready().await?;
     Ok(b)
 }
 
 /// Clicks the client the picker found whose name starts with `name`.
 async fn pick_client(b: &Browser, name: &str) -> Result {
-    let start = std::time::Instant::now();
-    loop {
+    eventually(async || {
         let v = b
             .js(
                 r#"const b = [...document.querySelectorAll('.merge-candidate')]
@@ -33,14 +27,13 @@ async fn pick_client(b: &Browser, name: &str) -> Result {
                 vec![json!(name)],
             )
             .await?;
-        if v.as_bool() == Some(true) {
-            return Ok(());
-        }
-        if start.elapsed() > kartoteka_tests::WAIT {
-            return Err(format!("the picker never offered {name:?}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        Ok(if v.as_bool() == Some(true) {
+            Ok(())
+        } else {
+            Err(format!("the picker never offered {name:?}"))
+        })
+    })
+    .await
 }
 
 /// The "Этап" select of the Interest whose content is `content`, on the
@@ -71,8 +64,7 @@ async fn move_on_card(b: &Browser, content: &str, state: &str) -> Result {
 
 /// The id of the board card showing `content`, and its column's state.
 async fn deal(b: &Browser, content: &str) -> Result<(String, String)> {
-    let start = std::time::Instant::now();
-    loop {
+    eventually(async || {
         let v = b
             .js(
                 r#"const li = [...document.querySelectorAll('[data-testid=deal]')]
@@ -82,28 +74,26 @@ async fn deal(b: &Browser, content: &str) -> Result<(String, String)> {
             )
             .await?;
         if let (Some(id), Some(state)) = (v[0].as_str(), v[1].as_str()) {
-            return Ok((id.to_owned(), state.to_owned()));
+            return Ok(Ok((id.to_owned(), state.to_owned())));
         }
-        if start.elapsed() > kartoteka_tests::WAIT {
-            let shown = b.text().await.unwrap_or_default();
-            return Err(format!("the board shows no {content:?}; the page shows:\n{shown}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        let shown = b.text().await.unwrap_or_default();
+        Ok(Err(format!(
+            "the board shows no {content:?}; the page shows:\n{shown}"
+        )))
+    })
+    .await
 }
 
 async fn wait_deal_in(b: &Browser, content: &str, state: &str) -> Result {
-    let start = std::time::Instant::now();
-    loop {
+    eventually(async || {
         let (_, now) = deal(b, content).await?;
-        if now == state {
-            return Ok(());
-        }
-        if start.elapsed() > kartoteka_tests::WAIT {
-            return Err(format!("{content:?} stayed in {now:?}, expected {state:?}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        Ok(if now == state {
+            Ok(())
+        } else {
+            Err(format!("{content:?} stayed in {now:?}, expected {state:?}"))
+        })
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -153,13 +143,7 @@ async fn a_request_of_a_found_client_shows_its_open_interests_then_a_call_is_log
         .await?;
     b.click("Записать").await?;
     b.wait_text("Событие записано").await?;
-    let timeline = b
-        .js(
-            "return document.querySelector('[data-testid=timeline]').innerText",
-            vec![],
-        )
-        .await?;
-    let timeline = timeline.as_str().unwrap_or_default();
+    let timeline = b.inner_text("[data-testid=timeline]").await?;
     assert!(
         timeline.contains("Звонок")
             && timeline.contains("Договорились о встрече в четверг · Запчасти к линии"),
@@ -255,20 +239,17 @@ async fn a_potential_clients_interest_is_refused_a_stage_that_needs_a_client_unt
 #[tokio::test(flavor = "multi_thread")]
 async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Result {
     let (_data, relay) = Relay::demo("sales-shots").await?;
-    let dir = screenshot_dir();
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = logged_in(&relay, "petrov", size).await?;
         b.goto("/sales").await?;
         b.wait_text("Предложение").await?;
         deal(&b, "").await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("sales-board-ru-{tag}.png")))
-            .await?;
+        b.shot(&format!("sales-board-ru-{tag}.png")).await?;
         b.click("Список").await?;
         b.wait_text("Следующий контакт").await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("sales-list-ru-{tag}.png")))
-            .await?;
+        b.shot(&format!("sales-list-ru-{tag}.png")).await?;
         b.goto("/sales/new").await?;
         b.fill(
             "Клиент: название, ИНН, телефон, e-mail или контактное лицо",
@@ -279,8 +260,7 @@ async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Resu
         b.wait_text("У клиента есть незавершённые интересы").await?;
         b.fill("Содержание", "Запасные части к сеялке").await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("sales-register-ru-{tag}.png")))
-            .await?;
+        b.shot(&format!("sales-register-ru-{tag}.png")).await?;
         b.goto("/sales/new").await?;
         b.fill(
             "Клиент: название, ИНН, телефон, e-mail или контактное лицо",
@@ -290,7 +270,7 @@ async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Resu
         b.click("Клиента нет в базе").await?;
         b.wait_text("Зарегистрировать без карточки").await?;
         b.assert_fits().await?;
-        b.screenshot(&dir.join(format!("sales-register-potential-ru-{tag}.png")))
+        b.shot(&format!("sales-register-potential-ru-{tag}.png"))
             .await?;
         if tag == "laptop" {
             // The same pages in English, one click away.
@@ -299,7 +279,7 @@ async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Resu
             b.wait_text("Register an Interest").await?;
             b.wait_text("Follow-up").await?;
             b.assert_fits().await?;
-            b.screenshot(&dir.join("sales-board-en-laptop.png")).await?;
+            b.shot("sales-board-en-laptop.png").await?;
             b.goto("/sales/new").await?;
             b.fill(
                 "Client: name, INN, phone, e-mail or contact person",
@@ -308,13 +288,12 @@ async fn the_board_and_the_registration_form_fit_a_laptop_and_a_tablet() -> Resu
             .await?;
             pick_client(&b, "ООО «Атлантагро»").await?;
             b.assert_fits().await?;
-            b.screenshot(&dir.join("sales-register-en-laptop.png"))
-                .await?;
+            b.shot("sales-register-en-laptop.png").await?;
             b.goto("/reports/funnel").await?;
             b.wait_text("Sales funnel").await?;
             b.wait_text("Converted").await?;
             b.assert_fits().await?;
-            b.screenshot(&dir.join("funnel-en-laptop.png")).await?;
+            b.shot("funnel-en-laptop.png").await?;
         }
         b.close().await?;
     }
@@ -337,22 +316,14 @@ async fn open_found(b: &Browser, query: &str) -> Result {
     b.goto("/").await?;
     b.search_ready().await?;
     b.fill("Найти клиента", query).await?;
-    let start = std::time::Instant::now();
-    loop {
-        let v = b
-            .js(
-                "const r = document.getElementById('search-results'); return r ? r.innerText : '';",
-                vec![],
-            )
-            .await?;
-        if v.as_str().unwrap_or_default().contains(query) {
-            break;
-        }
-        if start.elapsed() > kartoteka_tests::WAIT {
-            return Err(format!("the search never found {query:?}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually(async || {
+        Ok(if b.inner_text("#search-results").await?.contains(query) {
+            Ok(())
+        } else {
+            Err(format!("the search never found {query:?}"))
+        })
+    })
+    .await?;
     b.press("Найти клиента", "\u{E007}").await?;
     b.wait_text("Хронология").await
 }
@@ -388,12 +359,9 @@ async fn a_payments_csv_in_windows_1251_is_previewed_then_imported_once_and_the_
     b.wait_text("Кодировка Windows-1251, разделитель «;», строк с данными: 4")
         .await?;
     let summary = b
-        .js(
-            "return document.querySelector('[data-testid=import-summary]').innerText",
-            vec![],
-        )
-        .await?;
-    let summary = summary.as_str().unwrap_or_default().replace('\u{a0}', " ");
+        .inner_text("[data-testid=import-summary]")
+        .await?
+        .replace('\u{a0}', " ");
     for part in [
         "1 строк будет добавлено",
         "1 — клиент не найден",
@@ -429,13 +397,8 @@ async fn a_payments_csv_in_windows_1251_is_previewed_then_imported_once_and_the_
 
     open_found(&b, "Альфа-Импорт").await?;
     b.wait_text("Хронология").await?;
-    let timeline = b
-        .js(
-            "return document.querySelector('[data-testid=timeline]').innerText",
-            vec![],
-        )
-        .await?;
-    let timeline = timeline.as_str().unwrap_or_default().replace('\u{a0}', " ");
+    let timeline = b.inner_text("[data-testid=timeline]").await?;
+    let timeline = timeline.replace('\u{a0}', " ");
     assert_eq!(
         timeline.matches("№ 77").count(),
         1,

@@ -3,19 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use kartoteka_tests::{Browser, Relay, Result, screenshot_dir};
-
-const PASSWORD: &str = "kartoteka";
-const LAPTOP: (u32, u32) = (1280, 800);
+use kartoteka_tests::{Browser, LAPTOP, PASSWORD, Relay, Result, poll};
 
 /// A browser of its own (its own profile, so its own IndexedDB) logged in
 /// as `login`, showing the client list.
 async fn person(relay: &Relay, login: &str) -> Result<Browser> {
-    let browser = Browser::open(&relay.url(), LAPTOP.0, LAPTOP.1).await?;
-    browser.goto("/").await?;
-    browser.log_in(login, PASSWORD).await?;
-    browser.wait_text("Новый клиент").await?;
-    Ok(browser)
+    Browser::logged_in(relay, login, LAPTOP).await
 }
 
 /// The manager creates a client (it is his: the supervisor may read it
@@ -50,28 +43,24 @@ async fn edit_field(b: &Browser, label: &str, value: &str) -> Result {
 
 /// The header's sync status.
 async fn sync_status(b: &Browser) -> Result<String> {
-    let v = b
-        .js(
-            "const e = document.querySelector('[data-testid=sync]'); return e ? e.innerText : '';",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_str().unwrap_or_default().to_owned())
+    b.inner_text("[data-testid=sync]").await
 }
 
 /// Waits until the header's sync status satisfies `want`.
 async fn wait_status(b: &Browser, what: &str, want: impl Fn(&str) -> bool) -> Result {
-    let start = Instant::now();
-    loop {
-        let status = sync_status(b).await?;
-        if want(&status) {
-            return Ok(());
-        }
-        if start.elapsed() > Duration::from_secs(30) {
-            return Err(format!("the sync status never showed {what}: {status:?}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    poll(
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+        async || {
+            let status = sync_status(b).await?;
+            Ok(if want(&status) {
+                Ok(())
+            } else {
+                Err(format!("the sync status never showed {what}: {status:?}"))
+            })
+        },
+    )
+    .await
 }
 
 /// Waits until the header says every change was sent and confirmed (the
@@ -100,9 +89,7 @@ async fn an_edit_by_the_manager_appears_on_the_supervisors_open_card_without_a_r
         "the edit took {took:?} to reach the other browser"
     );
     wait_all_sent(&manager).await?;
-    supervisor
-        .screenshot(&screenshot_dir().join("sync-live-supervisor.png"))
-        .await?;
+    supervisor.shot("sync-live-supervisor.png").await?;
 
     // And the other way round.
     edit_field(&supervisor, "Сайт", "zhivoy.example").await?;
@@ -207,9 +194,7 @@ async fn the_same_field_changed_offline_by_two_people_is_a_marked_conflict_the_s
         b.wait_text("конфликт").await?;
     }
     manager.wait_text("Значение выберет руководитель").await?;
-    supervisor
-        .screenshot(&screenshot_dir().join("sync-conflict-supervisor.png"))
-        .await?;
+    supervisor.shot("sync-conflict-supervisor.png").await?;
 
     // The supervisor keeps one; the choice syncs like any edit.
     supervisor.click("Оставить «Нефтехимия»").await?;

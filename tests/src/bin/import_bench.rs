@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use kartoteka::date::{Date, Timestamp};
-use kartoteka_tests::bench::{arg, median};
-use kartoteka_tests::{Browser, Relay, Result, TempDir, relay_bin};
+use kartoteka_tests::bench::{arg, demo_data, median, supervisor};
+use kartoteka_tests::{Relay, Result};
 
 /// The CSV text: `rows` payment rows about the demo base's clients.
 fn csv(clients: usize, rows: usize) -> String {
@@ -75,15 +75,7 @@ async fn main() -> Result {
     let rows = arg("--rows", 100_000);
     let runs = arg("--runs", 3).max(1);
 
-    let data = TempDir::new("import-bench")?;
-    let status = std::process::Command::new(relay_bin())
-        .args(["demo", "--clients", &clients.to_string(), "--data"])
-        .arg(data.path())
-        .stdout(std::process::Stdio::null())
-        .status()?;
-    if !status.success() {
-        return Err("kartoteka demo failed".into());
-    }
+    let data = demo_data("import-bench", clients)?;
     let text = csv(clients, rows);
     let bytes = kartoteka::import::encode_windows_1251(&text)
         .map_err(|c| format!("{c:?} has no Windows-1251 byte"))?;
@@ -95,11 +87,7 @@ async fn main() -> Result {
     );
 
     let relay = Relay::start(data.path(), 0).await?;
-    let b = Browser::open(&relay.url(), 1280, 800).await?;
-    b.goto("/").await?;
-    b.fill("Логин", "orlova").await?;
-    b.fill("Пароль", "kartoteka").await?;
-    b.click("Войти").await?;
+    let b = supervisor(&relay).await?;
     b.wait_text("Все статусы (").await?;
     b.click("Импорт").await?;
     b.wait_text("Импорт оплат и отгрузок").await?;

@@ -11,51 +11,43 @@
 //! included) and `kartoteka:derive-slice` (each slice of work between two
 //! yields); long tasks are those the Long Tasks API saw during the pass.
 
-use std::time::Instant;
+use std::time::Duration;
 
-use kartoteka_tests::bench::{arg, median};
-use kartoteka_tests::{Browser, Relay, Result, TempDir, relay_bin};
-use serde_json::Value;
+use kartoteka_tests::bench::{arg, demo_data, js_until, long_tasks, median, supervisor};
+use kartoteka_tests::{Browser, Relay, Result};
+use serde_json::{Value, json};
 
 /// Waits for the pass of the current page load and reads it: the pass's
 /// duration, its slices, and the long tasks that overlapped it.
 async fn pass(b: &Browser) -> Result<Value> {
-    let start = Instant::now();
-    loop {
-        let v = b
-            .client
-            .execute_async(
-                r#"const done = arguments[arguments.length - 1];
-                const m = performance.getEntriesByName('kartoteka:derive');
-                if (!m.length) { done(null); return; }
-                const pass = m[m.length - 1];
-                const slices = performance.getEntriesByName('kartoteka:derive-slice')
-                    .filter(s => s.startTime >= pass.startTime && s.startTime <= pass.startTime + pass.duration)
-                    .map(s => s.duration);
-                const long = [];
-                const obs = new PerformanceObserver(list => {
-                    for (const e of list.getEntries()) long.push(e);
-                });
-                obs.observe({ type: 'longtask', buffered: true });
-                setTimeout(() => {
-                    obs.disconnect();
-                    const end = pass.startTime + pass.duration;
-                    const overlapping = long.filter(e => e.startTime < end && e.startTime + e.duration > pass.startTime);
-                    const during = overlapping.map(e => e.duration);
-                    const at = overlapping.map(e => `${(e.startTime - pass.startTime).toFixed(0)} ms: ${e.duration.toFixed(0)} ms`);
-                    done({ wall: pass.duration, slices, long: during, at });
-                }, 300);"#,
-                vec![],
-            )
-            .await?;
-        if !v.is_null() {
-            return Ok(v);
-        }
-        if start.elapsed().as_secs() > 600 {
-            return Err("the derived statuses were never computed".into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let pass = js_until(
+        b,
+        r#"const m = performance.getEntriesByName('kartoteka:derive');
+        if (!m.length) return null;
+        const pass = m[m.length - 1];
+        const slices = performance.getEntriesByName('kartoteka:derive-slice')
+            .filter(s => s.startTime >= pass.startTime && s.startTime <= pass.startTime + pass.duration)
+            .map(s => s.duration);
+        return { start: pass.startTime, wall: pass.duration, slices };"#,
+        vec![],
+        Duration::from_secs(600),
+        Duration::from_millis(50),
+        "the derived statuses",
+    )
+    .await?;
+    let start = pass["start"].as_f64().unwrap_or(f64::NAN);
+    let end = start + pass["wall"].as_f64().unwrap_or(f64::NAN);
+    let overlapping: Vec<_> = long_tasks(b)
+        .await?
+        .into_iter()
+        .filter(|t| t.overlaps(start, end))
+        .collect();
+    let long: Vec<f64> = overlapping.iter().map(|t| t.duration).collect();
+    let at: Vec<String> = overlapping
+        .iter()
+        .map(|t| format!("{:.0} ms: {:.0} ms", t.start - start, t.duration))
+        .collect();
+    Ok(json!({ "wall": pass["wall"], "slices": pass["slices"], "long": long, "at": at }))
 }
 
 fn numbers(v: &Value) -> Vec<f64> {
@@ -73,27 +65,9 @@ async fn main() -> Result {
     let clients = arg("--clients", 20_000);
     let runs = arg("--runs", 5).max(1);
 
-    let data = TempDir::new("rules-bench")?;
-    let started = Instant::now();
-    let status = std::process::Command::new(relay_bin())
-        .args(["demo", "--clients", &clients.to_string(), "--data"])
-        .arg(data.path())
-        .stdout(std::process::Stdio::null())
-        .status()?;
-    if !status.success() {
-        return Err("kartoteka demo failed".into());
-    }
-    println!(
-        "demo data: {clients} clients generated in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    let data = demo_data("rules-bench", clients)?;
     let relay = Relay::start(data.path(), 0).await?;
-    let b = Browser::open(&relay.url(), 1280, 800).await?;
-    b.goto("/").await?;
-    // The supervisor sees the whole base.
-    b.fill("Логин", "orlova").await?;
-    b.fill("Пароль", "kartoteka").await?;
-    b.click("Войти").await?;
+    let b = supervisor(&relay).await?;
     let first = pass(&b).await?;
     println!(
         "first login: {} clients' statuses and zones in {:.0} ms",

@@ -13,45 +13,35 @@
 //! saved to IndexedDB in between. Long tasks are those the Long Tasks API
 //! saw in the same span.
 
-use std::time::Instant;
+use std::time::Duration;
 
-use kartoteka_tests::bench::{arg, median};
-use kartoteka_tests::{Browser, Relay, Result, TempDir, relay_bin};
+use kartoteka_tests::bench::{arg, demo_data, js_until, long_tasks, longest, median, supervisor};
+use kartoteka_tests::{Browser, Relay, Result};
 use serde_json::{Value, json};
 
 /// Waits for a `kartoteka:board-rendered` mark after `since` (ms on the
 /// page's clock) and returns the span from `since` to it, with the
 /// longest task that overlapped it.
 async fn rendered_after(b: &Browser, since: f64) -> Result<(f64, f64)> {
-    let start = Instant::now();
-    loop {
-        let v = b
-            .client
-            .execute_async(
-                r#"const [since, done] = arguments;
-                const m = performance.getEntriesByName('kartoteka:board-rendered').filter(e => e.startTime > since);
-                if (!m.length) { done(null); return; }
-                const end = m[0].startTime;
-                const long = [];
-                const obs = new PerformanceObserver(list => { for (const e of list.getEntries()) long.push(e); });
-                obs.observe({ type: 'longtask', buffered: true });
-                setTimeout(() => {
-                    obs.disconnect();
-                    const worst = long.filter(e => e.startTime < end && e.startTime + e.duration > since)
-                        .reduce((a, e) => Math.max(a, e.duration), 0);
-                    done([end - since, worst]);
-                }, 200);"#,
-                vec![json!(since)],
-            )
-            .await?;
-        if let (Some(t), Some(l)) = (v[0].as_f64(), v[1].as_f64()) {
-            return Ok((t, l));
-        }
-        if start.elapsed().as_secs() > 60 {
-            return Err("the board never rendered".into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
+    let end = js_until(
+        b,
+        r#"const m = performance.getEntriesByName('kartoteka:board-rendered').filter(e => e.startTime > arguments[0]);
+        return m.length ? m[0].startTime : null;"#,
+        vec![json!(since)],
+        Duration::from_secs(60),
+        Duration::from_millis(30),
+        "the board's rendering",
+    )
+    .await?
+    .as_f64()
+    .unwrap_or(f64::NAN);
+    let worst = longest(
+        long_tasks(b)
+            .await?
+            .into_iter()
+            .filter(|t| t.overlaps(since, end)),
+    );
+    Ok((end - since, worst))
 }
 
 async fn now(b: &Browser) -> Result<f64> {
@@ -78,21 +68,9 @@ async fn main() -> Result {
     let clients = arg("--clients", 1_000);
     let runs = arg("--runs", 5).max(1);
 
-    let data = TempDir::new("sales-bench")?;
-    let status = std::process::Command::new(relay_bin())
-        .args(["demo", "--clients", &clients.to_string(), "--data"])
-        .arg(data.path())
-        .stdout(std::process::Stdio::null())
-        .status()?;
-    if !status.success() {
-        return Err("kartoteka demo failed".into());
-    }
+    let data = demo_data("sales-bench", clients)?;
     let relay = Relay::start(data.path(), 0).await?;
-    let b = Browser::open(&relay.url(), 1280, 800).await?;
-    b.goto("/").await?;
-    b.fill("Логин", "orlova").await?;
-    b.fill("Пароль", "kartoteka").await?;
-    b.click("Войти").await?;
+    let b = supervisor(&relay).await?;
     b.wait_text("Все статусы (").await?;
 
     let (mut opens, mut open_long, mut moves, mut move_long) =
@@ -165,7 +143,7 @@ async fn main() -> Result {
             if let Some(t) = v.as_f64() {
                 break t;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
         };
         let (moved, long) = rendered_after(&b, moved_at).await?;
         moves.push(moved);

@@ -10,10 +10,10 @@
 //! app, not the WebDriver round trips.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::Duration;
 
-use kartoteka_tests::bench::{arg, median};
-use kartoteka_tests::{Browser, Relay, Result, TempDir, dist_dir, relay_bin};
+use kartoteka_tests::bench::{arg, demo_data, js_until, long_tasks, longest, median, supervisor};
+use kartoteka_tests::{Browser, Relay, Result, dist_dir};
 use serde_json::json;
 
 fn wasm_sizes(dist: &Path) -> Result<(u64, u64)> {
@@ -32,70 +32,58 @@ fn wasm_sizes(dist: &Path) -> Result<(u64, u64)> {
     Err("no .wasm in dist/".into())
 }
 
-async fn mark(b: &Browser, name: &str) -> Result<Option<f64>> {
-    let v = b
-        .js(
-            "const m = performance.getEntriesByName(arguments[0]); return m.length ? m[m.length - 1].startTime : null;",
-            vec![json!(name)],
-        )
-        .await?;
-    Ok(v.as_f64())
-}
-
+/// Waits for the app's performance mark `name` and returns its time on the
+/// page's clock (the latest one when there are several).
 async fn wait_mark(b: &Browser, name: &str) -> Result<f64> {
-    let start = Instant::now();
-    loop {
-        if let Some(t) = mark(b, name).await? {
-            return Ok(t);
-        }
-        if start.elapsed().as_secs() > 600 {
-            return Err(format!("{name} never came").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let t = js_until(
+        b,
+        "const m = performance.getEntriesByName(arguments[0]); return m.length ? m[m.length - 1].startTime : null;",
+        vec![json!(name)],
+        Duration::from_secs(600),
+        Duration::from_millis(20),
+        name,
+    )
+    .await?;
+    Ok(t.as_f64().unwrap_or(f64::NAN))
 }
 
 /// Every main-thread task over 50 ms so far and the app's marks, in time
 /// order (for finding what a long task was).
 async fn timeline(b: &Browser) -> Result<String> {
-    let v = b
-        .client
-        .execute_async(
-            r#"const done = arguments[arguments.length - 1];
-            const items = performance.getEntriesByType('mark')
+    let marks = b
+        .js(
+            r#"return performance.getEntriesByType('mark')
                 .filter(m => m.name.startsWith('kartoteka:'))
-                .map(m => [m.startTime, m.name]);
-            const obs = new PerformanceObserver(list => {
-                for (const e of list.getEntries()) items.push([e.startTime, `long task ${e.duration.toFixed(0)} ms`]);
-            });
-            obs.observe({ type: 'longtask', buffered: true });
-            setTimeout(() => {
-                obs.disconnect();
-                items.sort((a, b) => a[0] - b[0]);
-                done(items.map(([t, n]) => `${t.toFixed(0).padStart(7)} ms  ${n}`).join('\n'));
-            }, 300);"#,
+                .map(m => [m.startTime, m.name]);"#,
             vec![],
         )
         .await?;
-    Ok(v.as_str().unwrap_or_default().to_owned())
+    let mut items: Vec<(f64, String)> = marks
+        .as_array()
+        .map(|marks| {
+            marks
+                .iter()
+                .map(|m| {
+                    let name = m[1].as_str().unwrap_or_default().to_owned();
+                    (m[0].as_f64().unwrap_or(f64::NAN), name)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for t in long_tasks(b).await? {
+        items.push((t.start, format!("long task {:.0} ms", t.duration)));
+    }
+    items.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let lines: Vec<String> = items
+        .iter()
+        .map(|(t, name)| format!("{t:>7.0} ms  {name}"))
+        .collect();
+    Ok(lines.join("\n"))
 }
 
 /// The longest main-thread task so far (ms), from the Long Tasks API.
 async fn longest_task(b: &Browser) -> Result<f64> {
-    let v = b
-        .client
-        .execute_async(
-            r#"const done = arguments[arguments.length - 1];
-            let max = 0;
-            const obs = new PerformanceObserver(list => {
-                for (const e of list.getEntries()) max = Math.max(max, e.duration);
-            });
-            obs.observe({ type: 'longtask', buffered: true });
-            setTimeout(() => { obs.disconnect(); done(max); }, 300);"#,
-            vec![],
-        )
-        .await?;
-    Ok(v.as_f64().unwrap_or(0.0))
+    Ok(longest(long_tasks(b).await?))
 }
 
 #[tokio::main]
@@ -108,28 +96,9 @@ async fn main() -> Result {
         dist_dir().display()
     );
 
-    let data = TempDir::new("bench")?;
-    let started = Instant::now();
-    let status = std::process::Command::new(relay_bin())
-        .args(["demo", "--clients", &clients.to_string(), "--data"])
-        .arg(data.path())
-        .stdout(std::process::Stdio::null())
-        .status()?;
-    if !status.success() {
-        return Err("kartoteka demo failed".into());
-    }
-    println!(
-        "demo data: {clients} clients generated in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    let data = demo_data("bench", clients)?;
     let relay = Relay::start(data.path(), 0).await?;
-
-    let b = Browser::open(&relay.url(), 1280, 800).await?;
-    b.goto("/").await?;
-    // The supervisor sees the whole base.
-    b.fill("Логин", "orlova").await?;
-    b.fill("Пароль", "kartoteka").await?;
-    b.click("Войти").await?;
+    let b = supervisor(&relay).await?;
     let first = wait_mark(&b, "kartoteka:list-ready").await?;
     let first_long = longest_task(&b).await?;
     println!(
