@@ -35,6 +35,29 @@ pub enum DocumentError {
     Write(#[from] autosurgeon::ReconcileError),
 }
 
+/// Why a [`Document::change`] wrote nothing: the edit refused (the
+/// domain's reason, for the user), or the document could not be read or
+/// written.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError<E> {
+    /// The edit refused; nothing was written.
+    #[error(transparent)]
+    Refused(E),
+    /// The document could not be read or the change written.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+}
+
+impl<E> ChangeError<E> {
+    /// The edit's refusal, if that is what it was.
+    pub fn refusal(&self) -> Option<&E> {
+        match self {
+            ChangeError::Refused(e) => Some(e),
+            ChangeError::Document(_) => None,
+        }
+    }
+}
+
 /// A model that is the root of a document.
 pub trait Model: Reconcile + Hydrate + Clone {
     /// The `kind` at the document's root.
@@ -138,18 +161,25 @@ impl<M: Model> Document<M> {
 
     /// Reads the model, lets `edit` change it, and commits what differs as
     /// one change. Returns the new model and whether anything changed.
-    /// Validate before calling: the edit is written as it is.
-    pub fn change(
+    ///
+    /// The edit may refuse (`Err`): then nothing is written, no change is
+    /// committed, and the refusal comes back as [`ChangeError::Refused`].
+    /// Domain operations that check before they write
+    /// ([`ClientDoc::absorb`], [`ClientDoc::take_potential`],
+    /// [`crate::scenario::complete_interest_in`], …) are such edits, so the
+    /// check runs on the stored document itself, never on a stale copy.
+    pub fn change<E>(
         &mut self,
         at: Timestamp,
         message: &str,
-        edit: impl FnOnce(&mut M),
-    ) -> Result<(M, bool), DocumentError> {
+        edit: impl FnOnce(&mut M) -> Result<(), E>,
+    ) -> Result<(M, bool), ChangeError<E>> {
         let mut model = self.read()?;
-        edit(&mut model);
+        // The edit works on a copy: a refusal leaves the document as it was.
+        edit(&mut model).map_err(ChangeError::Refused)?;
         if let Err(e) = autosurgeon::reconcile(&mut self.doc, &model) {
             self.doc.rollback();
-            return Err(e.into());
+            return Err(DocumentError::from(e).into());
         }
         let hash = self.doc.commit_with(
             CommitOptions::default()
@@ -157,6 +187,25 @@ impl<M: Model> Document<M> {
                 .with_message(message.to_owned()),
         );
         Ok((model, hash.is_some()))
+    }
+
+    /// [`Document::change`] for an edit that cannot be refused (setting a
+    /// field, adding an entry): validate before calling, the edit is
+    /// written as it is.
+    pub fn change_infallible(
+        &mut self,
+        at: Timestamp,
+        message: &str,
+        edit: impl FnOnce(&mut M),
+    ) -> Result<(M, bool), DocumentError> {
+        self.change(at, message, |model| {
+            edit(model);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .map_err(|e| match e {
+            ChangeError::Document(e) => e,
+            ChangeError::Refused(never) => match never {},
+        })
     }
 
     /// The whole document, compacted.

@@ -86,6 +86,12 @@ impl Role {
         self.sees_everything()
     }
 
+    /// Whether this role may restore a deleted contact person, event,
+    /// payment or shipment.
+    pub fn may_restore(self) -> bool {
+        self.sees_everything()
+    }
+
     /// Whether this role may merge two clients into one.
     pub fn may_merge(self) -> bool {
         self.sees_everything()
@@ -298,6 +304,13 @@ impl WorkspaceDoc {
     /// The user with this id.
     pub fn user(&self, id: &UserId) -> Option<&UserEntry> {
         self.users.get(id.as_str())
+    }
+
+    /// The name of the user with this id, as lists and the history show
+    /// it; `None` for an id the directory does not know (a removed user,
+    /// a document from another workspace).
+    pub fn user_name(&self, id: &UserId) -> Option<&str> {
+        self.user(id).map(|u| u.name.as_str())
     }
 
     /// Users who can be made responsible for clients (managers and

@@ -134,11 +134,7 @@ fn take<T: Clone>(target: &mut BTreeMap<String, T>, from: &BTreeMap<String, T>) 
 }
 
 fn normalised(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-        .replace('ё', "е")
+    crate::search::fold(&name.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// The person as a contact of the client, if there is a person.

@@ -96,6 +96,19 @@ fn push_normalised(c: char, out: &mut String) -> usize {
     pushed
 }
 
+/// A text as search compares it, character by character: lower case, `ё`
+/// read as `е` (`Зелёный` → `зеленый`); everything else is kept as it is.
+/// The one fold for every comparison of typed text with stored text
+/// (filters, the sales board, duplicate names), so they all agree with
+/// search.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_normalised(c, &mut out);
+    }
+    out
+}
+
 /// Whether `c` is part of a word: a letter or a digit.
 fn is_word_char(c: char) -> bool {
     matches!(c, 'а'..='я' | 'А'..='Я' | 'a'..='z' | 'A'..='Z' | '0'..='9' | 'ё' | 'Ё')
