@@ -447,3 +447,419 @@ impl MoneyFactEdit {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::client::{Card, PhoneEntry};
+    use crate::document::ClientDocument;
+    use crate::ids::ClientId;
+    use crate::summary::ClientSummary;
+
+    fn manager() -> UserId {
+        UserId("00000000-0000-4000-8000-000000000001".into())
+    }
+
+    fn day(d: u32) -> Date {
+        Date::from_ymd(2026, 3, d).expect("date")
+    }
+
+    fn payment(id: &str, on: u32, kopecks: i64, source: FactSource) -> Payment {
+        Payment {
+            id: id.to_owned(),
+            date: day(on),
+            amount: Money(kopecks),
+            document: format!("П-{id}"),
+            source,
+            by: manager(),
+            at: Timestamp(i64::from(on)),
+            deleted: None,
+        }
+    }
+
+    fn event(id: &str, on: u32) -> Event {
+        Event {
+            id: id.to_owned(),
+            date: day(on),
+            at: Timestamp(i64::from(on)),
+            kind: EventKind::Call,
+            by: manager(),
+            participants: vec!["c1".into()],
+            result: "Обсудили поставку".into(),
+            interest: None,
+            reason: None,
+            deleted: None,
+        }
+    }
+
+    fn contact(id: &str, name: &str) -> Contact {
+        Contact {
+            id: id.to_owned(),
+            full_name: name.to_owned(),
+            ..Contact::default()
+        }
+    }
+
+    /// «Вектор» with a contact, an event, a manual and an imported payment
+    /// and a shipment.
+    fn client() -> ClientDoc {
+        let card = Card {
+            name: "Вектор".into(),
+            created: day(1),
+            created_by: manager(),
+            ..Card::default()
+        };
+        let mut doc = ClientDoc::new(
+            ClientId::random(),
+            card,
+            Some(manager()),
+            &manager(),
+            Timestamp(1),
+        );
+        doc.contacts
+            .insert("c1".into(), contact("c1", "Иванов Иван"));
+        doc.events.insert("e1".into(), event("e1", 3));
+        doc.payments
+            .insert("p1".into(), payment("p1", 4, 10_000, FactSource::Manual));
+        doc.payments
+            .insert("p2".into(), payment("p2", 5, 20_000, FactSource::Import));
+        let p = payment("s1", 6, 30_000, FactSource::Manual);
+        doc.shipments.insert(
+            "s1".into(),
+            Shipment {
+                id: p.id,
+                date: p.date,
+                amount: p.amount,
+                document: p.document,
+                source: p.source,
+                by: p.by,
+                at: p.at,
+                deleted: None,
+            },
+        );
+        doc
+    }
+
+    #[test]
+    fn a_deleted_payment_leaves_the_facts_the_timeline_and_the_summary() {
+        let mut doc = client();
+        doc.delete_entry(EntryKind::Payment, "p1", &manager(), Timestamp(9))
+            .expect("deleted");
+        assert_eq!(doc.facts().payments, vec![day(5).naive()]);
+        assert_eq!(
+            doc.payments_in_fact_order()
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>(),
+            ["p2"]
+        );
+        assert!(crate::timeline::timeline(&doc).iter().all(|e| e.id != "p1"));
+        assert_eq!(ClientSummary::of(&doc).facts.payments, vec![day(5).naive()]);
+        // Still in the document, with who deleted it and when.
+        assert_eq!(
+            doc.payments["p1"].deleted,
+            Some(Deletion {
+                by: manager(),
+                at: Timestamp(9)
+            })
+        );
+        assert_eq!(doc.deleted_entries().len(), 1);
+    }
+
+    #[test]
+    fn a_deleted_contact_is_not_listed_nor_found_by_search() {
+        let mut doc = client();
+        doc.delete_entry(EntryKind::Contact, "c1", &manager(), Timestamp(9))
+            .expect("deleted");
+        assert!(doc.contacts_sorted().is_empty());
+        let summary = ClientSummary::of(&doc);
+        assert!(summary.contacts.is_empty());
+        let index = crate::search::SearchIndex::build([crate::search::SearchEntry::from(&summary)]);
+        assert!(index.query("Иванов", 10).is_empty());
+        // The event with them no longer names them on the timeline.
+        let line = crate::timeline::timeline(&doc)
+            .into_iter()
+            .find(|e| e.id == "e1")
+            .expect("the event");
+        assert!(
+            matches!(line.what, crate::timeline::What::Event { ref participants, .. } if participants.is_empty())
+        );
+    }
+
+    #[test]
+    fn only_a_supervisor_restores_and_the_entry_comes_back_as_it_was() {
+        let mut doc = client();
+        let original = doc.clone();
+        doc.delete_entry(EntryKind::Event, "e1", &manager(), Timestamp(9))
+            .expect("deleted");
+        let deleted = doc.clone();
+        for role in [Role::Manager, Role::Assistant] {
+            assert_eq!(
+                doc.restore_entry(EntryKind::Event, "e1", role),
+                Err(EntryError::RestoreNotAllowed(EntryKind::Event))
+            );
+            assert_eq!(doc, deleted, "a refusal changes nothing");
+        }
+        doc.restore_entry(EntryKind::Event, "e1", Role::Supervisor)
+            .expect("restored");
+        assert_eq!(doc, original);
+        assert_eq!(
+            doc.restore_entry(EntryKind::Event, "e1", Role::Administrator),
+            Err(EntryError::NotDeleted(EntryKind::Event))
+        );
+        assert_eq!(
+            doc.restore_entry(EntryKind::Event, "nope", Role::Supervisor),
+            Err(EntryError::NotFound(EntryKind::Event))
+        );
+    }
+
+    #[test]
+    fn deleting_or_editing_what_was_deleted_meanwhile_is_refused() {
+        let mut doc = client();
+        doc.delete_entry(EntryKind::Contact, "c1", &manager(), Timestamp(9))
+            .expect("deleted");
+        let deleted = doc.clone();
+        assert_eq!(
+            doc.delete_entry(EntryKind::Contact, "c1", &manager(), Timestamp(10)),
+            Err(EntryError::Deleted(EntryKind::Contact))
+        );
+        let before = contact("c1", "Иванов Иван");
+        let after = contact("c1", "Иванов Пётр");
+        assert_eq!(
+            doc.edit_contact(&before, &after),
+            Err(EntryError::Deleted(EntryKind::Contact))
+        );
+        assert_eq!(doc, deleted);
+    }
+
+    #[test]
+    fn a_contact_edit_keeps_what_another_device_changed_and_is_validated_as_on_creation() {
+        let mut doc = client();
+        let opened = doc.contacts["c1"].clone();
+        // Meanwhile another device set the position.
+        doc.contacts.get_mut("c1").expect("c1").position = "Главный инженер".into();
+        let mut after = opened.clone();
+        after.full_name = "  Иванов Иван Петрович ".into();
+        after.phones.insert(
+            "ph".into(),
+            PhoneEntry {
+                id: "ph".into(),
+                number: "+7 495 925-05-31".into(),
+                ..PhoneEntry::default()
+            },
+        );
+        doc.edit_contact(&opened, &after).expect("edited");
+        let c = &doc.contacts["c1"];
+        assert_eq!(c.full_name, "Иванов Иван Петрович");
+        assert_eq!(c.position, "Главный инженер");
+        assert_eq!(c.phones.len(), 1);
+
+        let kept = doc.clone();
+        let opened = doc.contacts["c1"].clone();
+        let mut empty = opened.clone();
+        empty.full_name = " ".into();
+        let Err(EntryError::InvalidContact(problems)) = doc.edit_contact(&opened, &empty) else {
+            panic!("an empty name is refused");
+        };
+        assert_eq!(problems[0].field, ContactField::FullName);
+        assert_eq!(doc, kept);
+    }
+
+    #[test]
+    fn an_event_edit_needs_a_result_and_a_date_not_in_the_future() {
+        let mut doc = client();
+        let original = doc.clone();
+        let opened = EventEdit::of(&doc.events["e1"]);
+        let mut edit = opened.clone();
+        edit.result = "   ".into();
+        assert_eq!(
+            doc.edit_event("e1", &opened, &edit, day(20)),
+            Err(EntryError::EmptyResult)
+        );
+        edit.result = "Договорились о встрече".into();
+        edit.date = day(21);
+        assert_eq!(
+            doc.edit_event("e1", &opened, &edit, day(20)),
+            Err(EntryError::FutureDate(day(21)))
+        );
+        assert_eq!(doc, original);
+        // Another device changed the kind meanwhile: it stays.
+        doc.events.get_mut("e1").expect("e1").kind = EventKind::Meeting;
+        edit.date = day(7);
+        doc.edit_event("e1", &opened, &edit, day(20))
+            .expect("edited");
+        let e = &doc.events["e1"];
+        assert_eq!(
+            (e.date, e.kind, e.result.as_str()),
+            (day(7), EventKind::Meeting, "Договорились о встрече")
+        );
+        assert_eq!(doc.facts().events, vec![day(7).naive()]);
+    }
+
+    #[test]
+    fn a_manual_payment_is_edited_with_the_amount_as_typed_an_imported_one_only_deleted() {
+        let mut doc = client();
+        let opened = doc.payments["p1"].clone();
+        let mut edit = MoneyFactEdit::of(opened.date, opened.amount, &opened.document);
+        assert_eq!(edit.amount, "100,00");
+        edit.amount = "1 234,5 руб.".into();
+        doc.edit_payment("p1", &opened, &edit, day(20))
+            .expect("edited");
+        assert_eq!(doc.payments["p1"].amount, Money(123_450));
+        assert_eq!(doc.payments["p1"].document, "П-p1");
+
+        let kept = doc.clone();
+        edit.amount = "12a".into();
+        assert_eq!(
+            doc.edit_payment("p1", &opened, &edit, day(20)),
+            Err(EntryError::Amount(MoneyError::NotANumber))
+        );
+        let imported = doc.payments["p2"].clone();
+        let edit = MoneyFactEdit::of(imported.date, Money(1), &imported.document);
+        assert_eq!(
+            doc.edit_payment("p2", &imported, &edit, day(20)),
+            Err(EntryError::Imported(EntryKind::Payment))
+        );
+        assert_eq!(doc, kept);
+        doc.delete_entry(EntryKind::Payment, "p2", &manager(), Timestamp(9))
+            .expect("an imported payment can be deleted");
+    }
+
+    #[test]
+    fn a_shipment_is_edited_like_a_payment() {
+        let mut doc = client();
+        let opened = doc.shipments["s1"].clone();
+        let mut edit = MoneyFactEdit::of(opened.date, opened.amount, &opened.document);
+        edit.date = day(8);
+        edit.document = " О-77 ".into();
+        doc.edit_shipment("s1", &opened, &edit, day(20))
+            .expect("edited");
+        let s = &doc.shipments["s1"];
+        assert_eq!(
+            (s.date, s.amount, s.document.as_str()),
+            (day(8), Money(30_000), "О-77")
+        );
+    }
+
+    #[test]
+    fn an_import_does_not_bring_back_a_payment_someone_deleted() {
+        let mut doc = client();
+        doc.delete_entry(EntryKind::Payment, "p2", &manager(), Timestamp(9))
+            .expect("deleted");
+        let again = payment("p2-again", 5, 20_000, FactSource::Import);
+        let again = Payment {
+            document: "П-p2".into(),
+            ..again
+        };
+        assert_eq!(
+            crate::import::add_facts(&mut doc, [crate::import::NewFact::Payment(again)]),
+            0
+        );
+        assert_eq!(doc.facts().payments, vec![day(4).naive()]);
+    }
+
+    #[test]
+    fn a_deleted_entry_stays_deleted_in_the_survivor_of_a_merge() {
+        let mut other = client();
+        other.id = ClientId::random();
+        other
+            .delete_entry(EntryKind::Payment, "p1", &manager(), Timestamp(9))
+            .expect("deleted");
+        let mut survivor = ClientDoc::new(
+            ClientId::random(),
+            Card {
+                name: "Вектор-Снаб".into(),
+                created: day(2),
+                created_by: manager(),
+                ..Card::default()
+            },
+            None,
+            &manager(),
+            Timestamp(1),
+        );
+        survivor
+            .absorb(&other, &manager(), Timestamp(10))
+            .expect("merged");
+        assert!(survivor.payments["p1"].deleted.is_some());
+        assert_eq!(survivor.facts().payments, vec![day(5).naive()]);
+    }
+
+    #[test]
+    fn a_deletion_and_an_edit_made_on_two_devices_both_survive_and_a_restore_shows_the_edit() {
+        let actor = |n: u8| crate::ids::actor_for(&manager(), [n; 8]).expect("actor");
+        let mut a = ClientDocument::create(&client(), actor(1), Timestamp(1)).expect("create");
+        let mut b = a.fork(actor(2));
+        a.change(Timestamp(2), "delete", |d| {
+            d.delete_entry(EntryKind::Contact, "c1", &manager(), Timestamp(2))
+        })
+        .expect("a");
+        b.change(Timestamp(2), "edit", |d| {
+            let opened = d.contacts["c1"].clone();
+            let mut after = opened.clone();
+            after.position = "Снабженец".into();
+            d.edit_contact(&opened, &after)
+        })
+        .expect("b");
+        a.merge(&mut b).expect("merge");
+        let merged = a.read().expect("read");
+        assert!(merged.contacts["c1"].deleted.is_some());
+        assert_eq!(merged.contacts["c1"].position, "Снабженец");
+        let (restored, _) = a
+            .change(Timestamp(3), "restore", |d| {
+                d.restore_entry(EntryKind::Contact, "c1", Role::Supervisor)
+            })
+            .expect("restore");
+        assert_eq!(restored.contacts_sorted()[0].position, "Снабженец");
+    }
+
+    fn kind() -> impl Strategy<Value = EntryKind> {
+        prop::sample::select(EntryKind::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn delete_then_restore_gives_the_entry_back(kind in kind(), at in 0i64..1_000_000) {
+            let mut doc = client();
+            let original = doc.clone();
+            let id = match kind {
+                EntryKind::Contact => "c1",
+                EntryKind::Event => "e1",
+                EntryKind::Payment => "p1",
+                EntryKind::Shipment => "s1",
+            };
+            doc.delete_entry(kind, id, &manager(), Timestamp(at)).expect("deleted");
+            prop_assert_ne!(&doc, &original);
+            doc.restore_entry(kind, id, Role::Supervisor).expect("restored");
+            prop_assert_eq!(doc, original);
+        }
+
+        #[test]
+        fn derived_facts_never_include_a_deleted_payment(
+            payments in prop::collection::vec((1u32..28, any::<bool>()), 0..12)
+        ) {
+            let mut doc = client();
+            doc.payments.clear();
+            let mut expected = Vec::new();
+            for (n, (on, delete)) in payments.iter().enumerate() {
+                let id = format!("p{n}");
+                doc.payments.insert(id.clone(), payment(&id, *on, 100, FactSource::Manual));
+                if *delete {
+                    doc.delete_entry(EntryKind::Payment, &id, &manager(), Timestamp(1)).expect("deleted");
+                } else {
+                    expected.push(day(*on).naive());
+                }
+            }
+            expected.sort_unstable();
+            prop_assert_eq!(&doc.facts().payments, &expected);
+            prop_assert_eq!(doc.payments_in_fact_order().len(), expected.len());
+            prop_assert_eq!(&ClientSummary::of(&doc).facts.payments, &expected);
+            let on_timeline = crate::timeline::timeline(&doc)
+                .iter()
+                .filter(|e| matches!(e.what, crate::timeline::What::Payment { .. }))
+                .count();
+            prop_assert_eq!(on_timeline, expected.len());
+        }
+    }
+}
