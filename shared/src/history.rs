@@ -450,4 +450,85 @@ mod tests {
         assert_eq!(phone.after, "+7 495 925-05-31");
         assert_eq!(history.last().map(|e| &e.field), Some(&Field::Phones));
     }
+
+    #[test]
+    fn a_deleted_and_restored_contact_and_payment_read_as_clear_entries() {
+        let anna = UserId::random();
+        let orlova = UserId::random();
+        let card = Card {
+            name: "Вектор".into(),
+            created: Date::from_ymd(2026, 3, 1).expect("date"),
+            created_by: anna.clone(),
+            ..Card::default()
+        };
+        let mut client = ClientDoc::new(
+            ClientId::random(),
+            card,
+            Some(anna.clone()),
+            &anna,
+            Timestamp(1),
+        );
+        client.contacts.insert(
+            "c".into(),
+            Contact {
+                id: "c".into(),
+                full_name: "Иванов Иван".into(),
+                position: "Снабженец".into(),
+                ..Contact::default()
+            },
+        );
+        client.payments.insert(
+            "p".into(),
+            Payment {
+                id: "p".into(),
+                date: Date::from_ymd(2026, 3, 2).expect("date"),
+                amount: Money(123_450),
+                document: "П-1".into(),
+                source: Default::default(),
+                by: anna.clone(),
+                at: Timestamp(2),
+                deleted: None,
+            },
+        );
+        let actor = |u: &UserId| actor_for(u, [1; 8]).expect("actor");
+        let mut doc =
+            ClientDocument::create(&client, actor(&anna), Timestamp(1_000)).expect("create");
+        doc.change(Timestamp(2_000_000), "delete", |d| {
+            d.delete_entry(EntryKind::Contact, "c", &anna, Timestamp(2_000_000))?;
+            d.delete_entry(EntryKind::Payment, "p", &anna, Timestamp(2_000_000))
+        })
+        .expect("deleted");
+        doc.set_actor(actor(&orlova));
+        doc.change(Timestamp(3_000_000), "restore", |d| {
+            d.restore_entry(EntryKind::Contact, "c", crate::workspace::Role::Supervisor)
+        })
+        .expect("restored");
+        let history = card_history(&mut doc).expect("history");
+        let later: Vec<_> = history
+            .iter()
+            .filter(|e| e.at >= Timestamp(2_000_000))
+            .collect();
+        let fields: Vec<_> = later
+            .iter()
+            .map(|e| (&e.field, e.author.as_ref()))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                (&Field::Deleted(EntryKind::Contact), Some(&anna)),
+                (&Field::Deleted(EntryKind::Payment), Some(&anna)),
+                (&Field::Restored(EntryKind::Contact), Some(&orlova)),
+            ],
+            "one entry each, and no activity or contact edit besides"
+        );
+        assert_eq!(
+            (later[0].before.as_str(), later[0].after.as_str()),
+            ("Иванов Иван · Снабженец", "")
+        );
+        assert_eq!(later[1].before, "2026-03-02 · 1234,50 · П-1");
+        assert_eq!(
+            (later[2].before.as_str(), later[2].after.as_str()),
+            ("", "Иванов Иван · Снабженец")
+        );
+    }
 }

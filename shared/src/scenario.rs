@@ -764,4 +764,230 @@ mod tests {
         assert_eq!(i.reason.as_deref(), Some("price"));
         assert_eq!(i.follow_up, None);
     }
+
+    fn client_with(interest: Interest) -> ClientDoc {
+        let by = act(1).by;
+        let card = crate::client::Card {
+            name: "Вектор".into(),
+            created: act(1).date,
+            created_by: by.clone(),
+            ..Default::default()
+        };
+        let mut doc = ClientDoc::new(
+            crate::ids::ClientId::random(),
+            card,
+            Some(by.clone()),
+            &by,
+            Timestamp(1),
+        );
+        doc.interests.insert(interest.id.clone(), interest);
+        doc
+    }
+
+    #[test]
+    fn a_manager_moves_the_follow_up_after_a_call_and_the_interest_is_no_longer_overdue() {
+        let ws = ws();
+        let mut i = lead(&ws);
+        let today = Date::from_ymd(2026, 11, 28).expect("date");
+        assert!(is_overdue(i.follow_up, i.completed, today));
+        let opened = InterestEdit::of(&i);
+        let mut edit = opened.clone();
+        edit.follow_up = Date::from_ymd(2026, 12, 3);
+        edit.content = " Станок ЧПУ, два шпинделя ".into();
+        edit_interest(&ws, &mut i, &opened, &edit, Role::Manager).expect("edited");
+        assert!(!is_overdue(i.follow_up, i.completed, today));
+        assert_eq!(i.content, "Станок ЧПУ, два шпинделя");
+        assert_eq!(i.state, "new", "the state moves only by moves");
+    }
+
+    #[test]
+    fn an_interest_edit_refuses_empty_content_an_unknown_service_and_a_managers_responsible() {
+        let ws = ws();
+        let original = lead(&ws);
+        let opened = InterestEdit::of(&original);
+        let mut i = original.clone();
+        let refused = |edit: InterestEdit, role: Role, i: &mut Interest| {
+            edit_interest(&ws, i, &opened, &edit, role)
+        };
+        let mut edit = opened.clone();
+        edit.content = "  ".into();
+        assert_eq!(
+            refused(edit, Role::Manager, &mut i),
+            Err(InterestError::Scenario(ScenarioError::EmptyContent))
+        );
+        let mut edit = opened.clone();
+        edit.service_type = "teleport".into();
+        assert_eq!(
+            refused(edit, Role::Manager, &mut i),
+            Err(InterestError::UnknownServiceType("teleport".into()))
+        );
+        let mut edit = opened.clone();
+        edit.responsible = Some(UserId::random());
+        assert_eq!(
+            refused(edit.clone(), Role::Manager, &mut i),
+            Err(InterestError::ResponsibleNotAllowed)
+        );
+        assert_eq!(
+            refused(edit.clone(), Role::Assistant, &mut i),
+            Err(InterestError::ResponsibleNotAllowed)
+        );
+        assert_eq!(i, original, "a refusal changes nothing");
+        edit.service_type = "service".into();
+        refused(edit.clone(), Role::Supervisor, &mut i).expect("a supervisor may");
+        assert_eq!(i.responsible, edit.responsible);
+        assert_eq!(i.service_type, "service");
+    }
+
+    #[test]
+    fn an_interest_edit_leaves_what_another_device_changed_meanwhile() {
+        let ws = ws();
+        let mut i = lead(&ws);
+        let opened = InterestEdit::of(&i);
+        // Another device set the follow-up meanwhile.
+        i.follow_up = Date::from_ymd(2026, 12, 10);
+        let mut edit = opened.clone();
+        edit.content = "Станок ЧПУ и оснастка".into();
+        edit_interest(&ws, &mut i, &opened, &edit, Role::Manager).expect("edited");
+        assert_eq!(i.follow_up, Date::from_ymd(2026, 12, 10));
+        assert_eq!(i.content, "Станок ЧПУ и оснастка");
+    }
+
+    #[test]
+    fn completing_an_interest_moved_meanwhile_on_another_device_is_refused_and_says_where_it_went()
+    {
+        let ws = ws();
+        let mut doc = client_with(lead(&ws));
+        // Another device moved it to "В обработке".
+        let scenario = &ws.scenarios[LEAD_SCENARIO];
+        let i = doc.interests.get_mut("i1").expect("i1");
+        move_interest(
+            i,
+            scenario,
+            "processing",
+            true,
+            None,
+            &[],
+            "t1".into(),
+            &act(2),
+        )
+        .expect("moved");
+        let before = doc.clone();
+        let refused = complete_interest_in(
+            &mut doc,
+            &ws,
+            "i1",
+            "new",
+            Outcome::Success,
+            None,
+            "t2".into(),
+            &act(3),
+        );
+        assert_eq!(
+            refused,
+            Err(InterestError::MovedMeanwhile {
+                state: "processing".into(),
+                name: "In processing".into()
+            })
+        );
+        assert_eq!(
+            refused.map_err(|e| e.to_string()),
+            Err("the Interest was moved to «In processing» meanwhile".to_owned())
+        );
+        assert_eq!(doc, before);
+        assert_eq!(
+            move_interest_in(
+                &mut doc,
+                &ws,
+                "i1",
+                "new",
+                "offer",
+                None,
+                "t3".into(),
+                &act(3)
+            ),
+            Err(InterestError::MovedMeanwhile {
+                state: "processing".into(),
+                name: "In processing".into()
+            })
+        );
+        // From the state it is really in, it completes.
+        complete_interest_in(
+            &mut doc,
+            &ws,
+            "i1",
+            "processing",
+            Outcome::Success,
+            None,
+            "t4".into(),
+            &act(4),
+        )
+        .expect("completed");
+        let done = &doc.interests["i1"];
+        assert_eq!(done.outcome, Some(Outcome::Success));
+        let state = done.state.clone();
+        assert_eq!(
+            complete_interest_in(
+                &mut doc,
+                &ws,
+                "i1",
+                &state,
+                Outcome::Failure,
+                Some("price"),
+                "t5".into(),
+                &act(5)
+            ),
+            Err(InterestError::EndedMeanwhile)
+        );
+        assert_eq!(
+            move_interest_in(
+                &mut doc,
+                &ws,
+                "nope",
+                "new",
+                "offer",
+                None,
+                "t6".into(),
+                &act(5)
+            ),
+            Err(InterestError::NotFound)
+        );
+    }
+
+    #[test]
+    fn a_refused_completion_through_the_document_writes_nothing() {
+        let ws = ws();
+        let actor = crate::ids::actor_for(&act(1).by, [1; 8]).expect("actor");
+        let mut doc =
+            crate::document::ClientDocument::create(&client_with(lead(&ws)), actor, Timestamp(1))
+                .expect("create");
+        let heads = doc.heads();
+        doc.save_incremental();
+        let refused = doc.change(Timestamp(2), "interest completed", |d| {
+            complete_interest_in(
+                d,
+                &ws,
+                "i1",
+                "offer",
+                Outcome::Success,
+                None,
+                "t".into(),
+                &act(2),
+            )
+        });
+        assert!(matches!(
+            refused,
+            Err(crate::document::ChangeError::Refused(
+                InterestError::MovedMeanwhile { .. }
+            ))
+        ));
+        assert_eq!(doc.heads(), heads);
+        assert!(doc.save_incremental().is_empty(), "nothing to store");
+        let (model, changed) = doc
+            .change(Timestamp(3), "interest moved", |d| {
+                move_interest_in(d, &ws, "i1", "new", "processing", None, "t".into(), &act(3))
+            })
+            .expect("moved");
+        assert!(changed);
+        assert_eq!(model.interests["i1"].state, "processing");
+    }
 }

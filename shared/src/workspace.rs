@@ -466,3 +466,28 @@ fn winback_scenario() -> Scenario {
         ],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_is_named_by_id_and_an_unknown_id_is_none() {
+        let anna = UserEntry {
+            id: UserId::random(),
+            login: "anna".into(),
+            name: "Анна Петрова".into(),
+            role: Role::Manager,
+            active: true,
+        };
+        let ws = WorkspaceDoc::new("test", [anna.clone()]);
+        assert_eq!(ws.user_name(&anna.id), Some("Анна Петрова"));
+        assert_eq!(ws.user_name(&UserId::random()), None);
+    }
+
+    #[test]
+    fn only_supervisors_and_administrators_restore() {
+        let may: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may_restore()).collect();
+        assert_eq!(may, [Role::Supervisor, Role::Administrator]);
+    }
+}

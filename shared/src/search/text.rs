@@ -424,4 +424,13 @@ mod tests {
         assert!(!t("", "ab"));
         assert!(t("", "a"));
     }
+
+    #[test]
+    fn typed_text_folds_as_search_reads_names() {
+        assert_eq!(fold("ООО «Зелёный Берег»"), "ооо «зеленый берег»");
+        assert_eq!(fold("ЁЛКА Straße"), "елка straße");
+        let name = "Фёдоров Пётр";
+        let words: Vec<String> = name_words(name).into_iter().map(|w| w.text).collect();
+        assert_eq!(fold(name), words.join(" "));
+    }
 }
