@@ -43,9 +43,16 @@ pub enum ChangeError<E> {
     /// The edit refused; nothing was written.
     #[error(transparent)]
     Refused(E),
-    /// The document could not be read or the change written.
+    /// The document could not be read or the change written (boxed: the
+    /// refusal is the common case and stays small).
     #[error(transparent)]
-    Document(#[from] DocumentError),
+    Document(Box<DocumentError>),
+}
+
+impl<E> From<DocumentError> for ChangeError<E> {
+    fn from(e: DocumentError) -> Self {
+        ChangeError::Document(Box::new(e))
+    }
 }
 
 impl<E> ChangeError<E> {
@@ -203,7 +210,7 @@ impl<M: Model> Document<M> {
             Ok::<(), std::convert::Infallible>(())
         })
         .map_err(|e| match e {
-            ChangeError::Document(e) => e,
+            ChangeError::Document(e) => *e,
             ChangeError::Refused(never) => match never {},
         })
     }
