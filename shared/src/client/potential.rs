@@ -113,8 +113,7 @@ impl ClientDoc {
         take(&mut self.notes, &potential.notes);
         let name = normalised(&who.full_name);
         let known = self
-            .contacts
-            .values()
+            .live_contacts()
             .any(|c| !name.is_empty() && normalised(&c.full_name) == name);
         if !known {
             // The same contact id every time, so linking twice adds one.
