@@ -432,7 +432,7 @@ impl Store {
         let stored = self.db.load(&id).await?.ok_or(StoreError::NotFound)?;
         let mut doc = WorkspaceDocument::load(&stored.concatenated())?;
         doc.set_actor(self.actor.clone());
-        let (model, changed) = doc.change(Timestamp(now_ms()), message, edit)?;
+        let (model, changed) = doc.change_infallible(Timestamp(now_ms()), message, edit)?;
         if changed {
             self.db
                 .put_snapshot(&id, &doc.save(), None, true, None)
@@ -533,7 +533,7 @@ impl Store {
             .borrow_mut()
             .remove(id)
             .ok_or(StoreError::NotFound)?;
-        let changed = open.doc.try_change(Timestamp(now_ms()), message, edit);
+        let changed = open.doc.change(Timestamp(now_ms()), message, edit);
         let (model, changed) = match changed {
             Ok(done) => done,
             Err(e) => {
@@ -542,7 +542,7 @@ impl Store {
                 return Err(match e {
                     kartoteka::document::ChangeError::Refused(e) => EditError::Refused(e),
                     kartoteka::document::ChangeError::Document(e) => {
-                        EditError::Store(StoreError::Damaged(e))
+                        EditError::Store(StoreError::Damaged(*e))
                     }
                 });
             }

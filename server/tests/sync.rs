@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use automerge::transaction::Transactable;
-use kartoteka::client::{Assignment, AssignmentKind, Card, ClientDoc};
+use kartoteka::client::{Assignment, AssignmentKind, Card, ClientDoc, EntryKind};
 use kartoteka::date::Timestamp;
 use kartoteka::rules::config::ZoneThresholds;
 use kartoteka::rules::zone::{Zone, zone};
@@ -248,6 +248,123 @@ async fn a_manager_changing_a_responsible_is_refused_and_nothing_is_stored() -> 
     assert_eq!(back.responsible(), Some(&me));
     assert_ne!(back.card.source, "выставка");
     assert_eq!(petrov.device.heads(id), before);
+    Ok(())
+}
+
+/// An entry of the client that is not deleted: a payment if it has one,
+/// else an event, else a contact person.
+fn live_entry(doc: &ClientDoc) -> (EntryKind, String) {
+    let payment = doc
+        .live_payments()
+        .next()
+        .map(|p| (EntryKind::Payment, p.id.clone()));
+    let event = || {
+        doc.live_events()
+            .next()
+            .map(|e| (EntryKind::Event, e.id.clone()))
+    };
+    let contact = || {
+        doc.live_contacts()
+            .next()
+            .map(|c| (EntryKind::Contact, c.id.clone()))
+    };
+    payment
+        .or_else(event)
+        .or_else(contact)
+        .expect("a demo client has a payment, an event or a contact")
+}
+
+#[tokio::test]
+async fn a_manager_deletes_an_entry_of_his_client_and_his_restore_is_refused_a_supervisors_is_kept()
+-> Result {
+    let state = demo_state(30, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let mut supervisor = online(&relay, &state, "orlova", 1).await?;
+    let (kind, entry) = live_entry(&petrov.device.client(id));
+    let me = petrov.device.user.clone();
+    petrov.device.edit(id, |c| {
+        c.delete_entry(kind, &entry, &me, Timestamp(5))
+            .expect("deleted");
+    });
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov, &mut supervisor]).await?;
+    assert!(
+        petrov.device.refused.is_empty(),
+        "{:?}",
+        petrov.device.refused
+    );
+    assert!(
+        stored_client(&state, id)
+            .deleted_entries()
+            .iter()
+            .any(|d| d.kind == kind && d.id == entry),
+        "the deletion is stored"
+    );
+    assert!(
+        supervisor
+            .device
+            .client(id)
+            .deleted_entries()
+            .iter()
+            .any(|d| d.id == entry),
+        "and reaches the supervisor"
+    );
+
+    // The manager's restore, written around the domain's own check, is
+    // refused by the relay and nothing is stored.
+    let before = stored_heads(&state, id);
+    let seq = state.store.last_seq()?;
+    petrov.device.edit(id, |c| {
+        c.restore_entry(kind, &entry, kartoteka::workspace::Role::Supervisor)
+            .expect("restored on the device");
+    });
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov, &mut supervisor]).await?;
+    assert_eq!(petrov.device.refused, vec![(id, "restore".to_owned())]);
+    assert_eq!(stored_heads(&state, id), before, "nothing stored");
+    assert_eq!(state.store.last_seq()?, seq);
+    assert!(
+        petrov
+            .device
+            .client(id)
+            .deleted_entries()
+            .iter()
+            .any(|d| d.id == entry),
+        "the device is back to the accepted state"
+    );
+
+    // The supervisor's restore is kept and reaches the manager.
+    supervisor.device.edit(id, |c| {
+        c.restore_entry(kind, &entry, kartoteka::workspace::Role::Supervisor)
+            .expect("restored");
+    });
+    supervisor.sync(id).await?;
+    pump(&mut [&mut petrov, &mut supervisor]).await?;
+    assert!(supervisor.device.refused.is_empty());
+    assert!(stored_client(&state, id).deleted_entries().is_empty());
+    assert!(petrov.device.client(id).deleted_entries().is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_manager_deleting_an_entry_of_a_client_in_the_exchange_is_refused() -> Result {
+    let state = demo_state(80, None)?;
+    let relay = Relay::new(&state);
+    let id = exchange_client(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let (kind, entry) = live_entry(&petrov.device.client(id));
+    let before = stored_heads(&state, id);
+    let me = petrov.device.user.clone();
+    petrov.device.edit(id, |c| {
+        c.delete_entry(kind, &entry, &me, Timestamp(5))
+            .expect("deleted");
+    });
+    petrov.sync(id).await?;
+    pump(&mut [&mut petrov]).await?;
+    assert_eq!(petrov.device.refused, vec![(id, "delete".to_owned())]);
+    assert_eq!(stored_heads(&state, id), before, "nothing stored");
     Ok(())
 }
 

@@ -200,9 +200,9 @@ impl ClientDoc {
                     }
                 })
                 .collect(),
-            payments: sorted_dates(self.payments.values().map(|p| p.date.naive()).collect()),
-            shipments: sorted_dates(self.shipments.values().map(|s| s.date.naive()).collect()),
-            events: sorted_dates(self.events.values().map(|e| e.date.naive()).collect()),
+            payments: sorted_dates(self.live_payments().map(|p| p.date.naive()).collect()),
+            shipments: sorted_dates(self.live_shipments().map(|s| s.date.naive()).collect()),
+            events: sorted_dates(self.live_events().map(|e| e.date.naive()).collect()),
             assignments: assignments
                 .into_iter()
                 .map(|a| AssignmentFact {
@@ -258,16 +258,18 @@ impl ClientDoc {
         v
     }
 
-    /// Payments in the order of [`ClientFacts::payments`]: by date.
+    /// Payments in the order of [`ClientFacts::payments`]: by date
+    /// (deleted ones left out, as there).
     pub fn payments_in_fact_order(&self) -> Vec<&Payment> {
-        let mut v: Vec<&Payment> = self.payments.values().collect();
+        let mut v: Vec<&Payment> = self.live_payments().collect();
         v.sort_by(|a, b| (a.date, a.at, &a.id).cmp(&(b.date, b.at, &b.id)));
         v
     }
 
-    /// Shipments in the order of [`ClientFacts::shipments`]: by date.
+    /// Shipments in the order of [`ClientFacts::shipments`]: by date
+    /// (deleted ones left out, as there).
     pub fn shipments_in_fact_order(&self) -> Vec<&Shipment> {
-        let mut v: Vec<&Shipment> = self.shipments.values().collect();
+        let mut v: Vec<&Shipment> = self.live_shipments().collect();
         v.sort_by(|a, b| (a.date, a.at, &a.id).cmp(&(b.date, b.at, &b.id)));
         v
     }
@@ -280,9 +282,10 @@ impl ClientDoc {
         v
     }
 
-    /// Contact persons in a stable order: key persons first, then by name.
+    /// Contact persons in a stable order: key persons first, then by name
+    /// (deleted ones left out).
     pub fn contacts_sorted(&self) -> Vec<&Contact> {
-        let mut v: Vec<&Contact> = self.contacts.values().collect();
+        let mut v: Vec<&Contact> = self.live_contacts().collect();
         v.sort_by(|a, b| {
             b.key_person
                 .cmp(&a.key_person)
@@ -506,6 +509,12 @@ pub struct Contact {
     pub key_person: bool,
     #[autosurgeon(missing = "Default::default")]
     pub added: Timestamp,
+    /// Set when someone deleted the entry: it stays in the document (so
+    /// the deletion syncs, shows in the history, and a supervisor can
+    /// restore it), and everything derived leaves it out.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Deletion>,
 }
 
 impl Contact {
@@ -665,6 +674,12 @@ pub struct Event {
     /// Why the client left or never started (reactivation calls).
     #[autosurgeon(missing = "Default::default")]
     pub reason: Option<String>,
+    /// Set when someone deleted the entry: it stays in the document (so
+    /// the deletion syncs, shows in the history, and a supervisor can
+    /// restore it), and everything derived leaves it out.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Deletion>,
 }
 
 /// An amount of money in kopecks (hundredths of a rouble), so that sums
@@ -690,6 +705,12 @@ impl Money {
     /// The amount in roubles, for display and reports.
     pub fn roubles(self) -> f64 {
         self.0 as f64 / 100.0
+    }
+
+    /// The amount as a form shows it for editing and [`Money::parse`]
+    /// reads it back: `1234,56`.
+    pub fn plain(self) -> String {
+        format!("{},{:02}", self.0 / 100, self.0 % 100)
     }
 
     /// Roubles rounded to the kopeck.
@@ -800,6 +821,12 @@ pub struct Payment {
     pub source: FactSource,
     pub by: UserId,
     pub at: Timestamp,
+    /// Set when someone deleted the entry: it stays in the document (so
+    /// the deletion syncs, shows in the history, and a supervisor can
+    /// restore it), and everything derived leaves it out.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Deletion>,
 }
 
 /// A shipment (отгрузка) to the client.
@@ -815,6 +842,12 @@ pub struct Shipment {
     pub source: FactSource,
     pub by: UserId,
     pub at: Timestamp,
+    /// Set when someone deleted the entry: it stays in the document (so
+    /// the deletion syncs, shows in the history, and a supervisor can
+    /// restore it), and everything derived leaves it out.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Deletion>,
 }
 
 /// How an assignment came about.
@@ -867,9 +900,11 @@ pub struct ManualStatusSetting {
     pub by: UserId,
 }
 
+mod entries;
 mod merge;
 mod potential;
 mod request;
+pub use entries::{DeletedEntry, Deletion, EntryError, EntryKind, EventEdit, MoneyFactEdit};
 pub use merge::{DuplicateOverride, MergeError, MergedClient};
 pub use potential::PotentialError;
 pub use request::{AssignmentError, AssignmentRequest, RequestDecision, Verdict};
@@ -975,7 +1010,7 @@ mod tests {
         for (device, name) in [(&mut a, "Иванов Иван"), (&mut b, "Петрова Анна")]
         {
             device
-                .change(Timestamp(2), "contact", |d| {
+                .change_infallible(Timestamp(2), "contact", |d| {
                     let id = crate::ids::new_id();
                     d.contacts.insert(
                         id.clone(),
@@ -1010,15 +1045,15 @@ mod tests {
         );
         let mut a = ClientDocument::create(&doc, actor(1), Timestamp(1)).expect("create");
         let mut b = a.fork(actor(2));
-        a.change(Timestamp(2), "inn", |d| d.card.inn = "7707083893".into())
+        a.change_infallible(Timestamp(2), "inn", |d| d.card.inn = "7707083893".into())
             .expect("a");
-        b.change(Timestamp(2), "site", |d| {
+        b.change_infallible(Timestamp(2), "site", |d| {
             d.card.website = "granit.ru".into()
         })
         .expect("b");
-        a.change(Timestamp(3), "name", |d| d.card.name = "Гранит-А".into())
+        a.change_infallible(Timestamp(3), "name", |d| d.card.name = "Гранит-А".into())
             .expect("a");
-        b.change(Timestamp(3), "name", |d| d.card.name = "Гранит-Б".into())
+        b.change_infallible(Timestamp(3), "name", |d| d.card.name = "Гранит-Б".into())
             .expect("b");
         a.merge(&mut b).expect("merge");
         let merged = a.read().expect("read");
@@ -1043,7 +1078,7 @@ mod tests {
         let mut d = ClientDocument::create(&doc, actor(1), Timestamp(1)).expect("create");
         let mut stored = d.save();
         for n in 0..3 {
-            d.change(Timestamp(2 + n), "note", |c| {
+            d.change_infallible(Timestamp(2 + n), "note", |c| {
                 c.card.source = format!("источник {n}")
             })
             .expect("change");

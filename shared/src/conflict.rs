@@ -142,15 +142,15 @@ mod tests {
         )
         .unwrap();
         let mut b = a.fork(actor_for(&boris, [2; 8]).unwrap());
-        a.change(Timestamp(2_000_000), "edit", |c| {
+        a.change_infallible(Timestamp(2_000_000), "edit", |c| {
             c.card.industry = "Сталь".into()
         })
         .unwrap();
-        b.change(Timestamp(3_000_000), "edit", |c| {
+        b.change_infallible(Timestamp(3_000_000), "edit", |c| {
             c.card.industry = "Уголь".into()
         })
         .unwrap();
-        b.change(Timestamp(3_000_000), "edit", |c| {
+        b.change_infallible(Timestamp(3_000_000), "edit", |c| {
             c.card.website = "b.example".into()
         })
         .unwrap();

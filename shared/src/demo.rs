@@ -738,6 +738,7 @@ impl Generator {
                     notes: String::new(),
                     key_person: i == 0,
                     added,
+                    deleted: None,
                 },
             );
         }
@@ -876,6 +877,7 @@ impl Generator {
                     source: FactSource::Import,
                     by: self.supervisor.clone(),
                     at,
+                    deleted: None,
                 },
             );
             let shipped = (date + Days::new(self.rng.range(1, 10) as u64)).min(self.today);
@@ -890,6 +892,7 @@ impl Generator {
                     source: FactSource::Import,
                     by: self.supervisor.clone(),
                     at,
+                    deleted: None,
                 },
             );
         }
@@ -964,6 +967,7 @@ impl Generator {
                 result: result.to_owned(),
                 interest,
                 reason: None,
+                deleted: None,
             },
         );
     }

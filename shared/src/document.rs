@@ -35,15 +35,34 @@ pub enum DocumentError {
     Write(#[from] autosurgeon::ReconcileError),
 }
 
-/// Why [`Document::try_change`] wrote nothing.
+/// Why a [`Document::change`] wrote nothing: the edit refused (the
+/// domain's reason, for the user), or the document could not be read or
+/// written.
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError<E> {
-    /// The edit refused (the domain said why); nothing was written.
-    #[error("{0}")]
-    Refused(E),
-    /// The document could not be read or written.
+    /// The edit refused; nothing was written.
     #[error(transparent)]
-    Document(DocumentError),
+    Refused(E),
+    /// The document could not be read or the change written (boxed: the
+    /// refusal is the common case and stays small).
+    #[error(transparent)]
+    Document(Box<DocumentError>),
+}
+
+impl<E> From<DocumentError> for ChangeError<E> {
+    fn from(e: DocumentError) -> Self {
+        ChangeError::Document(Box::new(e))
+    }
+}
+
+impl<E> ChangeError<E> {
+    /// The edit's refusal, if that is what it was.
+    pub fn refusal(&self) -> Option<&E> {
+        match self {
+            ChangeError::Refused(e) => Some(e),
+            ChangeError::Document(_) => None,
+        }
+    }
 }
 
 /// A model that is the root of a document.
@@ -149,18 +168,25 @@ impl<M: Model> Document<M> {
 
     /// Reads the model, lets `edit` change it, and commits what differs as
     /// one change. Returns the new model and whether anything changed.
-    /// Validate before calling: the edit is written as it is.
-    pub fn change(
+    ///
+    /// The edit may refuse (`Err`): then nothing is written, no change is
+    /// committed, and the refusal comes back as [`ChangeError::Refused`].
+    /// Domain operations that check before they write
+    /// ([`ClientDoc::absorb`], [`ClientDoc::take_potential`],
+    /// [`crate::scenario::complete_interest_in`], …) are such edits, so the
+    /// check runs on the stored document itself, never on a stale copy.
+    pub fn change<E>(
         &mut self,
         at: Timestamp,
         message: &str,
-        edit: impl FnOnce(&mut M),
-    ) -> Result<(M, bool), DocumentError> {
+        edit: impl FnOnce(&mut M) -> Result<(), E>,
+    ) -> Result<(M, bool), ChangeError<E>> {
         let mut model = self.read()?;
-        edit(&mut model);
+        // The edit works on a copy: a refusal leaves the document as it was.
+        edit(&mut model).map_err(ChangeError::Refused)?;
         if let Err(e) = autosurgeon::reconcile(&mut self.doc, &model) {
             self.doc.rollback();
-            return Err(e.into());
+            return Err(DocumentError::from(e).into());
         }
         let hash = self.doc.commit_with(
             CommitOptions::default()
@@ -170,27 +196,23 @@ impl<M: Model> Document<M> {
         Ok((model, hash.is_some()))
     }
 
-    /// Reads the model, lets `edit` change it or refuse, and commits what
-    /// differs as one change. A refused edit writes nothing: the document
-    /// stays as it was. Returns the new model and whether anything changed.
-    pub fn try_change<E>(
+    /// [`Document::change`] for an edit that cannot be refused (setting a
+    /// field, adding an entry): validate before calling, the edit is
+    /// written as it is.
+    pub fn change_infallible(
         &mut self,
         at: Timestamp,
         message: &str,
-        edit: impl FnOnce(&mut M) -> Result<(), E>,
-    ) -> Result<(M, bool), ChangeError<E>> {
-        let mut model = self.read().map_err(ChangeError::Document)?;
-        edit(&mut model).map_err(ChangeError::Refused)?;
-        if let Err(e) = autosurgeon::reconcile(&mut self.doc, &model) {
-            self.doc.rollback();
-            return Err(ChangeError::Document(e.into()));
-        }
-        let hash = self.doc.commit_with(
-            CommitOptions::default()
-                .with_time(at.0 / 1000)
-                .with_message(message.to_owned()),
-        );
-        Ok((model, hash.is_some()))
+        edit: impl FnOnce(&mut M),
+    ) -> Result<(M, bool), DocumentError> {
+        self.change(at, message, |model| {
+            edit(model);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .map_err(|e| match e {
+            ChangeError::Document(e) => *e,
+            ChangeError::Refused(never) => match never {},
+        })
     }
 
     /// The whole document, compacted.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use automerge::{AutoCommit, Change};
 
-use crate::client::{Card, ClientDoc, Contact};
+use crate::client::{Card, ClientDoc, Contact, EntryKind, Event, Money, Payment, Shipment};
 use crate::date::Timestamp;
 use crate::document::ClientDocument;
 use crate::ids::{UserId, user_of_actor};
@@ -37,6 +37,11 @@ pub enum Field {
     Status,
     /// An Interest, event, payment or shipment was added or changed.
     Activity,
+    /// A contact person, event, payment or shipment was deleted ("Контакт
+    /// удалён"; before: what it was, after: empty).
+    Deleted(EntryKind),
+    /// A deleted entry was restored (before: empty, after: what it is).
+    Restored(EntryKind),
     /// Another client was merged into this one (after: its name), or this
     /// one into another (after: the survivor's id).
     Merge,
@@ -132,6 +137,11 @@ fn doc_changes(before: &ClientDoc, after: &ClientDoc) -> Vec<(Field, String, Str
     let mut out = Vec::new();
     card_changes(&before.card, &after.card, &mut out);
     for (id, c) in &after.contacts {
+        // A deleted or restored contact is told by its own entry below.
+        let was_deleted = before.contacts.get(id).map(|b| b.deleted.is_some());
+        if c.deleted.is_some() || was_deleted == Some(true) {
+            continue;
+        }
         let now = describe_contact(c);
         let was = before
             .contacts
@@ -151,6 +161,25 @@ fn doc_changes(before: &ClientDoc, after: &ClientDoc) -> Vec<(Field, String, Str
             ));
         }
     }
+    deletions(
+        EntryKind::Contact,
+        &before.contacts,
+        &after.contacts,
+        &mut out,
+    );
+    deletions(EntryKind::Event, &before.events, &after.events, &mut out);
+    deletions(
+        EntryKind::Payment,
+        &before.payments,
+        &after.payments,
+        &mut out,
+    );
+    deletions(
+        EntryKind::Shipment,
+        &before.shipments,
+        &after.shipments,
+        &mut out,
+    );
     for (id, n) in &after.notes {
         if before.notes.get(id).map(|b| &b.text) != Some(&n.text) {
             let was = before
@@ -175,11 +204,18 @@ fn doc_changes(before: &ClientDoc, after: &ClientDoc) -> Vec<(Field, String, Str
     if status(before) != status(after) {
         out.push((Field::Status, status(before), status(after)));
     }
-    let activity =
-        |d: &ClientDoc| d.interests.len() + d.events.len() + d.payments.len() + d.shipments.len();
-    if activity(before) != activity(after)
-        || before.interests != after.interests
-        || before.events != after.events
+    // Deletions and restorations are entries of their own (above): the
+    // activity counts and compares what is not deleted.
+    let activity = |d: &ClientDoc| {
+        d.interests.len()
+            + d.live_events().count()
+            + d.live_payments().count()
+            + d.live_shipments().count()
+    };
+    if before.interests != after.interests
+        || live_changed(&before.events, &after.events)
+        || live_changed(&before.payments, &after.payments)
+        || live_changed(&before.shipments, &after.shipments)
     {
         out.push((
             Field::Activity,
@@ -207,6 +243,92 @@ fn doc_changes(before: &ClientDoc, after: &ClientDoc) -> Vec<(Field, String, Str
         }
     }
     out
+}
+
+/// An entry of the card that can be deleted, as the history tells it.
+trait Told: PartialEq {
+    fn is_deleted(&self) -> bool;
+    fn describe(&self) -> String;
+}
+
+fn describe_money_fact(date: crate::date::Date, amount: Money, document: &str) -> String {
+    let mut parts = vec![date.to_string(), amount.plain()];
+    if !document.is_empty() {
+        parts.push(document.to_owned());
+    }
+    parts.join(" · ")
+}
+
+impl Told for Contact {
+    fn is_deleted(&self) -> bool {
+        self.deleted.is_some()
+    }
+    fn describe(&self) -> String {
+        describe_contact(self)
+    }
+}
+
+impl Told for Event {
+    fn is_deleted(&self) -> bool {
+        self.deleted.is_some()
+    }
+    fn describe(&self) -> String {
+        format!("{} · {} · {}", self.date, self.kind.id(), self.result)
+    }
+}
+
+impl Told for Payment {
+    fn is_deleted(&self) -> bool {
+        self.deleted.is_some()
+    }
+    fn describe(&self) -> String {
+        describe_money_fact(self.date, self.amount, &self.document)
+    }
+}
+
+impl Told for Shipment {
+    fn is_deleted(&self) -> bool {
+        self.deleted.is_some()
+    }
+    fn describe(&self) -> String {
+        describe_money_fact(self.date, self.amount, &self.document)
+    }
+}
+
+/// The entries of `kind` deleted or restored between `before` and
+/// `after`. An entry that arrives already deleted (taken in by a merge)
+/// is told as deleted.
+fn deletions<T: Told>(
+    kind: EntryKind,
+    before: &BTreeMap<String, T>,
+    after: &BTreeMap<String, T>,
+    out: &mut Vec<(Field, String, String)>,
+) {
+    for (id, entry) in after {
+        let was_deleted = before.get(id).map(Told::is_deleted);
+        match (was_deleted, entry.is_deleted()) {
+            (None | Some(false), true) => {
+                out.push((Field::Deleted(kind), entry.describe(), String::new()));
+            }
+            (Some(true), false) => {
+                out.push((Field::Restored(kind), String::new(), entry.describe()));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether an entry not deleted on either side was added, changed or
+/// removed.
+fn live_changed<T: Told>(before: &BTreeMap<String, T>, after: &BTreeMap<String, T>) -> bool {
+    let added_or_changed = after.iter().any(|(id, a)| {
+        !a.is_deleted()
+            && match before.get(id) {
+                None => true,
+                Some(b) => !b.is_deleted() && b != a,
+            }
+    });
+    added_or_changed || before.keys().any(|id| !after.contains_key(id))
 }
 
 /// The history of a client's card, oldest first. The change that created
@@ -288,11 +410,11 @@ mod tests {
         let mut doc =
             ClientDocument::create(&client, actor(&anna), Timestamp(1_000)).expect("create");
         doc.set_actor(actor(&oleg));
-        doc.change(Timestamp(2_000_000), "inn", |d| {
+        doc.change_infallible(Timestamp(2_000_000), "inn", |d| {
             d.card.inn = "7707083893".into()
         })
         .expect("change");
-        doc.change(Timestamp(3_000_000), "phone", |d| {
+        doc.change_infallible(Timestamp(3_000_000), "phone", |d| {
             d.card.phones.insert(
                 "p".into(),
                 PhoneEntry {
@@ -327,5 +449,86 @@ mod tests {
             .expect("the phone");
         assert_eq!(phone.after, "+7 495 925-05-31");
         assert_eq!(history.last().map(|e| &e.field), Some(&Field::Phones));
+    }
+
+    #[test]
+    fn a_deleted_and_restored_contact_and_payment_read_as_clear_entries() {
+        let anna = UserId::random();
+        let orlova = UserId::random();
+        let card = Card {
+            name: "Вектор".into(),
+            created: Date::from_ymd(2026, 3, 1).expect("date"),
+            created_by: anna.clone(),
+            ..Card::default()
+        };
+        let mut client = ClientDoc::new(
+            ClientId::random(),
+            card,
+            Some(anna.clone()),
+            &anna,
+            Timestamp(1),
+        );
+        client.contacts.insert(
+            "c".into(),
+            Contact {
+                id: "c".into(),
+                full_name: "Иванов Иван".into(),
+                position: "Снабженец".into(),
+                ..Contact::default()
+            },
+        );
+        client.payments.insert(
+            "p".into(),
+            Payment {
+                id: "p".into(),
+                date: Date::from_ymd(2026, 3, 2).expect("date"),
+                amount: Money(123_450),
+                document: "П-1".into(),
+                source: Default::default(),
+                by: anna.clone(),
+                at: Timestamp(2),
+                deleted: None,
+            },
+        );
+        let actor = |u: &UserId| actor_for(u, [1; 8]).expect("actor");
+        let mut doc =
+            ClientDocument::create(&client, actor(&anna), Timestamp(1_000)).expect("create");
+        doc.change(Timestamp(2_000_000), "delete", |d| {
+            d.delete_entry(EntryKind::Contact, "c", &anna, Timestamp(2_000_000))?;
+            d.delete_entry(EntryKind::Payment, "p", &anna, Timestamp(2_000_000))
+        })
+        .expect("deleted");
+        doc.set_actor(actor(&orlova));
+        doc.change(Timestamp(3_000_000), "restore", |d| {
+            d.restore_entry(EntryKind::Contact, "c", crate::workspace::Role::Supervisor)
+        })
+        .expect("restored");
+        let history = card_history(&mut doc).expect("history");
+        let later: Vec<_> = history
+            .iter()
+            .filter(|e| e.at >= Timestamp(2_000_000))
+            .collect();
+        let fields: Vec<_> = later
+            .iter()
+            .map(|e| (&e.field, e.author.as_ref()))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                (&Field::Deleted(EntryKind::Contact), Some(&anna)),
+                (&Field::Deleted(EntryKind::Payment), Some(&anna)),
+                (&Field::Restored(EntryKind::Contact), Some(&orlova)),
+            ],
+            "one entry each, and no activity or contact edit besides"
+        );
+        assert_eq!(
+            (later[0].before.as_str(), later[0].after.as_str()),
+            ("Иванов Иван · Снабженец", "")
+        );
+        assert_eq!(later[1].before, "2026-03-02 · 1234,50 · П-1");
+        assert_eq!(
+            (later[2].before.as_str(), later[2].after.as_str()),
+            ("", "Иванов Иван · Снабженец")
+        );
     }
 }

@@ -508,6 +508,7 @@ impl NewFact {
                 source,
                 by: by.clone(),
                 at,
+                deleted: None,
             }),
             FactKind::Shipment => NewFact::Shipment(Shipment {
                 id,
@@ -517,6 +518,7 @@ impl NewFact {
                 source,
                 by: by.clone(),
                 at,
+                deleted: None,
             }),
         }
     }

@@ -55,10 +55,6 @@ pub struct Column {
     pub overdue: usize,
 }
 
-fn folded(s: &str) -> String {
-    s.to_lowercase().replace('ё', "е")
-}
-
 /// The Interests of `scenario` among `clients` (clients and potential
 /// clients; merged ones are left out) that pass `filter`, as one column per
 /// state in the scenario's order. Each column lists overdue Interests
@@ -69,7 +65,7 @@ pub fn board<'a>(
     filter: &Filter,
     today: Date,
 ) -> Vec<Column> {
-    let text = folded(filter.text.trim());
+    let text = crate::search::fold(filter.text.trim());
     let mut columns: Vec<Column> = scenario
         .states
         .iter()
@@ -84,7 +80,7 @@ pub fn board<'a>(
         if client.merged_into.is_some() {
             continue;
         }
-        let client_matches = text.is_empty() || folded(&client.name).contains(&text);
+        let client_matches = text.is_empty() || crate::search::fold(&client.name).contains(&text);
         for (index, i) in client.interests.iter().enumerate() {
             if i.scenario != scenario.id
                 || filter
@@ -97,7 +93,7 @@ pub fn board<'a>(
                 || filter
                     .ended_since
                     .is_some_and(|since| i.completed.is_some_and(|d| d < since))
-                || !(client_matches || folded(&i.content).contains(&text))
+                || !(client_matches || crate::search::fold(&i.content).contains(&text))
             {
                 continue;
             }

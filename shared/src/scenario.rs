@@ -2,16 +2,19 @@
 //! state of its scenario, and moving it between states — the refusal of a
 //! state that requires a registered client, the end of an Interest in a
 //! successful or unsuccessful final state (the latter with a reason), and
-//! reopening an ended one.
+//! reopening an ended one; editing a registered Interest; and the same
+//! moves as edits of a client document that refuse when the Interest moved
+//! meanwhile on another device (`*_in`, for
+//! [`crate::document::Document::change`]).
 //!
 //! The scenarios themselves (states, hints, flags) are workspace settings
 //! ([`crate::workspace::Scenario`]); this module is what happens to an
 //! Interest under them.
 
-use crate::client::{Interest, Outcome, Transition};
+use crate::client::{ClientDoc, Interest, Outcome, Transition};
 use crate::date::{Date, Timestamp};
 use crate::ids::UserId;
-use crate::workspace::{Reason, Scenario, WorkspaceDoc};
+use crate::workspace::{Reason, Role, Scenario, WorkspaceDoc};
 
 /// Why an Interest cannot be registered or moved. The app words each one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -224,6 +227,194 @@ fn end_interest(interest: &mut Interest, outcome: Outcome, reason: Option<&str>,
         Outcome::Success => None,
     };
     interest.follow_up = None;
+}
+
+/// Why an Interest of a client document cannot be edited, moved or
+/// completed. Nothing was written; the app words each one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InterestError {
+    #[error("this client has no such Interest")]
+    NotFound,
+    /// The state the user saw is not the Interest's state any more: another
+    /// device moved it. `name` is the state's name (English, else Russian)
+    /// for logs; the app names `state` in the user's language.
+    #[error("the Interest was moved to «{name}» meanwhile")]
+    MovedMeanwhile { state: String, name: String },
+    /// Completed on another device while the user looked at it open.
+    #[error("the Interest has already been completed meanwhile")]
+    EndedMeanwhile,
+    #[error("there is no service type {0:?}")]
+    UnknownServiceType(String),
+    #[error("only supervisors and administrators change an Interest's responsible")]
+    ResponsibleNotAllowed,
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+}
+
+/// What the Interest form holds when an Interest is edited after its
+/// registration (SPEC 4, "Fields"). Its scenario and state stay: they
+/// change only by moves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterestEdit {
+    pub content: String,
+    pub service_type: String,
+    pub follow_up: Option<Date>,
+    pub responsible: Option<UserId>,
+}
+
+impl InterestEdit {
+    /// The form's content for an existing Interest.
+    pub fn of(interest: &Interest) -> InterestEdit {
+        InterestEdit {
+            content: interest.content.clone(),
+            service_type: interest.service_type.clone(),
+            follow_up: interest.follow_up,
+            responsible: interest.responsible.clone(),
+        }
+    }
+}
+
+/// Edits a registered Interest: what the form changed (`opened` → `edit`)
+/// is written, the rest left as it is now (another device's edit of
+/// another field survives). Refused: an empty content, a service type the
+/// workspace does not have, and a change of the responsible by anyone but
+/// a supervisor or administrator. `interest` is untouched on a refusal.
+pub fn edit_interest(
+    ws: &WorkspaceDoc,
+    interest: &mut Interest,
+    opened: &InterestEdit,
+    edit: &InterestEdit,
+    role: Role,
+) -> Result<(), InterestError> {
+    let content = edit.content.trim();
+    if content.is_empty() {
+        return Err(ScenarioError::EmptyContent.into());
+    }
+    let service_type = edit.service_type.trim();
+    let service_changed = service_type != opened.service_type.trim();
+    if service_changed && !ws.service_types.contains_key(service_type) {
+        return Err(InterestError::UnknownServiceType(service_type.to_owned()));
+    }
+    let responsible_changed = edit.responsible != opened.responsible;
+    if responsible_changed && !role.may_reassign() {
+        return Err(InterestError::ResponsibleNotAllowed);
+    }
+    if content != opened.content.trim() {
+        interest.content = content.to_owned();
+    }
+    if service_changed {
+        interest.service_type = service_type.to_owned();
+    }
+    if edit.follow_up != opened.follow_up {
+        interest.follow_up = edit.follow_up;
+    }
+    if responsible_changed {
+        interest.responsible = edit.responsible.clone();
+    }
+    Ok(())
+}
+
+/// The Interest `id` of `doc`, if it is still in `expected_state` (the
+/// state the user saw when they chose what to do).
+fn interest_as_seen<'a>(
+    doc: &'a mut ClientDoc,
+    ws: &WorkspaceDoc,
+    id: &str,
+    expected_state: &str,
+) -> Result<&'a mut Interest, InterestError> {
+    let interest = doc.interests.get_mut(id).ok_or(InterestError::NotFound)?;
+    if interest.state != expected_state {
+        let name = ws
+            .scenarios
+            .get(&interest.scenario)
+            .and_then(|s| s.state(&interest.state))
+            .map(|st| st.names.en_or_ru().to_owned())
+            .unwrap_or_else(|| interest.state.clone());
+        return Err(InterestError::MovedMeanwhile {
+            state: interest.state.clone(),
+            name,
+        });
+    }
+    Ok(interest)
+}
+
+/// [`edit_interest`] on Interest `id` of a client document.
+pub fn edit_interest_in(
+    doc: &mut ClientDoc,
+    ws: &WorkspaceDoc,
+    id: &str,
+    opened: &InterestEdit,
+    edit: &InterestEdit,
+    role: Role,
+) -> Result<(), InterestError> {
+    let interest = doc.interests.get_mut(id).ok_or(InterestError::NotFound)?;
+    edit_interest(ws, interest, opened, edit, role)
+}
+
+/// [`move_interest`] on Interest `id` of a client document, refused with
+/// [`InterestError::MovedMeanwhile`] unless it is still in
+/// `expected_state`. The scenario and the reasons are the workspace's.
+#[allow(clippy::too_many_arguments)]
+pub fn move_interest_in(
+    doc: &mut ClientDoc,
+    ws: &WorkspaceDoc,
+    id: &str,
+    expected_state: &str,
+    to: &str,
+    reason: Option<&str>,
+    transition_id: String,
+    act: &Act,
+) -> Result<(), InterestError> {
+    let has_client = doc.potential.is_none();
+    let interest = interest_as_seen(doc, ws, id, expected_state)?;
+    let scenario = ws
+        .scenarios
+        .get(&interest.scenario)
+        .ok_or_else(|| ScenarioError::UnknownScenario(interest.scenario.clone()))?;
+    move_interest(
+        interest,
+        scenario,
+        to,
+        has_client,
+        reason,
+        &ws.rejection_reasons,
+        transition_id,
+        act,
+    )?;
+    Ok(())
+}
+
+/// [`complete_interest`] on Interest `id` of a client document, refused
+/// unless it is still open and in `expected_state`
+/// ([`InterestError::MovedMeanwhile`], [`InterestError::EndedMeanwhile`]).
+#[allow(clippy::too_many_arguments)]
+pub fn complete_interest_in(
+    doc: &mut ClientDoc,
+    ws: &WorkspaceDoc,
+    id: &str,
+    expected_state: &str,
+    outcome: Outcome,
+    reason: Option<&str>,
+    transition_id: String,
+    act: &Act,
+) -> Result<(), InterestError> {
+    let has_client = doc.potential.is_none();
+    let interest = interest_as_seen(doc, ws, id, expected_state)?;
+    if interest.completed.is_some() {
+        return Err(InterestError::EndedMeanwhile);
+    }
+    let scenario = ws.scenarios.get(&interest.scenario);
+    complete_interest(
+        interest,
+        scenario,
+        outcome,
+        has_client,
+        reason,
+        &ws.rejection_reasons,
+        transition_id,
+        act,
+    )?;
+    Ok(())
 }
 
 /// Whether an open Interest's follow-up date has passed.
@@ -572,5 +763,231 @@ mod tests {
         assert!(i.transitions.is_empty());
         assert_eq!(i.reason.as_deref(), Some("price"));
         assert_eq!(i.follow_up, None);
+    }
+
+    fn client_with(interest: Interest) -> ClientDoc {
+        let by = act(1).by;
+        let card = crate::client::Card {
+            name: "Вектор".into(),
+            created: act(1).date,
+            created_by: by.clone(),
+            ..Default::default()
+        };
+        let mut doc = ClientDoc::new(
+            crate::ids::ClientId::random(),
+            card,
+            Some(by.clone()),
+            &by,
+            Timestamp(1),
+        );
+        doc.interests.insert(interest.id.clone(), interest);
+        doc
+    }
+
+    #[test]
+    fn a_manager_moves_the_follow_up_after_a_call_and_the_interest_is_no_longer_overdue() {
+        let ws = ws();
+        let mut i = lead(&ws);
+        let today = Date::from_ymd(2026, 11, 28).expect("date");
+        assert!(is_overdue(i.follow_up, i.completed, today));
+        let opened = InterestEdit::of(&i);
+        let mut edit = opened.clone();
+        edit.follow_up = Date::from_ymd(2026, 12, 3);
+        edit.content = " Станок ЧПУ, два шпинделя ".into();
+        edit_interest(&ws, &mut i, &opened, &edit, Role::Manager).expect("edited");
+        assert!(!is_overdue(i.follow_up, i.completed, today));
+        assert_eq!(i.content, "Станок ЧПУ, два шпинделя");
+        assert_eq!(i.state, "new", "the state moves only by moves");
+    }
+
+    #[test]
+    fn an_interest_edit_refuses_empty_content_an_unknown_service_and_a_managers_responsible() {
+        let ws = ws();
+        let original = lead(&ws);
+        let opened = InterestEdit::of(&original);
+        let mut i = original.clone();
+        let refused = |edit: InterestEdit, role: Role, i: &mut Interest| {
+            edit_interest(&ws, i, &opened, &edit, role)
+        };
+        let mut edit = opened.clone();
+        edit.content = "  ".into();
+        assert_eq!(
+            refused(edit, Role::Manager, &mut i),
+            Err(InterestError::Scenario(ScenarioError::EmptyContent))
+        );
+        let mut edit = opened.clone();
+        edit.service_type = "teleport".into();
+        assert_eq!(
+            refused(edit, Role::Manager, &mut i),
+            Err(InterestError::UnknownServiceType("teleport".into()))
+        );
+        let mut edit = opened.clone();
+        edit.responsible = Some(UserId::random());
+        assert_eq!(
+            refused(edit.clone(), Role::Manager, &mut i),
+            Err(InterestError::ResponsibleNotAllowed)
+        );
+        assert_eq!(
+            refused(edit.clone(), Role::Assistant, &mut i),
+            Err(InterestError::ResponsibleNotAllowed)
+        );
+        assert_eq!(i, original, "a refusal changes nothing");
+        edit.service_type = "service".into();
+        refused(edit.clone(), Role::Supervisor, &mut i).expect("a supervisor may");
+        assert_eq!(i.responsible, edit.responsible);
+        assert_eq!(i.service_type, "service");
+    }
+
+    #[test]
+    fn an_interest_edit_leaves_what_another_device_changed_meanwhile() {
+        let ws = ws();
+        let mut i = lead(&ws);
+        let opened = InterestEdit::of(&i);
+        // Another device set the follow-up meanwhile.
+        i.follow_up = Date::from_ymd(2026, 12, 10);
+        let mut edit = opened.clone();
+        edit.content = "Станок ЧПУ и оснастка".into();
+        edit_interest(&ws, &mut i, &opened, &edit, Role::Manager).expect("edited");
+        assert_eq!(i.follow_up, Date::from_ymd(2026, 12, 10));
+        assert_eq!(i.content, "Станок ЧПУ и оснастка");
+    }
+
+    #[test]
+    fn completing_an_interest_moved_meanwhile_on_another_device_is_refused_and_says_where_it_went()
+    {
+        let ws = ws();
+        let mut doc = client_with(lead(&ws));
+        // Another device moved it to "В обработке".
+        let scenario = &ws.scenarios[LEAD_SCENARIO];
+        let i = doc.interests.get_mut("i1").expect("i1");
+        move_interest(
+            i,
+            scenario,
+            "processing",
+            true,
+            None,
+            &[],
+            "t1".into(),
+            &act(2),
+        )
+        .expect("moved");
+        let before = doc.clone();
+        let refused = complete_interest_in(
+            &mut doc,
+            &ws,
+            "i1",
+            "new",
+            Outcome::Success,
+            None,
+            "t2".into(),
+            &act(3),
+        );
+        assert_eq!(
+            refused,
+            Err(InterestError::MovedMeanwhile {
+                state: "processing".into(),
+                name: "In processing".into()
+            })
+        );
+        assert_eq!(
+            refused.map_err(|e| e.to_string()),
+            Err("the Interest was moved to «In processing» meanwhile".to_owned())
+        );
+        assert_eq!(doc, before);
+        assert_eq!(
+            move_interest_in(
+                &mut doc,
+                &ws,
+                "i1",
+                "new",
+                "offer",
+                None,
+                "t3".into(),
+                &act(3)
+            ),
+            Err(InterestError::MovedMeanwhile {
+                state: "processing".into(),
+                name: "In processing".into()
+            })
+        );
+        // From the state it is really in, it completes.
+        complete_interest_in(
+            &mut doc,
+            &ws,
+            "i1",
+            "processing",
+            Outcome::Success,
+            None,
+            "t4".into(),
+            &act(4),
+        )
+        .expect("completed");
+        let done = &doc.interests["i1"];
+        assert_eq!(done.outcome, Some(Outcome::Success));
+        let state = done.state.clone();
+        assert_eq!(
+            complete_interest_in(
+                &mut doc,
+                &ws,
+                "i1",
+                &state,
+                Outcome::Failure,
+                Some("price"),
+                "t5".into(),
+                &act(5)
+            ),
+            Err(InterestError::EndedMeanwhile)
+        );
+        assert_eq!(
+            move_interest_in(
+                &mut doc,
+                &ws,
+                "nope",
+                "new",
+                "offer",
+                None,
+                "t6".into(),
+                &act(5)
+            ),
+            Err(InterestError::NotFound)
+        );
+    }
+
+    #[test]
+    fn a_refused_completion_through_the_document_writes_nothing() {
+        let ws = ws();
+        let actor = crate::ids::actor_for(&act(1).by, [1; 8]).expect("actor");
+        let mut doc =
+            crate::document::ClientDocument::create(&client_with(lead(&ws)), actor, Timestamp(1))
+                .expect("create");
+        let heads = doc.heads();
+        doc.save_incremental();
+        let refused = doc.change(Timestamp(2), "interest completed", |d| {
+            complete_interest_in(
+                d,
+                &ws,
+                "i1",
+                "offer",
+                Outcome::Success,
+                None,
+                "t".into(),
+                &act(2),
+            )
+        });
+        assert!(matches!(
+            refused,
+            Err(crate::document::ChangeError::Refused(
+                InterestError::MovedMeanwhile { .. }
+            ))
+        ));
+        assert_eq!(doc.heads(), heads);
+        assert!(doc.save_incremental().is_empty(), "nothing to store");
+        let (model, changed) = doc
+            .change(Timestamp(3), "interest moved", |d| {
+                move_interest_in(d, &ws, "i1", "new", "processing", None, "t".into(), &act(3))
+            })
+            .expect("moved");
+        assert!(changed);
+        assert_eq!(model.interests["i1"].state, "processing");
     }
 }

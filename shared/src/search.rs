@@ -75,8 +75,6 @@ mod store;
 mod tests;
 pub(crate) mod text;
 
-pub use text::fold;
-
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -87,6 +85,7 @@ use crate::phone::{KeyMatchKind, MAX_DIGITS, Phone, PhoneQuery};
 use crate::summary::ClientSummary;
 use dictionary::{Dictionary, FieldId, WordId};
 use store::{NONE, Owner, Packed, SortedIds, Table};
+pub use text::fold;
 use text::{MIN_TYPO_LEN, Word, name_words_unlocated, normalised, order_key, typo_prefix};
 
 /// Builds a [`SearchIndex`] in slices; see [`SearchIndex::builder`].

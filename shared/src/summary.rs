@@ -15,7 +15,8 @@ use crate::rules::facts::ClientFacts;
 /// What [`ClientSummary::of`] computes, as a number: raised whenever a
 /// summary starts to carry something new (2: Interests and document
 /// numbers; 3: which Interests the system created and when a person took
-/// them up, and the revenue). Summaries stored under an older number are computed again
+/// them up, the revenue, and deleted contacts, events, payments and
+/// shipments left out). Summaries stored under an older number are computed again
 /// from their documents, on the relay at start and on a device in the
 /// background, so nothing that came before is missing from them.
 pub const SUMMARY_VERSION: u32 = 3;
@@ -258,9 +259,9 @@ impl ClientSummary {
             .collect();
         let touched = [
             doc.notes.values().map(|n| n.at).max(),
-            doc.events.values().map(|e| e.at).max(),
-            doc.payments.values().map(|p| p.at).max(),
-            doc.shipments.values().map(|s| s.at).max(),
+            doc.live_events().map(|e| e.at).max(),
+            doc.live_payments().map(|p| p.at).max(),
+            doc.live_shipments().map(|s| s.at).max(),
             doc.assignments.values().map(|a| a.at).max(),
             doc.manual_statuses.values().map(|m| m.at).max(),
             doc.interests.values().map(|i| i.created_at).max(),
@@ -302,6 +303,8 @@ impl ClientSummary {
                 v
             },
             potential: doc.potential.is_some(),
+            // Deleted ones too: these numbers keep an import from adding
+            // again what a person deleted (see `import::add_facts`).
             payment_documents: documents(doc.payments.values().map(|p| p.document.as_str())),
             shipment_documents: documents(doc.shipments.values().map(|s| s.document.as_str())),
         }

@@ -47,6 +47,11 @@ pub mod refusal {
     pub const TAKEN: &str = "taken";
     /// Only supervisors and administrators merge clients.
     pub const MERGED_INTO: &str = "merged_into";
+    /// Only supervisors and administrators restore a deleted contact
+    /// person, event, payment or shipment.
+    pub const RESTORE: &str = "restore";
+    /// A manager or assistant deletes entries of their own clients only.
+    pub const DELETE: &str = "delete";
     /// Only administrators change the workspace document.
     pub const WORKSPACE: &str = "workspace";
     /// The document would no longer be a readable client or workspace

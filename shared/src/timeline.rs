@@ -43,6 +43,10 @@ pub enum What {
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    /// The id of what it records in the document (the event, payment or
+    /// shipment; the Interest; the move), so the card can edit or delete
+    /// it from its line.
+    pub id: String,
     /// The day it happened (as entered).
     pub date: Date,
     /// When it was written, to order same-day entries.
@@ -54,8 +58,9 @@ pub struct Entry {
 /// The client's timeline, newest first: by date, then by when written.
 pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
     let mut out = Vec::new();
-    for e in doc.events.values() {
+    for e in doc.live_events() {
         out.push(Entry {
+            id: e.id.clone(),
             date: e.date,
             at: e.at,
             by: e.by.clone(),
@@ -67,6 +72,7 @@ pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
                     .participants
                     .iter()
                     .filter_map(|id| doc.contacts.get(id))
+                    .filter(|c| c.deleted.is_none())
                     .map(|c| c.full_name.clone())
                     .collect(),
             },
@@ -74,6 +80,7 @@ pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
     }
     for i in doc.interests.values() {
         out.push(Entry {
+            id: i.id.clone(),
             date: i.created,
             at: i.created_at,
             by: i.created_by.clone(),
@@ -84,6 +91,7 @@ pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
         });
         for t in i.transitions.values() {
             out.push(Entry {
+                id: t.id.clone(),
                 date: t.date,
                 at: t.at,
                 by: t.by.clone(),
@@ -96,8 +104,9 @@ pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
             });
         }
     }
-    for p in doc.payments.values() {
+    for p in doc.live_payments() {
         out.push(Entry {
+            id: p.id.clone(),
             date: p.date,
             at: p.at,
             by: p.by.clone(),
@@ -107,8 +116,9 @@ pub fn timeline(doc: &ClientDoc) -> Vec<Entry> {
             },
         });
     }
-    for s in doc.shipments.values() {
+    for s in doc.live_shipments() {
         out.push(Entry {
+            id: s.id.clone(),
             date: s.date,
             at: s.at,
             by: s.by.clone(),

@@ -88,6 +88,12 @@ impl Role {
         self.sees_everything()
     }
 
+    /// Whether this role may restore a deleted contact person, event,
+    /// payment or shipment.
+    pub fn may_restore(self) -> bool {
+        self.sees_everything()
+    }
+
     /// Whether this role may merge two clients into one.
     pub fn may_merge(self) -> bool {
         self.sees_everything()
@@ -318,6 +324,13 @@ impl WorkspaceDoc {
         self.users.get(id.as_str())
     }
 
+    /// The name of the user with this id, as lists and the history show
+    /// it; `None` for an id the directory does not know (a removed user,
+    /// a document from another workspace).
+    pub fn user_name(&self, id: &UserId) -> Option<&str> {
+        self.user(id).map(|u| u.name.as_str())
+    }
+
     /// Users who can be made responsible for clients (managers and
     /// assistants, and supervisors who also sell).
     pub fn assignable_users(&self) -> Vec<&UserEntry> {
@@ -469,5 +482,30 @@ fn winback_scenario() -> Scenario {
                 Some(Outcome::Failure),
             ),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_is_named_by_id_and_an_unknown_id_is_none() {
+        let anna = UserEntry {
+            id: UserId::random(),
+            login: "anna".into(),
+            name: "Анна Петрова".into(),
+            role: Role::Manager,
+            active: true,
+        };
+        let ws = WorkspaceDoc::new("test", [anna.clone()]);
+        assert_eq!(ws.user_name(&anna.id), Some("Анна Петрова"));
+        assert_eq!(ws.user_name(&UserId::random()), None);
+    }
+
+    #[test]
+    fn only_supervisors_and_administrators_restore() {
+        let may: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may_restore()).collect();
+        assert_eq!(may, [Role::Supervisor, Role::Administrator]);
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use automerge::{Automerge, PatchAction, Prop};
 use chrono::{Days, NaiveDate};
-use kartoteka::client::{AssignmentKind, AssignmentRequest, ClientDoc};
+use kartoteka::client::{AssignmentKind, AssignmentRequest, ClientDoc, Deletion};
 use kartoteka::ids::user_of_actor;
 use kartoteka::rules::zone::{Zone, zone};
 use kartoteka::summary::ClientSummary;
@@ -224,10 +224,13 @@ pub fn check(
                 .map_err(invalid)
         }
         Some(Kind::Other) => Err(invalid("this document cannot be changed".into())),
-        Some(Kind::Client { model, .. }) => {
+        Some(Kind::Client { model, summary }) => {
             let new = read_client_after(model, after, before_heads).map_err(invalid)?;
             if new.id != model.id {
                 return Err(invalid("a client document's id cannot change".into()));
+            }
+            if !user.role.may_restore() {
+                check_deletions(user, model, &new, summary, policy, today)?;
             }
             if !user.role.may_reassign() {
                 check_assignments(user, model, &new, policy, today)?;
@@ -392,6 +395,96 @@ fn check_requests(
         refusal::RESPONSIBLE,
         "only supervisors and administrators decide assignment requests; a manager files requests for themselves",
     ))
+}
+
+/// How each deletable entry's tombstone changed: `(was deleted, is
+/// deleted)` for every entry whose tombstone differs, including one whose
+/// tombstone was rewritten or that was dropped from its map.
+fn tombstone_moves(before: &ClientDoc, after: &ClientDoc) -> Vec<(bool, bool)> {
+    fn moves<T>(
+        before: &std::collections::BTreeMap<String, T>,
+        after: &std::collections::BTreeMap<String, T>,
+        deleted: impl Fn(&T) -> Option<&Deletion>,
+        out: &mut Vec<(bool, bool)>,
+    ) {
+        for (id, a) in after {
+            let was = before.get(id).and_then(&deleted);
+            let is = deleted(a);
+            if was != is {
+                out.push((was.is_some(), is.is_some()));
+            }
+        }
+        for (id, b) in before {
+            if !after.contains_key(id) && deleted(b).is_some() {
+                out.push((true, false));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    moves(
+        &before.contacts,
+        &after.contacts,
+        |c| c.deleted.as_ref(),
+        &mut out,
+    );
+    moves(
+        &before.events,
+        &after.events,
+        |e| e.deleted.as_ref(),
+        &mut out,
+    );
+    moves(
+        &before.payments,
+        &after.payments,
+        |p| p.deleted.as_ref(),
+        &mut out,
+    );
+    moves(
+        &before.shipments,
+        &after.shipments,
+        |s| s.deleted.as_ref(),
+        &mut out,
+    );
+    out
+}
+
+/// A manager or assistant may delete contact persons, events, payments and
+/// shipments of their own clients (by the effective responsible, as
+/// [`may_read`] tells it: not of a client in the exchange), and may not
+/// restore a deleted one, nor rewrite or drop a deletion.
+fn check_deletions(
+    user: &UserRecord,
+    before: &ClientDoc,
+    after: &ClientDoc,
+    summary: &ClientSummary,
+    policy: &Policy,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    let moves = tombstone_moves(before, after);
+    if moves.iter().any(|&(was, _)| was) {
+        return Err(Refusal::new(
+            refusal::RESTORE,
+            "only supervisors and administrators restore a deleted entry",
+        ));
+    }
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let own = if summary.potential {
+        summary.responsible.as_ref() == Some(&user.id)
+    } else {
+        match zone(&summary.facts, policy.thresholds, today) {
+            Some(report) => report.responsible.as_deref() == Some(user.id.as_str()),
+            None => summary.responsible.as_ref() == Some(&user.id),
+        }
+    };
+    if !own {
+        return Err(Refusal::new(
+            refusal::DELETE,
+            "a manager deletes entries of their own clients only",
+        ));
+    }
+    Ok(())
 }
 
 /// The document's heads as hex, for `kt-accepted`.

@@ -113,8 +113,7 @@ impl ClientDoc {
         take(&mut self.notes, &potential.notes);
         let name = normalised(&who.full_name);
         let known = self
-            .contacts
-            .values()
+            .live_contacts()
             .any(|c| !name.is_empty() && normalised(&c.full_name) == name);
         if !known {
             // The same contact id every time, so linking twice adds one.
@@ -134,11 +133,7 @@ fn take<T: Clone>(target: &mut BTreeMap<String, T>, from: &BTreeMap<String, T>) 
 }
 
 fn normalised(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-        .replace('ё', "е")
+    crate::search::fold(&name.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// The person as a contact of the client, if there is a person.

@@ -40,6 +40,7 @@ fn payment(document: &str, on: Date, kopecks: i64) -> Payment {
         source: FactSource::Manual,
         by: user(),
         at: Timestamp(2),
+        deleted: None,
     }
 }
 
@@ -59,6 +60,7 @@ fn base() -> Vec<ClientDoc> {
             source: FactSource::Import,
             by: user(),
             at: Timestamp(3),
+            deleted: None,
         },
     );
     let mut merged = doc("old-vector", "ООО", "Вектор", "7707083893");

@@ -72,17 +72,6 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '-' | '\'' | '’' | 'ʼ' | '‐' | '\u{2011}')
 }
 
-/// `text` folded as search compares it: lower case, `ё` as `е`. The one
-/// fold for every comparison of names people type (lists, filters,
-/// sorting), so a list and the search never disagree.
-pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        push_normalised(c, &mut out);
-    }
-    out
-}
-
 /// Pushes the normalised form of `c` (lower case, `ё` as `е`); how many
 /// chars that was.
 fn push_normalised(c: char, out: &mut String) -> usize {
@@ -105,6 +94,19 @@ fn push_normalised(c: char, out: &mut String) -> usize {
         pushed += 1;
     }
     pushed
+}
+
+/// A text as search compares it, character by character: lower case, `ё`
+/// read as `е` (`Зелёный` → `зеленый`); everything else is kept as it is.
+/// The one fold for every comparison of typed text with stored text
+/// (filters, the sales board, duplicate names), so they all agree with
+/// search.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_normalised(c, &mut out);
+    }
+    out
 }
 
 /// Whether `c` is part of a word: a letter or a digit.
@@ -421,5 +423,14 @@ mod tests {
         assert!(!t("вектор", "векторстрой"));
         assert!(!t("", "ab"));
         assert!(t("", "a"));
+    }
+
+    #[test]
+    fn typed_text_folds_as_search_reads_names() {
+        assert_eq!(fold("ООО «Зелёный Берег»"), "ооо «зеленый берег»");
+        assert_eq!(fold("ЁЛКА Straße"), "елка straße");
+        let name = "Фёдоров Пётр";
+        let words: Vec<String> = name_words(name).into_iter().map(|w| w.text).collect();
+        assert_eq!(fold(name), words.join(" "));
     }
 }
