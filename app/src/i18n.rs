@@ -426,6 +426,15 @@ pub struct Catalogue {
     pub err_unknown_scenario: &'static str,
     pub err_unknown_state: fn(&str) -> String,
     pub err_same_state: &'static str,
+    pub sync_refused_restore: &'static str,
+    pub sync_refused_delete: &'static str,
+    /// History: an entry deleted / restored (the kind of entry).
+    pub history_deleted: fn(&str) -> String,
+    pub history_restored: fn(&str) -> String,
+    pub entry_contact: &'static str,
+    pub entry_event: &'static str,
+    pub entry_payment: &'static str,
+    pub entry_shipment: &'static str,
     /// Someone moved the Interest on another device since it was shown.
     pub err_moved_meanwhile: fn(&str) -> String,
     pub err_requires_client: fn(&str) -> String,

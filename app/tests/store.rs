@@ -126,7 +126,7 @@ async fn a_damaged_document_is_refused_and_the_others_still_open() {
     drop(store);
     // Corrupt one document on disk, as a broken disk or a bug would.
     let db = UserDb::open(me.id.as_str()).await.unwrap();
-    db.put_snapshot(bad.id.as_str(), b"not an automerge document", None, false)
+    db.put_snapshot(bad.id.as_str(), b"not an automerge document", None, false, None)
         .await
         .unwrap();
     let store = Store::open(me, [4; 8]).await.unwrap();
@@ -288,7 +288,7 @@ async fn interests_are_kept_apart_from_the_summary_and_summaries_of_an_older_ver
         summary: serde_json::to_string(&stale).unwrap(),
         sales: None,
     };
-    db.put_snapshot(old.id.as_str(), &bytes, Some(&rows), false)
+    db.put_snapshot(old.id.as_str(), &bytes, Some(&rows), false, None)
         .await
         .unwrap();
 
@@ -314,8 +314,8 @@ async fn interests_are_kept_apart_from_the_summary_and_summaries_of_an_older_ver
         }
     });
     store.refresh_summaries().await.unwrap();
-    let told = told.take();
-    assert!(told.contains(&whole), "the app hears the new summary");
+    let first = told.take();
+    assert!(first.contains(&whole), "the app hears the new summary");
     let mut refreshed = by_id(store.summaries(|_, _| {}).await.unwrap(), &old.id);
     assert_eq!(refreshed, stale, "stored apart");
     let sales = store.sales().await.unwrap();
@@ -339,7 +339,7 @@ async fn a_refused_edit_writes_nothing_and_tells_nobody() {
     let doc = client("Орбита", &me.id);
     store.create_client(&doc).await.unwrap();
     let id = doc.id.to_string();
-    let heard = std::rc::Rc::new(RefCell::new(Vec::new()));
+    let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let ear = heard.clone();
     store.observe(move |committed| {
         if let Committed::Client { summary, origin, .. } = committed {

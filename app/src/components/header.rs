@@ -116,6 +116,8 @@ fn RefusedBanner() -> impl IntoView {
             refusal::MERGED_INTO => c.sync_refused_merged_into,
             refusal::WORKSPACE => c.sync_refused_workspace,
             refusal::ACTOR => c.sync_refused_actor,
+            refusal::RESTORE => c.sync_refused_restore,
+            refusal::DELETE => c.sync_refused_delete,
             _ => c.sync_refused_other,
         })
     };

@@ -329,6 +329,14 @@ pub static EN: Catalogue = Catalogue {
     err_unknown_scenario: "There is no such scenario in the settings.",
     err_unknown_state: |s| format!("The scenario has no stage “{s}”."),
     err_same_state: "The Interest is already at this stage.",
+    sync_refused_restore: "Only a supervisor restores a deleted entry; the card is back to its accepted state.",
+    sync_refused_delete: "Entries are deleted only on your own clients; the card is back to its accepted state.",
+    history_deleted: |k| format!("Deleted: {k}"),
+    history_restored: |k| format!("Restored: {k}"),
+    entry_contact: "contact person",
+    entry_event: "event",
+    entry_payment: "payment",
+    entry_shipment: "shipment",
     err_moved_meanwhile: |s| format!("While you were looking, the Interest was moved to «{s}» on another device. Nothing was saved: look at what changed and move it again."),
     err_requires_client: |s| {
         format!(

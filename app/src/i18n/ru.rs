@@ -337,6 +337,14 @@ pub static RU: Catalogue = Catalogue {
     err_unknown_scenario: "Такого сценария нет в настройках.",
     err_unknown_state: |s| format!("В сценарии нет этапа «{s}»."),
     err_same_state: "Интерес уже на этом этапе.",
+    sync_refused_restore: "Восстановить удалённое может только руководитель; карточка возвращена к принятому состоянию.",
+    sync_refused_delete: "Удалять записи можно только у своих клиентов; карточка возвращена к принятому состоянию.",
+    history_deleted: |k| format!("Удалено: {k}"),
+    history_restored: |k| format!("Восстановлено: {k}"),
+    entry_contact: "контактное лицо",
+    entry_event: "событие",
+    entry_payment: "оплата",
+    entry_shipment: "отгрузка",
     err_moved_meanwhile: |s| format!("Пока вы смотрели, интерес перевели на этап «{s}» на другом устройстве. Ничего не сохранено: посмотрите, что изменилось, и переведите снова."),
     err_requires_client: |s| {
         format!(

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::base::Base;
+use kartoteka::client::EntryKind;
 use crate::t;
 
 /// A field's name in the history.
@@ -34,6 +35,18 @@ fn field_label(c: &Catalogue, field: &Field) -> String {
         Field::Activity => c.history_activity.to_owned(),
         Field::Merge => c.history_merge.to_owned(),
         Field::DuplicateOverride => c.history_override.to_owned(),
+        Field::Deleted(kind) => (c.history_deleted)(entry_kind_name(c, *kind)),
+        Field::Restored(kind) => (c.history_restored)(entry_kind_name(c, *kind)),
+    }
+}
+
+/// A kind of card entry, as the history names it.
+pub fn entry_kind_name(c: &Catalogue, kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Contact => c.entry_contact,
+        EntryKind::Event => c.entry_event,
+        EntryKind::Payment => c.entry_payment,
+        EntryKind::Shipment => c.entry_shipment,
     }
 }
 

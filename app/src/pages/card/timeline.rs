@@ -319,6 +319,7 @@ fn EventForm(
             result: text,
             interest: about,
             reason: None,
+            deleted: None,
         };
         let target = Target {
             doc,
