@@ -4,9 +4,9 @@
 //! and damaged valid inputs: none panics, each answers with an error or a
 //! result.
 //!
-//! Every property runs a fixed number of cases (`CASES`, or
-//! `FUZZ_CASES` from the environment for a longer run), so the test command
-//! stays fast; proptest's shrinking and its regressions file work as for
+//! Every property runs a fixed number of cases (`CASES`, `LARGE_CASES` for
+//! the large inputs, or `FUZZ_CASES` from the environment for a longer
+//! run), so the test command stays fast; proptest's shrinking and its regressions file work as for
 //! every other property test.
 
 use kartoteka::api::{BundleEntry, BundleKind, decode_bundle, encode_bundle};
@@ -18,12 +18,19 @@ use proptest::prelude::*;
 
 /// Cases per property in the test command.
 const CASES: u32 = 2_000;
+/// Cases of the properties whose inputs are large (frames of up to 100,000
+/// bytes, whole CSV files in three encodings).
+const LARGE_CASES: u32 = 300;
 
 fn config() -> ProptestConfig {
+    config_of(CASES)
+}
+
+fn config_of(default_cases: u32) -> ProptestConfig {
     let cases = std::env::var("FUZZ_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(CASES);
+        .unwrap_or(default_cases);
     ProptestConfig {
         cases,
         // Arbitrary bytes are seldom rejected; no local rejects are used.
@@ -354,13 +361,6 @@ proptest! {
     }
 
     #[test]
-    fn a_hostile_sync_frame_is_refused(frame in hostile_frame(), tail in any_bytes()) {
-        prop_assert!(decode(&frame, DEFAULT_MAX_FRAME).is_err());
-        let with_tail = [frame, tail].concat();
-        let _ = decode(&with_tail, DEFAULT_MAX_FRAME);
-    }
-
-    #[test]
     fn arbitrary_bytes_as_a_bundle_never_panic(bytes in any_bytes(), magic in any::<bool>()) {
         // Half the inputs start like a bundle, so the reader gets past the
         // first check.
@@ -406,14 +406,6 @@ proptest! {
     }
 
     #[test]
-    fn an_accounting_export_with_odd_cells_never_panics(
-        file in csv_file(),
-        damages in prop::collection::vec(damage(), 0..3),
-    ) {
-        import(&damaged(file, &damages));
-    }
-
-    #[test]
     fn arbitrary_text_as_a_facts_file_never_panics(text in "\\PC{0,200}") {
         // Only text that opens an object can be a facts file.
         let object = text.trim_start().starts_with('{');
@@ -432,6 +424,25 @@ proptest! {
         if let Ok(text) = std::str::from_utf8(&bytes) {
             let _ = evaluate_json(text, as_of());
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(config_of(LARGE_CASES))]
+
+    #[test]
+    fn a_hostile_sync_frame_is_refused(frame in hostile_frame(), tail in any_bytes()) {
+        prop_assert!(decode(&frame, DEFAULT_MAX_FRAME).is_err());
+        let with_tail = [frame, tail].concat();
+        let _ = decode(&with_tail, DEFAULT_MAX_FRAME);
+    }
+
+    #[test]
+    fn an_accounting_export_with_odd_cells_never_panics(
+        file in csv_file(),
+        damages in prop::collection::vec(damage(), 0..3),
+    ) {
+        import(&damaged(file, &damages));
     }
 }
 
