@@ -70,3 +70,16 @@ fn evaluate_refuses_bad_input_naming_the_client_and_field() -> Result {
     assert!(err.contains("--as-of"), "{err}");
     Ok(())
 }
+
+#[test]
+fn serve_with_a_certificate_needs_its_key_and_readable_files() -> Result {
+    let (ok, _, err) = kartoteka(&["serve", "--tls-cert", "cert.pem"])?;
+    assert!(!ok);
+    assert!(err.contains("--tls-key"), "{err}");
+    let missing = std::env::temp_dir().join(format!("no-cert-{}.pem", std::process::id()));
+    let missing = missing.to_str().ok_or("path")?;
+    let (ok, _, err) = kartoteka(&["serve", "--tls-cert", missing, "--tls-key", missing])?;
+    assert!(!ok);
+    assert!(err.contains("cannot read the certificates"), "{err}");
+    Ok(())
+}
