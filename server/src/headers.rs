@@ -9,11 +9,12 @@
 //! manifest. Trunk writes one inline module script into `index.html` (the
 //! one that loads the wasm); rather than allowing inline scripts, the relay
 //! hashes the inline scripts of the `index.html` it serves when it starts
-//! and allows those hashes only. A new build therefore needs a restart of
-//! the relay (a deployment restarts it anyway).
+//! and allows those hashes only, and hashes them again when the file
+//! changes (a new build deployed while the relay runs).
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
@@ -33,7 +34,7 @@ pub enum Transport {
     Https,
 }
 
-/// The headers every response carries, computed once when the relay starts.
+/// The headers every response carries, for one `index.html`.
 #[derive(Debug, Clone)]
 pub struct SecurityHeaders {
     /// The policy; it ends with `connect-src`, to which each response adds
@@ -46,7 +47,7 @@ pub struct SecurityHeaders {
 /// to anything injected into it.
 /// (Features browsers do not know are left out: they only fill the console
 /// with warnings.) The clipboard stays allowed: people copy phone numbers.
-const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), bluetooth=(), camera=(), \
+const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), \
     display-capture=(), encrypted-media=(), fullscreen=(), gamepad=(), geolocation=(), \
     gyroscope=(), hid=(), idle-detection=(), magnetometer=(), microphone=(), midi=(), \
     payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), \
@@ -78,20 +79,6 @@ impl SecurityHeaders {
             ),
             hsts: transport == Transport::Https,
         }
-    }
-
-    /// The headers for the app in `dist` (reads its `index.html`; a relay
-    /// without one serves no page, and its policy allows no inline script).
-    pub fn for_dist(dist: Option<&Path>, transport: Transport) -> SecurityHeaders {
-        let index = dist.and_then(|d| {
-            let path = d.join("index.html");
-            std::fs::read_to_string(&path)
-                .inspect_err(|e| {
-                    tracing::warn!(path = %path.display(), error = %e, "index.html for the CSP");
-                })
-                .ok()
-        });
-        SecurityHeaders::new(index.as_deref(), transport)
     }
 
     /// The Content-Security-Policy for a request to `host` (its `Host`
@@ -141,9 +128,63 @@ impl SecurityHeaders {
     }
 }
 
+/// When and how large `index.html` was when it was last hashed.
+type Stamp = (SystemTime, u64);
+
+/// The security headers of a relay serving the app in a `dist/` folder,
+/// kept in step with its `index.html`: a file changed since it was last read
+/// (a new build deployed) is hashed again, so its loader script is allowed
+/// without a restart.
+#[derive(Debug)]
+pub struct DistHeaders {
+    index: Option<PathBuf>,
+    transport: Transport,
+    current: Mutex<(Option<Stamp>, Arc<SecurityHeaders>)>,
+}
+
+impl DistHeaders {
+    /// The headers for the app in `dist` (`None`: the relay serves no page,
+    /// and its policy allows no inline script).
+    pub fn new(dist: Option<&Path>, transport: Transport) -> DistHeaders {
+        let headers = DistHeaders {
+            index: dist.map(|d| d.join("index.html")),
+            transport,
+            current: Mutex::new((None, Arc::new(SecurityHeaders::new(None, transport)))),
+        };
+        headers.current();
+        headers
+    }
+
+    /// The headers for the `index.html` there is now (one `stat` per call;
+    /// the file is read only when it changed).
+    pub fn current(&self) -> Arc<SecurityHeaders> {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(path) = &self.index else {
+            return current.1.clone();
+        };
+        let stamp = std::fs::metadata(path)
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())));
+        if stamp.is_some() && stamp != current.0 {
+            match std::fs::read_to_string(path) {
+                Ok(html) => {
+                    *current = (
+                        stamp,
+                        Arc::new(SecurityHeaders::new(Some(&html), self.transport)),
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "index.html for the CSP");
+                }
+            }
+        }
+        current.1.clone()
+    }
+}
+
 /// The middleware that puts the headers on every response.
 pub async fn layer(
-    axum::extract::State(headers): axum::extract::State<Arc<SecurityHeaders>>,
+    axum::extract::State(headers): axum::extract::State<Arc<DistHeaders>>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -155,7 +196,9 @@ pub async fn layer(
         .or_else(|| req.uri().authority().map(|a| a.to_string()));
     let api = req.uri().path() == "/api" || req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
-    headers.apply(host.as_deref(), api, res.headers_mut());
+    headers
+        .current()
+        .apply(host.as_deref(), api, res.headers_mut());
     res
 }
 

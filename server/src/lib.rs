@@ -68,10 +68,7 @@ pub fn app(state: AppState) -> Router {
 /// The whole HTTP surface as reached over `transport`; every response
 /// carries the security headers ([`headers`]).
 pub fn app_over(state: AppState, transport: Transport) -> Router {
-    let security = Arc::new(headers::SecurityHeaders::for_dist(
-        state.dist.as_deref(),
-        transport,
-    ));
+    let security = Arc::new(headers::DistHeaders::new(state.dist.as_deref(), transport));
     let api = Router::new()
         .route("/login", post(api::login))
         .route("/logout", post(api::logout))

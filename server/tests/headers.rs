@@ -148,6 +148,21 @@ async fn the_page_a_static_file_and_the_api_carry_the_security_headers() -> Resu
     assert_eq!(status, StatusCode::OK);
     check_common("/sw.js", &worker);
 
+    // A new build deployed while the relay runs: its loader is allowed, the
+    // old one no longer.
+    let router = app(state.clone());
+    let loader = LOADER.replace("1a2b3c4d5e6f7a8b", "00000000deadbeef");
+    std::fs::write(
+        dist.join("index.html"),
+        format!(
+            "<!DOCTYPE html><html><head><script type=\"module\">{loader}</script></head></html>"
+        ),
+    )?;
+    let (_, rebuilt) = headers_of(router, "/").await?;
+    let new_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&loader));
+    let csp = header(&rebuilt, "content-security-policy");
+    assert!(csp.contains(&new_hash) && !csp.contains(&hash), "{csp}");
+
     for path in ["/api/session", "/api/bootstrap", "/api/no-such-thing"] {
         let (status, api) = headers_of(app(state.clone()), path).await?;
         assert!(status.is_client_error(), "{path}: {status}");
