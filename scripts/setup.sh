@@ -4,6 +4,7 @@
 # machines reach nothing else, so no tool may download its own binaries.
 
 TRUNK_VERSION=0.21.14
+CARGO_DENY_VERSION=0.20.2
 BINARYEN_VERSION=132
 TOOLS_DIR="${KARTOTEKA_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/kartoteka-tools}"
 export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
@@ -65,6 +66,39 @@ ensure_js_test_packages() {
     say "installing the npm packages of tests/js (npm ci)"
     npm ci --no-audit --no-fund --prefix "$dir"
     cp "$dir/package-lock.json" "$dir/node_modules/.kartoteka-lock.json"
+  fi
+}
+
+# cargo-deny checks the dependencies (deny.toml) in scripts/test.sh.
+ensure_cargo_deny() {
+  if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]; then
+    say "installing cargo-deny $CARGO_DENY_VERSION (a few minutes, once)"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+  fi
+}
+
+# The dependencies against deny.toml. Licenses, bans (duplicate versions
+# warn) and sources need only Cargo.lock. Advisories need the RustSec
+# database, a git repository on GitHub: it is fetched when GitHub can be
+# reached; else a database fetched earlier is used; with neither, the
+# advisories are reported as not checked — and the run fails if
+# KARTOTEKA_REQUIRE_ADVISORIES=1 (set it where GitHub is reachable).
+# An advisory found always fails the run.
+check_dependencies() {
+  say "dependencies: licenses, bans, sources (cargo deny)"
+  cargo deny --locked check --hide-inclusion-graph licenses bans sources
+  say "dependencies: security advisories (cargo deny)"
+  if timeout 120 cargo deny fetch db 2>/dev/null; then
+    cargo deny --offline --locked check advisories
+  elif ls -d "${CARGO_HOME:-$HOME/.cargo}"/advisory-dbs/*/ >/dev/null 2>&1; then
+    echo "the advisory database cannot be fetched; checking against the copy fetched earlier" >&2
+    cargo deny --offline --locked check advisories
+  elif [ "${KARTOTEKA_REQUIRE_ADVISORIES:-0}" = 1 ]; then
+    echo "ADVISORIES NOT CHECKED: the RustSec database (github.com/rustsec/advisory-db) cannot be fetched" >&2
+    return 1
+  else
+    printf '\033[1;33m%s\033[0m\n' "ADVISORIES NOT CHECKED: the RustSec database (github.com/rustsec/advisory-db) cannot be fetched from this machine" >&2
   fi
 }
 

@@ -8,6 +8,7 @@ source scripts/setup.sh
 ensure_build_tools
 ensure_browser
 ensure_js_test_packages
+ensure_cargo_deny
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 export CHROMIUM="${CHROMIUM:-$(command -v chromium)}"
 
@@ -17,6 +18,8 @@ say "lints (native crates)"
 cargo clippy --workspace --exclude kartoteka-app --all-targets -- -D warnings
 say "lints (the app, wasm32)"
 cargo clippy -p kartoteka-app --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+check_dependencies
 
 build_app
 say "building the relay"

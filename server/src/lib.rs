@@ -6,16 +6,19 @@
 //! (`kartoteka serve | demo | evaluate | user`).
 //!
 //! [`app`] builds the whole router from an [`AppState`], so tests call it in
-//! memory without a port.
+//! memory without a port; [`app_over`] is the same for a relay reached over
+//! HTTPS (it adds HSTS). [`tls`] serves it over HTTPS itself.
 
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod headers;
 pub mod seed;
 pub mod spa;
 pub mod store;
 pub mod summaries;
 pub mod sync;
+pub mod tls;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,6 +29,7 @@ use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 
 pub use error::ApiError;
+pub use headers::Transport;
 pub use store::Store;
 
 /// The relay's clock. Tests shift it to check expiry without waiting.
@@ -55,8 +59,16 @@ pub struct AppState {
     pub dist: Option<PathBuf>,
 }
 
-/// The whole HTTP surface: the API under `/api`, the SPA for everything else.
+/// The whole HTTP surface: the API under `/api`, the SPA for everything else,
+/// over plain HTTP.
 pub fn app(state: AppState) -> Router {
+    app_over(state, Transport::Http)
+}
+
+/// The whole HTTP surface as reached over `transport`; every response
+/// carries the security headers ([`headers`]).
+pub fn app_over(state: AppState, transport: Transport) -> Router {
+    let security = Arc::new(headers::DistHeaders::new(state.dist.as_deref(), transport));
     let api = Router::new()
         .route("/login", post(api::login))
         .route("/logout", post(api::logout))
@@ -68,5 +80,11 @@ pub fn app(state: AppState) -> Router {
     if let Some(dist) = &state.dist {
         router = router.merge(spa::router(dist));
     }
-    router.with_state(state).layer(CompressionLayer::new())
+    router
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            headers::layer,
+        ))
+        .layer(CompressionLayer::new())
 }

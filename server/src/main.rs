@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use kartoteka::date::{Date, Timestamp};
-use kartoteka_server::{AppState, Clock, Store, app, seed};
+use kartoteka_server::{AppState, Clock, Store, Transport, app_over, seed, tls};
 
 /// See the note on `mimalloc` in Cargo.toml.
 #[global_allocator]
@@ -45,6 +45,17 @@ enum Command {
         /// of the demo.
         #[arg(long)]
         no_demo: bool,
+        /// Serve HTTPS with this certificate chain (PEM, the server's own
+        /// certificate first); needs --tls-key.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Browsers reach the relay over HTTPS through a reverse proxy: tell
+        /// them to keep to HTTPS (HSTS). Implied by --tls-cert.
+        #[arg(long)]
+        behind_https: bool,
     },
     /// Evaluate the rule engine over a facts file (SPEC 10): prints each
     /// client's status, since when, the rule, its zone and responsible.
@@ -136,7 +147,15 @@ async fn run() -> anyhow::Result<()> {
             dist,
             demo_clients,
             no_demo,
+            tls_cert,
+            tls_key,
+            behind_https,
         } => {
+            // Read before anything else: a wrong path is told at once.
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(tls::server_config(&cert, &key)?),
+                _ => None,
+            };
             let clock = Clock::default();
             let store =
                 Store::open(&data).with_context(|| format!("opening {}", data.display()))?;
@@ -166,27 +185,45 @@ async fn run() -> anyhow::Result<()> {
                     dist.display()
                 );
             }
-            // No Nagle delay: sync messages are small and each waits for
-            // an answer.
-            let listener = tokio::net::TcpListener::bind(addr)
+            let transport = if tls.is_some() || behind_https {
+                Transport::Https
+            } else {
+                Transport::Http
+            };
+            let tcp = tokio::net::TcpListener::bind(addr)
                 .await
-                .with_context(|| format!("listening on {addr}"))?
-                .tap_io(|tcp| {
-                    if let Err(e) = tcp.set_nodelay(true) {
-                        tracing::debug!(error = %e, "TCP_NODELAY");
-                    }
-                });
-            println!("Kartoteka is running at http://{addr}/");
+                .with_context(|| format!("listening on {addr}"))?;
             let state = AppState {
                 store,
                 clock,
                 dist: Some(dist),
             };
-            axum::serve(listener, app(state))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let router = app_over(state, transport);
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            match tls {
+                Some(config) => {
+                    let listener = tls::TlsListener::new(tcp, config)?;
+                    println!("Kartoteka is running at https://{addr}/");
+                    axum::serve(listener, router)
+                        .with_graceful_shutdown(shutdown)
+                        .await?;
+                }
+                None => {
+                    // No Nagle delay: sync messages are small and each waits
+                    // for an answer.
+                    let listener = tcp.tap_io(|tcp| {
+                        if let Err(e) = tcp.set_nodelay(true) {
+                            tracing::debug!(error = %e, "TCP_NODELAY");
+                        }
+                    });
+                    println!("Kartoteka is running at http://{addr}/");
+                    axum::serve(listener, router)
+                        .with_graceful_shutdown(shutdown)
+                        .await?;
+                }
+            }
         }
         Command::Evaluate {
             input,

@@ -197,3 +197,16 @@ fn evaluate_with_classes_adds_abc_and_xyz_and_names_a_bad_amount() -> Result {
     );
     Ok(())
 }
+
+#[test]
+fn serve_with_a_certificate_needs_its_key_and_readable_files() -> Result {
+    let (ok, _, err) = kartoteka(&["serve", "--tls-cert", "cert.pem"])?;
+    assert!(!ok);
+    assert!(err.contains("--tls-key"), "{err}");
+    let missing = std::env::temp_dir().join(format!("no-cert-{}.pem", std::process::id()));
+    let missing = missing.to_str().ok_or("path")?;
+    let (ok, _, err) = kartoteka(&["serve", "--tls-cert", missing, "--tls-key", missing])?;
+    assert!(!ok);
+    assert!(err.contains("cannot read the certificates"), "{err}");
+    Ok(())
+}
