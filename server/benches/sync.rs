@@ -145,7 +145,7 @@ async fn base(
     let dist = TempDir::new("sync-bench-dist");
     let started = Instant::now();
     let (responsible, users) = {
-        let store = Store::open(data.path())?;
+        let store = kartoteka_server::store::testing::at(data.path())?;
         let now = Clock::default().now_ms();
         // The demo lives in Moscow time, as `kartoteka serve` seeds it.
         let today = Date::of_instant(Timestamp(now), 180);
@@ -156,7 +156,7 @@ async fn base(
         )?)?;
         let policy = Policy::of(None, Some(&model));
         let mut responsible = BTreeMap::new();
-        store.for_each_client_doc(|id, _, summary| {
+        store.for_each_client_doc(&mut |id, _, summary| {
             let summary: ClientSummary = serde_json::from_slice(summary).unwrap();
             let report = zone(&summary.facts, policy.thresholds, today.naive());
             let who = report

@@ -59,7 +59,7 @@ fn summaries(state: &AppState) -> Vec<(DocumentId, ClientSummary)> {
     let mut out = Vec::new();
     state
         .store
-        .for_each_client_doc(|id, _, summary| {
+        .for_each_client_doc(&mut |id, _, summary| {
             out.push((doc_id(id), serde_json::from_slice(summary).unwrap()));
             Ok(())
         })

@@ -138,7 +138,7 @@ async fn a_stock_automerge_repo_client_syncs_a_document_it_may_read() -> Result 
     // The change is in the relay's store: killed with no shutdown and the
     // data folder opened again, the document has it, signed by Petrov.
     relay.kill()?;
-    let store = Store::open(data.path())?;
+    let store = kartoteka_server::store::testing::at(data.path())?;
     let bytes = store.doc(&id.uuid().to_string())?.unwrap();
     let doc = automerge::Automerge::load(&bytes)?;
     let stored: ClientDoc = autosurgeon::hydrate(&doc)?;
