@@ -200,8 +200,11 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     fn summary_version(&self) -> Result<u32, StoreError>;
     /// Replaces summaries (computed again from their documents, which do
     /// not change) and records their version, in one transaction.
-    fn replace_summaries(&self, summaries: &[(String, Vec<u8>)], version: u32)
-    -> Result<(), StoreError>;
+    fn replace_summaries(
+        &self,
+        summaries: &[(String, Vec<u8>)],
+        version: u32,
+    ) -> Result<(), StoreError>;
     /// A client document's summary (JSON).
     fn summary(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// The number of client documents.
@@ -340,8 +343,16 @@ pub fn copy(from: &Store, to: &Store) -> Result<CopyReport, StoreError> {
         ("users", dump.users.len(), copied.users.len()),
         ("sessions", dump.sessions.len(), copied.sessions.len()),
         ("documents", dump.docs.len(), copied.docs.len()),
-        ("sync states", dump.sync_states.len(), copied.sync_states.len()),
-        ("device days", dump.hello_days.len(), copied.hello_days.len()),
+        (
+            "sync states",
+            dump.sync_states.len(),
+            copied.sync_states.len(),
+        ),
+        (
+            "device days",
+            dump.hello_days.len(),
+            copied.hello_days.len(),
+        ),
     ] {
         if a != b {
             return Err(mismatch(what, a, b));
@@ -418,11 +429,7 @@ pub mod testing {
             return Ok(None);
         };
         let digest = <sha2::Sha256 as sha2::Digest>::digest(folder.as_os_str().as_encoded_bytes());
-        let name: String = digest
-            .iter()
-            .take(12)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let name: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
         super::postgres::create_database(&server, &format!("kt_{name}")).map(Some)
     }
 

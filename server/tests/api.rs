@@ -8,7 +8,7 @@ use kartoteka::api::{BundleKind, LoginResponse, decode_bundle};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::document::{ClientDocument, WorkspaceDocument};
 use kartoteka::summary::ClientSummary;
-use kartoteka_server::{AppState, Clock, Store, app, seed};
+use kartoteka_server::{AppState, Clock, app, seed};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

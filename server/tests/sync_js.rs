@@ -12,7 +12,6 @@ use std::time::Duration;
 use kartoteka::client::ClientDoc;
 use kartoteka::ids::{UserId, actor_for, user_of_actor};
 use kartoteka::sync::DocumentId;
-use kartoteka_server::Store;
 use sync_support::*;
 
 /// The folder of the JavaScript check and its npm packages.

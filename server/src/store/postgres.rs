@@ -148,7 +148,10 @@ pub fn create_database(server: &str, name: &str) -> Result<String, StoreError> {
             .map_err(|e| StoreError::Connect(e.to_string()))?;
         tokio::spawn(connection);
         let exists = client
-            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name_owned])
+            .query_opt(
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                &[&name_owned],
+            )
             .await
             .map_err(db_error)?
             .is_some();
@@ -290,7 +293,10 @@ async fn lock_counter(tx: &tokio_postgres::Transaction<'_>) -> Result<u64, Store
 }
 
 /// Saves the counter and tells the other relays, at commit.
-async fn finish_numbering(tx: &tokio_postgres::Transaction<'_>, seq: u64) -> Result<(), StoreError> {
+async fn finish_numbering(
+    tx: &tokio_postgres::Transaction<'_>,
+    seq: u64,
+) -> Result<(), StoreError> {
     let value = seq_value(seq)?;
     tx.execute(
         "UPDATE counters SET value = $1 WHERE name = 'seq'",
@@ -298,12 +304,9 @@ async fn finish_numbering(tx: &tokio_postgres::Transaction<'_>, seq: u64) -> Res
     )
     .await
     .map_err(db_error)?;
-    tx.execute(
-        "SELECT pg_notify($1, $2)",
-        &[&CHANNEL, &seq.to_string()],
-    )
-    .await
-    .map_err(db_error)?;
+    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])
+        .await
+        .map_err(db_error)?;
     Ok(())
 }
 
@@ -340,7 +343,10 @@ impl Storage for PgStore {
             let mut client = client(&pool).await?;
             let tx = client.transaction().await.map_err(db_error)?;
             let owner = tx
-                .query_opt("SELECT id FROM users WHERE login = $1 FOR UPDATE", &[&login])
+                .query_opt(
+                    "SELECT id FROM users WHERE login = $1 FOR UPDATE",
+                    &[&login],
+                )
                 .await
                 .map_err(db_error)?;
             if let Some(owner) = owner
@@ -418,7 +424,10 @@ impl Storage for PgStore {
         self.run(|pool| async move {
             let row = client(&pool)
                 .await?
-                .query_opt("SELECT record FROM sessions WHERE token_hash = $1", &[&hash])
+                .query_opt(
+                    "SELECT record FROM sessions WHERE token_hash = $1",
+                    &[&hash],
+                )
                 .await
                 .map_err(db_error)?;
             row.map(|r| parse(r.get::<_, &[u8]>(0))).transpose()
@@ -595,12 +604,9 @@ impl Storage for PgStore {
             let mut client = client(&pool).await?;
             let tx = client.transaction().await.map_err(db_error)?;
             for (id, summary) in &summaries {
-                tx.execute(
-                    "UPDATE docs SET summary = $2 WHERE id = $1",
-                    &[id, summary],
-                )
-                .await
-                .map_err(db_error)?;
+                tx.execute("UPDATE docs SET summary = $2 WHERE id = $1", &[id, summary])
+                    .await
+                    .map_err(db_error)?;
             }
             tx.execute(
                 "INSERT INTO meta VALUES ('summary_version', $1)
@@ -665,8 +671,14 @@ impl Storage for PgStore {
                             .await?;
                     }
                     (None, None) => {
-                        put_whole(&tx, &change.id, &change.chunk, change.summary.as_deref(), seq)
-                            .await?;
+                        put_whole(
+                            &tx,
+                            &change.id,
+                            &change.chunk,
+                            change.summary.as_deref(),
+                            seq,
+                        )
+                        .await?;
                     }
                     (None, Some(row)) => {
                         let next: i64 = row.get(1);
@@ -934,7 +946,13 @@ impl Storage for PgStore {
         let users: Vec<(String, String, Vec<u8>)> = dump
             .users
             .iter()
-            .map(|u| Ok((u.id.as_str().to_owned(), u.login.to_lowercase(), to_json(u)?)))
+            .map(|u| {
+                Ok((
+                    u.id.as_str().to_owned(),
+                    u.login.to_lowercase(),
+                    to_json(u)?,
+                ))
+            })
             .collect::<Result<_, StoreError>>()?;
         let sessions: Vec<(Vec<u8>, Vec<u8>)> = dump
             .sessions
@@ -1008,9 +1026,12 @@ impl Storage for PgStore {
                 .await
                 .map_err(db_error)?;
             }
-            tx.execute("UPDATE counters SET value = $1 WHERE name = 'seq'", &[&last])
-                .await
-                .map_err(db_error)?;
+            tx.execute(
+                "UPDATE counters SET value = $1 WHERE name = 'seq'",
+                &[&last],
+            )
+            .await
+            .map_err(db_error)?;
             tx.commit().await.map_err(db_error)
         })
     }

@@ -204,11 +204,7 @@ impl Storage for RedbStore {
     }
 
     /// Stores a session under the hash of its token.
-    fn put_session(
-        &self,
-        token_hash: &[u8],
-        session: &SessionRecord,
-    ) -> Result<(), StoreError> {
+    fn put_session(&self, token_hash: &[u8], session: &SessionRecord) -> Result<(), StoreError> {
         let json = serde_json::to_vec(session).map_err(|e| StoreError::Damaged(e.to_string()))?;
         let tx = self.db.begin_write()?;
         tx.open_table(SESSIONS)?
@@ -512,7 +508,8 @@ impl Storage for RedbStore {
         }
         for row in tx.open_table(HELLO_DAYS)?.iter()? {
             let (device, day) = row?;
-            dump.hello_days.push((device.value().to_owned(), day.value()));
+            dump.hello_days
+                .push((device.value().to_owned(), day.value()));
         }
         Ok(dump)
     }
@@ -520,8 +517,7 @@ impl Storage for RedbStore {
     fn restore(&self, dump: &Dump) -> Result<(), StoreError> {
         let tx = self.db.begin_write()?;
         for user in &dump.users {
-            let json =
-                serde_json::to_vec(user).map_err(|e| StoreError::Damaged(e.to_string()))?;
+            let json = serde_json::to_vec(user).map_err(|e| StoreError::Damaged(e.to_string()))?;
             tx.open_table(USERS)?
                 .insert(user.id.as_str(), json.as_slice())?;
             tx.open_table(LOGINS)?
@@ -565,7 +561,8 @@ impl Storage for RedbStore {
                 meta.insert(META_WORKSPACE, workspace.as_str())?;
             }
         }
-        tx.open_table(COUNTERS)?.insert(COUNTER_SEQ, dump.last_seq)?;
+        tx.open_table(COUNTERS)?
+            .insert(COUNTER_SEQ, dump.last_seq)?;
         tx.commit()?;
         Ok(())
     }

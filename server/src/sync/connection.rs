@@ -715,4 +715,3 @@ pub(super) fn access_of(doc: &ChangedDoc, id: DocumentId, policy: &Policy) -> Ac
         None => Access::SupervisorsOnly,
     }
 }
-

@@ -324,35 +324,35 @@ impl Hub {
                 tickets: batch.iter().map(|(t, _)| *t).collect(),
             };
             let changes: Vec<DocChange<'_>> = batch.iter().map(|(_, p)| p.change()).collect();
-            let results: Vec<(u64, Result<Committed, String>)> = match store.commit_changes(&changes)
-            {
-                Ok(seqs) => batch
-                    .into_iter()
-                    .zip(seqs)
-                    .map(|((ticket, p), committed)| {
-                        if let Committed::Numbered(seq) = committed {
-                            if self.followed.load(Ordering::SeqCst) {
-                                self.local
-                                    .lock()
-                                    .unwrap_or_else(PoisonError::into_inner)
-                                    .insert(seq);
+            let results: Vec<(u64, Result<Committed, String>)> =
+                match store.commit_changes(&changes) {
+                    Ok(seqs) => batch
+                        .into_iter()
+                        .zip(seqs)
+                        .map(|((ticket, p), committed)| {
+                            if let Committed::Numbered(seq) = committed {
+                                if self.followed.load(Ordering::SeqCst) {
+                                    self.local
+                                        .lock()
+                                        .unwrap_or_else(PoisonError::into_inner)
+                                        .insert(seq);
+                                }
+                                // Nobody listening is fine: there is no one to tell.
+                                let _ = self.feed.send(Note::Committed {
+                                    document_id: p.document_id,
+                                    seq,
+                                    access: p.access,
+                                    origin: p.origin,
+                                });
                             }
-                            // Nobody listening is fine: there is no one to tell.
-                            let _ = self.feed.send(Note::Committed {
-                                document_id: p.document_id,
-                                seq,
-                                access: p.access,
-                                origin: p.origin,
-                            });
-                        }
-                        (ticket, Ok(committed))
-                    })
-                    .collect(),
-                Err(e) => {
-                    let e = e.to_string();
-                    batch.iter().map(|(t, _)| (*t, Err(e.clone()))).collect()
-                }
-            };
+                            (ticket, Ok(committed))
+                        })
+                        .collect(),
+                    Err(e) => {
+                        let e = e.to_string();
+                        batch.iter().map(|(t, _)| (*t, Err(e.clone()))).collect()
+                    }
+                };
             guard.tickets.clear();
             drop(guard);
             commits = self.lock_commits();

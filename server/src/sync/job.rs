@@ -59,8 +59,8 @@ pub(super) fn load(
         return Ok(());
     }
     if let Some(stored) = relay.store.doc_with_chunks(&id.uuid().to_string())? {
-        let doc = Automerge::load(&stored.bytes)
-            .map_err(|e| SyncError::Damaged(format!("{id}: {e}")))?;
+        let doc =
+            Automerge::load(&stored.bytes).map_err(|e| SyncError::Damaged(format!("{id}: {e}")))?;
         let kind = authority::classify(&doc, id, policy);
         *slot = Some(Loaded {
             doc,

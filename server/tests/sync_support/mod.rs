@@ -21,7 +21,7 @@ use kartoteka::ids::{UserId, actor_for};
 use kartoteka::sync::{self, DEFAULT_MAX_FRAME, DocumentId, Message, PeerId, PeerMetadata};
 use kartoteka_server::store::{UserRecord, testing};
 use kartoteka_server::sync::{Frame, Relay, StreamError};
-use kartoteka_server::{AppState, Clock, Store, seed};
+use kartoteka_server::{AppState, Clock, seed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
