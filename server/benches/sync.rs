@@ -41,7 +41,7 @@ use kartoteka::sync::{self, DEFAULT_MAX_FRAME, DocumentId, Message};
 use kartoteka::workspace::WorkspaceDoc;
 use kartoteka_server::store::StoredDoc;
 use kartoteka_server::sync::{Frame, Policy};
-use kartoteka_server::{Clock, Store, seed};
+use kartoteka_server::{Clock, seed};
 use sync_support::*;
 
 /// Documents changed on another device while the measured one is offline.
