@@ -12,7 +12,7 @@
 
 pg_test_cluster_bin() {
   local bin
-  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
   if [[ -z "$bin" || ! -x "$bin/initdb" ]]; then
     echo "==> installing PostgreSQL (Debian's postgresql)" >&2
     if [[ "$(id -u)" -eq 0 ]]; then
