@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, unit and property tests, the relay's
 # API tests, wasm tests in headless Chromium, and browser tests that drive
-# the built app in headless Chromium with the relay running.
+# the built app in headless Chromium with the relay running; then the
+# relay's own suites once more on PostgreSQL (a throw-away cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+source scripts/pg-test-cluster.sh
 ensure_build_tools
 ensure_browser
 ensure_js_test_packages
@@ -31,3 +33,12 @@ KARTOTEKA_BIN="$PWD/target/debug/kartoteka" KARTOTEKA_DIST="$PWD/dist" \
 
 say "wasm tests in headless Chromium"
 cargo test -p kartoteka-app --target wasm32-unknown-unknown
+
+say "the relay's suites again, on PostgreSQL"
+# Only the relay's test binaries (lib, api, cli, sync, relays): the browser
+# suites drive the same relay code and stay on the embedded store.
+pg_test_cluster_start
+trap pg_test_cluster_stop EXIT
+cargo test -p kartoteka-server --lib --test api --test cli --test sync --test relays
+pg_test_cluster_stop
+trap - EXIT

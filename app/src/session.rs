@@ -7,12 +7,12 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::base::Base;
+use crate::base::list::ClientList;
 use crate::i18n::{I18n, Lang};
 use crate::io::api::{self, ApiError};
 use crate::io::idb::DeviceDb;
 use crate::io::platform;
-use crate::base::Base;
-use crate::base::list::ClientList;
 use crate::state::{AppState, Net, Phase, Session};
 use crate::store::Store;
 

@@ -28,10 +28,10 @@ use kartoteka::sync::{self, DEFAULT_MAX_FRAME, DocumentId, Message, PeerId, Peer
 use leptos::logging::warn;
 use leptos::prelude::*;
 
+use crate::base::Base;
 use crate::io::platform::now_ms;
 use crate::io::ws::{self, Event, Socket};
 use crate::session;
-use crate::base::Base;
 use crate::state::{AppState, Net};
 use crate::store::{Store, StoreError};
 
@@ -62,11 +62,13 @@ pub async fn run(base: Base, store: Rc<Store>) {
         };
         if state.net.get_untracked() != Net::SessionExpired {
             match ws::connect(&token) {
-                Ok((socket, events)) => match conversation.connection(socket, events, &mut local).await {
-                    Ended::Stopped => return,
-                    Ended::Closed { joined: true } => pause = BACKOFF_FIRST_MS,
-                    Ended::Closed { joined: false } => {}
-                },
+                Ok((socket, events)) => {
+                    match conversation.connection(socket, events, &mut local).await {
+                        Ended::Stopped => return,
+                        Ended::Closed { joined: true } => pause = BACKOFF_FIRST_MS,
+                        Ended::Closed { joined: false } => {}
+                    }
+                }
                 Err(e) => warn!("sync: cannot open the socket: {e}"),
             }
         }

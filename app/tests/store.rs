@@ -126,9 +126,15 @@ async fn a_damaged_document_is_refused_and_the_others_still_open() {
     drop(store);
     // Corrupt one document on disk, as a broken disk or a bug would.
     let db = UserDb::open(me.id.as_str()).await.unwrap();
-    db.put_snapshot(bad.id.as_str(), b"not an automerge document", None, false, None)
-        .await
-        .unwrap();
+    db.put_snapshot(
+        bad.id.as_str(),
+        b"not an automerge document",
+        None,
+        false,
+        None,
+    )
+    .await
+    .unwrap();
     let store = Store::open(me, [4; 8]).await.unwrap();
     assert!(matches!(
         store.client(bad.id.as_str()).await,
@@ -342,7 +348,10 @@ async fn a_refused_edit_writes_nothing_and_tells_nobody() {
     let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let ear = heard.clone();
     store.observe(move |committed| {
-        if let Committed::Client { summary, origin, .. } = committed {
+        if let Committed::Client {
+            summary, origin, ..
+        } = committed
+        {
             ear.borrow_mut().push((summary.name.clone(), origin));
         }
     });

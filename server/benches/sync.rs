@@ -5,7 +5,11 @@
 //!
 //!     cargo bench -p kartoteka-server --bench sync -- [reconnect] [live]
 //!         [--clients 20000,2000] [--history 20] [--live-clients 2000]
-//!         [--devices 100] [--seconds 10] [--pause 0]
+//!         [--devices 100] [--seconds 10] [--pause 0] [--relays 1]
+//!
+//! On PostgreSQL when `KARTOTEKA_TEST_DATABASE` names a server (each base
+//! in a new database there); `--relays 2` then runs the live bench on two
+//! relay processes sharing it, each group's devices spread over both.
 //!
 //! - `reconnect`: a supervisor's device holding every client (after a full
 //!   first sync) goes offline; meanwhile 200 documents change on another
@@ -37,7 +41,7 @@ use kartoteka::sync::{self, DEFAULT_MAX_FRAME, DocumentId, Message};
 use kartoteka::workspace::WorkspaceDoc;
 use kartoteka_server::store::StoredDoc;
 use kartoteka_server::sync::{Frame, Policy};
-use kartoteka_server::{Clock, Store, seed};
+use kartoteka_server::{Clock, seed};
 use sync_support::*;
 
 /// Documents changed on another device while the measured one is offline.
@@ -58,6 +62,8 @@ struct Options {
     seconds: u64,
     /// Milliseconds a live device waits after each acknowledgement.
     pause: u64,
+    /// Relay processes on one database (the live bench; PostgreSQL only).
+    relays: usize,
 }
 
 fn options() -> Options {
@@ -82,6 +88,7 @@ fn options() -> Options {
         devices: number("--devices", 100),
         seconds: number("--seconds", 10) as u64,
         pause: number("--pause", 0) as u64,
+        relays: number("--relays", 1).max(1),
     }
 }
 
@@ -109,6 +116,7 @@ fn main() -> Result {
                 options.seconds,
                 options.history,
                 Duration::from_millis(options.pause),
+                options.relays,
             )
             .await?;
         }
@@ -120,6 +128,8 @@ fn main() -> Result {
 /// clients; what the bench needs to know about the base.
 struct Base {
     relay: RelayProcess,
+    /// More relays on the same database (`--relays`).
+    others: Vec<RelayProcess>,
     _data: TempDir,
     _dist: TempDir,
     /// Each client's effective responsible today (none in the exchange).
@@ -145,7 +155,7 @@ async fn base(
     let dist = TempDir::new("sync-bench-dist");
     let started = Instant::now();
     let (responsible, users) = {
-        let store = Store::open(data.path())?;
+        let store = kartoteka_server::store::testing::at(data.path())?;
         let now = Clock::default().now_ms();
         // The demo lives in Moscow time, as `kartoteka serve` seeds it.
         let today = Date::of_instant(Timestamp(now), 180);
@@ -156,7 +166,7 @@ async fn base(
         )?)?;
         let policy = Policy::of(None, Some(&model));
         let mut responsible = BTreeMap::new();
-        store.for_each_client_doc(|id, _, summary| {
+        store.for_each_client_doc(&mut |id, _, summary| {
             let summary: ClientSummary = serde_json::from_slice(summary).unwrap();
             let report = zone(&summary.facts, policy.thresholds, today.naive());
             let who = report
@@ -202,6 +212,7 @@ async fn base(
     );
     Ok(Base {
         relay,
+        others: Vec::new(),
         _data: data,
         _dist: dist,
         responsible,
@@ -563,15 +574,23 @@ async fn live(
     seconds: u64,
     history: usize,
     pause: Duration,
+    relays: usize,
 ) -> Result {
     let load_before = load_average();
     let count = devices / GROUP;
-    let base = base(clients, history, |responsible, users| {
+    let mut base = base(clients, history, |responsible, users| {
         groups(count, responsible, users)
             .map(|g| g.into_iter().flat_map(|(_, docs)| docs).collect())
             .unwrap_or_default()
     })
     .await?;
+    for _ in 1..relays {
+        let other = RelayProcess::start(base._data.path(), base._dist.path(), 0).await?;
+        base.others.push(other);
+    }
+    let addrs: Vec<_> = std::iter::once(base.relay.addr)
+        .chain(base.others.iter().map(|r| r.addr))
+        .collect();
     let addr = base.relay.addr;
     let supervisor = login_as(addr, "orlova").await?;
     let mut plan = Vec::new();
@@ -587,7 +606,15 @@ async fn live(
                 &manager
             };
             let number = u8::try_from(g * GROUP + k + 1)?;
-            plan.push((who.user.id.clone(), who.token.clone(), number, docs.clone()));
+            // A group's devices on different relays: its changes cross.
+            let to = addrs[(g * GROUP + k) % addrs.len()];
+            plan.push((
+                to,
+                who.user.id.clone(),
+                who.token.clone(),
+                number,
+                docs.clone(),
+            ));
         }
     }
 
@@ -596,7 +623,7 @@ async fn live(
     let warmup = Duration::from_secs(3);
     let window = Duration::from_secs(seconds);
     let mut tasks = Vec::new();
-    for (user, token, number, docs) in plan {
+    for (addr, user, token, number, docs) in plan {
         let sent = sent.clone();
         let ready = ready.clone();
         tasks.push(tokio::spawn(async move {
@@ -659,7 +686,7 @@ async fn live(
         v[i].as_secs_f64() * 1000.0
     };
     println!(
-        "live: {} devices ({} groups of {GROUP}: 3 of a manager + 1 of the supervisor, \
+        "live: {} devices on {relays} relay(s) ({} groups of {GROUP}: 3 of a manager + 1 of the supervisor, \
          {GROUP_DOCS} shared clients each), {} ms pause after each acknowledgement, \
          {}s measured after {}s warm-up",
         count * GROUP,

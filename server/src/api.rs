@@ -110,7 +110,7 @@ pub async fn bootstrap(
             &workspace,
         );
         let sees_all = who.user.role.sees_everything();
-        store.for_each_client_doc(|id, doc, summary_json| {
+        store.for_each_client_doc(&mut |id, doc, summary_json| {
             let visible = sees_all || {
                 let summary: ClientSummary = serde_json::from_slice(summary_json)
                     .map_err(|e| StoreError::Damaged(e.to_string()))?;

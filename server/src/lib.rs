@@ -54,9 +54,24 @@ impl Clock {
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
+    /// This relay process's live sync state (connections, documents in
+    /// memory); several relays on one database each have their own.
+    pub hub: Arc<sync::Hub>,
     pub clock: Clock,
     /// The built SPA (`dist/`), if this relay serves it.
     pub dist: Option<PathBuf>,
+}
+
+impl AppState {
+    /// The state of a relay on `store`, with nothing in memory yet.
+    pub fn new(store: Store, clock: Clock, dist: Option<PathBuf>) -> AppState {
+        AppState {
+            store,
+            hub: Arc::new(sync::Hub::new()),
+            clock,
+            dist,
+        }
+    }
 }
 
 /// The whole HTTP surface: the API under `/api`, the SPA for everything else,

@@ -34,6 +34,10 @@ enum Command {
         /// The data folder (created if missing).
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Keep everything in PostgreSQL instead of the data folder
+        /// (postgres://USER@HOST:PORT/DB); several relays may share it.
+        #[arg(long, env = "KARTOTEKA_DATABASE")]
+        database: Option<String>,
         /// The built app to serve (Trunk's `dist/`).
         #[arg(long, default_value = "dist")]
         dist: PathBuf,
@@ -92,10 +96,32 @@ enum Command {
         /// The data folder to create; must not hold a workspace yet.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Create it in this PostgreSQL database instead of a data folder.
+        #[arg(long, env = "KARTOTEKA_DATABASE")]
+        database: Option<String>,
         /// The generator's seed; the same seed gives the same clients.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Copy an embedded store (a data folder) into an empty PostgreSQL
+    /// database and verify the copy (counts, change numbers, document
+    /// heads). Stop the relay on the folder first.
+    Migrate {
+        /// The data folder to copy.
+        #[arg(long)]
+        from_data: PathBuf,
+        /// The database to copy into (postgres://USER@HOST:PORT/DB).
+        #[arg(long)]
+        to: String,
+    },
+}
+
+/// The store a command names: the database if given, else the folder.
+fn open_store(data: &std::path::Path, database: Option<&str>) -> anyhow::Result<Store> {
+    Store::open_or_connect(data, database).with_context(|| match database {
+        Some(_) => "connecting to the database".to_owned(),
+        None => format!("opening {}", data.display()),
+    })
 }
 
 fn today(clock: &Clock) -> Date {
@@ -144,6 +170,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Serve {
             addr,
             data,
+            database,
             dist,
             demo_clients,
             no_demo,
@@ -157,8 +184,7 @@ async fn run() -> anyhow::Result<()> {
                 _ => None,
             };
             let clock = Clock::default();
-            let store =
-                Store::open(&data).with_context(|| format!("opening {}", data.display()))?;
+            let store = open_store(&data, database.as_deref())?;
             if store.workspace_id()?.is_none() {
                 let now = Timestamp(clock.now_ms());
                 if no_demo {
@@ -193,11 +219,9 @@ async fn run() -> anyhow::Result<()> {
             let tcp = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("listening on {addr}"))?;
-            let state = AppState {
-                store,
-                clock,
-                dist: Some(dist),
-            };
+            let state = AppState::new(store, clock, Some(dist));
+            // With other relays on the same database: hear what they commit.
+            tokio::spawn(kartoteka_server::sync::follow(state.clone()));
             let router = app_over(state, transport);
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -263,10 +287,11 @@ async fn run() -> anyhow::Result<()> {
         Command::Demo {
             clients,
             data,
+            database,
             seed: rng_seed,
         } => {
             let clock = Clock::default();
-            let store = Store::open(&data)?;
+            let store = open_store(&data, database.as_deref())?;
             if store.workspace_id()?.is_some() {
                 bail!(
                     "{} already holds a workspace; choose an empty folder",
@@ -287,6 +312,26 @@ async fn run() -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
             print_logins(&users);
+        }
+        Command::Migrate { from_data, to } => {
+            if !from_data.join("kartoteka.redb").exists() {
+                bail!("{} holds no Kartoteka data", from_data.display());
+            }
+            let from = open_store(&from_data, None)?;
+            let into = open_store(&from_data, Some(&to))?;
+            let started = std::time::Instant::now();
+            let report = kartoteka_server::store::copy(&from, &into)?;
+            println!(
+                "Copied and verified in {:.1} s: {} users, {} sessions, {} documents, \
+                 {} sync states, change sequence at {}.",
+                started.elapsed().as_secs_f64(),
+                report.users,
+                report.sessions,
+                report.documents,
+                report.sync_states,
+                report.last_seq
+            );
+            println!("Start the relay with --database to use it.");
         }
     }
     Ok(())

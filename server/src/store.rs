@@ -1,94 +1,63 @@
-//! The relay's embedded store: users and their password hashes, sessions,
-//! every document (a snapshot plus the change chunks appended since) with
-//! its cached summary, the global change sequence and its index, and the
-//! sync states of the devices — one redb file in the data folder, nothing
-//! to install.
+//! What the relay keeps, behind one trait: users and their password
+//! hashes, sessions, every document (a snapshot plus the change chunks
+//! appended since) with its cached summary, the global change sequence,
+//! the sync states of the devices. Two implementations:
 //!
-//! Every write is one redb transaction committed with the default
-//! (immediate) durability: when a method returns `Ok`, the data is on disk.
-//! [`Store::commit_changes`] writes the changes of several documents in one
-//! such transaction (the relay's group commit). The exceptions are
-//! [`Store::put_sync_state`] and [`Store::put_hello_day`]: they only save
-//! work on the next connection, so they ride along with the next durable
-//! commit instead of paying for their own.
+//! - [`redb`]: one embedded redb file in the data folder, nothing to
+//!   install — the default, for one relay;
+//! - [`postgres`]: a PostgreSQL database that several relays share.
 //!
-//! Each document's latest change has a number in one global sequence, and
-//! the `changes` table maps the number back to the document, one row per
-//! document; "what changed after cursor N" is a range scan that costs in
-//! proportion to what changed, not to the size of the base.
+//! [`Storage`] is synchronous and the relay calls it off the async threads
+//! (`spawn_blocking`, or the sync job threads that already hold a
+//! document's lock). That is deliberate: redb is a blocking library, the
+//! relay's hot path (check a change against the rules, commit it, answer)
+//! already runs on blocking threads with the group commit parked on a
+//! condition variable, and an async trait would make every caller pay for
+//! boxed futures to gain nothing for redb. The PostgreSQL store drives its
+//! async client on a small runtime of its own and blocks the calling thread
+//! on the answer, exactly as a redb call blocks on the disk; it never
+//! blocks the relay's runtime from inside a future.
+//!
+//! The store is only storage: the live state of one relay process (who is
+//! connected, the documents in memory, the feed of commits) is
+//! [`crate::sync::Hub`], which [`crate::AppState`] holds beside the store.
+//!
+//! Rules every implementation keeps:
+//! - a write method that returns `Ok` has made its data durable, except
+//!   [`Storage::put_sync_state`] and [`Storage::put_hello_day`], which may
+//!   ride along with the next durable write;
+//! - each document's latest change has a number in one global sequence;
+//!   numbers are given inside the committing transaction, so a reader that
+//!   sees number N also sees every change numbered below N (no gap is ever
+//!   filled later);
+//! - a change names the number of the document it was checked against
+//!   ([`DocChange::base`]); when the document has changed since (on another
+//!   relay), the change is not written and comes back
+//!   [`Committed::Stale`], so rules are never checked against an old copy.
+
+pub mod postgres;
+pub mod redb;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use kartoteka::ids::UserId;
 use kartoteka::workspace::Role;
 
-/// user id → [`UserRecord`] as JSON.
-const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
-/// lower-case login → user id.
-const LOGINS: TableDefinition<&str, &str> = TableDefinition::new("logins");
-/// SHA-256 of a session token → [`SessionRecord`] as JSON.
-const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sessions");
-/// document id → the document's saved bytes.
-const DOCS: TableDefinition<&str, &[u8]> = TableDefinition::new("docs");
-/// document id → the document's summary as JSON (client documents only).
-const SUMMARIES: TableDefinition<&str, &[u8]> = TableDefinition::new("summaries");
-/// Named values: the workspace document's id, …
-const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
-/// (document id, n) → the n-th change chunk appended after the snapshot in
-/// `docs`; the document is the snapshot followed by its chunks in order.
-const DOC_CHUNKS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("doc_chunks");
-/// document id → the sequence number of its latest change.
-const DOC_SEQ: TableDefinition<&str, u64> = TableDefinition::new("doc_seq");
-/// sequence number → the document whose latest change it numbers.
-const CHANGES: TableDefinition<u64, &str> = TableDefinition::new("changes");
-/// (peer storage id, document id) → the relay's Automerge sync state with
-/// that peer for that document.
-const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("sync_states");
-/// sync state key of a device (user/storage) → the day (days from the
-/// common era) the relay last answered its `kt-hello`.
-const HELLO_DAYS: TableDefinition<&str, i64> = TableDefinition::new("hello_days");
-/// Named numbers: the last change sequence number, …
-const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
-
-const META_WORKSPACE: &str = "workspace_doc";
-/// The relay's own automerge-repo storage id.
-const META_STORAGE_ID: &str = "storage_id";
-const COUNTER_SEQ: &str = "seq";
-/// The [`kartoteka::summary::SUMMARY_VERSION`] the stored summaries have
-/// (none: 1, from before it was recorded).
-const META_SUMMARY_VERSION: &str = "summary_version";
-
-/// A failure of the embedded store.
+/// A failure of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the data folder cannot be opened: {0}")]
-    Open(#[from] redb::DatabaseError),
+    Open(#[from] ::redb::DatabaseError),
+    #[error("the database cannot be reached: {0}")]
+    Connect(String),
     #[error("the store failed: {0}")]
     Storage(String),
     #[error("a stored record is damaged: {0}")]
     Damaged(String),
 }
-
-macro_rules! storage_errors {
-    ($($t:ty),*) => {$(
-        impl From<$t> for StoreError {
-            fn from(e: $t) -> Self {
-                StoreError::Storage(e.to_string())
-            }
-        }
-    )*};
-}
-storage_errors!(
-    redb::TransactionError,
-    redb::TableError,
-    redb::StorageError,
-    redb::CommitError,
-    redb::SetDurabilityError
-);
 
 /// A person who may log in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,10 +87,24 @@ pub struct StoredDoc {
     pub summary: Option<Vec<u8>>,
 }
 
-/// A change to commit to one document (see [`Store::commit_change`]).
+/// A document as read back: its snapshot followed by the chunks appended
+/// since (Automerge loads them as one).
+#[derive(Debug, Clone)]
+pub struct DocBytes {
+    pub bytes: Vec<u8>,
+    /// How many chunks follow the snapshot.
+    pub chunks: u64,
+    /// The number of the document's latest change.
+    pub seq: u64,
+}
+
+/// A change to commit to one document (see [`Storage::commit_changes`]).
 #[derive(Debug, Clone, Copy)]
 pub struct DocChange<'a> {
     pub id: &'a str,
+    /// The number of the document's latest change that the change was
+    /// checked against; `None`: it was checked as a new document.
+    pub base: Option<u64>,
     /// The new changes, as Automerge saves them incrementally.
     pub chunk: &'a [u8],
     /// The whole document saved anew: replaces the snapshot and every
@@ -134,6 +117,15 @@ pub struct DocChange<'a> {
     pub sync_state: Option<(&'a str, &'a [u8])>,
 }
 
+/// What became of one change of a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Committed {
+    /// Durably written, with this change number.
+    Numbered(u64),
+    /// Not written: the document changed since its [`DocChange::base`].
+    Stale,
+}
+
 /// A document in the change index.
 #[derive(Debug, Clone)]
 pub struct ChangedDoc {
@@ -144,499 +136,308 @@ pub struct ChangedDoc {
     pub summary: Option<Vec<u8>>,
 }
 
-/// The embedded store. Cheap to clone; clones share the database and the
-/// relay's live sync state ([`crate::sync::Hub`]: who is connected, the
-/// documents in memory), which belongs to one open database.
-#[derive(Clone)]
-pub struct Store {
-    db: Arc<Database>,
-    hub: Arc<crate::sync::Hub>,
+/// Everything in a store, for moving it to another ([`copy`]).
+#[derive(Debug, Default)]
+pub struct Dump {
+    pub users: Vec<UserRecord>,
+    /// (token hash, session).
+    pub sessions: Vec<(Vec<u8>, SessionRecord)>,
+    pub docs: Vec<DumpedDoc>,
+    /// (storage key, document id, state).
+    pub sync_states: Vec<(String, String, Vec<u8>)>,
+    /// (device, day).
+    pub hello_days: Vec<(String, i64)>,
+    pub workspace: Option<String>,
+    pub storage_id: String,
+    pub summary_version: u32,
+    pub last_seq: u64,
 }
 
-impl std::fmt::Debug for Store {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Store")
-    }
+/// One document in a [`Dump`]: kept as stored, with its number.
+#[derive(Debug, Clone)]
+pub struct DumpedDoc {
+    pub id: String,
+    pub snapshot: Vec<u8>,
+    pub chunks: Vec<Vec<u8>>,
+    pub summary: Option<Vec<u8>>,
+    pub seq: u64,
 }
 
-impl Store {
-    /// Opens (or creates) the store in a data folder.
-    pub fn open(folder: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(folder)
-            .map_err(|e| StoreError::Storage(format!("{}: {e}", folder.display())))?;
-        let db = Database::create(folder.join("kartoteka.redb"))?;
-        Store::init(db)
-    }
+/// A visitor of client documents: (id, saved bytes, summary JSON).
+pub type DocVisitor<'a> = dyn FnMut(&str, &[u8], &[u8]) -> Result<(), StoreError> + 'a;
+/// A visitor of summaries: (id, summary JSON).
+pub type SummaryVisitor<'a> = dyn FnMut(&str, &[u8]) -> Result<(), StoreError> + 'a;
 
-    /// A store that lives in memory only (tests).
-    pub fn in_memory() -> Result<Store, StoreError> {
-        let db = Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?;
-        Store::init(db)
-    }
-
-    fn init(db: Database) -> Result<Store, StoreError> {
-        let tx = db.begin_write()?;
-        tx.open_table(USERS)?;
-        tx.open_table(LOGINS)?;
-        tx.open_table(SESSIONS)?;
-        tx.open_table(DOCS)?;
-        tx.open_table(SUMMARIES)?;
-        tx.open_table(META)?;
-        tx.open_table(DOC_CHUNKS)?;
-        tx.open_table(DOC_SEQ)?;
-        tx.open_table(CHANGES)?;
-        tx.open_table(SYNC_STATES)?;
-        tx.open_table(HELLO_DAYS)?;
-        {
-            let mut meta = tx.open_table(META)?;
-            if meta.get(META_STORAGE_ID)?.is_none() {
-                meta.insert(META_STORAGE_ID, uuid::Uuid::new_v4().to_string().as_str())?;
-            }
-        }
-        let numbered = tx.open_table(COUNTERS)?.get(COUNTER_SEQ)?.is_some();
-        if !numbered {
-            // A data folder from before the change sequence: number every
-            // document once, so a device's first cursor covers them all.
-            let ids: Vec<String> = {
-                let docs = tx.open_table(DOCS)?;
-                docs.iter()?
-                    .map(|row| row.map(|(id, _)| id.value().to_owned()))
-                    .collect::<Result<_, _>>()?
-            };
-            for id in &ids {
-                bump_seq(&tx, id)?;
-            }
-            tx.open_table(COUNTERS)?
-                .insert(COUNTER_SEQ, ids.len() as u64)?;
-        }
-        tx.commit()?;
-        Ok(Store {
-            db: Arc::new(db),
-            hub: Arc::new(crate::sync::Hub::new()),
-        })
-    }
-
-    /// The relay's live sync state for this database.
-    pub fn sync_hub(&self) -> &Arc<crate::sync::Hub> {
-        &self.hub
-    }
-
+/// The relay's storage (see the module doc for its rules). Methods block.
+pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Adds or replaces a user (the login must not belong to someone else).
-    pub fn put_user(&self, user: &UserRecord) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(user).map_err(|e| StoreError::Damaged(e.to_string()))?;
-        let login = user.login.to_lowercase();
-        let tx = self.db.begin_write()?;
-        {
-            let mut logins = tx.open_table(LOGINS)?;
-            if let Some(owner) = logins.get(login.as_str())?
-                && owner.value() != user.id.as_str()
-            {
-                return Err(StoreError::Storage(format!(
-                    "the login \"{}\" belongs to another user",
-                    user.login
-                )));
-            }
-            logins.insert(login.as_str(), user.id.as_str())?;
-            tx.open_table(USERS)?
-                .insert(user.id.as_str(), json.as_slice())?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
+    fn put_user(&self, user: &UserRecord) -> Result<(), StoreError>;
     /// The user with this login (case-insensitive).
-    pub fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
-        let tx = self.db.begin_read()?;
-        let id = match tx
-            .open_table(LOGINS)?
-            .get(login.trim().to_lowercase().as_str())?
-        {
-            Some(id) => id.value().to_owned(),
-            None => return Ok(None),
-        };
-        read_user(&tx.open_table(USERS)?, &id)
-    }
-
+    fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError>;
     /// The user with this id.
-    pub fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
-        let tx = self.db.begin_read()?;
-        read_user(&tx.open_table(USERS)?, id.as_str())
-    }
-
+    fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError>;
     /// Every user.
-    pub fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        let tx = self.db.begin_read()?;
-        let table = tx.open_table(USERS)?;
-        let mut out = Vec::new();
-        for row in table.iter()? {
-            let (_, v) = row?;
-            out.push(parse(v.value())?);
-        }
-        Ok(out)
-    }
+    fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
 
     /// Stores a session under the hash of its token.
-    pub fn put_session(
-        &self,
-        token_hash: &[u8],
-        session: &SessionRecord,
-    ) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(session).map_err(|e| StoreError::Damaged(e.to_string()))?;
-        let tx = self.db.begin_write()?;
-        tx.open_table(SESSIONS)?
-            .insert(token_hash, json.as_slice())?;
-        tx.commit()?;
-        Ok(())
-    }
-
+    fn put_session(&self, token_hash: &[u8], session: &SessionRecord) -> Result<(), StoreError>;
     /// The session stored under this token hash.
-    pub fn session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError> {
-        let tx = self.db.begin_read()?;
-        match tx.open_table(SESSIONS)?.get(token_hash)? {
-            Some(v) => Ok(Some(parse(v.value())?)),
-            None => Ok(None),
-        }
-    }
-
+    fn session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError>;
     /// Forgets a session (log out).
-    pub fn remove_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
-        tx.open_table(SESSIONS)?.remove(token_hash)?;
-        tx.commit()?;
-        Ok(())
-    }
+    fn remove_session(&self, token_hash: &[u8]) -> Result<(), StoreError>;
 
     /// Stores documents (and their summaries) in one transaction, each
     /// replacing whatever was stored under its id, and numbers each one as
     /// changed.
-    pub fn put_docs(&self, docs: &[StoredDoc]) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
-        {
-            let mut table = tx.open_table(DOCS)?;
-            let mut summaries = tx.open_table(SUMMARIES)?;
-            for doc in docs {
-                table.insert(doc.id.as_str(), doc.bytes.as_slice())?;
-                if let Some(s) = &doc.summary {
-                    summaries.insert(doc.id.as_str(), s.as_slice())?;
-                }
-                clear_chunks(&tx, &doc.id)?;
-                bump_seq(&tx, &doc.id)?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// A document's saved bytes: its snapshot followed by the change
-    /// chunks appended since (Automerge loads them as one).
-    pub fn doc(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.doc_with_chunks(id)?.map(|(bytes, _)| bytes))
-    }
-
-    /// A document's saved bytes and how many chunks follow its snapshot.
-    pub fn doc_with_chunks(&self, id: &str) -> Result<Option<(Vec<u8>, u64)>, StoreError> {
-        let tx = self.db.begin_read()?;
-        let Some(snapshot) = tx.open_table(DOCS)?.get(id)? else {
-            return Ok(None);
-        };
-        let mut bytes = snapshot.value().to_vec();
-        let chunks = append_chunks(&tx.open_table(DOC_CHUNKS)?, id, &mut bytes)?;
-        Ok(Some((bytes, chunks)))
-    }
-
-    /// Every client document with its summary, for `visit` to pick from,
-    /// in one read transaction.
-    pub fn for_each_client_doc(
-        &self,
-        mut visit: impl FnMut(&str, &[u8], &[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let tx = self.db.begin_read()?;
-        let docs = tx.open_table(DOCS)?;
-        let chunks = tx.open_table(DOC_CHUNKS)?;
-        let summaries = tx.open_table(SUMMARIES)?;
-        let mut bytes = Vec::new();
-        for row in summaries.iter()? {
-            let (id, summary) = row?;
-            if let Some(snapshot) = docs.get(id.value())? {
-                bytes.clear();
-                bytes.extend_from_slice(snapshot.value());
-                append_chunks(&chunks, id.value(), &mut bytes)?;
-                visit(id.value(), &bytes, summary.value())?;
-            }
-        }
-        Ok(())
-    }
-
+    fn put_docs(&self, docs: &[StoredDoc]) -> Result<(), StoreError>;
+    /// A document's saved bytes, chunk count and change number.
+    fn doc_with_chunks(&self, id: &str) -> Result<Option<DocBytes>, StoreError>;
+    /// Every client document with its summary, for `visit` to pick from.
+    fn for_each_client_doc(&self, visit: &mut DocVisitor<'_>) -> Result<(), StoreError>;
+    /// Every client document's summary (JSON).
+    fn for_each_summary(&self, visit: &mut SummaryVisitor<'_>) -> Result<(), StoreError>;
     /// The version of the stored summaries (1 when none is recorded).
-    pub fn summary_version(&self) -> Result<u32, StoreError> {
-        let tx = self.db.begin_read()?;
-        Ok(tx
-            .open_table(META)?
-            .get(META_SUMMARY_VERSION)?
-            .and_then(|v| v.value().parse().ok())
-            .unwrap_or(1))
-    }
-
+    fn summary_version(&self) -> Result<u32, StoreError>;
     /// Replaces summaries (computed again from their documents, which do
     /// not change) and records their version, in one transaction.
-    pub fn replace_summaries(
+    fn replace_summaries(
         &self,
         summaries: &[(String, Vec<u8>)],
         version: u32,
-    ) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
-        {
-            let mut table = tx.open_table(SUMMARIES)?;
-            for (id, summary) in summaries {
-                table.insert(id.as_str(), summary.as_slice())?;
-            }
-            tx.open_table(META)?
-                .insert(META_SUMMARY_VERSION, version.to_string().as_str())?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
+    ) -> Result<(), StoreError>;
     /// A client document's summary (JSON).
-    pub fn summary(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let tx = self.db.begin_read()?;
-        Ok(tx
-            .open_table(SUMMARIES)?
-            .get(id)?
-            .map(|v| v.value().to_vec()))
-    }
+    fn summary(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The number of client documents.
+    fn client_count(&self) -> Result<u64, StoreError>;
 
-    /// Durably commits new changes of one document (creating it if it is
-    /// new), gives it the next change number and returns that number.
-    pub fn commit_change(&self, change: &DocChange<'_>) -> Result<u64, StoreError> {
-        self.commit_changes(std::slice::from_ref(change))?
-            .pop()
-            .ok_or_else(|| StoreError::Storage("a commit numbered nothing".into()))
-    }
-
-    /// Durably commits changes of several documents in one transaction (one
-    /// sync to disk for all: the relay's group commit), numbering them in
-    /// order; returns their numbers.
-    pub fn commit_changes(&self, changes: &[DocChange<'_>]) -> Result<Vec<u64>, StoreError> {
-        let tx = self.db.begin_write()?;
-        let mut seqs = Vec::with_capacity(changes.len());
-        for change in changes {
-            seqs.push(write_change(&tx, change)?);
-        }
-        tx.commit()?;
-        Ok(seqs)
-    }
-
+    /// Durably commits changes of several documents in one transaction
+    /// (one sync to disk for all: the relay's group commit), numbering the
+    /// ones that are not stale in order.
+    fn commit_changes(&self, changes: &[DocChange<'_>]) -> Result<Vec<Committed>, StoreError>;
     /// The number of the latest change (0 before any).
-    pub fn last_seq(&self) -> Result<u64, StoreError> {
-        let tx = self.db.begin_read()?;
-        Ok(tx
-            .open_table(COUNTERS)?
-            .get(COUNTER_SEQ)?
-            .map_or(0, |v| v.value()))
-    }
-
+    fn last_seq(&self) -> Result<u64, StoreError>;
     /// The documents whose latest change is numbered after `cursor`, in
-    /// order, with their summaries, and the number of the latest change.
-    pub fn changed_since(&self, cursor: u64) -> Result<(Vec<ChangedDoc>, u64), StoreError> {
-        let tx = self.db.begin_read()?;
-        let last = tx
-            .open_table(COUNTERS)?
-            .get(COUNTER_SEQ)?
-            .map_or(0, |v| v.value());
-        let changes = tx.open_table(CHANGES)?;
-        let summaries = tx.open_table(SUMMARIES)?;
-        let mut out = Vec::new();
-        for row in changes.range(cursor.saturating_add(1)..)? {
-            let (seq, id) = row?;
-            out.push(ChangedDoc {
-                seq: seq.value(),
-                id: id.value().to_owned(),
-                summary: summaries.get(id.value())?.map(|s| s.value().to_vec()),
-            });
-        }
-        Ok((out, last))
-    }
+    /// order, with their summaries, and the number of the latest change,
+    /// read at one moment.
+    fn changed_since(&self, cursor: u64) -> Result<(Vec<ChangedDoc>, u64), StoreError>;
 
-    /// The relay's storage id, the same for the life of the data folder.
-    pub fn storage_id(&self) -> Result<String, StoreError> {
-        let tx = self.db.begin_read()?;
-        tx.open_table(META)?
-            .get(META_STORAGE_ID)?
-            .map(|v| v.value().to_owned())
-            .ok_or_else(|| StoreError::Damaged("the store has no storage id".into()))
-    }
-
+    /// The relay's storage id, the same for the life of the store.
+    fn storage_id(&self) -> Result<String, StoreError>;
     /// The relay's saved sync state with a peer's storage for a document.
-    pub fn sync_state(&self, storage: &str, doc: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let tx = self.db.begin_read()?;
-        Ok(tx
-            .open_table(SYNC_STATES)?
-            .get((storage, doc))?
-            .map(|v| v.value().to_vec()))
-    }
-
+    fn sync_state(&self, storage: &str, doc: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Saves (or, with `None`, forgets) the relay's sync state with a peer's
-    /// storage for a document. Not durable by itself: a crash may lose it,
-    /// which costs the next sync a few more round trips and nothing else.
-    pub fn put_sync_state(
+    /// storage for a document. Need not be durable by itself: a crash may
+    /// lose it, which costs the next sync a few more round trips.
+    fn put_sync_state(
         &self,
         storage: &str,
         doc: &str,
         state: Option<&[u8]>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.db.begin_write()?;
-        tx.set_durability(redb::Durability::None)?;
-        {
-            let mut table = tx.open_table(SYNC_STATES)?;
-            match state {
-                Some(state) => {
-                    table.insert((storage, doc), state)?;
-                }
-                None => {
-                    table.remove((storage, doc))?;
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
+    ) -> Result<(), StoreError>;
     /// The day the relay last answered a device's `kt-hello`.
-    pub fn hello_day(&self, device: &str) -> Result<Option<i64>, StoreError> {
-        let tx = self.db.begin_read()?;
-        Ok(tx.open_table(HELLO_DAYS)?.get(device)?.map(|v| v.value()))
-    }
-
-    /// Remembers the day of a device's `kt-hello`. Not durable by itself,
-    /// like a sync state: a crash may lose it, and the next `kt-hello` then
-    /// looks back from an earlier day.
-    pub fn put_hello_day(&self, device: &str, day: i64) -> Result<(), StoreError> {
-        let mut tx = self.db.begin_write()?;
-        tx.set_durability(redb::Durability::None)?;
-        tx.open_table(HELLO_DAYS)?.insert(device, day)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Every client document's summary (JSON), in one read transaction.
-    pub fn for_each_summary(
-        &self,
-        mut visit: impl FnMut(&str, &[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let tx = self.db.begin_read()?;
-        for row in tx.open_table(SUMMARIES)?.iter()? {
-            let (id, summary) = row?;
-            visit(id.value(), summary.value())?;
-        }
-        Ok(())
-    }
-
-    /// The number of client documents.
-    pub fn client_count(&self) -> Result<u64, StoreError> {
-        let tx = self.db.begin_read()?;
-        Ok(tx.open_table(SUMMARIES)?.len()?)
-    }
+    fn hello_day(&self, device: &str) -> Result<Option<i64>, StoreError>;
+    /// Remembers the day of a device's `kt-hello` (need not be durable).
+    fn put_hello_day(&self, device: &str, day: i64) -> Result<(), StoreError>;
 
     /// The id of the workspace document, once there is one.
-    pub fn workspace_id(&self) -> Result<Option<String>, StoreError> {
-        let tx = self.db.begin_read()?;
-        Ok(tx
-            .open_table(META)?
-            .get(META_WORKSPACE)?
-            .map(|v| v.value().to_owned()))
-    }
-
+    fn workspace_id(&self) -> Result<Option<String>, StoreError>;
     /// Stores the workspace document and remembers its id.
-    pub fn put_workspace(&self, id: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
-        tx.open_table(DOCS)?.insert(id, bytes)?;
-        tx.open_table(META)?.insert(META_WORKSPACE, id)?;
-        clear_chunks(&tx, id)?;
-        bump_seq(&tx, id)?;
-        tx.commit()?;
-        Ok(())
+    fn put_workspace(&self, id: &str, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// Everything stored, for [`copy`].
+    fn dump(&self) -> Result<Dump, StoreError>;
+    /// Fills an empty store with a [`Dump`], keeping every change number
+    /// and the storage id (devices resume as if nothing moved).
+    fn restore(&self, dump: &Dump) -> Result<(), StoreError>;
+
+    /// Wake-ups when another process committed changes to this store
+    /// (`None`: no other process can; this relay sees every change itself).
+    fn other_writers(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<()>> {
+        None
+    }
+
+    /// A document's saved bytes: its snapshot followed by its chunks.
+    fn doc(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.doc_with_chunks(id)?.map(|d| d.bytes))
     }
 }
 
-/// Writes one document's change into a transaction and numbers it.
-fn write_change(tx: &redb::WriteTransaction, change: &DocChange<'_>) -> Result<u64, StoreError> {
-    match change.snapshot {
-        Some(snapshot) => {
-            tx.open_table(DOCS)?.insert(change.id, snapshot)?;
-            clear_chunks(tx, change.id)?;
+/// The relay's store: a cheap handle to one [`Storage`].
+#[derive(Clone, Debug)]
+pub struct Store(Arc<dyn Storage>);
+
+impl std::ops::Deref for Store {
+    type Target = dyn Storage;
+
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref()
+    }
+}
+
+impl Store {
+    /// Wraps a storage.
+    pub fn new(storage: impl Storage + 'static) -> Store {
+        Store(Arc::new(storage))
+    }
+
+    /// Opens (or creates) the embedded store in a data folder.
+    pub fn open(folder: &Path) -> Result<Store, StoreError> {
+        Ok(Store::new(redb::RedbStore::open(folder)?))
+    }
+
+    /// An embedded store that lives in memory only (tests).
+    pub fn in_memory() -> Result<Store, StoreError> {
+        Ok(Store::new(redb::RedbStore::in_memory()?))
+    }
+
+    /// Connects to a PostgreSQL database (`postgres://USER@HOST:PORT/DB`)
+    /// and brings its schema up to date.
+    pub fn connect(url: &str) -> Result<Store, StoreError> {
+        Ok(Store::new(postgres::PgStore::connect(url)?))
+    }
+
+    /// The store of `kartoteka serve`: PostgreSQL when `database` is given,
+    /// else the embedded store in `data`.
+    pub fn open_or_connect(data: &Path, database: Option<&str>) -> Result<Store, StoreError> {
+        match database {
+            Some(url) => Store::connect(url),
+            None => Store::open(data),
         }
-        None => {
-            let mut docs = tx.open_table(DOCS)?;
-            if docs.get(change.id)?.is_none() {
-                docs.insert(change.id, change.chunk)?;
-            } else {
-                let mut chunks = tx.open_table(DOC_CHUNKS)?;
-                let next = chunks
-                    .range((change.id, 0)..=(change.id, u64::MAX))?
-                    .next_back()
-                    .transpose()?
-                    .map_or(0, |(k, _)| k.value().1 + 1);
-                chunks.insert((change.id, next), change.chunk)?;
+    }
+
+    /// Durably commits new changes of one document; its number, or
+    /// [`Committed::Stale`].
+    pub fn commit_change(&self, change: &DocChange<'_>) -> Result<Committed, StoreError> {
+        self.commit_changes(std::slice::from_ref(change))?
+            .pop()
+            .ok_or_else(|| StoreError::Storage("a commit numbered nothing".into()))
+    }
+}
+
+/// What [`copy`] found when it compared the copy with the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    pub users: usize,
+    pub sessions: usize,
+    pub documents: usize,
+    pub sync_states: usize,
+    pub last_seq: u64,
+}
+
+/// Copies everything from one store into an empty other and verifies the
+/// copy: the same counts, and every document loads with the same heads and
+/// the same change number.
+pub fn copy(from: &Store, to: &Store) -> Result<CopyReport, StoreError> {
+    if to.workspace_id()?.is_some() || !to.users()?.is_empty() || to.last_seq()? > 0 {
+        return Err(StoreError::Storage(
+            "the destination already holds data; copy into an empty database".into(),
+        ));
+    }
+    let dump = from.dump()?;
+    to.restore(&dump)?;
+    let copied = to.dump()?;
+    let mismatch = |what: &str, a: usize, b: usize| {
+        StoreError::Damaged(format!("the copy has {b} {what}, the original {a}"))
+    };
+    for (what, a, b) in [
+        ("users", dump.users.len(), copied.users.len()),
+        ("sessions", dump.sessions.len(), copied.sessions.len()),
+        ("documents", dump.docs.len(), copied.docs.len()),
+        (
+            "sync states",
+            dump.sync_states.len(),
+            copied.sync_states.len(),
+        ),
+        (
+            "device days",
+            dump.hello_days.len(),
+            copied.hello_days.len(),
+        ),
+    ] {
+        if a != b {
+            return Err(mismatch(what, a, b));
+        }
+    }
+    if copied.last_seq != dump.last_seq || copied.storage_id != dump.storage_id {
+        return Err(StoreError::Damaged(
+            "the copy's change sequence or storage id differs".into(),
+        ));
+    }
+    for doc in &dump.docs {
+        let original = heads(&from.doc_with_chunks(&doc.id)?, &doc.id)?;
+        let copy = heads(&to.doc_with_chunks(&doc.id)?, &doc.id)?;
+        if original != copy {
+            return Err(StoreError::Damaged(format!(
+                "document {} has other heads or another number in the copy",
+                doc.id
+            )));
+        }
+    }
+    Ok(CopyReport {
+        users: dump.users.len(),
+        sessions: dump.sessions.len(),
+        documents: dump.docs.len(),
+        sync_states: dump.sync_states.len(),
+        last_seq: dump.last_seq,
+    })
+}
+
+fn heads(
+    doc: &Option<DocBytes>,
+    id: &str,
+) -> Result<(Vec<automerge::ChangeHash>, u64), StoreError> {
+    let doc = doc
+        .as_ref()
+        .ok_or_else(|| StoreError::Damaged(format!("document {id} is missing")))?;
+    let loaded = automerge::Automerge::load(&doc.bytes)
+        .map_err(|e| StoreError::Damaged(format!("document {id}: {e}")))?;
+    Ok((loaded.get_heads(), doc.seq))
+}
+
+/// Stores for the relay's own tests, on the embedded store or, when
+/// `KARTOTEKA_TEST_DATABASE` names a PostgreSQL server
+/// (`postgres://postgres@127.0.0.1:PORT/postgres`), each in a new database
+/// of its own on that server.
+pub mod testing {
+    use std::path::Path;
+
+    use super::{Store, StoreError};
+
+    /// The variable naming the PostgreSQL server the tests run on.
+    pub const DATABASE_VAR: &str = "KARTOTEKA_TEST_DATABASE";
+
+    /// The server the tests run on, if they run on PostgreSQL.
+    pub fn server() -> Option<String> {
+        std::env::var(DATABASE_VAR).ok().filter(|v| !v.is_empty())
+    }
+
+    /// A fresh, empty store: in memory, or a new database.
+    pub fn fresh() -> Result<Store, StoreError> {
+        match server() {
+            Some(server) => {
+                let name = format!("kt_{}", uuid::Uuid::new_v4().simple());
+                Store::connect(&super::postgres::create_database(&server, &name)?)
             }
+            None => Store::in_memory(),
         }
     }
-    if let Some(summary) = change.summary {
-        tx.open_table(SUMMARIES)?.insert(change.id, summary)?;
-    }
-    if let Some((storage, state)) = change.sync_state {
-        tx.open_table(SYNC_STATES)?
-            .insert((storage, change.id), state)?;
-    }
-    bump_seq(tx, change.id)
-}
 
-/// Gives the document the next change number, moving its row in the
-/// change index, and returns the number.
-fn bump_seq(tx: &redb::WriteTransaction, id: &str) -> Result<u64, StoreError> {
-    let mut counters = tx.open_table(COUNTERS)?;
-    let seq = counters.get(COUNTER_SEQ)?.map_or(0, |v| v.value()) + 1;
-    counters.insert(COUNTER_SEQ, seq)?;
-    let mut by_doc = tx.open_table(DOC_SEQ)?;
-    let mut changes = tx.open_table(CHANGES)?;
-    if let Some(old) = by_doc.insert(id, seq)? {
-        changes.remove(old.value())?;
+    /// The database URL that stands for a data folder in the tests (the
+    /// same folder, the same database), or `None` on the embedded store.
+    pub fn database_for(folder: &Path) -> Result<Option<String>, StoreError> {
+        let Some(server) = server() else {
+            return Ok(None);
+        };
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(folder.as_os_str().as_encoded_bytes());
+        let name: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        super::postgres::create_database(&server, &format!("kt_{name}")).map(Some)
     }
-    changes.insert(seq, id)?;
-    Ok(seq)
-}
 
-fn clear_chunks(tx: &redb::WriteTransaction, id: &str) -> Result<(), StoreError> {
-    let mut chunks = tx.open_table(DOC_CHUNKS)?;
-    chunks.retain_in((id, 0)..=(id, u64::MAX), |_, _| false)?;
-    Ok(())
-}
-
-/// Appends a document's chunks to `bytes`; returns how many there were.
-fn append_chunks(
-    chunks: &impl ReadableTable<(&'static str, u64), &'static [u8]>,
-    id: &str,
-    bytes: &mut Vec<u8>,
-) -> Result<u64, StoreError> {
-    let mut n = 0;
-    for row in chunks.range((id, 0)..=(id, u64::MAX))? {
-        let (_, chunk) = row?;
-        bytes.extend_from_slice(chunk.value());
-        n += 1;
+    /// The store of a data folder: the folder itself, or its database.
+    pub fn at(folder: &Path) -> Result<Store, StoreError> {
+        match database_for(folder)? {
+            Some(url) => Store::connect(&url),
+            None => Store::open(folder),
+        }
     }
-    Ok(n)
-}
-
-fn read_user(
-    table: &impl ReadableTable<&'static str, &'static [u8]>,
-    id: &str,
-) -> Result<Option<UserRecord>, StoreError> {
-    match table.get(id)? {
-        Some(v) => Ok(Some(parse(v.value())?)),
-        None => Ok(None),
-    }
-}
-
-fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Damaged(e.to_string()))
 }

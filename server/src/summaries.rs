@@ -16,7 +16,7 @@ pub fn refresh(store: &Store) -> Result<usize, StoreError> {
         return Ok(0);
     }
     let mut fresh = Vec::new();
-    store.for_each_client_doc(|id, bytes, old| {
+    store.for_each_client_doc(&mut |id, bytes, old| {
         let model = match Document::<ClientDoc>::load(bytes) {
             Ok(doc) => doc.read(),
             Err(e) => Err(e),
@@ -59,7 +59,7 @@ mod tests {
         let mut stale = Vec::new();
         let mut expected = Vec::new();
         store
-            .for_each_client_doc(|id, _, json| {
+            .for_each_client_doc(&mut |id, _, json| {
                 let whole: ClientSummary = serde_json::from_slice(json).expect("summary");
                 let mut old = whole.clone();
                 old.take_sales();

@@ -8,15 +8,20 @@
 //! - `connection` holds one device's state: its peer id, its sync states
 //!   (persisted per peer storage id and document), its cursor.
 //! - [`authority`] decides who reads what and which changes are kept.
+//! - `job` checks and commits one sync message for one document.
 //! - [`Hub`] is what the connections of one relay share: documents in
 //!   memory with a lock each, and the feed of committed changes.
+//! - [`follow`] keeps a hub up to date with what other relays on the same
+//!   database commit.
 //!
 //! A change is committed to the store before anything is said about it:
 //! `kt-accepted` to its author, `sync` and `kt-changed` to the others.
 
 pub mod authority;
 mod connection;
+mod follow;
 mod hub;
+mod job;
 mod socket;
 
 use std::sync::Arc;
@@ -27,6 +32,7 @@ use kartoteka::date::{Date, Timestamp};
 use kartoteka::sync::{DEFAULT_MAX_FRAME, DocumentId};
 
 pub use connection::sync_state_key;
+pub use follow::follow;
 pub use hub::{Access, Hub, Kind, Loaded, Note, Policy};
 pub use socket::endpoint;
 
@@ -80,6 +86,8 @@ pub enum SyncError {
     Task(String),
     #[error("the device's connection is closed")]
     Closed,
+    #[error("the document changed on another relay meanwhile")]
+    Stale,
 }
 
 impl From<tokio::task::JoinError> for SyncError {
@@ -104,7 +112,7 @@ impl Relay {
         Relay {
             store: state.store.clone(),
             clock: state.clock.clone(),
-            hub: state.store.sync_hub().clone(),
+            hub: state.hub.clone(),
             max_frame: DEFAULT_MAX_FRAME,
         }
     }

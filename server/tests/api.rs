@@ -8,21 +8,18 @@ use kartoteka::api::{BundleKind, LoginResponse, decode_bundle};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::document::{ClientDocument, WorkspaceDocument};
 use kartoteka::summary::ClientSummary;
-use kartoteka_server::{AppState, Clock, Store, app, seed};
+use kartoteka_server::{AppState, Clock, app, seed};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn state(clients: usize) -> Result<AppState> {
-    let store = Store::in_memory()?;
+    // On PostgreSQL when KARTOTEKA_TEST_DATABASE names a server.
+    let store = kartoteka_server::store::testing::fresh()?;
     let today = Date::from_ymd(2026, 11, 22).ok_or("date")?;
     seed::seed_demo(&store, clients, today, 7, Timestamp(1_795_300_000_000))?;
-    Ok(AppState {
-        store,
-        clock: Clock::default(),
-        dist: None,
-    })
+    Ok(AppState::new(store, Clock::default(), None))
 }
 
 async fn call(state: &AppState, req: Request<Body>) -> Result<(StatusCode, Vec<u8>)> {

@@ -210,3 +210,58 @@ fn serve_with_a_certificate_needs_its_key_and_readable_files() -> Result {
     assert!(err.contains("cannot read the certificates"), "{err}");
     Ok(())
 }
+
+/// `kartoteka migrate`: a demo data folder copied into PostgreSQL and
+/// verified; everything comes across with its numbers, and a second copy
+/// into the same database is refused. On the embedded store (no
+/// `KARTOTEKA_TEST_DATABASE`) the same copy and checks run through the
+/// library into a second embedded store, since there is no database to
+/// name on the command line.
+#[test]
+fn an_operator_moves_a_data_folder_into_postgresql_with_migrate() -> Result {
+    use kartoteka_server::Store;
+    use kartoteka_server::store::{copy, testing};
+
+    let folder = std::env::temp_dir().join(format!(
+        "kartoteka-migrate-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let data = folder.to_str().ok_or("path")?;
+    let (ok, _, err) = kartoteka(&["demo", "--clients", "40", "--data", data])?;
+    assert!(ok, "{err}");
+    let from = Store::open(&folder)?;
+    let (to, again) = match testing::database_for(&folder.join("copy"))? {
+        Some(url) => {
+            drop(from);
+            let (ok, out, err) = kartoteka(&["migrate", "--from-data", data, "--to", &url])?;
+            assert!(ok, "{err}");
+            assert!(out.contains("Copied and verified"), "{out}");
+            assert!(out.contains("41 documents"), "{out}");
+            let (again, _, err) = kartoteka(&["migrate", "--from-data", data, "--to", &url])?;
+            assert!(err.contains("already holds data"), "{err}");
+            (Store::connect(&url)?, again)
+        }
+        None => {
+            let to = Store::in_memory()?;
+            let report = copy(&from, &to)?;
+            assert_eq!(report.documents, 41);
+            let again = copy(&from, &to).is_ok();
+            drop(from);
+            (to, again)
+        }
+    };
+    assert!(!again, "a second copy into the same database is refused");
+    let from = Store::open(&folder)?;
+    assert_eq!(to.last_seq()?, from.last_seq()?);
+    assert_eq!(to.storage_id()?, from.storage_id()?);
+    assert_eq!(to.workspace_id()?, from.workspace_id()?);
+    assert_eq!(to.users()?.len(), from.users()?.len());
+    assert_eq!(to.client_count()?, 40);
+    assert_eq!(to.changed_since(0)?.0.len(), 41);
+    let petrov = to.user_by_login("petrov")?.ok_or("petrov came across")?;
+    assert_eq!(Some(petrov), from.user_by_login("PETROV")?);
+    drop(from);
+    let _ = std::fs::remove_dir_all(&folder);
+    Ok(())
+}

@@ -46,11 +46,7 @@ fn state(dist: Option<PathBuf>) -> Result<AppState> {
     let store = Store::in_memory()?;
     let today = Date::from_ymd(2026, 11, 22).ok_or("date")?;
     seed::seed_demo(&store, 2, today, 7, Timestamp(1_795_300_000_000))?;
-    Ok(AppState {
-        store,
-        clock: Clock::default(),
-        dist,
-    })
+    Ok(AppState::new(store, Clock::default(), dist))
 }
 
 async fn headers_of(router: axum::Router, path: &str) -> Result<(StatusCode, HeaderMap)> {

@@ -93,7 +93,7 @@ fn own_client(state: &AppState, login: &str) -> DocumentId {
     let mut own = None;
     state
         .store
-        .for_each_client_doc(|id, _, summary| {
+        .for_each_client_doc(&mut |id, _, summary| {
             let summary: ClientSummary = serde_json::from_slice(summary).unwrap();
             let zone = zone(&summary.facts, ZoneThresholds::default(), today).and_then(|r| r.zone);
             if own.is_none()

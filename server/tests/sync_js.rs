@@ -12,7 +12,6 @@ use std::time::Duration;
 use kartoteka::client::ClientDoc;
 use kartoteka::ids::{UserId, actor_for, user_of_actor};
 use kartoteka::sync::DocumentId;
-use kartoteka_server::Store;
 use sync_support::*;
 
 /// The folder of the JavaScript check and its npm packages.
@@ -138,7 +137,7 @@ async fn a_stock_automerge_repo_client_syncs_a_document_it_may_read() -> Result 
     // The change is in the relay's store: killed with no shutdown and the
     // data folder opened again, the document has it, signed by Petrov.
     relay.kill()?;
-    let store = Store::open(data.path())?;
+    let store = kartoteka_server::store::testing::at(data.path())?;
     let bytes = store.doc(&id.uuid().to_string())?.unwrap();
     let doc = automerge::Automerge::load(&bytes)?;
     let stored: ClientDoc = autosurgeon::hydrate(&doc)?;

@@ -68,11 +68,7 @@ async fn a_browser_trusting_the_certificate_reaches_the_relay_over_https() -> Re
     let store = Store::in_memory()?;
     let today = Date::from_ymd(2026, 11, 22).ok_or("date")?;
     seed::seed_demo(&store, 2, today, 7, Timestamp(1_795_300_000_000))?;
-    let state = AppState {
-        store,
-        clock: Clock::default(),
-        dist: None,
-    };
+    let state = AppState::new(store, Clock::default(), None);
     let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let listener = TlsListener::new(tcp, server_config(&files.cert, &files.key)?)?;
     let addr = axum::serve::Listener::local_addr(&listener)?;

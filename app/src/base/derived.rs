@@ -19,8 +19,8 @@ use kartoteka::summary::ClientSummary;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::io::platform::{mark, measure, now_ms, yield_now};
 use crate::base::{Base, Rules};
+use crate::io::platform::{mark, measure, now_ms, yield_now};
 use crate::state::Phase;
 
 /// The main thread is given back after this much work (ms), so no task
@@ -172,17 +172,19 @@ pub fn update_one(base: Base, summary: &ClientSummary) {
 /// Keeps the derived state current: a new pass when the rules change and
 /// when the date changes (the app's one `today`).
 pub fn watch(base: Base) {
-    Effect::new(move |previous: Option<(Option<Rules>, kartoteka::date::Date)>| {
-        let rules = base.rules.get();
-        let today = base.app.today.get();
-        let ready = base.app.phase.with_untracked(|p| *p == Phase::Ready);
-        let computed = base.derived.with_untracked(|d| (d.rules.clone(), d.as_of));
-        let stale = computed.0 != rules || computed.1.is_some_and(|d| d != today.naive());
-        if ready && previous.is_some() && rules.is_some() && computed.1.is_some() && stale {
-            spawn_local(recompute_all(base));
-        }
-        (rules, today)
-    });
+    Effect::new(
+        move |previous: Option<(Option<Rules>, kartoteka::date::Date)>| {
+            let rules = base.rules.get();
+            let today = base.app.today.get();
+            let ready = base.app.phase.with_untracked(|p| *p == Phase::Ready);
+            let computed = base.derived.with_untracked(|d| (d.rules.clone(), d.as_of));
+            let stale = computed.0 != rules || computed.1.is_some_and(|d| d != today.naive());
+            if ready && previous.is_some() && rules.is_some() && computed.1.is_some() && stale {
+                spawn_local(recompute_all(base));
+            }
+            (rules, today)
+        },
+    );
     spawn_local(async move {
         loop {
             TimeoutFuture::new(DATE_CHECK_MS).await;

@@ -146,4 +146,3 @@ impl ClientList {
         self.fresh.clear();
     }
 }
-

@@ -8,8 +8,8 @@ use kartoteka::search::{SearchEntry, SearchIndex};
 use kartoteka::summary::ClientSummary;
 use leptos::prelude::*;
 
-use crate::io::platform::{mark, measure, yield_now};
 use crate::base::{Base, SearchState};
+use crate::io::platform::{mark, measure, yield_now};
 
 /// Clients added between two yields (a few ms of work).
 const SLICE: usize = 400;

@@ -79,8 +79,7 @@ pub fn ClientStatus(#[prop(into)] client: String) -> impl IntoView {
     let status = {
         let client = client.clone();
         move || {
-            base
-                .derived
+            base.derived
                 .with(|d| d.get(&client).map(|c| c.status.clone()))
         }
     };

@@ -337,7 +337,11 @@ pub static EN: Catalogue = Catalogue {
     entry_event: "event",
     entry_payment: "payment",
     entry_shipment: "shipment",
-    err_moved_meanwhile: |s| format!("While you were looking, the Interest was moved to «{s}» on another device. Nothing was saved: look at what changed and move it again."),
+    err_moved_meanwhile: |s| {
+        format!(
+            "While you were looking, the Interest was moved to «{s}» on another device. Nothing was saved: look at what changed and move it again."
+        )
+    },
     err_requires_client: |s| {
         format!(
             "The stage “{s}” requires a client in the base. Link the Interest to a client of the base or create the client's card, then move it again."

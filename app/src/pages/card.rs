@@ -207,7 +207,17 @@ pub fn CardPage() -> impl IntoView {
 }
 
 /// What the head of the card shows.
-fn head_part(d: &ClientDoc) -> (kartoteka::client::Card, Option<kartoteka::ids::ClientId>, Vec<kartoteka::client::Assignment>, usize, usize, i64, Option<kartoteka::date::Date>) {
+fn head_part(
+    d: &ClientDoc,
+) -> (
+    kartoteka::client::Card,
+    Option<kartoteka::ids::ClientId>,
+    Vec<kartoteka::client::Assignment>,
+    usize,
+    usize,
+    i64,
+    Option<kartoteka::date::Date>,
+) {
     (
         d.card.clone(),
         d.merged_into.clone(),
@@ -258,7 +268,10 @@ fn ClientCard(doc: Memo<Option<Arc<ClientDoc>>>, explain_open: RwSignal<bool>) -
 
 /// The card's title, responsible and creation date.
 #[component]
-fn CardHead(doc: Arc<ClientDoc>, conflicts: RwSignal<Vec<kartoteka::conflict::FieldConflict>>) -> impl IntoView {
+fn CardHead(
+    doc: Arc<ClientDoc>,
+    conflicts: RwSignal<Vec<kartoteka::conflict::FieldConflict>>,
+) -> impl IntoView {
     let _ = conflicts;
     let base = base();
     let title = display_name(&doc.card.legal_form, &doc.card.name);
@@ -293,16 +306,31 @@ fn CardHead(doc: Arc<ClientDoc>, conflicts: RwSignal<Vec<kartoteka::conflict::Fi
 
 /// Requisites, ways to reach the client and the activity figures.
 #[component]
-fn CardRequisites(doc: Arc<ClientDoc>, conflicts: RwSignal<Vec<kartoteka::conflict::FieldConflict>>) -> impl IntoView {
+fn CardRequisites(
+    doc: Arc<ClientDoc>,
+    conflicts: RwSignal<Vec<kartoteka::conflict::FieldConflict>>,
+) -> impl IntoView {
     let base = base();
     let card = doc.card.clone();
     let conflicted = move |field: &'static str| {
         Signal::derive(move || conflicts.with(|c| c.iter().any(|f| f.field == field)))
     };
     let tags = card.tags.keys().cloned().collect::<Vec<_>>().join(", ");
-    let phones = card.phones_sorted().into_iter().cloned().collect::<Vec<_>>();
-    let emails = card.emails_sorted().into_iter().cloned().collect::<Vec<_>>();
-    let addresses = card.addresses_sorted().into_iter().cloned().collect::<Vec<_>>();
+    let phones = card
+        .phones_sorted()
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    let emails = card
+        .emails_sorted()
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    let addresses = card
+        .addresses_sorted()
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
     let currency = base
         .workspace
         .with_untracked(|w| w.as_ref().map(|w| w.settings.currency.clone()))

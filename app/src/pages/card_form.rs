@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use crate::base::SearchState;
 use crate::components::channels::{
     Channel, ChannelDraft, ChannelList, email_drafts, emails_of, phone_drafts, phones_of,
 };
@@ -26,7 +27,6 @@ use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
 use crate::messages::problem_text;
 use crate::pages::card::{Loaded, address_kind_name, load_client};
-use crate::base::SearchState;
 use crate::state::app_state;
 use crate::t;
 

@@ -12,9 +12,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
+use crate::base::SearchState;
 use crate::components::status::{ClientStatus, ClientZone, status_name};
 use crate::i18n::cat;
-use crate::base::SearchState;
 use crate::t;
 
 /// Must equal `--row-height` in style/clients.css (px).

@@ -20,11 +20,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::base::Base;
+use crate::base::Rules;
 use crate::components::status::{StatusLabel, status_name_of};
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::{mark, measure, yield_now};
-use crate::base::Rules;
 use crate::state::app_state;
 use crate::t;
 

@@ -55,8 +55,7 @@ pub fn FunnelPage() -> impl IntoView {
     let service_type = RwSignal::new(String::new());
 
     let scenarios = move || {
-        base
-            .workspace
+        base.workspace
             .with(|w| {
                 w.as_ref().map(|w| {
                     w.scenarios
@@ -68,8 +67,7 @@ pub fn FunnelPage() -> impl IntoView {
             .unwrap_or_default()
     };
     let service_types = move || {
-        base
-            .workspace
+        base.workspace
             .with(|w| {
                 w.as_ref().map(|w| {
                     w.service_types
@@ -95,8 +93,7 @@ pub fn FunnelPage() -> impl IntoView {
     });
     let scenario = Memo::new(move |_| {
         let id = scenario_id.get();
-        base
-            .workspace
+        base.workspace
             .with(|w| w.as_ref().and_then(|w| w.scenarios.get(&id).cloned()))
     });
     spawn_local(base.read_sales());

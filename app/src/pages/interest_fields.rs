@@ -13,8 +13,8 @@ use leptos::prelude::*;
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
-use crate::pages::interest_move::scenario_error_text;
 use crate::pages::card::interests::local_name;
+use crate::pages::interest_move::scenario_error_text;
 use crate::state::app_state;
 use crate::t;
 

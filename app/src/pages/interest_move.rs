@@ -13,10 +13,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::base::Base;
-use crate::store::EditError;
 use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
 use crate::pages::card::interests::local_name;
+use crate::store::EditError;
 use crate::t;
 
 /// A state's name in the interface language, or its id.
@@ -62,9 +62,11 @@ pub async fn move_to(
     reason: Option<String>,
 ) -> Result<ClientDoc, String> {
     let c = cat();
-    let (Some(store), Some(me), Some(ws)) =
-        (base.store(), base.app.user(), base.workspace.get_untracked())
-    else {
+    let (Some(store), Some(me), Some(ws)) = (
+        base.store(),
+        base.app.user(),
+        base.workspace.get_untracked(),
+    ) else {
         return Err(c.save_failed.to_owned());
     };
     let act = Act {

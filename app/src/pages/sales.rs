@@ -21,8 +21,8 @@ use crate::components::focus::focus_id;
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::{mark, measure};
-use crate::pages::interest_move::{move_to, reason_options, state_name};
 use crate::pages::card::interests::local_name;
+use crate::pages::interest_move::{move_to, reason_options, state_name};
 use crate::state::app_state;
 use crate::t;
 
@@ -69,8 +69,7 @@ pub fn SalesPage() -> impl IntoView {
 
     let scenario = Memo::new(move |_| {
         let id = scenario_id.get();
-        base
-            .workspace
+        base.workspace
             .with(|w| w.as_ref().and_then(|w| w.scenarios.get(&id).cloned()))
     });
     let filter = Memo::new(move |_| Filter {

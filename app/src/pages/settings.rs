@@ -154,8 +154,7 @@ pub fn SettingsPage() -> impl IntoView {
         .into_any();
     }
     let saved = move || {
-        base
-            .workspace
+        base.workspace
             .with_untracked(|w| w.as_ref().map(|w| w.statuses.clone()))
             .unwrap_or_default()
     };

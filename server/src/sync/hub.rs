@@ -1,11 +1,14 @@
-//! What every connection of one relay shares: the documents in memory (one
-//! lock each, so changes to a document are checked and committed one at a
-//! time), the group commit (changes of many documents, one sync to disk),
-//! the feed that tells every connection what was just committed or sent as
-//! ephemeral, and the workspace settings read access depends on.
+//! What every connection of one relay process shares: the documents in
+//! memory (one lock each, so changes to a document are checked and
+//! committed one at a time), the group commit (changes of many documents,
+//! one sync to disk), the feed that tells every connection what was just
+//! committed or sent as ephemeral, and the workspace settings read access
+//! depends on. The hub is live state, not storage: [`crate::AppState`]
+//! holds one beside the store, and when several relays share a database
+//! each has its own, kept up to date by [`super::follow`].
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 
 use automerge::Automerge;
@@ -16,7 +19,7 @@ use kartoteka::sync::{DocumentId, PeerId};
 use kartoteka::workspace::WorkspaceDoc;
 use tokio::sync::broadcast;
 
-use crate::store::{DocChange, Store, StoreError};
+use crate::store::{Committed, DocChange, Store, StoreError};
 
 /// How many documents stay in memory when nobody is using them.
 const CACHE_DOCS: usize = 4096;
@@ -32,6 +35,8 @@ pub struct Loaded {
     pub kind: Kind,
     /// How many change chunks follow the stored snapshot.
     pub chunks: u64,
+    /// The number of the document's latest change, as loaded or committed.
+    pub seq: u64,
 }
 
 /// What a document is, read once when it is loaded or changed.
@@ -101,7 +106,8 @@ pub enum Note {
         document_id: DocumentId,
         seq: u64,
         access: Access,
-        /// The connection that sent them, which is answered directly.
+        /// The connection that sent them, which is answered directly;
+        /// 0 for changes committed by another relay.
         origin: u64,
     },
     /// An `ephemeral` message to pass on.
@@ -123,6 +129,8 @@ pub struct PendingCommit {
     pub document_id: DocumentId,
     /// The store's key of the document.
     pub key: String,
+    /// The document's number the change was checked against.
+    pub base: Option<u64>,
     pub chunk: Vec<u8>,
     pub snapshot: Option<Vec<u8>>,
     pub summary: Option<Vec<u8>>,
@@ -138,6 +146,7 @@ impl PendingCommit {
     fn change(&self) -> DocChange<'_> {
         DocChange {
             id: &self.key,
+            base: self.base,
             chunk: &self.chunk,
             snapshot: self.snapshot.as_deref(),
             summary: self.summary.as_deref(),
@@ -157,7 +166,7 @@ struct Commits {
     /// Someone is writing a transaction now.
     writing: bool,
     /// Finished tickets: the change number, or why the store failed.
-    done: HashMap<u64, Result<u64, String>>,
+    done: HashMap<u64, Result<Committed, String>>,
     next_ticket: u64,
 }
 
@@ -171,6 +180,14 @@ pub struct Hub {
     policy: RwLock<Option<Policy>>,
     next_connection: AtomicU64,
     peer_id: PeerId,
+    /// Other relays write to the same store ([`super::follow`] runs).
+    followed: AtomicBool,
+    /// Every change up to this number has been told on the feed (when
+    /// followed): no cursor given to a device goes past it.
+    seen: AtomicU64,
+    /// Numbers this relay committed above `seen`, which the follower
+    /// need not tell again.
+    local: Mutex<BTreeSet<u64>>,
 }
 
 impl Default for Hub {
@@ -191,7 +208,55 @@ impl Hub {
             policy: RwLock::new(None),
             next_connection: AtomicU64::new(1),
             peer_id: PeerId(format!("kartoteka-relay-{}", uuid::Uuid::new_v4().simple())),
+            followed: AtomicBool::new(false),
+            seen: AtomicU64::new(0),
+            local: Mutex::default(),
         }
+    }
+
+    /// From now on other relays write too: cursors stay at or below what
+    /// the follower has told, which starts at `seen`.
+    pub fn start_following(&self, seen: u64) {
+        self.seen.store(seen, Ordering::SeqCst);
+        self.followed.store(true, Ordering::SeqCst);
+    }
+
+    /// The follower told every change up to `seen`.
+    pub fn set_seen(&self, seen: u64) {
+        self.seen.fetch_max(seen, Ordering::SeqCst);
+        let mut local = self.local.lock().unwrap_or_else(PoisonError::into_inner);
+        *local = local.split_off(&(seen + 1));
+    }
+
+    /// What the follower has told so far.
+    pub fn seen(&self) -> u64 {
+        self.seen.load(Ordering::SeqCst)
+    }
+
+    /// Whether this relay committed change `seq` itself.
+    pub fn is_local(&self, seq: u64) -> bool {
+        self.local
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&seq)
+    }
+
+    /// The cursor a device may be given for a change numbered `seq`: the
+    /// number itself, or with other relays writing, no more than what the
+    /// follower has told (a lower number committed by another relay may
+    /// not have been told yet; a device resuming from a cursor past it
+    /// would never hear of it).
+    pub fn safe_cursor(&self, seq: u64) -> u64 {
+        if self.followed.load(Ordering::SeqCst) {
+            seq.min(self.seen())
+        } else {
+            seq
+        }
+    }
+
+    /// Forgets the workspace policy, so that it is read again.
+    pub fn forget_policy(&self) {
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     /// The relay's peer id on the sync network (new at every start).
@@ -226,14 +291,16 @@ impl Hub {
     }
 
     /// Durably commits a document's changes and publishes the note, then
-    /// returns the change number. Blocks (call it off the async threads).
+    /// returns the change number ([`Committed::Stale`]: nothing written,
+    /// the document changed on another relay). Blocks (call it off the
+    /// async threads).
     ///
     /// Group commit: the first caller writes every change queued so far in
     /// one transaction (one sync to disk) while later callers queue; when
     /// it is done, one of them writes the next batch. Notes are published
     /// after their transaction and before anyone hears of its result, in
     /// the order of their change numbers.
-    pub fn commit(&self, store: &Store, pending: PendingCommit) -> Result<u64, StoreError> {
+    pub fn commit(&self, store: &Store, pending: PendingCommit) -> Result<Committed, StoreError> {
         let mut commits = self.lock_commits();
         let ticket = commits.next_ticket;
         commits.next_ticket += 1;
@@ -257,26 +324,35 @@ impl Hub {
                 tickets: batch.iter().map(|(t, _)| *t).collect(),
             };
             let changes: Vec<DocChange<'_>> = batch.iter().map(|(_, p)| p.change()).collect();
-            let results: Vec<(u64, Result<u64, String>)> = match store.commit_changes(&changes) {
-                Ok(seqs) => batch
-                    .into_iter()
-                    .zip(seqs)
-                    .map(|((ticket, p), seq)| {
-                        // Nobody listening is fine: there is no one to tell.
-                        let _ = self.feed.send(Note::Committed {
-                            document_id: p.document_id,
-                            seq,
-                            access: p.access,
-                            origin: p.origin,
-                        });
-                        (ticket, Ok(seq))
-                    })
-                    .collect(),
-                Err(e) => {
-                    let e = e.to_string();
-                    batch.iter().map(|(t, _)| (*t, Err(e.clone()))).collect()
-                }
-            };
+            let results: Vec<(u64, Result<Committed, String>)> =
+                match store.commit_changes(&changes) {
+                    Ok(seqs) => batch
+                        .into_iter()
+                        .zip(seqs)
+                        .map(|((ticket, p), committed)| {
+                            if let Committed::Numbered(seq) = committed {
+                                if self.followed.load(Ordering::SeqCst) {
+                                    self.local
+                                        .lock()
+                                        .unwrap_or_else(PoisonError::into_inner)
+                                        .insert(seq);
+                                }
+                                // Nobody listening is fine: there is no one to tell.
+                                let _ = self.feed.send(Note::Committed {
+                                    document_id: p.document_id,
+                                    seq,
+                                    access: p.access,
+                                    origin: p.origin,
+                                });
+                            }
+                            (ticket, Ok(committed))
+                        })
+                        .collect(),
+                    Err(e) => {
+                        let e = e.to_string();
+                        batch.iter().map(|(t, _)| (*t, Err(e.clone()))).collect()
+                    }
+                };
             guard.tickets.clear();
             drop(guard);
             commits = self.lock_commits();

@@ -19,9 +19,9 @@ use kartoteka::client::ClientDoc;
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::ids::{UserId, actor_for};
 use kartoteka::sync::{self, DEFAULT_MAX_FRAME, DocumentId, Message, PeerId, PeerMetadata};
-use kartoteka_server::store::UserRecord;
+use kartoteka_server::store::{UserRecord, testing};
 use kartoteka_server::sync::{Frame, Relay, StreamError};
-use kartoteka_server::{AppState, Clock, Store, seed};
+use kartoteka_server::{AppState, Clock, seed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -59,11 +59,13 @@ impl Drop for TempDir {
 }
 
 /// A relay's state on a demo store of `clients` clients (in memory, or in
-/// `folder`), with the relay clock set to the demo's today.
+/// `folder`; on PostgreSQL in a database of their own when
+/// `KARTOTEKA_TEST_DATABASE` names a server), with the relay clock set to
+/// the demo's today.
 pub fn demo_state(clients: usize, folder: Option<&Path>) -> Result<AppState> {
     let store = match folder {
-        Some(folder) => Store::open(folder)?,
-        None => Store::in_memory()?,
+        Some(folder) => testing::at(folder)?,
+        None => testing::fresh()?,
     };
     if store.workspace_id()?.is_none() {
         seed::seed_demo(&store, clients, today(), 7, Timestamp(1_795_300_000_000))?;
@@ -72,11 +74,7 @@ pub fn demo_state(clients: usize, folder: Option<&Path>) -> Result<AppState> {
     // Noon of the demo's today in Moscow, whatever the machine's date.
     let noon = today_noon_ms();
     clock.advance_ms(noon - clock.now_ms());
-    Ok(AppState {
-        store,
-        clock,
-        dist: None,
-    })
+    Ok(AppState::new(store, clock, None))
 }
 
 fn today_noon_ms() -> i64 {
@@ -606,7 +604,9 @@ pub async fn login(addr: SocketAddr, login: &str) -> Result<String> {
     Ok(login_as(addr, login).await?.token)
 }
 
-/// The relay binary, serving a data folder on a free loopback port.
+/// The relay binary, serving a data folder on a free loopback port (or,
+/// when the tests run on PostgreSQL, the folder's database: two relays
+/// started on one folder then share it).
 pub struct RelayProcess {
     child: Child,
     pub addr: SocketAddr,
@@ -625,9 +625,13 @@ impl RelayProcess {
             .local_addr()?
             .port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
-        let child = Command::new(env!("CARGO_BIN_EXE_kartoteka"))
-            .args(["serve", "--addr", &addr.to_string(), "--data"])
-            .arg(data)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kartoteka"));
+        command.args(["serve", "--addr", &addr.to_string(), "--data"]);
+        command.arg(data);
+        if let Some(url) = testing::database_for(data)? {
+            command.args(["--database", &url]);
+        }
+        let child = command
             .arg("--dist")
             .arg(dist)
             .args(["--demo-clients", &demo_clients.to_string()])

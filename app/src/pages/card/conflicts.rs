@@ -74,8 +74,7 @@ pub fn ConflictsSection(
         author
             .as_ref()
             .and_then(|id| {
-                base
-                    .workspace
+                base.workspace
                     .with_untracked(|w| w.as_ref().and_then(|w| w.user(id)).map(|u| u.name.clone()))
             })
             .unwrap_or_else(|| cat().nobody.to_owned())

@@ -48,7 +48,7 @@ pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
                 <ContactForm
                     client_id=client.get_value()
                     contact=None
-                   
+
                     on_done=Callback::new(move |()| editing.set(None))
                 />
             </Show>
@@ -74,7 +74,7 @@ pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
                                     <ContactForm
                                         client_id=client.get_value()
                                         contact=all.with_value(|a| a.iter().find(|x| x.id == contact.id).cloned())
-                                       
+
                                         on_done=Callback::new(move |()| editing.set(None))
                                     />
                                 </Show>

@@ -7,11 +7,11 @@ use kartoteka::ids::UserId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::base::Base;
 use crate::format;
 use crate::i18n::{Catalogue, cat};
-use crate::base::Base;
-use kartoteka::client::EntryKind;
 use crate::t;
+use kartoteka::client::EntryKind;
 
 /// A field's name in the history.
 fn field_label(c: &Catalogue, field: &Field) -> String {

@@ -99,10 +99,7 @@ pub fn InterestsSection(doc: ClientDoc) -> impl IntoView {
 }
 
 #[component]
-fn InterestItem(
-    interest: Interest,
-    doc: StoredValue<ClientDoc>,
-) -> impl IntoView {
+fn InterestItem(interest: Interest, doc: StoredValue<ClientDoc>) -> impl IntoView {
     let ws = workspace();
     let scenario = ws
         .as_ref()
@@ -186,7 +183,7 @@ fn InterestItem(
                     created=created
                     outcome=o
                     doc=doc
-                   
+
                     on_done=Callback::new(move |()| completing.set(None))
                 />
             })}
@@ -343,10 +340,7 @@ fn CompleteForm(
 
 /// Registering an Interest of this client.
 #[component]
-fn InterestForm(
-    doc: StoredValue<ClientDoc>,
-    on_done: Callback<()>,
-) -> impl IntoView {
+fn InterestForm(doc: StoredValue<ClientDoc>, on_done: Callback<()>) -> impl IntoView {
     let state = app_state();
     let base = crate::base::base();
     let client_created = doc.with_value(|d| d.card.created);

@@ -49,7 +49,9 @@ pub fn NotesSection(doc: ClientDoc) -> impl IntoView {
             );
             Ok(())
         };
-        edit.run(client_id.get_value(), "note", note, move |_| text.set(String::new()));
+        edit.run(client_id.get_value(), "note", note, move |_| {
+            text.set(String::new())
+        });
     };
 
     view! {

@@ -33,8 +33,7 @@ pub fn PotentialCard(doc: ClientDoc) -> impl IntoView {
     let responsible = doc
         .responsible()
         .and_then(|u| {
-            base
-                .workspace
+            base.workspace
                 .with_untracked(|w| w.as_ref().and_then(|w| w.user(u)).map(|u| u.name.clone()))
         })
         .unwrap_or_else(|| cat().nobody.to_owned());

@@ -15,11 +15,11 @@ use kartoteka::rules::zone::{ZoneReport, zone};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::base::{Base, Rules};
 use crate::components::status::{StatusLabel, ZoneLabel, status_name_of};
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
-use crate::base::{Base, Rules};
 use crate::state::app_state;
 use crate::t;
 
@@ -66,10 +66,7 @@ fn date(d: NaiveDate) -> String {
 /// The status panel of a card. `open` (whether the explanation is shown)
 /// belongs to the page, so it survives the card re-rendering after a save.
 #[component]
-pub fn StatusSection(
-    doc: ClientDoc,
-    open: RwSignal<bool>,
-) -> impl IntoView {
+pub fn StatusSection(doc: ClientDoc, open: RwSignal<bool>) -> impl IntoView {
     let state = app_state();
     let base = crate::base::base();
     let doc = StoredValue::new(doc);
@@ -468,15 +465,11 @@ fn manual_statuses(rules: &RuleSet) -> Vec<StatusId> {
 
 /// Sets a status by hand, with the required comment.
 #[component]
-fn ManualStatusForm(
-    doc: StoredValue<ClientDoc>,
-    on_done: Callback<()>,
-) -> impl IntoView {
+fn ManualStatusForm(doc: StoredValue<ClientDoc>, on_done: Callback<()>) -> impl IntoView {
     let state = app_state();
     let base = crate::base::base();
     let choices = move || {
-        base
-            .rules
+        base.rules
             .get()
             .map(|r| manual_statuses(&r))
             .unwrap_or_default()

@@ -252,10 +252,7 @@ impl Target {
 
 /// Logging an event.
 #[component]
-fn EventForm(
-    doc: StoredValue<ClientDoc>,
-    on_done: Callback<()>,
-) -> impl IntoView {
+fn EventForm(doc: StoredValue<ClientDoc>, on_done: Callback<()>) -> impl IntoView {
     let state = app_state();
     let today = state.today();
     let kind = RwSignal::new(EventKind::Call.id().to_owned());
@@ -399,11 +396,7 @@ fn money_error_text(e: MoneyError) -> String {
 
 /// Entering a payment or a shipment by hand.
 #[component]
-fn FactForm(
-    doc: StoredValue<ClientDoc>,
-    shipment: bool,
-    on_done: Callback<()>,
-) -> impl IntoView {
+fn FactForm(doc: StoredValue<ClientDoc>, shipment: bool, on_done: Callback<()>) -> impl IntoView {
     let state = app_state();
     let today = state.today();
     let day = RwSignal::new(today.to_string());
