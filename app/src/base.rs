@@ -61,6 +61,9 @@ pub enum SearchState {
     Ready(Box<SearchIndex>),
 }
 
+/// The open documents' signals, by id (see [`Base::follow`]).
+type Followers = HashMap<String, RwSignal<Option<Arc<ClientDoc>>>>;
+
 /// The base: the read model of every document on the device, provided
 /// once by context ([`base`]).
 #[derive(Clone, Copy)]
@@ -91,7 +94,7 @@ pub struct Base {
     pub sales_rev: RwSignal<u64>,
     /// The documents open on screen, each told its new version when a
     /// change of it is committed (see [`Base::follow`]).
-    followers: StoredValue<HashMap<String, RwSignal<Option<Arc<ClientDoc>>>>, LocalStorage>,
+    followers: StoredValue<Followers, LocalStorage>,
 }
 
 impl Base {

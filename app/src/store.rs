@@ -174,6 +174,9 @@ impl OpenDoc {
     }
 }
 
+/// Who is told every committed write.
+type Observer = Rc<dyn Fn(Committed)>;
+
 /// The documents of the logged-in user on this device.
 pub struct Store {
     db: UserDb,
@@ -189,7 +192,7 @@ pub struct Store {
     /// Told the id of every document changed on this device.
     local_changes: RefCell<Option<mpsc::UnboundedSender<String>>>,
     /// Told every committed write (see [`Store::observe`]).
-    observer: RefCell<Option<Rc<dyn Fn(Committed)>>>,
+    observer: RefCell<Option<Observer>>,
     writing: Mutex<()>,
 }
 
