@@ -1197,6 +1197,7 @@ mod tests {
                     result: "договорились".into(),
                     interest: on,
                     reason: None,
+                    deleted: None,
                 },
             );
         }
