@@ -263,8 +263,9 @@ async fn a_client_that_became_lost_gets_one_winback_interest() -> Result {
     let (_data, relay) = Relay::demo("rules-winback").await?;
     let b = logged_in(&relay, "orlova", LAPTOP).await?;
     // Clients that became Lost in the last 30 days got a win-back Interest
-    // dated that day, so (having an active Interest) they are Returned now.
-    b.choose("Статус", "Возвращённый").await?;
+    // dated that day. Nobody has taken it up yet, so it is a task, not work
+    // (SPEC 5): the client stays Lost until a manager works on it.
+    b.choose("Статус", "Потерянный").await?;
     let count = b
         .js(
             "return document.querySelectorAll('.client-list__canvas a.client-row').length",
@@ -277,7 +278,7 @@ async fn a_client_that_became_lost_gets_one_winback_interest() -> Result {
     for n in 0..count {
         b.goto("/").await?;
         statuses_shown(&b).await?;
-        b.choose("Статус", "Возвращённый").await?;
+        b.choose("Статус", "Потерянный").await?;
         open_row(&b, n).await?;
         b.wait_text("Интересы").await?;
         let text = b.text().await?;
