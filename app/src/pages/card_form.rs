@@ -60,6 +60,18 @@ pub fn EditClientPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let loaded = RwSignal::new(Loaded::Loading);
     load_client(id, loaded);
+    // The form is filled once per client: a change committed while the
+    // person types (from the relay, another tab) must not wipe the form.
+    // The form writes only the fields it changed, so both edits survive.
+    let loaded = Memo::new(move |shown: Option<&Loaded>| {
+        let now = loaded.get();
+        match (shown, &now) {
+            (Some(Loaded::Client(a)), Loaded::Client(b)) if a.id == b.id => {
+                Loaded::Client(a.clone())
+            }
+            _ => now,
+        }
+    });
     view! {
         <main class="form-page" id="main">
             <A href=move || format!("/clients/{}", id.get()) attr:class="back-link">
