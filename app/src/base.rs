@@ -61,8 +61,13 @@ pub enum SearchState {
     Ready(Box<SearchIndex>),
 }
 
-/// The open documents' signals, by id (see [`Base::follow`]).
-type Followers = HashMap<String, RwSignal<Option<Arc<ClientDoc>>>>;
+/// The documents open on screen (how many views show each), and the
+/// newest committed version of each not yet taken by its view.
+#[derive(Default)]
+struct Followers {
+    watched: HashMap<String, usize>,
+    latest: HashMap<String, Arc<ClientDoc>>,
+}
 
 /// The base: the read model of every document on the device, provided
 /// once by context ([`base`]).
@@ -95,6 +100,8 @@ pub struct Base {
     /// The documents open on screen, each told its new version when a
     /// change of it is committed (see [`Base::follow`]).
     followers: StoredValue<Followers, LocalStorage>,
+    /// Bumped by every committed change of a followed document.
+    followed_rev: RwSignal<u64>,
 }
 
 impl Base {
@@ -121,7 +128,8 @@ impl Base {
             derive_generation: StoredValue::new(0),
             sales_reading: StoredValue::new(false),
             sales_rev: RwSignal::new(0),
-            followers: StoredValue::new_local(HashMap::new()),
+            followers: StoredValue::new_local(Followers::default()),
+            followed_rev: RwSignal::new(0),
         }
     }
 
@@ -183,32 +191,50 @@ impl Base {
         }
     }
 
-    /// A signal that is given the document `id` each time a change of it
-    /// is committed (here or by sync), for as long as the calling view
-    /// lives.
-    pub fn follow(&self, id: &str) -> RwSignal<Option<Arc<ClientDoc>>> {
-        let signal = RwSignal::new(None);
+    /// Follows document `id` for as long as the calling view (or effect)
+    /// lives: each committed version of it can then be taken with
+    /// [`Base::take_committed`], after [`Base::followed_rev`] moves.
+    pub fn follow(&self, id: &str) {
         let key = id.to_owned();
         self.followers
-            .update_value(|f| _ = f.insert(key.clone(), signal));
+            .update_value(|f| *f.watched.entry(key.clone()).or_default() += 1);
         let followers = self.followers;
         on_cleanup(move || {
             followers.update_value(|f| {
-                if f.get(&key) == Some(&signal) {
-                    f.remove(&key);
+                if let Some(n) = f.watched.get_mut(&key) {
+                    *n -= 1;
+                    if *n == 0 {
+                        f.watched.remove(&key);
+                        f.latest.remove(&key);
+                    }
                 }
             });
         });
-        signal
+    }
+
+    /// Tracks the commits of followed documents (for an effect).
+    pub fn followed_rev(&self) -> u64 {
+        self.followed_rev.get()
+    }
+
+    /// The newest committed version of a followed document not taken yet.
+    pub fn take_committed(&self, id: &str) -> Option<Arc<ClientDoc>> {
+        self.followers
+            .try_update_value(|f| f.latest.remove(id))
+            .flatten()
     }
 
     fn tell_followers(&self, doc: Arc<ClientDoc>) {
-        let follower = self
-            .followers
-            .with_value(|f| f.get(doc.id.as_str()).copied());
-        if let Some(signal) = follower {
-            // A view that has gone simply is not told.
-            _ = signal.try_set(Some(doc));
+        let id = doc.id.to_string();
+        let mut followed = false;
+        self.followers.update_value(|f| {
+            if f.watched.contains_key(&id) {
+                f.latest.insert(id, doc);
+                followed = true;
+            }
+        });
+        if followed {
+            self.followed_rev.update(|r| *r += 1);
         }
     }
 

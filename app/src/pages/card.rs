@@ -64,12 +64,7 @@ pub fn load_client(id: Memo<String>, target: RwSignal<Loaded>) {
         let Some(store) = base.store() else {
             return;
         };
-        let followed = base.follow(&id);
-        Effect::new(move |_| {
-            if let Some(doc) = followed.get() {
-                target.set(Loaded::Client(doc));
-            }
-        });
+        base.follow(&id);
         target.set(Loaded::Loading);
         spawn_local(async move {
             let loaded = match store.client(&id).await {
@@ -77,11 +72,17 @@ pub fn load_client(id: Memo<String>, target: RwSignal<Loaded>) {
                 Err(StoreError::NotFound) => Loaded::Missing,
                 Err(e) => Loaded::Failed(e.to_string()),
             };
-            // A commit that came meanwhile is newer than what was read.
-            if followed.with_untracked(Option::is_none) {
+            // A version committed meanwhile is newer than what was read.
+            if !matches!(target.get_untracked(), Loaded::Client(_)) {
                 target.set(loaded);
             }
         });
+    });
+    Effect::new(move |_| {
+        base.followed_rev();
+        if let Some(doc) = base.take_committed(&id.get_untracked()) {
+            target.set(Loaded::Client(doc));
+        }
     });
 }
 
