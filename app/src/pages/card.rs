@@ -3,11 +3,11 @@
 //! loading one document.
 //!
 //! The card is a folder: each section is a file of its own and renders
-//! from the document in [`ClientCard`]'s memo ([`keyed`] marks the part of
-//! the document each section shows). A save goes through [`edit::Edit`]
+//! from the document in [`ClientCard`]'s memo. A section is drawn again
+//! only when its own part of the document changes ([`keyed`]), so saving a
+//! note does not redraw the contacts. A save goes through [`edit::Edit`]
 //! and the store; the new document comes back through the base, whoever
-//! made the change (this section, another tab, the relay), and the card is
-//! drawn again from it.
+//! made the change (this section, another tab, the relay).
 
 pub mod conflicts;
 pub mod contacts;
@@ -98,7 +98,10 @@ where
 {
     let key = Memo::new(move |_| doc.with(|d| d.as_deref().map(part)));
     move || {
-        key.track();
+        // Read, not `track()`: a memo computes (and so subscribes to the
+        // document) only when its value is read; tracking alone would leave
+        // it unsubscribed, and the section would never be drawn again.
+        key.with(|_| ());
         doc.get_untracked().map(&render)
     }
 }
@@ -147,6 +150,17 @@ fn Detail(
     }
 }
 
+/// What the page shows, by the kind of what is loaded: a new kind
+/// redraws the page, a new version of the same client does not.
+#[derive(Clone, PartialEq)]
+enum Shape {
+    Loading,
+    Missing,
+    Failed(String),
+    Client,
+    Potential,
+}
+
 /// The card page.
 #[component]
 pub fn CardPage() -> impl IntoView {
@@ -154,32 +168,43 @@ pub fn CardPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let loaded = RwSignal::new(Loaded::Loading);
     load_client(id, loaded);
+    let shape = Memo::new(move |_| {
+        loaded.with(|l| match l {
+            Loaded::Loading => Shape::Loading,
+            Loaded::Missing => Shape::Missing,
+            Loaded::Failed(detail) => Shape::Failed(detail.clone()),
+            Loaded::Client(doc) if doc.potential.is_some() => Shape::Potential,
+            Loaded::Client(_) => Shape::Client,
+        })
+    });
+    let doc = Memo::new(move |_| {
+        loaded.with(|l| match l {
+            Loaded::Client(doc) => Some(doc.clone()),
+            _ => None,
+        })
+    });
     // Whether the status explanation is open: closed for another client.
     let explain_open = RwSignal::new(false);
     Effect::new(move |_| {
-        id.track();
+        id.with(|_| ());
         explain_open.set(false);
     });
 
     view! {
         <main class="card-page" id="main">
             <A href="/" attr:class="back-link">{t!(back_to_list)}</A>
-            {move || match loaded.get() {
-                Loaded::Loading => view! { <p class="muted">{t!(loading)}</p> }.into_any(),
-                Loaded::Missing => view! { <p class="muted">{t!(client_not_found)}</p> }.into_any(),
-                Loaded::Failed(detail) => {
+            {move || match shape.get() {
+                Shape::Loading => view! { <p class="muted">{t!(loading)}</p> }.into_any(),
+                Shape::Missing => view! { <p class="muted">{t!(client_not_found)}</p> }.into_any(),
+                Shape::Failed(detail) => {
                     view! { <p class="form-error" role="alert">{cat().err_damaged_doc} ": " {detail}</p> }
                         .into_any()
                 }
-                Loaded::Client(doc) if doc.potential.is_some() => {
-                    view! { <PotentialCard doc=(*doc).clone()/> }.into_any()
+                Shape::Potential => {
+                    keyed(doc, Clone::clone, |d| view! { <PotentialCard doc=(*d).clone()/> }.into_any())
+                        .into_any()
                 }
-                Loaded::Client(doc) => {
-                    // Each committed version draws the card anew; the
-                    // explanation's state lives on the page.
-                    let doc = Memo::new(move |_| Some(doc.clone()));
-                    view! { <ClientCard doc=doc explain_open=explain_open/> }.into_any()
-                }
+                Shape::Client => view! { <ClientCard doc=doc explain_open=explain_open/> }.into_any(),
             }}
         </main>
     }
@@ -217,7 +242,7 @@ fn ClientCard(doc: Memo<Option<Arc<ClientDoc>>>, explain_open: RwSignal<bool>) -
     {
         let id = id.clone();
         Effect::new(move |_| {
-            doc.track();
+            doc.with(|_| ()); // read, not tracked: a memo subscribes when computed
             load_conflicts(id.clone(), conflicts);
         });
     }

@@ -123,7 +123,7 @@ pub fn ClientsPage() -> impl IntoView {
     });
     let selected = RwSignal::new(0_usize);
     Effect::new(move |_| {
-        results.track();
+        results.with(|_| ()); // read: a memo subscribes only when computed
         selected.set(0);
     });
 

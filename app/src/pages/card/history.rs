@@ -98,7 +98,7 @@ pub fn HistorySection(
     let client_id = StoredValue::new(client_id);
 
     Effect::new(move |_| {
-        doc.track();
+        doc.with(|_| ()); // read, not tracked: a memo subscribes when computed
         if !open.get() {
             return;
         }
