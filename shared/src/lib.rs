@@ -18,6 +18,7 @@ pub mod demo;
 pub mod document;
 pub mod duplicates;
 pub mod email;
+pub mod export;
 pub mod history;
 pub mod ids;
 pub mod import;
