@@ -10,18 +10,22 @@
 
 pub mod api;
 pub mod auth;
+pub mod cli;
+pub mod clients;
 pub mod error;
 pub mod seed;
 pub mod spa;
 pub mod store;
 pub mod summaries;
 pub mod sync;
+pub mod xlsx;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 
@@ -55,6 +59,10 @@ pub struct AppState {
     pub dist: Option<PathBuf>,
 }
 
+/// The largest spreadsheet read, or export request written: a base of
+/// 50,000 clients with their contacts as JSON rows is about 25 MB.
+const SPREADSHEET_LIMIT: usize = 64 * 1024 * 1024;
+
 /// The whole HTTP surface: the API under `/api`, the SPA for everything else.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -63,6 +71,16 @@ pub fn app(state: AppState) -> Router {
         .route("/session", get(api::session))
         .route("/bootstrap", get(api::bootstrap))
         .route("/sync", get(sync::endpoint))
+        .route("/duplicates", get(api::duplicates))
+        .route(
+            "/xlsx/read",
+            post(api::xlsx_read).layer(DefaultBodyLimit::max(SPREADSHEET_LIMIT)),
+        )
+        .route(
+            "/export/xlsx",
+            post(api::xlsx_export).layer(DefaultBodyLimit::max(SPREADSHEET_LIMIT)),
+        )
+        .route("/backup", get(api::backup))
         .fallback(api::not_found);
     let mut router = Router::new().nest("/api", api);
     if let Some(dist) = &state.dist {

@@ -61,6 +61,9 @@ const COUNTER_SEQ: &str = "seq";
 /// The [`kartoteka::summary::SUMMARY_VERSION`] the stored summaries have
 /// (none: 1, from before it was recorded).
 const META_SUMMARY_VERSION: &str = "summary_version";
+/// The SHA-256 (hex) of the key a running relay accepts for a backup
+/// (`kartoteka backup`), set at each start.
+const META_BACKUP_KEY: &str = "backup_key_sha256";
 
 /// A failure of the embedded store.
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +169,13 @@ impl Store {
             .map_err(|e| StoreError::Storage(format!("{}: {e}", folder.display())))?;
         let db = Database::create(folder.join("kartoteka.redb"))?;
         Store::init(db)
+    }
+
+    /// Opens a store kept in one database file: a copy made by
+    /// [`Store::backup_to`] (restored by putting it into a data folder as
+    /// `kartoteka.redb`).
+    pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        Store::init(Database::create(path)?)
     }
 
     /// A store that lives in memory only (tests).
@@ -557,6 +567,82 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+
+    /// Writes a consistent copy of the whole store into a new database
+    /// file at `path` (which must not exist yet), and returns how many
+    /// records it copied. Every table is read in one read transaction:
+    /// redb keeps that snapshot intact while the relay goes on committing,
+    /// so the copy is the store as it was at one instant, never a file
+    /// caught halfway through a commit (which copying the file would risk).
+    pub fn backup_to(&self, path: &Path) -> Result<u64, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Storage(format!(
+                "{} already exists; choose a new file",
+                path.display()
+            )));
+        }
+        let from = self.db.begin_read()?;
+        let copy = Database::create(path)?;
+        let to = copy.begin_write()?;
+        // Every table of this file.
+        let mut n = copy_table(&from, &to, USERS)?;
+        n += copy_table(&from, &to, LOGINS)?;
+        n += copy_table(&from, &to, SESSIONS)?;
+        n += copy_table(&from, &to, DOCS)?;
+        n += copy_table(&from, &to, SUMMARIES)?;
+        n += copy_table(&from, &to, META)?;
+        n += copy_table(&from, &to, DOC_CHUNKS)?;
+        n += copy_table(&from, &to, DOC_SEQ)?;
+        n += copy_table(&from, &to, CHANGES)?;
+        n += copy_table(&from, &to, SYNC_STATES)?;
+        n += copy_table(&from, &to, HELLO_DAYS)?;
+        n += copy_table(&from, &to, COUNTERS)?;
+        // The key belongs to the relay that made the copy, not to a relay
+        // started from it.
+        to.open_table(META)?.remove(META_BACKUP_KEY)?;
+        to.commit()?;
+        Ok(n)
+    }
+
+    /// Records the hash of the key this relay accepts for a backup.
+    pub fn set_backup_key(&self, key_hash: &[u8]) -> Result<(), StoreError> {
+        let hex: String = key_hash.iter().map(|b| format!("{b:02x}")).collect();
+        let tx = self.db.begin_write()?;
+        tx.open_table(META)?.insert(META_BACKUP_KEY, hex.as_str())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether `key_hash` is the hash of the backup key this relay set.
+    pub fn is_backup_key(&self, key_hash: &[u8]) -> Result<bool, StoreError> {
+        let hex: String = key_hash.iter().map(|b| format!("{b:02x}")).collect();
+        let tx = self.db.begin_read()?;
+        Ok(tx
+            .open_table(META)?
+            .get(META_BACKUP_KEY)?
+            .is_some_and(|v| v.value() == hex))
+    }
+}
+
+/// Copies every row of a table from a snapshot into a new database.
+fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    from: &redb::ReadTransaction,
+    to: &redb::WriteTransaction,
+    table: TableDefinition<K, V>,
+) -> Result<u64, StoreError> {
+    let source = match from.open_table(table) {
+        Ok(source) => source,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let mut target = to.open_table(table)?;
+    let mut n = 0;
+    for row in source.iter()? {
+        let (key, value) = row?;
+        target.insert(key.value(), value.value())?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Writes one document's change into a transaction and numbers it.
