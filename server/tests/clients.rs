@@ -111,8 +111,17 @@ async fn a_manager_with_another_managers_inn_is_told_who_is_responsible_but_not_
         .flat_map(|c| &c.phones)
         .next()
         .ok_or("a phone")?;
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let path = format!("/api/duplicates?phone=%2B{digits}");
+    let encoded: String = phone
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let path = format!("/api/duplicates?phone={encoded}");
     let (_, body) = call(&state, get(&path, &petrov)?).await?;
     let answer: DuplicatesResponse = serde_json::from_slice(&body)?;
     assert!(
