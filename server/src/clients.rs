@@ -50,7 +50,8 @@ pub fn workspace(store: &Store) -> Result<WorkspaceDoc, ApiError> {
     let id = store.workspace_id()?.ok_or(ApiError::NotFound)?;
     let bytes = store.doc(&id)?.ok_or(ApiError::NotFound)?;
     WorkspaceDocument::load(&bytes)
-        .and_then(|d| d.read())
+        .map_err(internal)?
+        .read()
         .map_err(internal)
 }
 
@@ -227,9 +228,11 @@ pub fn for_each_export_row(
         if !may_read(user, &Access::Client(Arc::new(summary)), &policy, today) {
             return Ok(());
         }
+        let damaged = |e: kartoteka::document::DocumentError| StoreError::Damaged(e.to_string());
         let doc = ClientDocument::load(bytes)
-            .and_then(|d| d.read())
-            .map_err(|e| StoreError::Damaged(e.to_string()))?;
+            .map_err(damaged)?
+            .read()
+            .map_err(damaged)?;
         let state = evaluator.evaluate(&facts, today, today).ok().flatten();
         let status = state
             .as_ref()
