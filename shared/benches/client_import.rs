@@ -49,7 +49,7 @@ fn file(clients: usize, base: &[ClientSummary]) -> String {
                 i % 97,
                 i % 1000,
                 i % 100,
-                if bad { 31 } else { 1 + i % 28 },
+                if bad { 32 } else { 1 + i % 28 },
             ));
         }
     }
