@@ -38,10 +38,10 @@ fn export_header(lang: Lang) -> Vec<String> {
 /// The rows of these clients, reading each one's document; `progress` is
 /// told how far it got.
 async fn export_rows(
+    base: crate::base::Base,
     ids: &[String],
     progress: RwSignal<Option<(usize, usize)>>,
 ) -> Vec<Vec<String>> {
-    let base = crate::base::base();
     let Some(store) = base.store() else {
         return Vec::new();
     };
@@ -90,6 +90,8 @@ async fn export_rows(
 #[component]
 pub fn ExportButtons(clients: Callback<(), Vec<String>>) -> impl IntoView {
     let state = app_state();
+    // Contexts are read here: the export runs outside the reactive owner.
+    let base = crate::base::base();
     let progress = RwSignal::new(None::<(usize, usize)>);
     let run = move |format: Format| {
         if progress.with_untracked(Option::is_some) {
@@ -104,7 +106,7 @@ pub fn ExportButtons(clients: Callback<(), Vec<String>>) -> impl IntoView {
         let lang = lang();
         progress.set(Some((0, ids.len())));
         spawn_local(async move {
-            let rows = export_rows(&ids, progress).await;
+            let rows = export_rows(base, &ids, progress).await;
             let header = export_header(lang);
             let day = state.today().to_string();
             let written = match format {

@@ -94,8 +94,11 @@ async fn read_file(file: web_sys::File) -> Result<Vec<u8>, String> {
 }
 
 /// A workbook's sheet read by the relay, as a [`Source`].
-async fn read_workbook(bytes: Arc<Vec<u8>>, sheet: Option<String>) -> Result<Source, String> {
-    let state = app_state();
+async fn read_workbook(
+    state: crate::state::AppState,
+    bytes: Arc<Vec<u8>>,
+    sheet: Option<String>,
+) -> Result<Source, String> {
     let c = cat();
     if state.net.get_untracked() != Net::Online {
         return Err(c.ci_xlsx_offline.to_owned());
@@ -234,7 +237,7 @@ fn ClientImport() -> impl IntoView {
                         }
                     ),
                 }),
-                Err(TableError::Workbook) => read_workbook(Arc::new(bytes), None).await,
+                Err(TableError::Workbook) => read_workbook(state, Arc::new(bytes), None).await,
                 Err(e) => Err(table_error_text(cat(), &e)),
             };
             take(read);
@@ -246,7 +249,7 @@ fn ClientImport() -> impl IntoView {
             return;
         };
         step.set(Step::Reading);
-        spawn_local(async move { take(read_workbook(bytes, Some(sheet)).await) });
+        spawn_local(async move { take(read_workbook(state, bytes, Some(sheet)).await) });
     };
 
     let reset = move || {
