@@ -157,9 +157,6 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/reports/funnel" attr:class="app-nav__link">{t!(nav_funnel)}</A>
                 <A href="/import" attr:class="app-nav__link">{t!(nav_import)}</A>
                 <Show when=move || state.user().is_some_and(|u| u.role.sees_everything())>
-                    <A href="/import/clients" attr:class="app-nav__link">{t!(nav_client_import)}</A>
-                </Show>
-                <Show when=move || state.user().is_some_and(|u| u.role.sees_everything())>
                     <A href="/settings/statuses" attr:class="app-nav__link">{t!(nav_settings)}</A>
                 </Show>
                 <Show when=move || state.user().is_some_and(|u| u.role == kartoteka::workspace::Role::Administrator)>
