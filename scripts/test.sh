@@ -35,10 +35,10 @@ say "wasm tests in headless Chromium"
 cargo test -p kartoteka-app --target wasm32-unknown-unknown
 
 say "the relay's suites again, on PostgreSQL"
-# Only the relay's test binaries (lib, api, cli, sync, relays): the browser
+# Only the relay's test binaries (lib, api, cli, clients, sync, relays): the browser
 # suites drive the same relay code and stay on the embedded store.
 pg_test_cluster_start
 trap pg_test_cluster_stop EXIT
-cargo test -p kartoteka-server --lib --test api --test cli --test sync --test relays
+cargo test -p kartoteka-server --lib --test api --test cli --test clients --test sync --test relays
 pg_test_cluster_stop
 trap - EXIT

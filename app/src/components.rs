@@ -1,6 +1,7 @@
 //! Small reusable pieces of the interface: they render and forward events;
 //! decisions are made by pages and by `kartoteka` (the domain crate).
 
+pub mod base_duplicates;
 pub mod channels;
 pub mod client_picker;
 pub mod field;

@@ -33,6 +33,7 @@ use components::toast::ToastHost;
 use i18n::{I18n, Lang, cat};
 use pages::card::CardPage;
 use pages::card_form::{EditClientPage, NewClientPage};
+use pages::client_import::ClientImportPage;
 use pages::clients::ClientsPage;
 use pages::dynamics::DynamicsPage;
 use pages::funnel::FunnelPage;
@@ -117,6 +118,7 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/sales") view=SalesPage/>
                 <Route path=path!("/sales/new") view=RegisterPage/>
                 <Route path=path!("/import") view=ImportPage/>
+                <Route path=path!("/import/clients") view=ClientImportPage/>
                 <Route path=path!("/reports/status-dynamics") view=DynamicsPage/>
                 <Route path=path!("/settings/statuses") view=SettingsPage/>
                 <Route path=path!("/reports/funnel") view=FunnelPage/>

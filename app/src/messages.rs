@@ -2,11 +2,13 @@
 //! wrong as data, this module says it in the user's language.
 
 use kartoteka::client::Problem;
+use kartoteka::duplicates::Reason;
 use kartoteka::email::EmailError;
+use kartoteka::import::clients::ValueProblem;
 use kartoteka::inn::{InnError, OgrnError};
 use kartoteka::phone::PhoneError;
 
-use crate::i18n::cat;
+use crate::i18n::{Catalogue, cat};
 
 /// The message for a problem with a field.
 pub fn problem_text(problem: &Problem) -> String {
@@ -77,5 +79,41 @@ fn phone(e: &PhoneError) -> String {
         PhoneError::TooManyDigits { .. } => c.err_phone_long.to_owned(),
         PhoneError::UnexpectedCharacter { .. } => c.err_phone_letters.to_owned(),
         PhoneError::ExtensionWithoutDigits => c.err_phone_extension.to_owned(),
+    }
+}
+
+/// The message for a bad value of an imported row (issue 14).
+pub fn value_problem_text(problem: &ValueProblem) -> String {
+    let c = cat();
+    match problem {
+        ValueProblem::Inn(e) => inn(e),
+        ValueProblem::Kpp(_) => c.err_kpp_format.to_owned(),
+        ValueProblem::Ogrn(e) => ogrn(e),
+        ValueProblem::Phone(e) => phone(e),
+        ValueProblem::Email(e) => email(e),
+        ValueProblem::Birthday => c.ci_bad_birthday.to_owned(),
+        ValueProblem::UnknownUser => c.ci_unknown_user.to_owned(),
+        ValueProblem::TooLong { max } => (c.err_too_long)(*max),
+        ValueProblem::NoClient => c.ci_no_client.to_owned(),
+        ValueProblem::ContactWithoutName => c.ci_contact_without_name.to_owned(),
+    }
+}
+
+/// Why a client looks like a duplicate, in words (the card form's warning,
+/// the client import's joins).
+pub fn duplicate_reason_text(c: &Catalogue, reason: &Reason) -> String {
+    let of_contact = |text: String, contact: &Option<String>| match contact {
+        Some(_) => format!("{text} ({})", c.dup_of_contact),
+        None => text,
+    };
+    match reason {
+        Reason::SameInn { inn } => (c.dup_same_inn)(inn),
+        Reason::SamePhone {
+            theirs, contact_id, ..
+        } => of_contact((c.dup_same_phone)(theirs), contact_id),
+        Reason::SameEmail {
+            theirs, contact_id, ..
+        } => of_contact((c.dup_same_email)(theirs), contact_id),
+        Reason::SimilarName { .. } => c.dup_similar_name.to_owned(),
     }
 }

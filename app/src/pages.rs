@@ -2,6 +2,8 @@
 
 pub mod card;
 pub mod card_form;
+pub mod client_export;
+pub mod client_import;
 pub mod clients;
 pub mod dynamics;
 pub mod funnel;

@@ -1,16 +1,21 @@
-//! The HTTP API handlers: log in and out, who am I, and the bundle of
-//! documents a device downloads on first start.
+//! The HTTP API handlers: log in and out, who am I, the bundle of
+//! documents a device downloads on first start, the duplicate warning
+//! over the whole base, spreadsheets read and written for the client
+//! import and export, and the backup.
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 
 use kartoteka::api::{
-    BundleKind, LoginRequest, LoginResponse, SessionUser, bundle_header, finish_bundle, push_entry,
+    BundleKind, DuplicatesQuery, DuplicatesResponse, LoginRequest, LoginResponse, SessionUser,
+    XlsxExportRequest, XlsxSheet, bundle_header, finish_bundle, push_entry,
 };
+use kartoteka::date::Timestamp;
 use kartoteka::summary::ClientSummary;
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{self, AuthUser, SESSION_DAYS};
@@ -135,4 +140,122 @@ pub async fn bootstrap(
 /// Any other `/api/…` path.
 pub async fn not_found() -> ApiError {
     ApiError::NotFound
+}
+
+/// `GET /api/duplicates?inn=…&phone=…&email=…` (any logged-in user): the
+/// clients of the whole base with this INN, phone or e-mail. Of a client
+/// the caller may not read, only that it exists and who is responsible
+/// for it — never its id or card.
+pub async fn duplicates(
+    State(state): State<AppState>,
+    who: AuthUser,
+    Query(query): Query<DuplicatesQuery>,
+) -> Result<Json<DuplicatesResponse>, ApiError> {
+    let now = Timestamp(state.clock.now_ms());
+    let hits = tokio::task::spawn_blocking(move || {
+        crate::clients::duplicates(&state.store, &who.user, &query, now)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(DuplicatesResponse { hits }))
+}
+
+/// The sheet to read, by name; the first one when absent.
+#[derive(Debug, Deserialize)]
+pub struct SheetQuery {
+    pub sheet: Option<String>,
+}
+
+/// `POST /api/xlsx/read?sheet=NAME` (administrators and supervisors, who
+/// import): the body is a workbook; the answer its sheets and the chosen
+/// sheet's cells as text ([`XlsxSheet`]).
+pub async fn xlsx_read(
+    who: AuthUser,
+    Query(query): Query<SheetQuery>,
+    body: Bytes,
+) -> Result<Json<XlsxSheet>, ApiError> {
+    if !who.user.role.sees_everything() {
+        return Err(ApiError::Forbidden);
+    }
+    let sheet =
+        tokio::task::spawn_blocking(move || crate::xlsx::read_sheet(&body, query.sheet.as_deref()))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok(Json(sheet))
+}
+
+/// The media type of an .xlsx file.
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `POST /api/export/xlsx` (any logged-in user): rows the app exports (it
+/// sends only what its user sees) written as an .xlsx file.
+pub async fn xlsx_export(
+    _who: AuthUser,
+    Json(request): Json<XlsxExportRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let bytes = tokio::task::spawn_blocking(move || crate::xlsx::write(&request))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX_TYPE),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"clients.xlsx\"",
+            ),
+        ],
+        Bytes::from(bytes),
+    ))
+}
+
+/// The header `kartoteka backup` sends the key of a running relay in
+/// (the key is in the data folder; see `main.rs`).
+pub const BACKUP_KEY_HEADER: &str = "x-kartoteka-backup-key";
+
+/// `GET /api/backup`: a consistent copy of the whole store, as a redb
+/// file ([`crate::store::Storage::backup_to`]). For an administrator's token, or
+/// for the backup key the relay wrote into its data folder when it
+/// started (whoever can read that folder has the data anyway).
+pub async fn backup(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let store = state.store.clone();
+    match headers.get(BACKUP_KEY_HEADER).and_then(|v| v.to_str().ok()) {
+        Some(key) => {
+            if !store.is_backup_key(&auth::token_hash(key.trim()))? {
+                return Err(ApiError::Unauthorized);
+            }
+        }
+        None => {
+            let token = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or(ApiError::Unauthorized)?;
+            let user = auth::user_of_token(&store, token.trim(), state.clock.now_ms())?;
+            if user.role != kartoteka::workspace::Role::Administrator {
+                return Err(ApiError::Forbidden);
+            }
+        }
+    }
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let path =
+            std::env::temp_dir().join(format!("kartoteka-backup-{}.redb", uuid::Uuid::new_v4()));
+        let result = store
+            .backup_to(&path)
+            .map_err(ApiError::from)
+            .and_then(|_| std::fs::read(&path).map_err(|e| ApiError::Internal(e.to_string())));
+        let _ = std::fs::remove_file(&path);
+        result
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    tracing::info!(bytes = bytes.len(), "backup made");
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        Bytes::from(bytes),
+    ))
 }

@@ -36,6 +36,7 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::Store(StoreError::Unsupported(_)) => "unsupported",
             ApiError::Store(_) | ApiError::Internal(_) => "internal",
         }
     }
@@ -46,6 +47,7 @@ impl ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Store(StoreError::Unsupported(_)) => StatusCode::NOT_IMPLEMENTED,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -53,7 +55,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if matches!(self, ApiError::Store(_) | ApiError::Internal(_)) {
+        if self.status() == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self, "request failed");
         }
         let body = serde_json::json!({ "error": self.code(), "message": self.to_string() });

@@ -11,6 +11,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod cli;
+pub mod clients;
 pub mod error;
 pub mod headers;
 pub mod seed;
@@ -19,12 +21,14 @@ pub mod store;
 pub mod summaries;
 pub mod sync;
 pub mod tls;
+pub mod xlsx;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 
@@ -74,6 +78,10 @@ impl AppState {
     }
 }
 
+/// The largest spreadsheet read, or export request written: a base of
+/// 50,000 clients with their contacts as JSON rows is about 25 MB.
+const SPREADSHEET_LIMIT: usize = 64 * 1024 * 1024;
+
 /// The whole HTTP surface: the API under `/api`, the SPA for everything else,
 /// over plain HTTP.
 pub fn app(state: AppState) -> Router {
@@ -90,6 +98,16 @@ pub fn app_over(state: AppState, transport: Transport) -> Router {
         .route("/session", get(api::session))
         .route("/bootstrap", get(api::bootstrap))
         .route("/sync", get(sync::endpoint))
+        .route("/duplicates", get(api::duplicates))
+        .route(
+            "/xlsx/read",
+            post(api::xlsx_read).layer(DefaultBodyLimit::max(SPREADSHEET_LIMIT)),
+        )
+        .route(
+            "/export/xlsx",
+            post(api::xlsx_export).layer(DefaultBodyLimit::max(SPREADSHEET_LIMIT)),
+        )
+        .route("/backup", get(api::backup))
         .fallback(api::not_found);
     let mut router = Router::new().nest("/api", api);
     if let Some(dist) = &state.dist {

@@ -7,6 +7,9 @@ use anyhow::{Context, bail};
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use kartoteka::date::{Date, Timestamp};
+use kartoteka::import::clients::OnBadValue;
+use kartoteka_server::cli::ExportFormat;
+use kartoteka_server::clients::Lang;
 use kartoteka_server::{AppState, Clock, Store, Transport, app_over, seed, tls};
 
 /// See the note on `mimalloc` in Cargo.toml.
@@ -88,6 +91,27 @@ enum Command {
         #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u32).range(1..=10_000))]
         weeks: u32,
     },
+    /// Import into a stopped relay's data folder (SPEC 8).
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export from a stopped relay's data folder (SPEC 8).
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// A consistent copy of a data folder's store, while the relay runs or
+    /// not. To restore: stop the relay and put the copy into an empty data
+    /// folder as kartoteka.redb (README, "Backup and restore").
+    Backup {
+        /// The data folder.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// The file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Create a data folder with the demo workspace and N generated clients
     /// (for benchmarks: 20,000 or 50,000).
     Demo {
@@ -122,6 +146,85 @@ fn open_store(data: &std::path::Path, database: Option<&str>) -> anyhow::Result<
         Some(_) => "connecting to the database".to_owned(),
         None => format!("opening {}", data.display()),
     })
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Clients and their contact persons from a CSV file or a workbook:
+    /// prints what was added, joined and refused; exits with 1 if any row
+    /// was refused (the other rows are imported).
+    Clients {
+        /// The file: CSV (UTF-8 or Windows-1251; `;`, `,` or Tab), .xlsx or .xls.
+        file: PathBuf,
+        /// The data folder of a stopped relay.
+        #[arg(long)]
+        data: PathBuf,
+        /// The administrator or supervisor who imports.
+        #[arg(long = "as")]
+        login: String,
+        /// Show what would be done; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The workbook's sheet to read (the first by default).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Import a row with a bad value without that value, instead of
+        /// refusing the row.
+        #[arg(long)]
+        drop_bad_values: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// Clients with all their contact persons, one row per contact.
+    Clients {
+        /// The data folder of a stopped relay.
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, value_enum)]
+        format: Format,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only the clients this user may read (everything by default).
+        #[arg(long = "as")]
+        login: Option<String>,
+        /// The language of the headers, statuses and zones.
+        #[arg(long, value_enum, default_value = "ru")]
+        lang: Language,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Language {
+    Ru,
+    En,
+}
+
+/// Leaves the address and a fresh backup key of this relay in its data
+/// folder, readable by its owner only, for `kartoteka backup`.
+fn leave_backup_key(store: &Store, data: &std::path::Path, addr: SocketAddr) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let (key, hash) = kartoteka_server::auth::new_token()?;
+    store.set_backup_key(&hash)?;
+    let path = data.join(kartoteka_server::cli::BACKUP_KEY_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(file, "{addr}\n{key}")?;
+    Ok(())
 }
 
 fn today(clock: &Clock) -> Date {
@@ -219,6 +322,14 @@ async fn run() -> anyhow::Result<()> {
             let tcp = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("listening on {addr}"))?;
+            // `kartoteka backup` asks a running relay over plain HTTP, for
+            // the embedded store only (PostgreSQL has pg_dump).
+            if tls.is_none() && database.is_none() {
+                leave_backup_key(&store, &data, tcp.local_addr().unwrap_or(addr))?;
+            } else {
+                // A key left by an earlier start would point at this port.
+                let _ = std::fs::remove_file(data.join(kartoteka_server::cli::BACKUP_KEY_FILE));
+            }
             let state = AppState::new(store, clock, Some(dist));
             // With other relays on the same database: hear what they commit.
             tokio::spawn(kartoteka_server::sync::follow(state.clone()));
@@ -283,6 +394,73 @@ async fn run() -> anyhow::Result<()> {
                 Ok(json) => println!("{json}"),
                 Err(e) => bail!("{}: {e}", input.display()),
             }
+        }
+        Command::Import {
+            what:
+                ImportWhat::Clients {
+                    file,
+                    data,
+                    login,
+                    dry_run,
+                    sheet,
+                    drop_bad_values,
+                },
+        } => {
+            let on_bad = if drop_bad_values {
+                OnBadValue::DropValue
+            } else {
+                OnBadValue::SkipRow
+            };
+            let clock = Clock::default();
+            let all_imported = kartoteka_server::cli::import_clients(
+                &file,
+                &data,
+                &login,
+                sheet.as_deref(),
+                on_bad,
+                dry_run,
+                Timestamp(clock.now_ms()),
+            )?;
+            if !all_imported {
+                std::process::exit(1);
+            }
+        }
+        Command::Export {
+            what:
+                ExportWhat::Clients {
+                    data,
+                    format,
+                    out,
+                    login,
+                    lang,
+                },
+        } => {
+            let format = match format {
+                Format::Csv => ExportFormat::Csv,
+                Format::Xlsx => ExportFormat::Xlsx,
+            };
+            let lang = match lang {
+                Language::Ru => Lang::Ru,
+                Language::En => Lang::En,
+            };
+            let started = std::time::Instant::now();
+            let (clients, rows) = kartoteka_server::cli::export_clients(
+                &data,
+                format,
+                &out,
+                login.as_deref(),
+                lang,
+                Timestamp(Clock::default().now_ms()),
+            )?;
+            println!(
+                "Exported {clients} clients ({rows} rows) to {} in {:.1} s.",
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Backup { data, out } => {
+            let bytes = kartoteka_server::cli::backup(&data, &out)?;
+            println!("Backup written to {} ({bytes} bytes).", out.display());
         }
         Command::Demo {
             clients,

@@ -57,6 +57,13 @@ pub enum StoreError {
     Storage(String),
     #[error("a stored record is damaged: {0}")]
     Damaged(String),
+    #[error("this store cannot do that: {0}")]
+    Unsupported(&'static str),
+}
+
+/// A backup key's hash as stored (hex), the same in every store.
+fn backup_key_hex(key_hash: &[u8]) -> String {
+    key_hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A person who may log in.
@@ -256,6 +263,19 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         None
     }
 
+    /// Writes a consistent copy of the whole store into a new embedded-store
+    /// file at `path` (which must not exist yet), and returns how many
+    /// records it copied: the store as it was at one instant, restored by
+    /// putting the file into an empty data folder as `kartoteka.redb`.
+    /// [`StoreError::Unsupported`] where the database has its own tool
+    /// (PostgreSQL: `pg_dump`, see docs/postgres.md).
+    fn backup_to(&self, path: &Path) -> Result<u64, StoreError>;
+    /// Records the hash of the key this relay accepts for a backup
+    /// (`kartoteka backup`), replacing the one it had.
+    fn set_backup_key(&self, key_hash: &[u8]) -> Result<(), StoreError>;
+    /// Whether `key_hash` is the hash of the backup key this relay set.
+    fn is_backup_key(&self, key_hash: &[u8]) -> Result<bool, StoreError>;
+
     /// A document's saved bytes: its snapshot followed by its chunks.
     fn doc(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.doc_with_chunks(id)?.map(|d| d.bytes))
@@ -283,6 +303,12 @@ impl Store {
     /// Opens (or creates) the embedded store in a data folder.
     pub fn open(folder: &Path) -> Result<Store, StoreError> {
         Ok(Store::new(redb::RedbStore::open(folder)?))
+    }
+
+    /// Opens an embedded store kept in one database file: a copy made by
+    /// [`Storage::backup_to`].
+    pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store::new(redb::RedbStore::open_file(path)?))
     }
 
     /// An embedded store that lives in memory only (tests).

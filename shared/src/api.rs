@@ -43,6 +43,83 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// `GET /api/duplicates?inn=…&phone=…&email=…` (any logged-in user): the
+/// clients of the whole base with this INN, phone or e-mail, for the card
+/// form's warning. Each parameter may be repeated or left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicatesQuery {
+    #[serde(default)]
+    pub inn: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// What matched, for [`DuplicateHit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateKey {
+    Inn,
+    Phone,
+    Email,
+}
+
+/// One client of the base that matches. A client the caller may read is
+/// named with its id (the app opens it); of one the caller may not read,
+/// only that it exists and who is responsible for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateHit {
+    /// Every key that matched, INN first.
+    pub keys: Vec<DuplicateKey>,
+    /// The responsible manager's name; `None` when the client has none.
+    pub responsible: Option<String>,
+    /// The client, when the caller may read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readable: Option<ReadableDuplicate>,
+}
+
+/// A matching client the caller may read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadableDuplicate {
+    pub client_id: String,
+    pub name: String,
+}
+
+/// The answer to `GET /api/duplicates`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicatesResponse {
+    pub hits: Vec<DuplicateHit>,
+}
+
+/// The answer to `POST /api/xlsx/read?sheet=NAME` (administrators and
+/// supervisors; the body is the workbook): the workbook's sheets and the
+/// chosen one's cells as text (the first sheet when none is named), ready
+/// for [`crate::import::clients::Table::from_rows`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XlsxSheet {
+    /// Every sheet's name, in the workbook's order.
+    pub sheets: Vec<String>,
+    /// The sheet read.
+    pub sheet: String,
+    /// Its rows from the first (row 1 is `rows[0]`), cells as text: whole
+    /// numbers without a decimal point, dates as `dd.mm.yyyy`.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// `POST /api/export/xlsx` (any logged-in user): rows to write as an
+/// .xlsx workbook with the header row frozen and filtered, columns sized;
+/// every cell is written as text, neutralised
+/// ([`crate::export::cell::neutralise`]). The answer is the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XlsxExportRequest {
+    /// The sheet's name (at most 31 characters; `Клиенты` if empty).
+    #[serde(default)]
+    pub sheet: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
 /// One document in a bundle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BundleEntry {

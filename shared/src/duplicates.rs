@@ -7,16 +7,18 @@
 //! a company's number written down as a contact's number elsewhere is the
 //! same company. Names are compared with [`name_similarity`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::client::Card;
 use crate::email;
+use crate::ids::ClientId;
 use crate::inn::Inn;
 use crate::phone::Phone;
 use crate::search::text::{MIN_TYPO_LEN, name_words, normalised, order_key, within_one_typo};
 use crate::search::{Letters, SearchIndex};
+use crate::summary::ClientSummary;
 
 /// What of a card is compared, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -311,6 +313,42 @@ pub fn find_duplicates(
     duplicates
 }
 
+/// Clients of the base that share one INN: made concurrently on devices
+/// that were offline (each device's check saw only its own base), listed
+/// for a supervisor to merge once they have synced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SameInn {
+    /// The INN's digits.
+    pub inn: String,
+    /// Two or more, the oldest first (by creation day, then id): the
+    /// natural survivor of a merge.
+    pub clients: Vec<ClientId>,
+}
+
+/// Every INN that more than one client of `summaries` holds (merged
+/// clients and potential clients' Interests aside), by INN.
+pub fn clients_sharing_inn<'a>(
+    summaries: impl IntoIterator<Item = &'a ClientSummary>,
+) -> Vec<SameInn> {
+    let mut by_inn: BTreeMap<String, Vec<&ClientSummary>> = BTreeMap::new();
+    for s in summaries.into_iter().filter(|s| s.is_client()) {
+        if let Ok(inn) = Inn::parse(&s.inn) {
+            by_inn.entry(inn.as_str().to_owned()).or_default().push(s);
+        }
+    }
+    by_inn
+        .into_iter()
+        .filter(|(_, clients)| clients.len() > 1)
+        .map(|(inn, mut clients)| {
+            clients.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+            SameInn {
+                inn,
+                clients: clients.into_iter().map(|s| s.id.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -561,5 +599,44 @@ mod tests {
         );
         assert_eq!(name_similarity("Север Запад Трейд", "Север Запад"), None);
         assert_eq!(name_similarity("ООО", "АО"), None);
+    }
+
+    #[test]
+    fn clients_made_offline_with_one_inn_are_listed_for_merging() {
+        use crate::client::{Card, ClientDoc};
+        use crate::date::{Date, Timestamp};
+        use crate::ids::UserId;
+        let summary = |id: &str, inn: &str, day: u32| {
+            let card = Card {
+                name: format!("Клиент {id}"),
+                inn: inn.into(),
+                created: Date::from_ymd(2026, 3, day).unwrap(),
+                ..Card::default()
+            };
+            ClientSummary::of(&ClientDoc::new(
+                ClientId(id.into()),
+                card,
+                None,
+                &UserId("u".into()),
+                Timestamp(0),
+            ))
+        };
+        let mut merged = summary("m", "7707083893", 1);
+        merged.merged_into = Some(ClientId("a".into()));
+        let base = [
+            summary("b", "7707083893", 2),
+            summary("a", "7707 083 893", 3),
+            summary("c", "7736207543", 1),
+            summary("d", "", 1),
+            summary("e", "", 1),
+            merged,
+        ];
+        assert_eq!(
+            clients_sharing_inn(&base),
+            vec![SameInn {
+                inn: "7707083893".into(),
+                clients: vec![ClientId("b".into()), ClientId("a".into())],
+            }]
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Importing payments (оплаты) and shipments (отгрузки) from a CSV file
-//! exported by the accounting system (1C and the like), SPEC 4.
+//! exported by the accounting system (1C and the like), SPEC 4; clients
+//! and their contact persons are imported by [`clients`], with the same
+//! reader, encodings and header matching.
 //!
 //! This module owns the pure part: reading the file's bytes (UTF-8 with or
 //! without a byte-order mark, UTF-16 with one, else Windows-1251), finding
@@ -47,6 +49,7 @@ use crate::client::{ClientDoc, FactSource, Money, Payment, Shipment};
 use crate::date::{Date, Timestamp};
 use crate::ids::{ClientId, UserId};
 
+pub mod clients;
 mod csv;
 mod directory;
 mod encoding;

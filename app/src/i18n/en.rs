@@ -683,4 +683,107 @@ pub static EN: Catalogue = Catalogue {
     funnel_overall: |p| format!("Overall conversion: {p}"),
     funnel_empty: "No Interests of this scenario in the period.",
     funnel_bar_value: |n, p| format!("{n} · {p}"),
+    // Client import and export, the whole-base duplicate warning (issue 14)
+    nav_client_import: "Client import",
+    ci_title: "Import clients",
+    ci_lead: "CSV (UTF-8 or Windows-1251; separated by «;», «,» or Tab) or an Excel workbook (.xlsx): one row per contact person. A client already in the base gets only what it lacks. Nothing is written until you confirm.",
+    ci_only_supervisors: "Clients are imported by administrators and supervisors.",
+    ci_file: "CSV or Excel file",
+    ci_reading: "Reading the file…",
+    ci_sheet: "Sheet",
+    ci_not_text: "The file is neither text nor an Excel workbook. Choose a CSV or an .xlsx file.",
+    ci_no_header: |f| {
+        format!("None of the first rows names a client name or INN column. The first row: {f}.")
+    },
+    ci_xlsx_offline: "Excel workbooks are read by the server, which is out of reach now. Save the workbook as CSV, or wait for the connection.",
+    ci_xlsx_failed: |e| format!("The server could not read the workbook: {e}"),
+    ci_legal_address: "Legal address",
+    ci_contact_name: "Contact person",
+    ci_contact_position: "Position",
+    ci_contact_phone: "Contact phone",
+    ci_contact_email: "Contact e-mail",
+    ci_contact_birthday: "Birthday",
+    ci_bad_birthday: "not a date (write it as DD.MM.YYYY)",
+    ci_unknown_user: "no active user has this login or name",
+    ci_no_client: "the row has neither a client name nor an INN",
+    ci_contact_without_name: "a contact person’s phone or e-mail without the person’s name",
+    ci_counts_new: |a, b| {
+        format!(
+            "New clients: {}, with {} contact persons",
+            number(a),
+            number(b)
+        )
+    },
+    ci_counts_joining: |n| format!("Add to clients already in the base: {}", number(n)),
+    ci_counts_unchanged: |n| format!("Already in the base in full: {}", number(n)),
+    ci_counts_refused: |n| format!("Rows refused: {}", number(n)),
+    ci_counts_dropped: |n| format!("Values left out: {}", number(n)),
+    ci_rows: |n, info| {
+        if info.is_empty() {
+            format!("Data rows: {}.", number(n))
+        } else {
+            format!("Data rows: {}. File: {info}.", number(n))
+        }
+    },
+    ci_on_bad: "A row with a bad value",
+    ci_skip_row: "is not imported at all",
+    ci_drop_value: "is imported without the bad value",
+    ci_nothing: "Nothing to write: everything in the file is already in the base or refused.",
+    ci_do: |n| format!("Import {} clients", number(n)),
+    ci_mapping: "The file’s columns",
+    ci_mapping_hint: "Check what each column holds, and change it where it was recognised wrongly.",
+    ci_column: "Column",
+    ci_col_header: "Header in the file",
+    ci_col_sample: "Example",
+    ci_col_field: "Imported as",
+    ci_not_imported: "— not imported —",
+    ci_value: "Value",
+    ci_reason: "What is wrong",
+    ci_refused_title: "Refused rows",
+    ci_dropped_title: "Imported without these values",
+    ci_joining_title: "Added to clients already in the base",
+    ci_new_title: "New clients",
+    ci_lines: "Lines",
+    ci_in_file: "In the file",
+    ci_joins: "Client in the base",
+    ci_adds_title: "Gets",
+    ci_adds: |c, p, e| format!("contacts +{c}, phones +{p}, e-mails +{e}"),
+    ci_contacts: "Contact persons",
+    ci_progress: |a, b| format!("Clients written: {} of {}", number(a), number(b)),
+    ci_stop: "Stop",
+    ci_done: |n, j| {
+        format!(
+            "Import done: {} new clients, {} added to",
+            number(n),
+            number(j)
+        )
+    },
+    ci_stopped: |a, b| {
+        format!(
+            "Import stopped: {} of {} written. Importing the same file again writes the rest.",
+            number(a),
+            number(b)
+        )
+    },
+    ci_failed: |n| {
+        format!(
+            "{} clients could not be written. Import the file again.",
+            number(n)
+        )
+    },
+    cx_label: "Export the list",
+    cx_csv: "Export CSV",
+    cx_xlsx: "Export XLSX",
+    cx_sheet: "Clients",
+    cx_busy: |a, b| format!("Exporting: {} of {}", number(a), number(b)),
+    cx_done: |n| format!("Clients exported: {}", number(n)),
+    cx_failed: |e| format!("The export failed: {e}"),
+    cx_xlsx_offline: "XLSX files are made by the server, which is out of reach now. Export CSV: it needs no network.",
+    bd_title: "This client is already in the base",
+    bd_key_inn: "with this INN",
+    bd_key_phone: "with this phone",
+    bd_key_email: "with this e-mail",
+    bd_hit: |k, who| format!("a client {k} exists, responsible: {who}"),
+    bd_no_responsible: "nobody",
+    bd_offline: "No connection to the server: only the clients visible on this device were checked for duplicates.",
 };

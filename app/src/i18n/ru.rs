@@ -668,4 +668,109 @@ pub static RU: Catalogue = Catalogue {
     funnel_overall: |p| format!("Итоговая конверсия: {p}"),
     funnel_empty: "Нет интересов по этому сценарию за выбранный период.",
     funnel_bar_value: |n, p| format!("{n} · {p}"),
+    // Client import and export, the whole-base duplicate warning (issue 14)
+    nav_client_import: "Импорт клиентов",
+    ci_title: "Импорт клиентов",
+    ci_lead: "CSV (UTF-8 или Windows-1251; разделитель «;», «,» или табуляция) или книга Excel (.xlsx): одна строка на контактное лицо. Клиент, который уже есть в базе, получит только то, чего ему не хватает. Ничего не записывается, пока вы не подтвердите.",
+    ci_only_supervisors: "Импортировать клиентов могут администраторы и руководители.",
+    ci_file: "Файл CSV или Excel",
+    ci_reading: "Читаем файл…",
+    ci_sheet: "Лист",
+    ci_not_text: "Файл не текстовый и не книга Excel. Выберите CSV или .xlsx.",
+    ci_no_header: |f| {
+        format!(
+            "Ни в одной из первых строк нет столбца с наименованием клиента или ИНН. Первая строка: {f}."
+        )
+    },
+    ci_xlsx_offline: "Книгу Excel читает сервер, а связи с ним сейчас нет. Сохраните книгу как CSV или дождитесь связи.",
+    ci_xlsx_failed: |e| format!("Сервер не смог прочитать книгу: {e}"),
+    ci_legal_address: "Юридический адрес",
+    ci_contact_name: "Контактное лицо",
+    ci_contact_position: "Должность",
+    ci_contact_phone: "Телефон контакта",
+    ci_contact_email: "E-mail контакта",
+    ci_contact_birthday: "День рождения",
+    ci_bad_birthday: "дата не читается (ожидается ДД.ММ.ГГГГ)",
+    ci_unknown_user: "нет активного пользователя с таким логином или ФИО",
+    ci_no_client: "в строке нет ни наименования, ни ИНН",
+    ci_contact_without_name: "телефон или e-mail контактного лица без его имени",
+    ci_counts_new: |a, b| {
+        format!(
+            "Новых клиентов: {}, контактных лиц у них: {}",
+            number(a),
+            number(b)
+        )
+    },
+    ci_counts_joining: |n| format!("Дополнят клиентов, которые уже есть: {}", number(n)),
+    ci_counts_unchanged: |n| format!("Уже есть в базе целиком: {}", number(n)),
+    ci_counts_refused: |n| format!("Строк не будет загружено: {}", number(n)),
+    ci_counts_dropped: |n| format!("Значений будет пропущено: {}", number(n)),
+    ci_rows: |n, info| {
+        if info.is_empty() {
+            format!("Строк с данными: {}.", number(n))
+        } else {
+            format!("Строк с данными: {}. Файл: {info}.", number(n))
+        }
+    },
+    ci_on_bad: "Строка с ошибочным значением",
+    ci_skip_row: "не загружать всю строку",
+    ci_drop_value: "загрузить без ошибочного значения",
+    ci_nothing: "Записывать нечего: всё из файла уже есть в базе или отклонено.",
+    ci_do: |n| format!("Импортировать клиентов: {}", number(n)),
+    ci_mapping: "Столбцы файла",
+    ci_mapping_hint: "Проверьте, что в каком столбце, и поправьте, если столбец распознан неверно.",
+    ci_column: "Столбец",
+    ci_col_header: "Заголовок в файле",
+    ci_col_sample: "Пример",
+    ci_col_field: "Куда загружать",
+    ci_not_imported: "— не загружать —",
+    ci_value: "Значение",
+    ci_reason: "Что не так",
+    ci_refused_title: "Не будут загружены",
+    ci_dropped_title: "Загрузятся без этих значений",
+    ci_joining_title: "Дополнят клиентов, которые уже есть",
+    ci_new_title: "Новые клиенты",
+    ci_lines: "Строки",
+    ci_in_file: "В файле",
+    ci_joins: "Клиент в базе",
+    ci_adds_title: "Добавится",
+    ci_adds: |c, p, e| format!("контактов +{c}, телефонов +{p}, e-mail +{e}"),
+    ci_contacts: "Контактных лиц",
+    ci_progress: |a, b| format!("Записано клиентов: {} из {}", number(a), number(b)),
+    ci_stop: "Остановить",
+    ci_done: |n, j| {
+        format!(
+            "Импорт завершён: новых клиентов {}, дополнено {}",
+            number(n),
+            number(j)
+        )
+    },
+    ci_stopped: |a, b| {
+        format!(
+            "Импорт остановлен: записано {} из {}. Импорт того же файла ещё раз допишет остальное.",
+            number(a),
+            number(b)
+        )
+    },
+    ci_failed: |n| {
+        format!(
+            "Не удалось записать клиентов: {}. Импортируйте файл ещё раз.",
+            number(n)
+        )
+    },
+    cx_label: "Выгрузить список",
+    cx_csv: "Экспорт CSV",
+    cx_xlsx: "Экспорт XLSX",
+    cx_sheet: "Клиенты",
+    cx_busy: |a, b| format!("Выгрузка: {} из {}", number(a), number(b)),
+    cx_done: |n| format!("Выгружено клиентов: {}", number(n)),
+    cx_failed: |e| format!("Выгрузка не удалась: {e}"),
+    cx_xlsx_offline: "XLSX делает сервер, а связи с ним сейчас нет. Выгрузите CSV: он делается без сети.",
+    bd_title: "Такой клиент уже есть в базе",
+    bd_key_inn: "с этим ИНН",
+    bd_key_phone: "с этим телефоном",
+    bd_key_email: "с этим e-mail",
+    bd_hit: |k, who| format!("клиент {k} уже есть, ответственный — {who}"),
+    bd_no_responsible: "никто",
+    bd_offline: "Нет связи с сервером: на дубликаты проверены только клиенты, видимые на этом устройстве.",
 };

@@ -111,3 +111,73 @@ pub async fn bootstrap(token: &str) -> Result<Vec<u8>, ApiError> {
         .await
         .map_err(|_| ApiError::Offline)
 }
+
+/// The clients of the whole base with this INN, phone or e-mail (issue 14):
+/// those the user may not read are told only by their responsible's name.
+pub async fn duplicates(
+    token: &str,
+    query: &kartoteka::api::DuplicatesQuery,
+) -> Result<kartoteka::api::DuplicatesResponse, ApiError> {
+    let params: Vec<(&str, &str)> = [
+        ("inn", query.inn.as_deref()),
+        ("phone", query.phone.as_deref()),
+        ("email", query.email.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.filter(|v| !v.trim().is_empty()).map(|v| (k, v)))
+    .collect();
+    let res = Request::get("/api/duplicates")
+        .query(params)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    check(res)
+        .await?
+        .json()
+        .await
+        .map_err(|e| ApiError::BadResponse(e.to_string()))
+}
+
+/// A workbook's sheet read by the relay (the first one without `sheet`).
+pub async fn xlsx_read(
+    token: &str,
+    workbook: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<kartoteka::api::XlsxSheet, ApiError> {
+    let mut req = Request::post("/api/xlsx/read").header("Authorization", &bearer(token));
+    if let Some(sheet) = sheet {
+        req = req.query([("sheet", sheet)]);
+    }
+    let body = js_sys::Uint8Array::from(workbook.as_slice());
+    let res = req
+        .body(body)
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    check(res)
+        .await?
+        .json()
+        .await
+        .map_err(|e| ApiError::BadResponse(e.to_string()))
+}
+
+/// Rows written as an .xlsx workbook by the relay; the file's bytes.
+pub async fn xlsx_export(
+    token: &str,
+    request: &kartoteka::api::XlsxExportRequest,
+) -> Result<Vec<u8>, ApiError> {
+    let res = Request::post("/api/export/xlsx")
+        .header("Authorization", &bearer(token))
+        .json(request)
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    check(res)
+        .await?
+        .binary()
+        .await
+        .map_err(|e| ApiError::BadResponse(e.to_string()))
+}

@@ -10,7 +10,7 @@ use kartoteka::client::{
     DuplicateOverride, validate_card,
 };
 use kartoteka::date::Timestamp;
-use kartoteka::duplicates::{CardKeys, Duplicate, Reason, find_duplicates};
+use kartoteka::duplicates::{CardKeys, Duplicate, find_duplicates};
 use kartoteka::ids::{ClientId, UserId, new_id};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,14 +18,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::base::SearchState;
+use crate::components::base_duplicates::BaseDuplicates;
 use crate::components::channels::{
     Channel, ChannelDraft, ChannelList, email_drafts, emails_of, phone_drafts, phones_of,
 };
 use crate::components::field::TextField;
 use crate::components::focus::focus_first_invalid;
-use crate::i18n::{Catalogue, cat};
+use crate::i18n::cat;
 use crate::io::platform::now_ms;
-use crate::messages::problem_text;
+use crate::messages::{duplicate_reason_text, problem_text};
 use crate::pages::card::{Loaded, address_kind_name, load_client};
 use crate::state::app_state;
 use crate::t;
@@ -551,6 +552,11 @@ fn CardForm(
                     </div>
                 </div>
             </fieldset>
+            {existing.with_value(Option::is_none).then(|| view! {
+                <BaseDuplicates inn=inn
+                    phones=Signal::derive(move || phones.with(|l| l.iter().map(|d| d.value.clone()).collect()))
+                    emails=Signal::derive(move || emails.with(|l| l.iter().map(|d| d.value.clone()).collect()))/>
+            })}
             {move || {
                 (!duplicates.with(Vec::is_empty))
                     .then(|| view! { <DuplicateWarning duplicates=duplicates reason=dup_reason error=dup_reason_error on_save=move || attempt.with_value(|attempt| attempt(true))/> })
@@ -569,24 +575,6 @@ fn CardForm(
                 </button>
             </div>
         </form>
-    }
-}
-
-/// Why a client looks like a duplicate, in words.
-fn reason_text(c: &Catalogue, reason: &Reason) -> String {
-    let of_contact = |text: String, contact: &Option<String>| match contact {
-        Some(_) => format!("{text} ({})", c.dup_of_contact),
-        None => text,
-    };
-    match reason {
-        Reason::SameInn { inn } => (c.dup_same_inn)(inn),
-        Reason::SamePhone {
-            theirs, contact_id, ..
-        } => of_contact((c.dup_same_phone)(theirs), contact_id),
-        Reason::SameEmail {
-            theirs, contact_id, ..
-        } => of_contact((c.dup_same_email)(theirs), contact_id),
-        Reason::SimilarName { .. } => c.dup_similar_name.to_owned(),
     }
 }
 
@@ -611,7 +599,7 @@ fn DuplicateWarning(
                         .map(|d| {
                             let reasons = move || {
                                 let c = cat();
-                                d.reasons.iter().map(|r| reason_text(c, r)).collect::<Vec<_>>().join("; ")
+                                d.reasons.iter().map(|r| duplicate_reason_text(c, r)).collect::<Vec<_>>().join("; ")
                             };
                             view! {
                                 <li class="dup-list__item">

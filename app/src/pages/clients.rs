@@ -15,6 +15,7 @@ use leptos_router::hooks::use_navigate;
 use crate::base::SearchState;
 use crate::components::status::{ClientStatus, ClientZone, status_name};
 use crate::i18n::cat;
+use crate::pages::client_export::ExportButtons;
 use crate::t;
 
 /// Must equal `--row-height` in style/clients.css (px).
@@ -261,6 +262,10 @@ pub fn ClientsPage() -> impl IntoView {
                 </div>
                 <StatusFilter selected=status_filter/>
                 <span class="clients__count" data-testid="clients-count" aria-live="polite">{count}</span>
+                <ExportButtons clients=Callback::new(move |()| shown_ids(results, filtered))/>
+                <Show when=move || crate::state::app_state().user().is_some_and(|u| u.role.sees_everything())>
+                    <A href="/import/clients" attr:class="button">{t!(nav_client_import)}</A>
+                </Show>
                 <A href="/clients/new" attr:class="button button--primary">{t!(new_client)}</A>
             </div>
             <Show
@@ -275,6 +280,18 @@ pub fn ClientsPage() -> impl IntoView {
             </Show>
         </main>
     }
+}
+
+/// The ids of the clients the list shows now: the hits of a query, else
+/// the list under the status filter (what the export writes).
+fn shown_ids(
+    results: Memo<Option<Vec<Found>>>,
+    filtered: Memo<Vec<Arc<ClientSummary>>>,
+) -> Vec<String> {
+    results.with_untracked(|r| match r {
+        Some(hits) => hits.iter().map(|(s, _)| s.id.to_string()).collect(),
+        None => filtered.with_untracked(|f| f.iter().map(|s| s.id.to_string()).collect()),
+    })
 }
 
 /// A client found by a query, with the index's hit (none from the plain

@@ -34,7 +34,7 @@ use tokio_postgres::{AsyncMessage, IsolationLevel, NoTls};
 
 use super::{
     ChangedDoc, Committed, DocBytes, DocChange, DocVisitor, Dump, DumpedDoc, SessionRecord,
-    Storage, StoreError, StoredDoc, SummaryVisitor, UserRecord,
+    Storage, StoreError, StoredDoc, SummaryVisitor, UserRecord, backup_key_hex,
 };
 
 /// The schema, one step per version; a database at version N runs the
@@ -883,6 +883,46 @@ impl Storage for PgStore {
             .map_err(db_error)?;
             finish_numbering(&tx, seq).await?;
             tx.commit().await.map_err(db_error)
+        })
+    }
+
+    /// A copy of a database several relays write is PostgreSQL's own job:
+    /// `pg_dump` makes it consistent (one snapshot) without stopping them
+    /// (docs/postgres.md, "Backup").
+    fn backup_to(&self, _path: &std::path::Path) -> Result<u64, StoreError> {
+        Err(StoreError::Unsupported(
+            "a relay on PostgreSQL is backed up with pg_dump (docs/postgres.md, \"Backup\")",
+        ))
+    }
+
+    fn set_backup_key(&self, key_hash: &[u8]) -> Result<(), StoreError> {
+        let hex = backup_key_hex(key_hash);
+        self.run(|pool| async move {
+            client(&pool)
+                .await?
+                .execute(
+                    "INSERT INTO meta VALUES ('backup_key_sha256', $1)
+                     ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+                    &[&hex],
+                )
+                .await
+                .map_err(db_error)?;
+            Ok(())
+        })
+    }
+
+    fn is_backup_key(&self, key_hash: &[u8]) -> Result<bool, StoreError> {
+        let hex = backup_key_hex(key_hash);
+        self.run(|pool| async move {
+            let row = client(&pool)
+                .await?
+                .query_opt(
+                    "SELECT value FROM meta WHERE name = 'backup_key_sha256'",
+                    &[],
+                )
+                .await
+                .map_err(db_error)?;
+            Ok(row.is_some_and(|r| r.get::<_, String>(0) == hex))
         })
     }
 

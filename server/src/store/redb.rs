@@ -25,7 +25,7 @@ use kartoteka::ids::UserId;
 
 use super::{
     ChangedDoc, Committed, DocBytes, DocChange, DocVisitor, Dump, DumpedDoc, SessionRecord,
-    Storage, StoreError, StoredDoc, SummaryVisitor, UserRecord,
+    Storage, StoreError, StoredDoc, SummaryVisitor, UserRecord, backup_key_hex,
 };
 
 /// user id → [`UserRecord`] as JSON.
@@ -63,6 +63,9 @@ const COUNTER_SEQ: &str = "seq";
 /// The [`kartoteka::summary::SUMMARY_VERSION`] the stored summaries have
 /// (none: 1, from before it was recorded).
 const META_SUMMARY_VERSION: &str = "summary_version";
+/// The SHA-256 (hex) of the key a running relay accepts for a backup
+/// (`kartoteka backup`), set at each start.
+const META_BACKUP_KEY: &str = "backup_key_sha256";
 
 macro_rules! storage_errors {
     ($($t:ty),*) => {$(
@@ -100,6 +103,12 @@ impl RedbStore {
             .map_err(|e| StoreError::Storage(format!("{}: {e}", folder.display())))?;
         let db = Database::create(folder.join("kartoteka.redb"))?;
         RedbStore::init(db)
+    }
+
+    /// Opens a store kept in one database file: a copy made by
+    /// [`Storage::backup_to`].
+    pub fn open_file(path: &Path) -> Result<RedbStore, StoreError> {
+        RedbStore::init(Database::create(path)?)
     }
 
     /// A store that lives in memory only (tests).
@@ -467,6 +476,56 @@ impl Storage for RedbStore {
         Ok(())
     }
 
+    /// Every table is read in one read transaction: redb keeps that
+    /// snapshot intact while the relay goes on committing, so the copy is
+    /// never a file caught halfway through a commit (which `cp` would risk).
+    fn backup_to(&self, path: &Path) -> Result<u64, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Storage(format!(
+                "{} already exists; choose a new file",
+                path.display()
+            )));
+        }
+        let from = self.db.begin_read()?;
+        let copy = Database::create(path)?;
+        let to = copy.begin_write()?;
+        // Every table of this file.
+        let mut n = copy_table(&from, &to, USERS)?;
+        n += copy_table(&from, &to, LOGINS)?;
+        n += copy_table(&from, &to, SESSIONS)?;
+        n += copy_table(&from, &to, DOCS)?;
+        n += copy_table(&from, &to, SUMMARIES)?;
+        n += copy_table(&from, &to, META)?;
+        n += copy_table(&from, &to, DOC_CHUNKS)?;
+        n += copy_table(&from, &to, DOC_SEQ)?;
+        n += copy_table(&from, &to, CHANGES)?;
+        n += copy_table(&from, &to, SYNC_STATES)?;
+        n += copy_table(&from, &to, HELLO_DAYS)?;
+        n += copy_table(&from, &to, COUNTERS)?;
+        // The key belongs to the relay that made the copy, not to a relay
+        // started from it.
+        to.open_table(META)?.remove(META_BACKUP_KEY)?;
+        to.commit()?;
+        Ok(n)
+    }
+
+    fn set_backup_key(&self, key_hash: &[u8]) -> Result<(), StoreError> {
+        let hex = backup_key_hex(key_hash);
+        let tx = self.db.begin_write()?;
+        tx.open_table(META)?.insert(META_BACKUP_KEY, hex.as_str())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn is_backup_key(&self, key_hash: &[u8]) -> Result<bool, StoreError> {
+        let hex = backup_key_hex(key_hash);
+        let tx = self.db.begin_read()?;
+        Ok(tx
+            .open_table(META)?
+            .get(META_BACKUP_KEY)?
+            .is_some_and(|v| v.value() == hex))
+    }
+
     fn dump(&self) -> Result<Dump, StoreError> {
         let tx = self.db.begin_read()?;
         let mut dump = Dump {
@@ -648,4 +707,25 @@ fn read_user(
 
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Damaged(e.to_string()))
+}
+
+/// Copies every row of a table from a snapshot into a new database.
+fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    from: &redb::ReadTransaction,
+    to: &redb::WriteTransaction,
+    table: TableDefinition<K, V>,
+) -> Result<u64, StoreError> {
+    let source = match from.open_table(table) {
+        Ok(source) => source,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let mut target = to.open_table(table)?;
+    let mut n = 0;
+    for row in source.iter()? {
+        let (key, value) = row?;
+        target.insert(key.value(), value.value())?;
+        n += 1;
+    }
+    Ok(n)
 }

@@ -30,6 +30,20 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Writes `text` as one CSV field, neutralised ([`neutralise`]) and quoted
+/// when it holds the separator `;`, a quote or a line break: the one field
+/// writer of every CSV export.
+pub fn write_field(out: &mut String, text: &str) {
+    let text = neutralise(text);
+    if text.contains([';', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&text);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +70,22 @@ mod tests {
                 matches!(neutralise(text), Cow::Borrowed(t) if t == text),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_csv_field_is_neutralised_then_quoted_where_it_must_be() {
+        for (text, written) in [
+            ("Вектор", "Вектор"),
+            ("a;b", "\"a;b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("two\nlines", "\"two\nlines\""),
+            ("=1;2", "\"'=1;2\""),
+            ("\r=1", "\"'\r=1\""),
+        ] {
+            let mut out = String::new();
+            write_field(&mut out, text);
+            assert_eq!(out, written, "{text:?}");
         }
     }
 }

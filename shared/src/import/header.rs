@@ -135,7 +135,7 @@ const CURRENCY: &[&str] = &["руб", "р", "rub", "rur"];
 
 /// A header name as matched: lower case, `ё` as `е`, punctuation (but `№`)
 /// as spaces, whitespace collapsed, a trailing currency word dropped.
-fn normalise(name: &str) -> String {
+pub(crate) fn normalise(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
         if c.is_alphanumeric() || c == '№' {

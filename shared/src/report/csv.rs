@@ -1,15 +1,15 @@
 //! A report table as a CSV file for a spreadsheet: UTF-8 with a byte order
 //! mark (so Excel reads Cyrillic right), `;` between cells and a decimal
 //! comma (what Excel expects in a Russian locale), CRLF line ends, and
-//! every text cell neutralised against formulas
-//! ([`crate::export::cell::neutralise`]).
+//! every text cell neutralised against formulas and quoted by the one field
+//! writer ([`crate::export::cell::write_field`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::client::Money;
 use crate::date::Date;
-use crate::export::cell::neutralise;
+use crate::export::cell::write_field;
 
 /// One cell of a report table.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,21 +58,9 @@ impl From<Option<Date>> for Cell<'_> {
     }
 }
 
-/// Writes `text` as one CSV field: quoted when it holds the separator, a
-/// quote or a line break.
-fn field(out: &mut String, text: &str) {
-    if text.contains([';', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&text.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(text);
-    }
-}
-
 fn cell(out: &mut String, c: &Cell<'_>) {
     match c {
-        Cell::Text(t) => field(out, &neutralise(t)),
+        Cell::Text(t) => write_field(out, t),
         Cell::Integer(n) => {
             let _ = write!(out, "{n}");
         }
