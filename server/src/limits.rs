@@ -197,7 +197,7 @@ mod tests {
                     prop_assert!(recent < PER_LOGIN);
                 }
                 Err(secs) => {
-                    prop_assert!(secs >= 1 && secs <= 60);
+                    prop_assert!((1..=60).contains(&secs));
                     let later = now + i64::try_from(secs).unwrap_or(60) * 1000;
                     prop_assert_eq!(limits.check("x", None, later), Ok(()));
                 }
