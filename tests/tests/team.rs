@@ -1,0 +1,112 @@
+//! A team goes live (issue 13) in real browsers: an administrator adds a
+//! manager on the Users page, the manager logs in on another browser and
+//! sees only their own clients, and deactivating the manager logs that
+//! browser out at once, saying why. Screenshots of the Users page in both
+//! languages, on a laptop and a tablet.
+
+use kartoteka_tests::{Browser, LAPTOP, Relay, Result, TABLET, eventually};
+use serde_json::json;
+
+/// The number in the status filter's "Все статусы (N)": the clients the
+/// list holds, once their statuses are computed.
+async fn clients_listed(b: &Browser) -> Result<u64> {
+    eventually(async || {
+        let v = b
+            .js(
+                r#"const o = [...document.querySelectorAll('option')]
+                    .find(o => /^Все статусы \(\d/.test(o.text.trim()));
+                return o ? o.text : null;"#,
+                vec![],
+            )
+            .await?;
+        Ok(v.as_str()
+            .and_then(|t| t.split('(').nth(1))
+            .and_then(|t| t.trim_end_matches(')').replace(['\u{a0}', ' '], "").parse().ok())
+            .ok_or_else(|| "the status filter does not count the clients yet".to_owned()))
+    })
+    .await
+}
+
+/// Clicks a button in the Users table's row of `login`.
+async fn click_in_row(b: &Browser, login: &str, testid: &str) -> Result {
+    eventually(async || {
+        let v = b
+            .js(
+                r#"const [login, id] = arguments;
+                const row = document.querySelector(`tr[data-login="${login}"]`);
+                const btn = row && row.querySelector(`[data-testid="${id}"]`);
+                if (!btn) return false;
+                btn.scrollIntoView({block: 'center'});
+                btn.click();
+                return true;"#,
+                vec![json!(login), json!(testid)],
+            )
+            .await?;
+        Ok(if v.as_bool() == Some(true) {
+            Ok(())
+        } else {
+            Err(format!("no {testid} in the row of {login}"))
+        })
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_adds_a_manager_who_sees_only_their_clients_until_deactivated() -> Result
+{
+    let (_data, relay) = Relay::demo("team").await?;
+    let admin = Browser::logged_in(&relay, "admin", LAPTOP).await?;
+    assert!(clients_listed(&admin).await? > 0, "the admin sees the demo");
+    admin.click("Пользователи").await?;
+    admin.wait_text("Добавить пользователя").await?;
+    admin.fill("Логин", "novikov").await?;
+    admin.fill("Полное имя", "Олег Новиков").await?;
+    admin.choose("Роль", "Менеджер").await?;
+    admin.fill("Начальный пароль", "начало-2026").await?;
+    admin.click("Добавить").await?;
+    admin.wait_text("Пользователь novikov добавлен").await?;
+    admin.wait_text("Олег Новиков").await?;
+
+    let manager = Browser::open(&relay.url(), LAPTOP.0, LAPTOP.1).await?;
+    manager.goto("/").await?;
+    manager.log_in("novikov", "начало-2026").await?;
+    manager.wait_text("Новый клиент").await?;
+    // A new manager is responsible for nobody yet: none of the demo's
+    // clients reach this browser.
+    assert_eq!(clients_listed(&manager).await?, 0);
+    manager.wait_text("Олег Новиков").await?;
+
+    click_in_row(&admin, "novikov", "toggle-active").await?;
+    admin.wait_text("Пользователь novikov отключён").await?;
+    manager
+        .wait_text("Администратор отключил вашу учётную запись")
+        .await?;
+    manager.wait_text("Войти").await?;
+    // And the password no longer opens a session.
+    manager.log_in("novikov", "начало-2026").await?;
+    manager.wait_text("Неверный логин или пароль").await?;
+    manager.close().await?;
+    admin.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_users_page_fits_a_laptop_and_a_tablet_in_russian_and_english() -> Result {
+    let (_data, relay) = Relay::demo("users-looks").await?;
+    for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
+        let b = Browser::logged_in(&relay, "admin", size).await?;
+        for lang in ["ru", "en"] {
+            if lang == "en" {
+                b.click("EN").await?;
+                b.wait_text("New client").await?;
+            }
+            b.goto("/users").await?;
+            b.wait_text(if lang == "ru" { "Все пользователи" } else { "All users" })
+                .await?;
+            b.wait_text("Ольга Орлова").await?;
+            b.assert_fits().await?;
+            b.shot(&format!("users-{lang}-{tag}.png")).await?;
+        }
+        b.close().await?;
+    }
+    Ok(())
+}
