@@ -739,6 +739,7 @@ pub struct Catalogue {
     pub users_current_password: &'static str,
     pub users_new_password_again: &'static str,
     pub users_change_own_password: &'static str,
+    pub settings_read_only: &'static str,
 }
 
 #[cfg(test)]

@@ -265,7 +265,11 @@ impl SyncSession {
                     Ok(message) => self.receive(&socket, message).await,
                     Err(e) => warn!("sync: unreadable frame from the relay: {e}"),
                 },
-                Input::Socket(Event::Closed { code, reason, opened }) => {
+                Input::Socket(Event::Closed {
+                    code,
+                    reason,
+                    opened,
+                }) => {
                     if code == CLOSE_SESSION_ENDED {
                         return Ended::SessionEnded(reason);
                     }

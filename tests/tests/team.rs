@@ -21,7 +21,12 @@ async fn clients_listed(b: &Browser) -> Result<u64> {
             .await?;
         Ok(v.as_str()
             .and_then(|t| t.split('(').nth(1))
-            .and_then(|t| t.trim_end_matches(')').replace(['\u{a0}', ' '], "").parse().ok())
+            .and_then(|t| {
+                t.trim_end_matches(')')
+                    .replace(['\u{a0}', ' '], "")
+                    .parse()
+                    .ok()
+            })
             .ok_or_else(|| "the status filter does not count the clients yet".to_owned()))
     })
     .await
@@ -52,11 +57,11 @@ async fn click_in_row(b: &Browser, login: &str, testid: &str) -> Result {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_administrator_adds_a_manager_who_sees_only_their_clients_until_deactivated() -> Result
-{
+async fn an_administrator_adds_a_manager_who_sees_only_their_clients_until_deactivated() -> Result {
     let (_data, relay) = Relay::demo("team").await?;
     let admin = Browser::logged_in(&relay, "admin", LAPTOP).await?;
-    assert!(clients_listed(&admin).await? > 0, "the admin sees the demo");
+    let admin_list = clients_listed(&admin).await?;
+    assert!(admin_list > 0, "the admin sees the demo");
     admin.click("Пользователи").await?;
     admin.wait_text("Добавить пользователя").await?;
     admin.fill("Логин", "novikov").await?;
@@ -71,10 +76,28 @@ async fn an_administrator_adds_a_manager_who_sees_only_their_clients_until_deact
     manager.goto("/").await?;
     manager.log_in("novikov", "начало-2026").await?;
     manager.wait_text("Новый клиент").await?;
-    // A new manager is responsible for nobody yet: none of the demo's
-    // clients reach this browser.
-    assert_eq!(clients_listed(&manager).await?, 0);
-    manager.wait_text("Олег Новиков").await?;
+    // A new manager is responsible for nobody yet: of the demo's clients
+    // only those in the exchange (open to every manager) reach this
+    // browser, none of another manager's own.
+    let listed = clients_listed(&manager).await?;
+    assert!(listed < admin_list, "{listed} of {admin_list}");
+    let zones = eventually(async || {
+        let v = manager
+            .js(
+                r#"return [...document.querySelectorAll('.client-list__canvas a.client-row')]
+                    .map(r => r.innerText.includes('Биржа'));"#,
+                vec![],
+            )
+            .await?;
+        let zones: Vec<bool> = serde_json::from_value(v)?;
+        Ok(if zones.is_empty() {
+            Err("no client row is drawn yet".to_owned())
+        } else {
+            Ok(zones)
+        })
+    })
+    .await?;
+    assert!(zones.iter().all(|z| *z), "only exchange clients: {zones:?}");
 
     click_in_row(&admin, "novikov", "toggle-active").await?;
     admin.wait_text("Пользователь novikov отключён").await?;
@@ -95,13 +118,18 @@ async fn the_users_page_fits_a_laptop_and_a_tablet_in_russian_and_english() -> R
     for (size, tag) in [(LAPTOP, "laptop"), (TABLET, "tablet")] {
         let b = Browser::logged_in(&relay, "admin", size).await?;
         for lang in ["ru", "en"] {
+            b.goto("/").await?;
             if lang == "en" {
                 b.click("EN").await?;
                 b.wait_text("New client").await?;
             }
             b.goto("/users").await?;
-            b.wait_text(if lang == "ru" { "Все пользователи" } else { "All users" })
-                .await?;
+            b.wait_text(if lang == "ru" {
+                "Все пользователи"
+            } else {
+                "All users"
+            })
+            .await?;
             b.wait_text("Ольга Орлова").await?;
             b.assert_fits().await?;
             b.shot(&format!("users-{lang}-{tag}.png")).await?;

@@ -737,4 +737,5 @@ pub static EN: Catalogue = Catalogue {
     users_current_password: "Current password",
     users_new_password_again: "New password again",
     users_change_own_password: "Change password",
+    settings_read_only: "Only an administrator may change statuses, rules and zone thresholds.",
 };

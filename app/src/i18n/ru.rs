@@ -723,4 +723,5 @@ pub static RU: Catalogue = Catalogue {
     users_current_password: "Текущий пароль",
     users_new_password_again: "Новый пароль ещё раз",
     users_change_own_password: "Сменить пароль",
+    settings_read_only: "Изменять статусы, правила и пороги зон может только администратор.",
 };

@@ -173,7 +173,15 @@ pub async fn add_user(token: &str, user: &NewUserRequest) -> Result<UserView, Ap
 
 /// Changes a user's role (administrators only).
 pub async fn set_role(token: &str, id: &str, role: Role) -> Result<UserView, ApiError> {
-    read_user(post_json(&format!("/api/users/{id}/role"), token, &RoleRequest { role }).await?).await
+    read_user(
+        post_json(
+            &format!("/api/users/{id}/role"),
+            token,
+            &RoleRequest { role },
+        )
+        .await?,
+    )
+    .await
 }
 
 /// Gives a user a new password; their sessions end (administrators only).

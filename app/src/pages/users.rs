@@ -46,6 +46,8 @@ fn error_text(c: &Catalogue, e: &ApiError) -> String {
     }
 }
 
+/// The session's token; call it where the app's context is at hand (a
+/// component or an event handler), never in a spawned task.
 fn token() -> Option<String> {
     app_state()
         .session
@@ -56,9 +58,7 @@ fn token() -> Option<String> {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let state = app_state();
-    let is_admin = state
-        .user()
-        .is_some_and(|u| u.role == Role::Administrator);
+    let is_admin = state.user().is_some_and(|u| u.role == Role::Administrator);
     if !is_admin {
         return view! {
             <main class="settings-page" id="main">
@@ -73,8 +73,14 @@ pub fn UsersPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let reload = move || {
+        // Read here, in the page's reactive owner, not in the task.
+        let Some(token) = state
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+        else {
+            return;
+        };
         spawn_local(async move {
-            let Some(token) = token() else { return };
             match api::users(&token).await {
                 Ok(list) => users.set(Some(list)),
                 Err(e) => error.set(Some(error_text(cat(), &e))),
@@ -192,7 +198,7 @@ fn AddUserForm(on_added: impl Fn(UserView) + Copy + 'static) -> impl IntoView {
                 </div>
                 <div class="field">
                     <label class="field__label" for="new-user-role">{t!(users_col_role)}</label>
-                    <RoleSelect id="new-user-role".to_owned() value=role/>
+                    <RoleSelect id="new-user-role" value=role/>
                 </div>
                 <div class="field">
                     <label class="field__label" for="new-user-password">{t!(users_initial_password)}</label>
@@ -212,7 +218,7 @@ fn AddUserForm(on_added: impl Fn(UserView) + Copy + 'static) -> impl IntoView {
 
 /// A `<select>` of the roles.
 #[component]
-fn RoleSelect(id: String, value: RwSignal<Role>) -> impl IntoView {
+fn RoleSelect(#[prop(into)] id: String, value: RwSignal<Role>) -> impl IntoView {
     view! {
         <select class="field__input" id=id
             prop:value=move || value.get().id()
@@ -222,7 +228,7 @@ fn RoleSelect(id: String, value: RwSignal<Role>) -> impl IntoView {
                 }
             }>
             {Role::ALL.into_iter().map(|r| view! {
-                <option value=r.id() selected=move || value.get() == r>{move || role_name(cat(), r)}</option>
+                <option value={r.id()} selected=move || value.get() == r>{move || role_name(cat(), r)}</option>
             }).collect_view()}
         </select>
     }
@@ -248,7 +254,9 @@ fn UserRow(
     } else {
         cat().users_inactive
     };
-    let run = move |step: std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, ApiError>>>>| {
+    let run = move |step: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<String, ApiError>>>,
+    >| {
         spawn_local(async move {
             match step.await {
                 Ok(text) => {
@@ -269,7 +277,7 @@ fn UserRow(
             let r = role.get_untracked();
             run(Box::pin(async move {
                 api::set_role(&token, &id, r).await?;
-                Ok((cat().users_role_changed)(&login, role_name(cat(), r)))
+                Ok::<String, ApiError>((cat().users_role_changed)(&login, role_name(cat(), r)))
             }));
         }
     };
@@ -286,7 +294,7 @@ fn UserRow(
             let Some(token) = token() else { return };
             run(Box::pin(async move {
                 api::reset_password(&token, &id, &password).await?;
-                Ok((cat().users_password_set)(&login))
+                Ok::<String, ApiError>((cat().users_password_set)(&login))
             }));
         }
     };
@@ -299,7 +307,7 @@ fn UserRow(
             let Some(token) = token() else { return };
             run(Box::pin(async move {
                 api::set_active(&token, &id, !active).await?;
-                Ok(if active {
+                Ok::<String, ApiError>(if active {
                     (cat().users_deactivated)(&login)
                 } else {
                     (cat().users_reactivated)(&login)
@@ -310,18 +318,18 @@ fn UserRow(
     let role_id = format!("role-{}", user.login);
     let password_id = format!("password-{}", user.login);
     view! {
-        <tr data-testid="user-row" data-login=user.login.clone() class:users-table__inactive=!user.active>
+        <tr data-testid="user-row" data-login={user.login.clone()} class:users-table__inactive=!user.active>
             <td>{user.name.clone()}</td>
             <td>{user.login.clone()}</td>
             <td>
-                <label class="visually-hidden" for=role_id.clone()>{t!(users_col_role)}</label>
+                <label class="visually-hidden" for={role_id.clone()}>{t!(users_col_role)}</label>
                 <RoleSelect id=role_id value=role/>
                 <button type="button" class="button button--small" on:click=change_role>{t!(users_change_role)}</button>
             </td>
             <td>{state_text}</td>
             <td>{last_login}</td>
             <td class="users-table__actions">
-                <label class="visually-hidden" for=password_id.clone()>{t!(users_new_password)}</label>
+                <label class="visually-hidden" for={password_id.clone()}>{t!(users_new_password)}</label>
                 <input class="field__input users-table__password" id=password_id type="password" autocomplete="new-password"
                     placeholder=move || cat().users_new_password
                     prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev))/>
@@ -353,7 +361,10 @@ pub fn OwnPasswordForm() -> impl IntoView {
             return;
         }
         if kartoteka::users::check_password(&n).is_err() {
-            message.set(Some((false, (cat().users_password_rule)(MIN_PASSWORD_CHARS))));
+            message.set(Some((
+                false,
+                (cat().users_password_rule)(MIN_PASSWORD_CHARS),
+            )));
             return;
         }
         let Some(token) = token() else { return };
@@ -369,7 +380,10 @@ pub fn OwnPasswordForm() -> impl IntoView {
             }
         });
     };
-    let field = move |id: &'static str, label: fn() -> &'static str, value: RwSignal<String>, auto: &'static str| {
+    let field = move |id: &'static str,
+                      label: fn() -> &'static str,
+                      value: RwSignal<String>,
+                      auto: &'static str| {
         view! {
             <div class="field">
                 <label class="field__label" for=id>{label}</label>
