@@ -133,6 +133,12 @@ async fn the_users_page_fits_a_laptop_and_a_tablet_in_russian_and_english() -> R
             b.wait_text("Ольга Орлова").await?;
             b.assert_fits().await?;
             b.shot(&format!("users-{lang}-{tag}.png")).await?;
+            b.js(
+                "document.querySelector('[data-testid=users-table]').scrollIntoView({block: 'start'}); window.scrollBy(0, -80);",
+                vec![],
+            )
+            .await?;
+            b.shot(&format!("users-table-{lang}-{tag}.png")).await?;
         }
         b.close().await?;
     }

@@ -93,7 +93,9 @@ pub fn UsersPage() -> impl IntoView {
             <h1>{t!(users_title)}</h1>
             <p class="muted">{t!(users_lead)}</p>
             <p class="form-error" role="alert" data-testid="users-error">{move || error.get()}</p>
-            <p class="banner banner--info" role="status" hidden=move || notice.get().is_none()>{move || notice.get()}</p>
+            <div role="status">
+                {move || notice.get().map(|text| view! { <p class="banner banner--info users-page__notice">{text}</p> })}
+            </div>
             <AddUserForm on_added=move |added: UserView| {
                 notice.set(Some((cat().users_added)(&added.login)));
                 reload();
@@ -321,14 +323,14 @@ fn UserRow(
         <tr data-testid="user-row" data-login={user.login.clone()} class:users-table__inactive=!user.active>
             <td>{user.name.clone()}</td>
             <td>{user.login.clone()}</td>
-            <td>
+            <td><div class="users-table__role">
                 <label class="visually-hidden" for={role_id.clone()}>{t!(users_col_role)}</label>
                 <RoleSelect id=role_id value=role/>
                 <button type="button" class="button button--small" on:click=change_role>{t!(users_change_role)}</button>
-            </td>
+            </div></td>
             <td>{state_text}</td>
             <td>{last_login}</td>
-            <td class="users-table__actions">
+            <td><div class="users-table__actions">
                 <label class="visually-hidden" for={password_id.clone()}>{t!(users_new_password)}</label>
                 <input class="field__input users-table__password" id=password_id type="password" autocomplete="new-password"
                     placeholder=move || cat().users_new_password
@@ -337,7 +339,7 @@ fn UserRow(
                 <button type="button" class="button button--small button--danger" data-testid="toggle-active" on:click=toggle>
                     {if user.active { cat().users_deactivate } else { cat().users_reactivate }}
                 </button>
-            </td>
+            </div></td>
         </tr>
     }
 }
