@@ -65,7 +65,7 @@ pub async fn run(base: Base, store: Rc<Store>) {
                 Ok((socket, events)) => {
                     match conversation.connection(socket, events, &mut local).await {
                         Ended::Stopped => return,
-                        Ended::SessionEnded(reason) => {
+                        Ended::Revoked(reason) => {
                             // The relay ended the session (deactivated,
                             // new password): log out, saying why.
                             state.session_end.set(Some(reason));
@@ -97,7 +97,7 @@ enum Ended {
     Closed { joined: bool },
     /// The relay closed the socket because the session ended (close code
     /// 4401), with its reason.
-    SessionEnded(String),
+    Revoked(String),
 }
 
 /// The close code of a session the relay ended (`kartoteka_server::sync::close::SESSION_ENDED`).
@@ -271,7 +271,7 @@ impl SyncSession {
                     opened,
                 }) => {
                     if code == CLOSE_SESSION_ENDED {
-                        return Ended::SessionEnded(reason);
+                        return Ended::Revoked(reason);
                     }
                     if opened {
                         warn!("sync: the relay closed the socket ({code})");

@@ -144,3 +144,23 @@ async fn the_users_page_fits_a_laptop_and_a_tablet_in_russian_and_english() -> R
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_login_screen_says_in_words_when_logins_are_limited() -> Result {
+    let (_data, relay) = Relay::demo("limited").await?;
+    let b = Browser::open(&relay.url(), LAPTOP.0, LAPTOP.1).await?;
+    b.goto("/").await?;
+    let limited = "Слишком много неудачных попыток входа. Попробуйте снова через";
+    let mut said = false;
+    // Five failures a minute per login are allowed; the sixth waits.
+    for _ in 0..8 {
+        b.log_in("petrov", "не тот пароль").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        if b.text().await?.contains(limited) {
+            said = true;
+            break;
+        }
+    }
+    assert!(said, "the login screen never said the logins are limited");
+    b.close().await
+}

@@ -155,9 +155,9 @@ pub fn SettingsPage() -> impl IntoView {
     }
     // Supervisors see the settings; only administrators change them (the
     // relay refuses anyone else's change to the workspace).
-    let read_only = !state
+    let read_only = state
         .user()
-        .is_some_and(|u| u.role == kartoteka::workspace::Role::Administrator);
+        .is_none_or(|u| u.role != kartoteka::workspace::Role::Administrator);
     let saved = move || {
         base.workspace
             .with_untracked(|w| w.as_ref().map(|w| w.statuses.clone()))
