@@ -123,6 +123,7 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/settings/statuses") view=SettingsPage/>
                 <Route path=path!("/reports/funnel") view=FunnelPage/>
                 <Route path=path!("/settings/sales") view=SalesSettingsPage/>
+                <Route path=path!("/users") view=pages::users::UsersPage/>
             </Routes>
         }
     }

@@ -15,3 +15,4 @@ pub mod register;
 pub mod sales;
 pub mod settings;
 pub mod settings_sales;
+pub mod users;

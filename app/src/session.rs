@@ -73,6 +73,8 @@ pub async fn remember_storage_notice_seen() {
 pub enum LoginError {
     BadCredentials,
     Offline,
+    /// Too many failed attempts: the relay waits this many seconds.
+    TooManyAttempts(u64),
     Server,
 }
 
@@ -83,6 +85,7 @@ pub async fn log_in(base: Base, login: &str, password: &str) -> Result<(), Login
     let answer = api::login(login, password).await.map_err(|e| match e {
         ApiError::BadCredentials => LoginError::BadCredentials,
         ApiError::Offline => LoginError::Offline,
+        ApiError::TooManyAttempts { retry_after } => LoginError::TooManyAttempts(retry_after),
         _ => LoginError::Server,
     })?;
     let session = Session {
@@ -97,6 +100,7 @@ pub async fn log_in(base: Base, login: &str, password: &str) -> Result<(), Login
         .await
         .map_err(|_| LoginError::Server)?;
     state.net.set(Net::Online);
+    state.session_end.set(None);
     open_base(base, session, &device).await;
     Ok(())
 }

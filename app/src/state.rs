@@ -70,6 +70,10 @@ pub struct AppState {
     pub persistent: RwSignal<Option<bool>>,
     /// What the sync client reports (see [`crate::sync`]).
     pub sync: SyncStatus,
+    /// Why the relay ended this device's session (the reason of its
+    /// close frame: `deactivated`, `password_reset`, `session_expired`),
+    /// shown on the login screen until the next login.
+    pub session_end: RwSignal<Option<String>>,
 }
 
 /// Sync with the relay as the header shows it.
@@ -119,6 +123,7 @@ impl AppState {
             toast: RwSignal::new(None),
             persistent: RwSignal::new(None),
             sync: SyncStatus::new(),
+            session_end: RwSignal::new(None),
         }
     }
 

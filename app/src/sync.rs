@@ -65,6 +65,13 @@ pub async fn run(base: Base, store: Rc<Store>) {
                 Ok((socket, events)) => {
                     match conversation.connection(socket, events, &mut local).await {
                         Ended::Stopped => return,
+                        Ended::Revoked(reason) => {
+                            // The relay ended the session (deactivated,
+                            // new password): log out, saying why.
+                            state.session_end.set(Some(reason));
+                            session::log_out(base).await;
+                            return;
+                        }
                         Ended::Closed { joined: true } => pause = BACKOFF_FIRST_MS,
                         Ended::Closed { joined: false } => {}
                     }
@@ -88,7 +95,13 @@ enum Ended {
     Stopped,
     /// The socket closed; `joined` if the relay had answered `join`.
     Closed { joined: bool },
+    /// The relay closed the socket because the session ended (close code
+    /// 4401), with its reason.
+    Revoked(String),
 }
+
+/// The close code of a session the relay ended (`kartoteka_server::sync::close::SESSION_ENDED`).
+const CLOSE_SESSION_ENDED: u16 = 4401;
 
 /// What the connection loop waits for.
 enum Input {
@@ -252,7 +265,14 @@ impl SyncSession {
                     Ok(message) => self.receive(&socket, message).await,
                     Err(e) => warn!("sync: unreadable frame from the relay: {e}"),
                 },
-                Input::Socket(Event::Closed { code, opened }) => {
+                Input::Socket(Event::Closed {
+                    code,
+                    reason,
+                    opened,
+                }) => {
+                    if code == CLOSE_SESSION_ENDED {
+                        return Ended::Revoked(reason);
+                    }
                     if opened {
                         warn!("sync: the relay closed the socket ({code})");
                     }

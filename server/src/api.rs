@@ -1,12 +1,13 @@
 //! The HTTP API handlers: log in and out, who am I, the bundle of
 //! documents a device downloads on first start, the duplicate warning
 //! over the whole base, spreadsheets read and written for the client
-//! import and export, and the backup.
+//! import and export, the backup, and the administration of users
+//! (administrators only; the rules are in [`crate::users`]).
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::header;
+use axum::extract::{Path, Query, State};
+use axum::http::{Extensions, header};
 use axum::response::IntoResponse;
 
 use kartoteka::api::{
@@ -14,13 +15,20 @@ use kartoteka::api::{
     XlsxExportRequest, XlsxSheet, bundle_header, finish_bundle, push_entry,
 };
 use kartoteka::date::Timestamp;
+use kartoteka::ids::UserId;
 use kartoteka::summary::ClientSummary;
+use kartoteka::users::{
+    ActiveRequest, NewUserRequest, OwnPasswordRequest, ResetPasswordRequest, RoleRequest, UserView,
+};
+use kartoteka::workspace::Role;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{self, AuthUser, SESSION_DAYS};
 use crate::error::ApiError;
 use crate::store::{SessionRecord, StoreError, UserRecord};
+use crate::sync::Relay;
+use crate::users;
 
 fn session_user(u: &UserRecord) -> SessionUser {
     SessionUser {
@@ -31,11 +39,20 @@ fn session_user(u: &UserRecord) -> SessionUser {
     }
 }
 
-/// `POST /api/login`: checks the password and opens a session.
+/// `POST /api/login`: checks the password and opens a session. Too many
+/// failures for the login or from the address are answered with 429
+/// before the password is even looked at ([`crate::limits`]).
 pub async fn login(
     State(state): State<AppState>,
+    extensions: Extensions,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    let address = crate::limits::client_address(&extensions);
+    let started = state.clock.now_ms();
+    state
+        .limits
+        .check(&req.login, address, started)
+        .map_err(|retry_after| ApiError::TooManyAttempts { retry_after })?;
     let store = state.store.clone();
     let user = store.user_by_login(&req.login)?;
     // Verify on a blocking thread: Argon2 is deliberately slow. A missing
@@ -57,12 +74,20 @@ pub async fn login(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let user = match (ok, user) {
+    let mut user = match (ok, user) {
         (true, Some(user)) => user,
-        _ => return Err(ApiError::BadCredentials),
+        _ => {
+            state
+                .limits
+                .failed(&req.login, address, state.clock.now_ms());
+            return Err(ApiError::BadCredentials);
+        }
     };
+    state.limits.succeeded(&req.login);
     let (token, hash) = auth::new_token()?;
     let now = state.clock.now_ms();
+    user.last_login = Some(now);
+    store.put_user(&user)?;
     store.put_session(
         &hash,
         &SessionRecord {
@@ -135,6 +160,111 @@ pub async fn bootstrap(
         [(header::CONTENT_TYPE, "application/octet-stream")],
         Bytes::from(bytes),
     ))
+}
+
+/// Refuses callers who are not administrators.
+fn administrator(who: &AuthUser) -> Result<(), ApiError> {
+    if who.user.role == Role::Administrator {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// Runs a user administration step off the async threads (Argon2 and the
+/// store block).
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, users::UserError> + Send + 'static,
+) -> Result<T, ApiError> {
+    Ok(tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??)
+}
+
+/// `GET /api/users`: every user with role, state and last login.
+pub async fn list_users(
+    State(state): State<AppState>,
+    who: AuthUser,
+) -> Result<Json<Vec<UserView>>, ApiError> {
+    administrator(&who)?;
+    let relay = Relay::new(&state);
+    Ok(Json(blocking(move || users::list(&relay)).await?))
+}
+
+/// `POST /api/users`: adds a user.
+pub async fn add_user(
+    State(state): State<AppState>,
+    who: AuthUser,
+    Json(req): Json<NewUserRequest>,
+) -> Result<Json<UserView>, ApiError> {
+    administrator(&who)?;
+    let relay = Relay::new(&state);
+    let added = blocking(move || {
+        users::add(
+            &relay,
+            Some(&who.user.id),
+            &req.login,
+            &req.name,
+            req.role,
+            &req.password,
+        )
+    })
+    .await?;
+    tracing::info!(login = %added.login, role = added.role.id(), "user added");
+    Ok(Json(users::view(&added)))
+}
+
+/// `POST /api/users/{id}/role`.
+pub async fn set_role(
+    State(state): State<AppState>,
+    who: AuthUser,
+    Path(id): Path<String>,
+    Json(req): Json<RoleRequest>,
+) -> Result<Json<UserView>, ApiError> {
+    administrator(&who)?;
+    let relay = Relay::new(&state);
+    let user =
+        blocking(move || users::set_role(&relay, &who.user.id, &UserId(id), req.role)).await?;
+    Ok(Json(users::view(&user)))
+}
+
+/// `POST /api/users/{id}/password`: an administrator's reset; the user's
+/// sessions end.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    who: AuthUser,
+    Path(id): Path<String>,
+    Json(req): Json<ResetPasswordRequest>,
+) -> Result<(), ApiError> {
+    administrator(&who)?;
+    let relay = Relay::new(&state);
+    blocking(move || users::set_password(&relay, &UserId(id), &req.password)).await
+}
+
+/// `POST /api/users/{id}/active`: deactivate (sessions end at once, open
+/// sockets close) or reactivate.
+pub async fn set_active(
+    State(state): State<AppState>,
+    who: AuthUser,
+    Path(id): Path<String>,
+    Json(req): Json<ActiveRequest>,
+) -> Result<Json<UserView>, ApiError> {
+    administrator(&who)?;
+    let relay = Relay::new(&state);
+    let user =
+        blocking(move || users::set_active(&relay, &who.user.id, &UserId(id), req.active)).await?;
+    tracing::info!(login = %user.login, active = user.active, "user state changed");
+    Ok(Json(users::view(&user)))
+}
+
+/// `POST /api/password`: the caller changes their own password.
+pub async fn change_own_password(
+    State(state): State<AppState>,
+    who: AuthUser,
+    Json(req): Json<OwnPasswordRequest>,
+) -> Result<(), ApiError> {
+    let relay = Relay::new(&state);
+    blocking(move || users::change_own_password(&relay, &who.user.id, &req.current, &req.new)).await
 }
 
 /// Any other `/api/…` path.

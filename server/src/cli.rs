@@ -199,6 +199,7 @@ pub fn export_clients(
             role: Role::Administrator,
             password_hash: String::new(),
             active: true,
+            last_login: None,
         },
     };
     let header = export_header(lang);

@@ -21,6 +21,16 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    #[error("too many failed logins: try again in {retry_after} s")]
+    TooManyAttempts { retry_after: u64 },
+    #[error("the login \"{0}\" is already taken")]
+    LoginTaken(String),
+    #[error("{0}")]
+    Rule(#[from] kartoteka::users::UserRuleError),
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error("the workspace would be left without an active administrator")]
+    LastAdministrator,
     #[error("the server's store failed: {0}")]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -37,6 +47,11 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Store(StoreError::Unsupported(_)) => "unsupported",
+            ApiError::TooManyAttempts { .. } => "too_many_attempts",
+            ApiError::LoginTaken(_) => "login_taken",
+            ApiError::Rule(rule) => rule.code(),
+            ApiError::WrongPassword => "wrong_password",
+            ApiError::LastAdministrator => "last_administrator",
             ApiError::Store(_) | ApiError::Internal(_) => "internal",
         }
     }
@@ -46,9 +61,30 @@ impl ApiError {
             ApiError::BadCredentials | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Store(StoreError::Unsupported(_)) => StatusCode::NOT_IMPLEMENTED,
+            ApiError::BadRequest(_) | ApiError::Rule(_) | ApiError::WrongPassword => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::LoginTaken(_) | ApiError::LastAdministrator => StatusCode::CONFLICT,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<crate::users::UserError> for ApiError {
+    fn from(e: crate::users::UserError) -> Self {
+        use crate::users::UserError;
+        match e {
+            UserError::LoginTaken(login) => ApiError::LoginTaken(login),
+            UserError::NoSuchUser(_) => ApiError::NotFound,
+            UserError::Rule(rule) => ApiError::Rule(rule),
+            UserError::WrongPassword => ApiError::WrongPassword,
+            UserError::LastAdministrator => ApiError::LastAdministrator,
+            UserError::Store(e) => ApiError::Store(e),
+            e @ (UserError::Workspace(_) | UserError::Hashing(_)) => {
+                ApiError::Internal(e.to_string())
+            }
         }
     }
 }
@@ -59,6 +95,12 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %self, "request failed");
         }
         let body = serde_json::json!({ "error": self.code(), "message": self.to_string() });
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let ApiError::TooManyAttempts { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        response
     }
 }

@@ -15,12 +15,14 @@ pub mod cli;
 pub mod clients;
 pub mod error;
 pub mod headers;
+pub mod limits;
 pub mod seed;
 pub mod spa;
 pub mod store;
 pub mod summaries;
 pub mod sync;
 pub mod tls;
+pub mod users;
 pub mod xlsx;
 
 use std::path::PathBuf;
@@ -64,6 +66,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The built SPA (`dist/`), if this relay serves it.
     pub dist: Option<PathBuf>,
+    /// Failed logins of the last minute ([`limits`]).
+    pub limits: Arc<limits::LoginLimits>,
 }
 
 impl AppState {
@@ -74,6 +78,7 @@ impl AppState {
             hub: Arc::new(sync::Hub::new()),
             clock,
             dist,
+            limits: Arc::default(),
         }
     }
 }
@@ -96,6 +101,11 @@ pub fn app_over(state: AppState, transport: Transport) -> Router {
         .route("/login", post(api::login))
         .route("/logout", post(api::logout))
         .route("/session", get(api::session))
+        .route("/password", post(api::change_own_password))
+        .route("/users", get(api::list_users).post(api::add_user))
+        .route("/users/{id}/role", post(api::set_role))
+        .route("/users/{id}/password", post(api::reset_password))
+        .route("/users/{id}/active", post(api::set_active))
         .route("/bootstrap", get(api::bootstrap))
         .route("/sync", get(sync::endpoint))
         .route("/duplicates", get(api::duplicates))

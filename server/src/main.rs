@@ -127,6 +127,12 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Manage the users of a data folder (stop the relay on it first): add
+    /// the first administrator, reset a password, let someone go.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
     /// Copy an embedded store (a data folder) into an empty PostgreSQL
     /// database and verify the copy (counts, change numbers, document
     /// heads). Stop the relay on the folder first.
@@ -138,6 +144,169 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+}
+
+/// Where `kartoteka user …` works.
+#[derive(clap::Args)]
+struct UserStore {
+    /// The data folder of a stopped relay.
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
+    /// Work on this PostgreSQL database instead of a data folder.
+    #[arg(long, env = "KARTOTEKA_DATABASE")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password comes from KARTOTEKA_PASSWORD or is typed
+    /// twice at a prompt.
+    Add {
+        #[command(flatten)]
+        store: UserStore,
+        #[arg(long)]
+        login: String,
+        /// The full name, as lists and the card show it.
+        #[arg(long)]
+        name: String,
+        /// manager, assistant, supervisor or administrator.
+        #[arg(long)]
+        role: String,
+    },
+    /// Give a user a new password (KARTOTEKA_PASSWORD or a prompt); their
+    /// sessions end.
+    Passwd {
+        #[command(flatten)]
+        store: UserStore,
+        #[arg(long)]
+        login: String,
+    },
+    /// Deactivate a user: they can no longer log in, their sessions end.
+    Deactivate {
+        #[command(flatten)]
+        store: UserStore,
+        #[arg(long)]
+        login: String,
+    },
+    /// Let a deactivated user log in again.
+    Activate {
+        #[command(flatten)]
+        store: UserStore,
+        #[arg(long)]
+        login: String,
+    },
+    /// List the users: login, role, state, last login, name.
+    List {
+        #[command(flatten)]
+        store: UserStore,
+    },
+}
+
+/// The variable a script passes a password in.
+const PASSWORD_VAR: &str = "KARTOTEKA_PASSWORD";
+
+/// A new password: from [`PASSWORD_VAR`], else typed twice (not shown).
+fn new_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var(PASSWORD_VAR) {
+        return Ok(password);
+    }
+    let first = rpassword::prompt_password("New password: ")
+        .with_context(|| format!("reading the password (or set {PASSWORD_VAR})"))?;
+    kartoteka::users::check_password(&first)?;
+    let second = rpassword::prompt_password("The same again: ")
+        .with_context(|| format!("reading the password (or set {PASSWORD_VAR})"))?;
+    if first != second {
+        bail!("the two passwords differ; nothing was changed");
+    }
+    Ok(first)
+}
+
+/// Runs `kartoteka user …` on its store.
+async fn user_command(action: UserCommand) -> anyhow::Result<()> {
+    use kartoteka_server::users;
+    let store = match &action {
+        UserCommand::Add { store, .. }
+        | UserCommand::Passwd { store, .. }
+        | UserCommand::Deactivate { store, .. }
+        | UserCommand::Activate { store, .. }
+        | UserCommand::List { store } => store,
+    };
+    if store.database.is_none() && !store.data.join("kartoteka.redb").exists() {
+        bail!(
+            "{} holds no Kartoteka data (start the relay once, or give --database)",
+            store.data.display()
+        );
+    }
+    let password = match &action {
+        UserCommand::Add { role, .. } => {
+            // Refused before anything is typed.
+            kartoteka::workspace::Role::from_id(role).with_context(|| {
+                format!(
+                    "unknown role \"{role}\": choose manager, assistant, supervisor or administrator"
+                )
+            })?;
+            Some(new_password()?)
+        }
+        UserCommand::Passwd { .. } => Some(new_password()?),
+        _ => None,
+    };
+    let opened = open_store(&store.data, store.database.as_deref())?;
+    let state = AppState::new(opened, Clock::default(), None);
+    let relay = kartoteka_server::sync::Relay::new(&state);
+    // The store and Argon2 block: off the async threads.
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        match action {
+            UserCommand::Add {
+                login, name, role, ..
+            } => {
+                let role = kartoteka::workspace::Role::from_id(&role)
+                    .with_context(|| format!("unknown role \"{role}\""))?;
+                let password = password.unwrap_or_default();
+                let user = users::add(&relay, None, &login, &name, role, &password)?;
+                println!("Added {} ({}) as {}.", user.login, user.name, role.id());
+            }
+            UserCommand::Passwd { login, .. } => {
+                let user = users::find(&relay, &login)?;
+                users::set_password(&relay, &user.id, &password.unwrap_or_default())?;
+                println!("New password set for {}; their sessions ended.", user.login);
+            }
+            UserCommand::Deactivate { login, .. } => {
+                let user = users::find(&relay, &login)?;
+                users::set_active(&relay, &user.id, &user.id, false)?;
+                println!("Deactivated {}; their sessions ended.", user.login);
+            }
+            UserCommand::Activate { login, .. } => {
+                let user = users::find(&relay, &login)?;
+                users::set_active(&relay, &user.id, &user.id, true)?;
+                println!("Activated {}.", user.login);
+            }
+            UserCommand::List { .. } => {
+                println!(
+                    "{:<20} {:<14} {:<9} {:<17} NAME",
+                    "LOGIN", "ROLE", "STATE", "LAST LOGIN (UTC)"
+                );
+                for user in users::list(&relay)? {
+                    let last = user
+                        .last_login
+                        .and_then(chrono::DateTime::from_timestamp_millis)
+                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|| "never".to_owned());
+                    let state = if user.active { "active" } else { "inactive" };
+                    println!(
+                        "{:<20} {:<14} {:<9} {:<17} {}",
+                        user.login,
+                        user.role.id(),
+                        state,
+                        last,
+                        user.name
+                    );
+                }
+            }
+        }
+        Ok(())
+    })
+    .await
+    .context("the user command stopped")?
 }
 
 /// The store a command names: the database if given, else the folder.
@@ -341,7 +510,10 @@ async fn run() -> anyhow::Result<()> {
                 Some(config) => {
                     let listener = tls::TlsListener::new(tcp, config)?;
                     println!("Kartoteka is running at https://{addr}/");
-                    axum::serve(listener, router)
+                    let service = router
+                        .into_make_service_with_connect_info::<kartoteka_server::limits::PeerAddr>(
+                        );
+                    axum::serve(listener, service)
                         .with_graceful_shutdown(shutdown)
                         .await?;
                 }
@@ -354,7 +526,8 @@ async fn run() -> anyhow::Result<()> {
                         }
                     });
                     println!("Kartoteka is running at http://{addr}/");
-                    axum::serve(listener, router)
+                    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+                    axum::serve(listener, service)
                         .with_graceful_shutdown(shutdown)
                         .await?;
                 }
@@ -491,6 +664,7 @@ async fn run() -> anyhow::Result<()> {
             );
             print_logins(&users);
         }
+        Command::User { action } => user_command(action).await?,
         Command::Migrate { from_data, to } => {
             if !from_data.join("kartoteka.redb").exists() {
                 bail!("{} holds no Kartoteka data", from_data.display());

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::store::{Store, StoredDoc, UserRecord};
 
 /// The device part of the actor id of changes the relay itself writes.
-const RELAY_DEVICE: [u8; 8] = *b"relay\0\0\0";
+pub(crate) const RELAY_DEVICE: [u8; 8] = *b"relay\0\0\0";
 
 /// Writes the demo workspace with `clients` generated clients into an empty
 /// store and returns the demo users (to print their logins).
@@ -39,6 +39,7 @@ pub fn seed_demo(
             role: user.entry.role,
             password_hash: hash_password(&user.password)?,
             active: true,
+            last_login: None,
         })?;
     }
     write_workspace(store, &demo.workspace, &supervisor, now)?;
@@ -87,6 +88,7 @@ pub fn seed_empty(
         role: admin.role,
         password_hash: hash_password(admin_password)?,
         active: true,
+        last_login: None,
     })?;
     let workspace = WorkspaceDoc::new("Картотека", [admin.clone()]);
     write_workspace(store, &workspace, &admin.id, now)?;

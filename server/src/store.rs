@@ -76,6 +76,10 @@ pub struct UserRecord {
     /// An Argon2id PHC string.
     pub password_hash: String,
     pub active: bool,
+    /// When the user last logged in (milliseconds since the epoch);
+    /// records written before this was kept have none.
+    #[serde(default)]
+    pub last_login: Option<i64>,
 }
 
 /// A session a device holds a token for.
@@ -192,6 +196,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     fn session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>, StoreError>;
     /// Forgets a session (log out).
     fn remove_session(&self, token_hash: &[u8]) -> Result<(), StoreError>;
+    /// Forgets every session of a user (deactivated, or given a new
+    /// password by an administrator) and says how many there were.
+    fn remove_sessions_of(&self, user: &UserId) -> Result<usize, StoreError>;
 
     /// Stores documents (and their summaries) in one transaction, each
     /// replacing whatever was stored under its id, and numbers each one as

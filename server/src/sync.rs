@@ -23,6 +23,7 @@ mod follow;
 mod hub;
 mod job;
 mod socket;
+mod workspace;
 
 use std::sync::Arc;
 
@@ -33,7 +34,7 @@ use kartoteka::sync::{DEFAULT_MAX_FRAME, DocumentId};
 
 pub use connection::sync_state_key;
 pub use follow::follow;
-pub use hub::{Access, Hub, Kind, Loaded, Note, Policy};
+pub use hub::{Access, Hub, Kind, Loaded, Note, Policy, SessionEnd};
 pub use socket::endpoint;
 
 use crate::store::{Store, StoreError, UserRecord};
@@ -73,6 +74,10 @@ pub mod close {
     pub const TOO_LARGE: u16 = 1009;
     /// The relay itself failed (its store).
     pub const INTERNAL: u16 = 1011;
+    /// The user's session ended (deactivated, password reset, expired):
+    /// the reason says which ([`super::SessionEnd::code`]); the device
+    /// logs out and says why. An application code (4000–4999).
+    pub const SESSION_ENDED: u16 = 4401;
 }
 
 /// What ends a connection from the relay's side.
@@ -123,6 +128,16 @@ impl Relay {
         self
     }
 
+    /// The store this relay serves.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// This relay's live state.
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
     /// The largest frame accepted.
     pub fn max_frame(&self) -> usize {
         self.max_frame
@@ -136,8 +151,26 @@ impl Relay {
         S: Sink<Frame> + Unpin,
         R: Stream<Item = Result<Frame, StreamError>> + Unpin,
     {
+        self.serve_session(user, None, sink, stream).await;
+    }
+
+    /// [`Relay::serve`] for a device that connected with `token`: the
+    /// connection also closes when the session ends — at once when this
+    /// relay ends it ([`Hub::end_sessions`]), else when a periodic check
+    /// finds the token refused (expired, or ended on another relay).
+    pub async fn serve_session<S, R>(
+        &self,
+        user: UserRecord,
+        token: Option<String>,
+        sink: S,
+        stream: R,
+    ) where
+        S: Sink<Frame> + Unpin,
+        R: Stream<Item = Result<Frame, StreamError>> + Unpin,
+    {
         let login = user.login.clone();
         if let Err(e) = connection::Connection::new(self, user, sink)
+            .with_token(token)
             .run(stream)
             .await
         {

@@ -265,3 +265,146 @@ fn an_operator_moves_a_data_folder_into_postgresql_with_migrate() -> Result {
     let _ = std::fs::remove_dir_all(&folder);
     Ok(())
 }
+
+/// A data folder with a bare workspace (one administrator), made by the
+/// command line itself.
+fn bare_folder(name: &str) -> Result<std::path::PathBuf> {
+    let folder = std::env::temp_dir().join(format!(
+        "kartoteka-cli-{name}-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let store = kartoteka_server::Store::open(&folder)?;
+    kartoteka_server::seed::seed_empty(
+        &store,
+        "admin",
+        "первый-пароль",
+        kartoteka::date::Timestamp(1_795_300_000_000),
+    )?;
+    Ok(folder)
+}
+
+fn user_cmd(args: &[&str], password: Option<&str>) -> Result<(bool, String, String)> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kartoteka"));
+    command
+        .arg("user")
+        .args(args)
+        .env_remove("KARTOTEKA_DATABASE");
+    match password {
+        Some(p) => command.env("KARTOTEKA_PASSWORD", p),
+        None => command.env_remove("KARTOTEKA_PASSWORD"),
+    };
+    let out = command.stdin(std::process::Stdio::null()).output()?;
+    Ok((
+        out.status.success(),
+        String::from_utf8(out.stdout)?,
+        String::from_utf8(out.stderr)?,
+    ))
+}
+
+#[test]
+fn user_add_then_list_shows_the_new_manager_and_refuses_a_duplicate_or_unknown_role() -> Result {
+    let folder = bare_folder("add")?;
+    let data = folder.to_str().ok_or("path")?;
+    let add = |login: &str, role: &str| {
+        user_cmd(
+            &[
+                "add",
+                "--data",
+                data,
+                "--login",
+                login,
+                "--name",
+                "Олег Новиков",
+                "--role",
+                role,
+            ],
+            Some("надёжный-пароль"),
+        )
+    };
+    let (ok, out, err) = add("novikov", "manager")?;
+    assert!(ok, "{err}");
+    assert!(out.contains("novikov"), "{out}");
+    let (ok, _, err) = add("NOVIKOV", "manager")?;
+    assert!(!ok);
+    assert!(err.contains("already taken"), "{err}");
+    let (ok, _, err) = add("kozlova", "boss")?;
+    assert!(!ok);
+    assert!(err.contains("unknown role \"boss\""), "{err}");
+    let (ok, out, err) = user_cmd(&["list", "--data", data], None)?;
+    assert!(ok, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("novikov"))
+        .ok_or("novikov is not listed")?;
+    assert!(line.contains("manager") && line.contains("active") && line.contains("never"));
+    assert!(out.lines().any(|l| l.starts_with("admin ")), "{out}");
+    assert!(!out.lines().any(|l| l.starts_with("kozlova")), "{out}");
+    // The workspace's directory knows the new manager too.
+    let store = kartoteka_server::Store::open(&folder)?;
+    let id = store.workspace_id()?.ok_or("no workspace")?;
+    let doc = kartoteka::document::WorkspaceDocument::load(&store.doc(&id)?.ok_or("no doc")?)?;
+    assert!(doc.read()?.users.values().any(|u| u.login == "novikov"));
+    drop(store);
+    std::fs::remove_dir_all(&folder)?;
+    Ok(())
+}
+
+#[test]
+fn user_passwd_and_deactivate_change_what_the_store_checks() -> Result {
+    let folder = bare_folder("passwd")?;
+    let data = folder.to_str().ok_or("path")?;
+    let (ok, _, err) = user_cmd(
+        &["passwd", "--data", data, "--login", "admin"],
+        Some("второй-пароль"),
+    )?;
+    assert!(ok, "{err}");
+    let (ok, _, err) = user_cmd(
+        &["passwd", "--data", data, "--login", "admin"],
+        Some("short"),
+    )?;
+    assert!(!ok);
+    assert!(err.contains("shorter than 8"), "{err}");
+    let (ok, _, err) = user_cmd(&["deactivate", "--data", data, "--login", "nobody"], None)?;
+    assert!(!ok);
+    assert!(err.contains("nobody"), "{err}");
+    // The only administrator stays.
+    let (ok, _, err) = user_cmd(&["deactivate", "--data", data, "--login", "admin"], None)?;
+    assert!(!ok);
+    assert!(err.contains("without an active administrator"), "{err}");
+    let (ok, _, err) = user_cmd(
+        &[
+            "add",
+            "--data",
+            data,
+            "--login",
+            "petrov",
+            "--name",
+            "Павел Петров",
+            "--role",
+            "manager",
+        ],
+        Some("надёжный-пароль"),
+    )?;
+    assert!(ok, "{err}");
+    let (ok, _, err) = user_cmd(&["deactivate", "--data", data, "--login", "petrov"], None)?;
+    assert!(ok, "{err}");
+    let store = kartoteka_server::Store::open(&folder)?;
+    let admin = store.user_by_login("admin")?.ok_or("no admin")?;
+    assert!(kartoteka_server::auth::verify_password(
+        "второй-пароль",
+        &admin.password_hash
+    ));
+    assert!(!store.user_by_login("petrov")?.ok_or("no petrov")?.active);
+    drop(store);
+    std::fs::remove_dir_all(&folder)?;
+    Ok(())
+}
+
+#[test]
+fn user_commands_refuse_a_folder_without_data() -> Result {
+    let (ok, _, err) = user_cmd(&["list", "--data", "/nonexistent/kartoteka"], None)?;
+    assert!(!ok);
+    assert!(err.contains("holds no Kartoteka data"), "{err}");
+    Ok(())
+}

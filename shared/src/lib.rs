@@ -32,4 +32,5 @@ pub mod search;
 pub mod summary;
 pub mod sync;
 pub mod timeline;
+pub mod users;
 pub mod workspace;

@@ -161,6 +161,7 @@ pub fn AppHeader() -> impl IntoView {
                 </Show>
                 <Show when=move || state.user().is_some_and(|u| u.role == kartoteka::workspace::Role::Administrator)>
                     <A href="/settings/sales" attr:class="app-nav__link">{t!(nav_sales_settings)}</A>
+                    <A href="/users" attr:class="app-nav__link">{t!(nav_users)}</A>
                 </Show>
             </nav>
             <div class="app-header__end">

@@ -3,6 +3,10 @@
 
 use gloo_net::http::{Request, Response};
 use kartoteka::api::{ErrorBody, LoginRequest, LoginResponse, SessionUser};
+use kartoteka::users::{
+    ActiveRequest, NewUserRequest, OwnPasswordRequest, ResetPasswordRequest, RoleRequest, UserView,
+};
+use kartoteka::workspace::Role;
 
 /// Why a call to the relay failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +17,9 @@ pub enum ApiError {
     BadCredentials,
     /// The session token is missing, expired or revoked.
     Unauthorized,
+    /// Too many failed logins: the relay takes the next attempt after
+    /// this many seconds (its `Retry-After`).
+    TooManyAttempts { retry_after: u64 },
     /// The relay answered with an error (its code and message).
     Server { code: String, message: String },
     /// The answer could not be read.
@@ -25,6 +32,9 @@ impl std::fmt::Display for ApiError {
             ApiError::Offline => f.write_str("the relay is out of reach"),
             ApiError::BadCredentials => f.write_str("wrong login or password"),
             ApiError::Unauthorized => f.write_str("the session is not valid"),
+            ApiError::TooManyAttempts { retry_after } => {
+                write!(f, "too many failed logins: wait {retry_after} s")
+            }
             ApiError::Server { code, message } => write!(f, "{code}: {message}"),
             ApiError::BadResponse(e) => write!(f, "unreadable answer: {e}"),
         }
@@ -34,6 +44,14 @@ impl std::fmt::Display for ApiError {
 async fn check(res: Response) -> Result<Response, ApiError> {
     if res.ok() {
         return Ok(res);
+    }
+    if res.status() == 429 {
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(60);
+        return Err(ApiError::TooManyAttempts { retry_after });
     }
     let body: Option<ErrorBody> = res.json().await.ok();
     match (res.status(), body) {
@@ -139,6 +157,40 @@ pub async fn duplicates(
         .map_err(|e| ApiError::BadResponse(e.to_string()))
 }
 
+/// Sends `body` as JSON to `path` with the token; the answer's body, if
+/// any, is for the caller to read.
+async fn post_json(
+    path: &str,
+    token: &str,
+    body: &impl serde::Serialize,
+) -> Result<Response, ApiError> {
+    let req = Request::post(path)
+        .header("Authorization", &bearer(token))
+        .json(body)
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?;
+    check(req.send().await.map_err(|_| ApiError::Offline)?).await
+}
+
+async fn read_user(res: Response) -> Result<UserView, ApiError> {
+    res.json()
+        .await
+        .map_err(|e| ApiError::BadResponse(e.to_string()))
+}
+
+/// Every user with role, state and last login (administrators only).
+pub async fn users(token: &str) -> Result<Vec<UserView>, ApiError> {
+    let res = Request::get("/api/users")
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    check(res)
+        .await?
+        .json()
+        .await
+        .map_err(|e| ApiError::BadResponse(e.to_string()))
+}
+
 /// A workbook's sheet read by the relay (the first one without `sheet`).
 pub async fn xlsx_read(
     token: &str,
@@ -180,4 +232,51 @@ pub async fn xlsx_export(
         .binary()
         .await
         .map_err(|e| ApiError::BadResponse(e.to_string()))
+}
+
+/// Adds a user (administrators only). A taken login is
+/// `Server { code: "login_taken" }`; a broken rule has the code of
+/// [`kartoteka::users::UserRuleError::code`].
+pub async fn add_user(token: &str, user: &NewUserRequest) -> Result<UserView, ApiError> {
+    read_user(post_json("/api/users", token, user).await?).await
+}
+
+/// Changes a user's role (administrators only).
+pub async fn set_role(token: &str, id: &str, role: Role) -> Result<UserView, ApiError> {
+    read_user(
+        post_json(
+            &format!("/api/users/{id}/role"),
+            token,
+            &RoleRequest { role },
+        )
+        .await?,
+    )
+    .await
+}
+
+/// Gives a user a new password; their sessions end (administrators only).
+pub async fn reset_password(token: &str, id: &str, password: &str) -> Result<(), ApiError> {
+    let body = ResetPasswordRequest {
+        password: password.to_owned(),
+    };
+    post_json(&format!("/api/users/{id}/password"), token, &body)
+        .await
+        .map(|_| ())
+}
+
+/// Deactivates (sessions end at once) or reactivates a user
+/// (administrators only).
+pub async fn set_active(token: &str, id: &str, active: bool) -> Result<UserView, ApiError> {
+    let body = ActiveRequest { active };
+    read_user(post_json(&format!("/api/users/{id}/active"), token, &body).await?).await
+}
+
+/// Changes the caller's own password; `Server { code: "wrong_password" }`
+/// when `current` is not it.
+pub async fn change_own_password(token: &str, current: &str, new: &str) -> Result<(), ApiError> {
+    let body = OwnPasswordRequest {
+        current: current.to_owned(),
+        new: new.to_owned(),
+    };
+    post_json("/api/password", token, &body).await.map(|_| ())
 }

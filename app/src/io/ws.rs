@@ -18,7 +18,12 @@ pub enum Event {
     /// The connection is gone (or never opened: a refused upgrade, such
     /// as an expired token, looks the same to a browser). `opened` says
     /// whether it was ever open.
-    Closed { code: u16, opened: bool },
+    /// `reason` is the close frame's reason, empty if none.
+    Closed {
+        code: u16,
+        reason: String,
+        opened: bool,
+    },
 }
 
 /// An open (or opening) socket; closed when dropped.
@@ -79,6 +84,7 @@ pub fn connect(token: &str) -> Result<(Socket, mpsc::UnboundedReceiver<Event>), 
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
         let _ = tx.unbounded_send(Event::Closed {
             code: e.code(),
+            reason: e.reason(),
             opened: opened.get(),
         });
         tx.close_channel();

@@ -41,11 +41,12 @@ pub fn LoginPage() -> impl IntoView {
             busy.set(false);
             if let Err(e) = result {
                 let message = match e {
-                    LoginError::BadCredentials => cat().bad_credentials,
-                    LoginError::Offline => cat().login_offline,
-                    LoginError::Server => cat().login_server_error,
+                    LoginError::BadCredentials => cat().bad_credentials.to_owned(),
+                    LoginError::Offline => cat().login_offline.to_owned(),
+                    LoginError::Server => cat().login_server_error.to_owned(),
+                    LoginError::TooManyAttempts(seconds) => (cat().login_too_many)(seconds),
                 };
-                form_error.set(Some(message.to_owned()));
+                form_error.set(Some(message));
                 password.set(String::new());
             }
         });
@@ -78,10 +79,28 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="form-error" role="alert" data-testid="login-error">
                     {move || form_error.get()}
                 </p>
+                <SessionEndNotice/>
                 <button type="submit" class="button button--primary button--wide" disabled=move || busy.get()>
                     {move || if busy.get() { cat().logging_in } else { cat().log_in }}
                 </button>
             </form>
         </main>
+    }
+}
+
+/// Why the relay ended the last session (deactivated, new password), in
+/// words, until the next login.
+#[component]
+fn SessionEndNotice() -> impl IntoView {
+    let state = crate::state::app_state();
+    move || {
+        state.session_end.get().map(|reason| {
+            let text = match reason.as_str() {
+                "deactivated" => cat().session_ended_deactivated,
+                "password_reset" => cat().session_ended_password_reset,
+                _ => cat().session_ended_expired,
+            };
+            view! { <p class="form-error" role="status" data-testid="session-ended">{text}</p> }
+        })
     }
 }

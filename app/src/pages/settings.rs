@@ -153,6 +153,11 @@ pub fn SettingsPage() -> impl IntoView {
         }
         .into_any();
     }
+    // Supervisors see the settings; only administrators change them (the
+    // relay refuses anyone else's change to the workspace).
+    let read_only = state
+        .user()
+        .is_none_or(|u| u.role != kartoteka::workspace::Role::Administrator);
     let saved = move || {
         base.workspace
             .with_untracked(|w| w.as_ref().map(|w| w.statuses.clone()))
@@ -203,8 +208,10 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>{t!(settings_title)}</h1>
             <p class="muted">{t!(settings_lead)}</p>
             <p class="settings-page__crumb"><A href="/settings/sales">{t!(sales_settings_link)}</A></p>
+            {read_only.then(|| view! { <p class="banner banner--info" data-testid="settings-read-only">{t!(settings_read_only)}</p> })}
             <form class="settings-form" on:submit=save novalidate>
                 <p class="form-error" id="settings-error" tabindex="-1" role="alert">{move || error.get()}</p>
+                <fieldset class="sales-settings__body" disabled=read_only>
                 <For
                     each=move || ids.get()
                     key=|id| id.clone()
@@ -221,6 +228,7 @@ pub fn SettingsPage() -> impl IntoView {
                     }>{t!(discard_changes)}</button>
                     <button type="submit" class="button button--primary" disabled=move || busy.get()>{t!(save_settings)}</button>
                 </div>
+                </fieldset>
             </form>
         </main>
     }

@@ -446,6 +446,23 @@ impl Storage for PgStore {
         })
     }
 
+    fn remove_sessions_of(&self, user: &UserId) -> Result<usize, StoreError> {
+        let user = user.as_str().to_owned();
+        self.run(|pool| async move {
+            // The record is the session as JSON bytes (see `to_json`).
+            let removed = client(&pool)
+                .await?
+                .execute(
+                    "DELETE FROM sessions
+                     WHERE convert_from(record, 'UTF8')::jsonb ->> 'user' = $1",
+                    &[&user],
+                )
+                .await
+                .map_err(db_error)?;
+            usize::try_from(removed).map_err(|e| StoreError::Storage(e.to_string()))
+        })
+    }
+
     fn put_docs(&self, docs: &[StoredDoc]) -> Result<(), StoreError> {
         let docs = docs.to_vec();
         self.run(|pool| async move {

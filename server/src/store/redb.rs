@@ -239,6 +239,28 @@ impl Storage for RedbStore {
         Ok(())
     }
 
+    /// Forgets every session of a user and says how many there were.
+    fn remove_sessions_of(&self, user: &UserId) -> Result<usize, StoreError> {
+        let tx = self.db.begin_write()?;
+        let removed = {
+            let mut table = tx.open_table(SESSIONS)?;
+            let mut theirs = Vec::new();
+            for row in table.iter()? {
+                let (hash, record) = row?;
+                let session: SessionRecord = parse(record.value())?;
+                if &session.user == user {
+                    theirs.push(hash.value().to_vec());
+                }
+            }
+            for hash in &theirs {
+                table.remove(hash.as_slice())?;
+            }
+            theirs.len()
+        };
+        tx.commit()?;
+        Ok(removed)
+    }
+
     /// Stores documents (and their summaries) in one transaction, each
     /// replacing whatever was stored under its id, and numbers each one as
     /// changed.

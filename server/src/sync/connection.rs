@@ -15,10 +15,14 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::authority::may_read;
-use super::hub::{Access, Loaded, Note, Policy};
+use super::hub::{Access, Loaded, Note, Policy, SessionEnd};
 use super::job::{Job, Outcome, load};
 use super::{Frame, Relay, StreamError, SyncError, close};
 use crate::store::{ChangedDoc, UserRecord};
+
+/// How often an open connection checks that its session still holds
+/// (expiry, or a session ended on another relay sharing the database).
+const SESSION_CHECK: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Bad frames a connection may send before it is closed.
 const MAX_BAD_FRAMES: u32 = 3;
@@ -69,6 +73,8 @@ pub(super) struct Connection<'r, S> {
     unpushed_set: HashSet<DocumentId>,
     /// The current second of ephemeral messages and how many came in it.
     ephemeral_window: (std::time::Instant, u32),
+    /// The token the device connected with, checked again now and then.
+    token: Option<String>,
 }
 
 impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
@@ -89,7 +95,41 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             unpushed: Vec::new(),
             unpushed_set: HashSet::new(),
             ephemeral_window: (std::time::Instant::now(), 0),
+            token: None,
         }
+    }
+
+    /// Checks `token` again every [`SESSION_CHECK`] while connected.
+    pub(super) fn with_token(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
+    }
+
+    /// Why the session the device connected with no longer holds, if it
+    /// does not.
+    async fn session_end(&self) -> Result<Option<SessionEnd>, SyncError> {
+        let Some(token) = self.token.clone() else {
+            return Ok(None);
+        };
+        let store = self.relay.store.clone();
+        let user = self.user.id.clone();
+        let now = self.relay.clock.now_ms();
+        let end = tokio::task::spawn_blocking(move || -> Result<_, SyncError> {
+            match crate::auth::user_of_token(&store, &token, now) {
+                Ok(_) => Ok(None),
+                Err(crate::error::ApiError::Unauthorized) => {
+                    let active = store.user(&user)?.is_some_and(|u| u.active);
+                    Ok(Some(if active {
+                        SessionEnd::Expired
+                    } else {
+                        SessionEnd::Deactivated
+                    }))
+                }
+                Err(e) => Err(SyncError::Task(e.to_string())),
+            }
+        })
+        .await??;
+        Ok(end)
     }
 
     pub(super) async fn run<R>(mut self, mut stream: R) -> Result<(), SyncError>
@@ -99,8 +139,24 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         // Subscribed before anything is read, so no commit falls between
         // what `kt-hello` reports and what the feed brings.
         let mut feed = self.relay.hub.subscribe();
+        let mut ended = self.relay.hub.subscribe_ended();
+        let mut check = tokio::time::interval(SESSION_CHECK);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick is at once: a session ended between the check at
+        // the upgrade and the subscription above is caught there.
         let flow = loop {
             let flow = tokio::select! {
+                end = ended.recv() => match end {
+                    Ok((user, why)) if user == self.user.id => {
+                        Flow::Close(close::SESSION_ENDED, why.code().into())
+                    }
+                    // Someone else's, or a burst this connection missed:
+                    // the check below looks at its own session.
+                    Ok(_) => Flow::Continue,
+                    Err(RecvError::Lagged(_)) => self.check_session().await?,
+                    Err(RecvError::Closed) => Flow::Close(close::NORMAL, "the relay stops".into()),
+                },
+                _ = check.tick() => self.check_session().await?,
                 incoming = stream.next() => match incoming {
                     None | Some(Ok(Frame::Close { .. })) => return Ok(()),
                     Some(Err(StreamError::Broken(e))) => {
@@ -131,6 +187,14 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         // The device may already be gone; nothing more to do then.
         let _ = self.sink.send(Frame::Close { code, reason }).await;
         Ok(())
+    }
+
+    /// Closes the connection when its session no longer holds.
+    async fn check_session(&self) -> Result<Flow, SyncError> {
+        Ok(match self.session_end().await? {
+            None => Flow::Continue,
+            Some(why) => Flow::Close(close::SESSION_ENDED, why.code().into()),
+        })
     }
 
     async fn send(&mut self, message: &Message) -> Result<(), SyncError> {

@@ -13,6 +13,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 
 use automerge::Automerge;
 use kartoteka::client::ClientDoc;
+use kartoteka::ids::UserId;
 use kartoteka::rules::config::ZoneThresholds;
 use kartoteka::summary::ClientSummary;
 use kartoteka::sync::{DocumentId, PeerId};
@@ -188,6 +189,32 @@ pub struct Hub {
     /// Numbers this relay committed above `seen`, which the follower
     /// need not tell again.
     local: Mutex<BTreeSet<u64>>,
+    /// Users whose sessions just ended (deactivated, password reset):
+    /// their connections close at once.
+    ended: broadcast::Sender<(UserId, SessionEnd)>,
+}
+
+/// Why a user's sessions ended; its [`SessionEnd::code`] is the reason of
+/// the WebSocket close frame, which the app translates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// An administrator deactivated the user.
+    Deactivated,
+    /// An administrator gave the user a new password.
+    PasswordReset,
+    /// The session's time ran out, or it was ended elsewhere.
+    Expired,
+}
+
+impl SessionEnd {
+    /// The reason sent in the close frame.
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionEnd::Deactivated => "deactivated",
+            SessionEnd::PasswordReset => "password_reset",
+            SessionEnd::Expired => "session_expired",
+        }
+    }
 }
 
 impl Default for Hub {
@@ -211,7 +238,19 @@ impl Hub {
             followed: AtomicBool::new(false),
             seen: AtomicU64::new(0),
             local: Mutex::default(),
+            ended: broadcast::channel(64).0,
         }
+    }
+
+    /// Closes every connection of `user` on this relay, saying why.
+    pub fn end_sessions(&self, user: &UserId, why: SessionEnd) {
+        // Nobody listening is fine: the user has no open connection.
+        let _ = self.ended.send((user.clone(), why));
+    }
+
+    /// Hears of users whose sessions end from now on.
+    pub fn subscribe_ended(&self) -> broadcast::Receiver<(UserId, SessionEnd)> {
+        self.ended.subscribe()
     }
 
     /// From now on other relays write too: cursors stay at or below what

@@ -21,13 +21,13 @@ use super::{Relay, SyncError};
 use crate::store::{Committed, UserRecord};
 
 /// A document is saved whole again after this many appended chunks.
-const COMPACT_AFTER: u64 = 64;
+pub(super) const COMPACT_AFTER: u64 = 64;
 
 /// How many times a message is checked again when its document changed on
 /// another relay between the check and the commit. Each try follows a
 /// commit elsewhere, so running out means a document under a storm of
 /// writes; the device then syncs again.
-const TRIES: usize = 8;
+pub(super) const TRIES: usize = 8;
 
 /// What a sync message did to a document.
 pub(super) enum Outcome {

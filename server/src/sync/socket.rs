@@ -48,7 +48,9 @@ pub async fn endpoint(
             let (sink, stream) = socket.split();
             let sink = sink.with(|frame| future::ready(Ok::<_, axum::Error>(to_socket(frame))));
             let stream = stream.filter_map(|item| future::ready(from_socket(item)));
-            relay.serve(user, Box::pin(sink), Box::pin(stream)).await;
+            relay
+                .serve_session(user, Some(token), Box::pin(sink), Box::pin(stream))
+                .await;
         })
 }
 
