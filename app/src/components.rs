@@ -7,5 +7,6 @@ pub mod client_picker;
 pub mod field;
 pub mod focus;
 pub mod header;
+pub mod same_inn;
 pub mod status;
 pub mod toast;

@@ -812,6 +812,9 @@ pub struct Catalogue {
     pub users_new_password_again: &'static str,
     pub users_change_own_password: &'static str,
     pub settings_read_only: &'static str,
+    // Clients sharing an INN, for supervisors to merge (issue 14)
+    pub same_inn_summary: fn(u64) -> String,
+    pub same_inn_hint: &'static str,
 }
 
 #[cfg(test)]

@@ -146,6 +146,20 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
 
     // The supervisor decides they are one client after all and merges.
     b.goto("/").await?;
+    // The list names the cards that share an INN.
+    b.wait_text("Клиенты с одинаковым ИНН: 1").await?;
+    b.js(
+        "document.querySelector('[data-testid=same-inn]').open = true",
+        vec![],
+    )
+    .await?;
+    let notice = b.inner_text("[data-testid=same-inn]").await?;
+    assert!(
+        notice.contains("7736207543")
+            && notice.contains("Альбатрос")
+            && notice.contains("Альбатрос Групп"),
+        "the notice lists both cards: {notice:?}"
+    );
     search_finds(&b, "Альбатрос", "Альбатрос").await?;
     let first = b
         .js(
@@ -193,8 +207,9 @@ async fn a_duplicate_is_warned_about_merged_by_a_supervisor_and_the_history_name
         .await?;
     assert_eq!(b.client.current_url().await?.to_string(), survivor_url);
 
-    // Search finds one Альбатрос now.
+    // Search finds one Альбатрос now, and no two cards share an INN.
     b.goto("/").await?;
+    b.wait_text_gone("Клиенты с одинаковым ИНН").await?;
     search_finds(&b, "Альбатрос", "Альбатрос").await?;
     let shown = results(&b).await?;
     assert!(

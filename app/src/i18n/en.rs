@@ -841,4 +841,6 @@ pub static EN: Catalogue = Catalogue {
     users_new_password_again: "New password again",
     users_change_own_password: "Change password",
     settings_read_only: "Only an administrator may change statuses, rules and zone thresholds.",
+    same_inn_summary: |n| format!("Clients sharing an INN: {n}"),
+    same_inn_hint: "Such cards appear when a client was entered on two devices without a network. Open a card and merge the duplicates.",
 };

@@ -829,4 +829,6 @@ pub static RU: Catalogue = Catalogue {
     users_new_password_again: "Новый пароль ещё раз",
     users_change_own_password: "Сменить пароль",
     settings_read_only: "Изменять статусы, правила и пороги зон может только администратор.",
+    same_inn_summary: |n| format!("Клиенты с одинаковым ИНН: {n}"),
+    same_inn_hint: "Такие карточки появляются, когда клиента заводили на двух устройствах без сети. Откройте карточку и объедините дубликаты.",
 };

@@ -13,6 +13,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::base::SearchState;
+use crate::components::same_inn::SameInnNotice;
 use crate::components::status::{ClientStatus, ClientZone, status_name};
 use crate::i18n::cat;
 use crate::pages::client_export::ExportButtons;
@@ -268,6 +269,7 @@ pub fn ClientsPage() -> impl IntoView {
                 </Show>
                 <A href="/clients/new" attr:class="button button--primary">{t!(new_client)}</A>
             </div>
+            <SameInnNotice/>
             <Show
                 when=move || results.with(Option::is_some)
                 fallback=move || {
