@@ -265,7 +265,7 @@ fn ClientCard(doc: Memo<Option<Arc<ClientDoc>>>, explain_open: RwSignal<bool>) -
             {keyed(doc, |d| d.contacts.clone(), |d| view! { <ContactsSection doc=(*d).clone()/> }.into_any())}
             {keyed(doc, |d| d.notes.clone(), |d| view! { <NotesSection doc=(*d).clone()/> }.into_any())}
             <HistorySection client_id=history_id doc=doc/>
-            {may_merge.then(|| keyed(doc, |d| d.id.clone(), |d| view! { <MergeSection doc=(*d).clone()/> }.into_any()))}
+            {may_merge.then(|| keyed(doc, |d| (d.id.clone(), d.merged_from.clone()), |d| view! { <MergeSection doc=(*d).clone()/> }.into_any()))}
         </div>
     }
 }
