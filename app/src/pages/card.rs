@@ -242,6 +242,9 @@ fn ClientCard(doc: Memo<Option<Arc<ClientDoc>>>, explain_open: RwSignal<bool>) -
     {
         let id = id.clone();
         Effect::new(move |_| {
+            // Each commit, not each new value: a merge that leaves the
+            // shown values as they were may still bring a conflict.
+            base().followed_rev();
             doc.with(|_| ()); // read, not tracked: a memo subscribes when computed
             load_conflicts(id.clone(), conflicts);
         });

@@ -98,6 +98,9 @@ pub fn HistorySection(
     let client_id = StoredValue::new(client_id);
 
     Effect::new(move |_| {
+        // Each commit (a merge may add changes and leave the values as
+        // they were), and each new client.
+        base.followed_rev();
         doc.with(|_| ()); // read, not tracked: a memo subscribes when computed
         if !open.get() {
             return;
