@@ -1,7 +1,7 @@
 //! Messages for the domain's validation problems: `kartoteka` says what is
 //! wrong as data, this module says it in the user's language.
 
-use kartoteka::client::Problem;
+use kartoteka::client::{EntryError, EntryKind, MoneyError, Problem};
 use kartoteka::duplicates::Reason;
 use kartoteka::email::EmailError;
 use kartoteka::import::clients::ValueProblem;
@@ -115,5 +115,41 @@ pub fn duplicate_reason_text(c: &Catalogue, reason: &Reason) -> String {
             theirs, contact_id, ..
         } => of_contact((c.dup_same_email)(theirs), contact_id),
         Reason::SimilarName { .. } => c.dup_similar_name.to_owned(),
+    }
+}
+
+/// The name of a kind of entry (contact person, event, payment, shipment).
+pub fn entry_kind_name(c: &Catalogue, kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Contact => c.entry_contact,
+        EntryKind::Event => c.entry_event,
+        EntryKind::Payment => c.entry_payment,
+        EntryKind::Shipment => c.entry_shipment,
+    }
+}
+
+/// The message for an amount that is not one.
+pub fn money_error_text(c: &Catalogue, e: MoneyError) -> String {
+    match e {
+        MoneyError::Empty => c.err_required.to_owned(),
+        MoneyError::NotANumber | MoneyError::TooLarge => c.err_amount_format.to_owned(),
+        MoneyError::NotPositive => c.err_amount_positive.to_owned(),
+        MoneyError::TooManyDecimals => c.err_amount_decimals.to_owned(),
+    }
+}
+
+/// Why an entry of a card was not edited, deleted or restored: nothing
+/// was written.
+pub fn entry_error_text(c: &Catalogue, e: &EntryError) -> String {
+    match e {
+        EntryError::NotFound(kind) => (c.err_entry_not_found)(entry_kind_name(c, *kind)),
+        EntryError::Deleted(kind) => (c.err_entry_deleted_meanwhile)(entry_kind_name(c, *kind)),
+        EntryError::NotDeleted(_) => c.err_entry_not_deleted.to_owned(),
+        EntryError::RestoreNotAllowed(_) => c.err_restore_not_allowed.to_owned(),
+        EntryError::Imported(_) => c.err_imported_fact.to_owned(),
+        EntryError::InvalidContact(_) => c.err_contact_invalid.to_owned(),
+        EntryError::EmptyResult => c.err_required.to_owned(),
+        EntryError::FutureDate(_) => c.err_date_future.to_owned(),
+        EntryError::Amount(e) => money_error_text(c, *e),
     }
 }

@@ -347,6 +347,38 @@ pub static EN: Catalogue = Catalogue {
             "The stage “{s}” requires a client in the base. Link the Interest to a client of the base or create the client's card, then move it again."
         )
     },
+    // Editing, deleting and restoring what a card lists
+    delete: "Delete",
+    delete_confirm: |k| format!("Delete this {k}? A supervisor can restore it."),
+    delete_yes: "Yes, delete",
+    restore: "Restore",
+    section_deleted: "Deleted entries",
+    deleted_hint: "They are hidden from the card, the reports and the search. A restored entry comes back as it was.",
+    deleted_by: |who, when| format!("deleted by {who}, {when}"),
+    edit_event_title: "Edit the event",
+    edit_payment_title: "Edit the payment",
+    edit_shipment_title: "Edit the shipment",
+    edit_interest_title: "Edit the Interest",
+    imported_fact_hint: "imported from accounting",
+    err_entry_not_found: |k| {
+        format!(
+            "The {k} is not there: it may have been deleted on another device. Nothing was saved."
+        )
+    },
+    err_entry_deleted_meanwhile: |k| {
+        format!(
+            "While you were looking, this {k} was deleted on another device. Nothing was saved."
+        )
+    },
+    err_entry_not_deleted: "The entry has already been restored.",
+    err_restore_not_allowed: "Only a supervisor or an administrator can restore a deleted entry.",
+    err_imported_fact: "This entry was imported from accounting: correct it there and import it again. Here it can only be deleted.",
+    err_contact_invalid: "Correct the marked fields of the contact person.",
+    err_ended_meanwhile: "While you were looking, the Interest was completed on another device. Nothing was saved.",
+    err_interest_not_found: "The Interest is not there: the card may have been merged into another. Nothing was saved.",
+    err_unknown_service_type: "There is no such service type in the settings.",
+    err_responsible_not_allowed: "Only a supervisor or an administrator can change the responsible.",
+    err_follow_up_past: "The follow-up date has passed: choose today or later.",
     back_to_sales: "← My sales",
     register_title: "New Interest",
     register_lead: "Find the client first, so that one request is not registered twice.",

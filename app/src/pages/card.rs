@@ -11,7 +11,9 @@
 
 pub mod conflicts;
 pub mod contacts;
+pub mod deleted;
 pub mod edit;
+pub mod entry_actions;
 pub mod history;
 pub mod interests;
 pub mod merge;
@@ -20,9 +22,10 @@ pub mod potential;
 pub mod status;
 pub mod timeline;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use kartoteka::client::{AddressKind, ClientDoc, EventKind};
+use kartoteka::client::{AddressKind, ClientDoc, Contact, Event, EventKind, Payment, Shipment};
 use kartoteka::summary::display_name;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -37,6 +40,7 @@ use crate::store::StoreError;
 use crate::t;
 use conflicts::{ConflictsSection, load_conflicts};
 use contacts::ContactsSection;
+use deleted::DeletedSection;
 use history::HistorySection;
 use interests::InterestsSection;
 use merge::MergeSection;
@@ -227,9 +231,22 @@ fn head_part(
         d.merged_into.clone(),
         d.assignments.values().cloned().collect(),
         d.interests.len(),
-        d.events.len(),
-        d.payments.values().map(|p| p.amount.0).sum(),
-        d.events.values().map(|e| e.date).max(),
+        d.live_events().count(),
+        d.live_payments().map(|p| p.amount.0).sum(),
+        d.live_events().map(|e| e.date).max(),
+    )
+}
+
+/// What the deleted entries' section shows: the deleted entries as they are.
+fn deleted_part(d: &ClientDoc) -> (Vec<Contact>, Vec<Event>, Vec<Payment>, Vec<Shipment>) {
+    fn gone<T: Clone>(map: &BTreeMap<String, T>, deleted: fn(&T) -> bool) -> Vec<T> {
+        map.values().filter(|x| deleted(x)).cloned().collect()
+    }
+    (
+        gone(&d.contacts, |x| x.deleted.is_some()),
+        gone(&d.events, |x| x.deleted.is_some()),
+        gone(&d.payments, |x| x.deleted.is_some()),
+        gone(&d.shipments, |x| x.deleted.is_some()),
     )
 }
 
@@ -267,6 +284,7 @@ fn ClientCard(doc: Memo<Option<Arc<ClientDoc>>>, explain_open: RwSignal<bool>) -
             })}
             {keyed(doc, |d| d.contacts.clone(), |d| view! { <ContactsSection doc=(*d).clone()/> }.into_any())}
             {keyed(doc, |d| d.notes.clone(), |d| view! { <NotesSection doc=(*d).clone()/> }.into_any())}
+            {keyed(doc, deleted_part, |d| view! { <DeletedSection doc=(*d).clone()/> }.into_any())}
             <HistorySection client_id=history_id doc=doc/>
             {may_merge.then(|| keyed(doc, |d| (d.id.clone(), d.merged_from.clone()), |d| view! { <MergeSection doc=(*d).clone()/> }.into_any()))}
         </div>
@@ -342,10 +360,10 @@ fn CardRequisites(
         .workspace
         .with_untracked(|w| w.as_ref().map(|w| w.settings.currency.clone()))
         .unwrap_or_else(|| "RUB".to_owned());
-    let paid: i64 = doc.payments.values().map(|p| p.amount.0).sum();
-    let last_contact = doc.events.values().map(|e| e.date).max();
+    let paid: i64 = doc.live_payments().map(|p| p.amount.0).sum();
+    let last_contact = doc.live_events().map(|e| e.date).max();
     let interests = doc.interests.len() as u64;
-    let events = doc.events.len() as u64;
+    let events = doc.live_events().count() as u64;
     view! {
             <section class="panel" aria-labelledby="sec-requisites">
                 <h2 class="panel__title" id="sec-requisites">{t!(section_requisites)}</h2>

@@ -32,7 +32,8 @@ pub struct InterestDraft {
     pub follow_up_error: RwSignal<Option<String>>,
 }
 
-fn services(ws: Option<&WorkspaceDoc>) -> Vec<(String, String, String)> {
+/// The workspace's service types (id, name, scenario), by name.
+pub fn service_options(ws: Option<&WorkspaceDoc>) -> Vec<(String, String, String)> {
     let mut v: Vec<(String, String, String)> = ws
         .map(|w| {
             w.service_types
@@ -58,7 +59,7 @@ impl InterestDraft {
         let state = app_state();
         let base = crate::base::base();
         let ws = base.workspace.get_untracked();
-        let list = services(ws.as_deref());
+        let list = service_options(ws.as_deref());
         let service = ws
             .as_ref()
             .map(|w| w.settings.default_service_type.clone())
@@ -144,7 +145,7 @@ pub fn InterestFields(draft: InterestDraft, choose_responsible: bool) -> impl In
     let state = app_state();
     let base = crate::base::base();
     let ws = base.workspace.get_untracked();
-    let services = services(ws.as_deref());
+    let services = service_options(ws.as_deref());
     let mut scenarios: Vec<(String, String)> = ws
         .as_ref()
         .map(|w| {

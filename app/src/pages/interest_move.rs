@@ -7,7 +7,7 @@
 use kartoteka::client::{ClientDoc, Outcome};
 use kartoteka::date::Timestamp;
 use kartoteka::ids::new_id;
-use kartoteka::scenario::{Act, ScenarioError, move_interest};
+use kartoteka::scenario::{Act, InterestError, ScenarioError, move_interest};
 use kartoteka::workspace::{Scenario, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -44,6 +44,23 @@ pub fn scenario_error_text(
             (c.err_requires_client)(&state_name(scenario, state))
         }
         ScenarioError::ReasonRequired => c.err_reason_required.to_owned(),
+    }
+}
+
+/// Why an Interest was not edited, moved or completed, in words: nothing
+/// was written.
+pub fn interest_error_text(c: &Catalogue, e: &InterestError, ws: Option<&WorkspaceDoc>) -> String {
+    match e {
+        InterestError::NotFound => c.err_interest_not_found.to_owned(),
+        InterestError::MovedMeanwhile { state, .. } => {
+            // The state's name in the user's language, from any scenario.
+            let scenario = ws.and_then(|w| w.scenarios.values().find(|s| s.state(state).is_some()));
+            (c.err_moved_meanwhile)(&state_name(scenario, state))
+        }
+        InterestError::EndedMeanwhile => c.err_ended_meanwhile.to_owned(),
+        InterestError::UnknownServiceType(_) => c.err_unknown_service_type.to_owned(),
+        InterestError::ResponsibleNotAllowed => c.err_responsible_not_allowed.to_owned(),
+        InterestError::Scenario(e) => scenario_error_text(c, e, None),
     }
 }
 

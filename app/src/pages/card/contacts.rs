@@ -2,11 +2,10 @@
 
 use std::collections::HashMap;
 
-use kartoteka::client::{ClientDoc, Contact, ContactField, validate_contact};
+use kartoteka::client::{ClientDoc, Contact, ContactField, EntryKind, validate_contact};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::ids::new_id;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::components::channels::{
     Channel, ChannelList, email_drafts, emails_of, phone_drafts, phones_of,
@@ -16,8 +15,9 @@ use crate::components::focus::focus_first_invalid;
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
-use crate::messages::problem_text;
-use crate::state::app_state;
+use crate::messages::{entry_error_text, problem_text};
+use crate::pages::card::edit::Edit;
+use crate::pages::card::entry_actions::EntryActions;
 use crate::t;
 
 /// The contact persons panel of a card.
@@ -68,7 +68,7 @@ pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
                                     fallback={
                                         let c = c.clone();
                                         let id_edit = id_edit.clone();
-                                        move || view! { <ContactView contact=c.clone() on_edit=Callback::new({ let id = id_edit.clone(); move |()| editing.set(Some(Some(id.clone()))) })/> }
+                                        move || view! { <ContactView client=client.get_value() contact=c.clone() on_edit=Callback::new({ let id = id_edit.clone(); move |()| editing.set(Some(Some(id.clone()))) })/> }
                                     }
                                 >
                                     <ContactForm
@@ -88,7 +88,7 @@ pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
 }
 
 #[component]
-fn ContactView(contact: Contact, on_edit: Callback<()>) -> impl IntoView {
+fn ContactView(client: String, contact: Contact, on_edit: Callback<()>) -> impl IntoView {
     let phones = contact
         .phones_sorted()
         .into_iter()
@@ -106,14 +106,13 @@ fn ContactView(contact: Contact, on_edit: Callback<()>) -> impl IntoView {
                 {contact.key_person.then(|| view! { <span class="badge">{t!(key_person_badge)}</span> })}
                 <div class="muted">{contact.position.clone()}</div>
             </div>
-            <button
-                type="button"
-                class="button button--ghost button--small"
-                on:click=move |_| on_edit.run(())
-                aria-label=format!("{} — {}", cat().edit_contact, contact.full_name)
-            >
-                {t!(edit_contact)}
-            </button>
+            <EntryActions
+                client=client
+                kind=EntryKind::Contact
+                id=contact.id.clone()
+                name=contact.full_name.clone()
+                on_edit=Some(on_edit)
+            />
         </div>
         <div class="contact__channels">
             {phones
@@ -140,8 +139,6 @@ fn ContactForm(
     contact: Option<Contact>,
     on_done: Callback<()>,
 ) -> impl IntoView {
-    let state = app_state();
-    let base = crate::base::base();
     let is_new = contact.is_none();
     let before = contact.unwrap_or_else(|| Contact {
         id: new_id(),
@@ -157,8 +154,8 @@ fn ContactForm(
     let phones = RwSignal::new(phone_drafts(&before.phones));
     let emails = RwSignal::new(email_drafts(&before.emails));
     let errors = RwSignal::new(Vec::<kartoteka::client::FieldError<ContactField>>::new());
-    let busy = RwSignal::new(false);
-    let form_error = RwSignal::new(None::<String>);
+    let edit = Edit::new();
+    let (busy, form_error) = (edit.busy, edit.error);
     let before = StoredValue::new(before);
     let client_id = StoredValue::new(client_id);
 
@@ -186,9 +183,6 @@ fn ContactForm(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let mut after = before.get_value();
         after.full_name = name.get_untracked().trim().to_owned();
         after.position = position.get_untracked().trim().to_owned();
@@ -204,34 +198,20 @@ fn ContactForm(
             return;
         }
         errors.set(Vec::new());
-        let Some(store) = base.store() else {
-            return;
-        };
-        busy.set(true);
         let before = before.get_value();
-        let id = client_id.get_value();
-        spawn_local(async move {
-            let result = store
-                .change_client(&id, "contact", |doc| {
-                    match doc.contacts.get_mut(&after.id) {
-                        Some(current) if !is_new => current.apply_edit(&before, &after),
-                        _ => {
-                            doc.contacts.insert(after.id.clone(), after.clone());
-                        }
-                    }
-                })
-                .await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    state.toast(cat().saved, false);
-                    on_done.run(());
-                }
-                Err(e) => {
-                    leptos::logging::error!("saving a contact failed: {e}");
-                    form_error.set(Some(cat().save_failed.to_owned()));
-                }
+        // An existing contact takes only what this form changed, checked
+        // on the stored document (it may have been deleted meanwhile).
+        let save = move |doc: &mut ClientDoc| {
+            if is_new {
+                doc.contacts.insert(after.id.clone(), after);
+                Ok(())
+            } else {
+                doc.edit_contact(&before, &after)
+                    .map_err(|e| entry_error_text(cat(), &e))
             }
+        };
+        edit.run(client_id.get_value(), "contact", save, move |_| {
+            on_done.run(())
         });
     };
 

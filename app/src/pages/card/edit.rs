@@ -41,6 +41,18 @@ impl Edit {
         edit: impl FnOnce(&mut ClientDoc) -> Result<(), String> + 'static,
         done: impl FnOnce(ClientDoc) + 'static,
     ) {
+        self.run_saying(id, message, cat().saved.to_owned(), edit, done);
+    }
+
+    /// [`Edit::run`], saying `toast` instead of "saved" when it is done.
+    pub fn run_saying(
+        self,
+        id: String,
+        message: &'static str,
+        toast: String,
+        edit: impl FnOnce(&mut ClientDoc) -> Result<(), String> + 'static,
+        done: impl FnOnce(ClientDoc) + 'static,
+    ) {
         let state = app_state();
         let Some(store) = base().store() else {
             return;
@@ -55,7 +67,7 @@ impl Edit {
             self.busy.set(false);
             match result {
                 Ok(doc) => {
-                    state.toast(cat().saved, false);
+                    state.toast(toast, false);
                     done(doc);
                 }
                 Err(EditError::Refused(words)) => self.error.set(Some(words)),

@@ -10,8 +10,8 @@ use leptos::task::spawn_local;
 use crate::base::Base;
 use crate::format;
 use crate::i18n::{Catalogue, cat};
+use crate::messages::entry_kind_name;
 use crate::t;
-use kartoteka::client::EntryKind;
 
 /// A field's name in the history.
 fn field_label(c: &Catalogue, field: &Field) -> String {
@@ -37,16 +37,6 @@ fn field_label(c: &Catalogue, field: &Field) -> String {
         Field::DuplicateOverride => c.history_override.to_owned(),
         Field::Deleted(kind) => (c.history_deleted)(entry_kind_name(c, *kind)),
         Field::Restored(kind) => (c.history_restored)(entry_kind_name(c, *kind)),
-    }
-}
-
-/// A kind of card entry, as the history names it.
-pub fn entry_kind_name(c: &Catalogue, kind: EntryKind) -> &'static str {
-    match kind {
-        EntryKind::Contact => c.entry_contact,
-        EntryKind::Event => c.entry_event,
-        EntryKind::Payment => c.entry_payment,
-        EntryKind::Shipment => c.entry_shipment,
     }
 }
 

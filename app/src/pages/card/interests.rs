@@ -9,18 +9,19 @@
 
 use kartoteka::client::{ClientDoc, Interest, Outcome};
 use kartoteka::date::{Date, Timestamp};
+use kartoteka::ids::UserId;
 use kartoteka::ids::new_id;
-use kartoteka::scenario::{Act, complete_interest};
+use kartoteka::scenario::{Act, InterestEdit, complete_interest_in, edit_interest_in};
 use kartoteka::workspace::{Names, WorkspaceDoc};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::components::focus::focus_id;
 use crate::format;
 use crate::i18n::{Lang, cat, lang};
 use crate::io::platform::now_ms;
-use crate::pages::interest_fields::{InterestDraft, InterestFields};
-use crate::pages::interest_move::{MoveControl, scenario_error_text};
+use crate::pages::card::edit::Edit;
+use crate::pages::interest_fields::{InterestDraft, InterestFields, service_options};
+use crate::pages::interest_move::{MoveControl, interest_error_text};
 use crate::state::app_state;
 use crate::t;
 
@@ -125,6 +126,11 @@ fn InterestItem(interest: Interest, doc: StoredValue<ClientDoc>) -> impl IntoVie
     });
     // Which completion form is open: none, success, or failure.
     let completing = RwSignal::new(None::<Outcome>);
+    let editing = RwSignal::new(false);
+    let seen = interest.state.clone();
+    let edit_id = format!("edit-{}", interest.id);
+    let edit_label = format!("{} — {}", cat().edit_interest_title, interest.content);
+    let opened = StoredValue::new(interest.clone());
     let open = interest.completed.is_none();
     let id = interest.id.clone();
     let outcome = interest.outcome;
@@ -165,6 +171,13 @@ fn InterestItem(interest: Interest, doc: StoredValue<ClientDoc>) -> impl IntoVie
             {match (open, outcome) {
                 (true, _) => view! {
                     <div class="interest__actions">
+                        <button type="button" class="button button--ghost button--small" aria-label=edit_label.clone()
+                            disabled=move || editing.get() on:click={
+                                let first = format!("{edit_id}-content");
+                                move |_| { editing.set(true); focus_id(&first, false); }
+                            }>
+                            {t!(edit)}
+                        </button>
                         <button type="button" class="button button--small" disabled=move || completing.get().is_some() on:click=move |_| completing.set(Some(Outcome::Success))>
                             {t!(complete_success)}
                         </button>
@@ -177,9 +190,17 @@ fn InterestItem(interest: Interest, doc: StoredValue<ClientDoc>) -> impl IntoVie
                 (false, Some(Outcome::Success)) => view! { <span class="outcome outcome--success">{t!(outcome_won)}</span> }.into_any(),
                 (false, _) => view! { <span class="outcome outcome--failure">{t!(outcome_lost)}</span> }.into_any(),
             }}
+            <Show when=move || editing.get()>
+                <InterestEditForm
+                    interest=opened.get_value()
+                    doc=doc
+                    on_done=Callback::new(move |()| editing.set(false))
+                />
+            </Show>
             {move || completing.get().map(|o| view! {
                 <CompleteForm
                     interest_id=id.clone()
+                    seen=seen.clone()
                     created=created
                     outcome=o
                     doc=doc
@@ -192,16 +213,18 @@ fn InterestItem(interest: Interest, doc: StoredValue<ClientDoc>) -> impl IntoVie
 }
 
 /// Completing an Interest: the day, and for an unsuccessful end the reason.
+/// `seen` is the state the person saw: if the Interest moved or ended
+/// meanwhile on another device, nothing is written and they are told.
 #[component]
 fn CompleteForm(
     interest_id: String,
+    seen: String,
     created: Date,
     outcome: Outcome,
     doc: StoredValue<ClientDoc>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let state = app_state();
-    let base = crate::base::base();
     let today = state.today();
     let day = RwSignal::new(today.to_string());
     let reasons = workspace()
@@ -210,7 +233,8 @@ fn CompleteForm(
     let reason = RwSignal::new(String::new());
     let day_error = RwSignal::new(None::<String>);
     let reason_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let edit = Edit::new();
+    let (busy, refused) = (edit.busy, edit.error);
     let key = format!("complete-{interest_id}");
     let (day_id, reason_id) = (format!("{key}-date"), format!("{key}-reason"));
 
@@ -224,64 +248,34 @@ fn CompleteForm(
         let (Ok(done_on), false) = (parsed, need_reason) else {
             return;
         };
-        let (Some(store), Some(me)) = (base.store(), state.user()) else {
+        let (Some(me), Some(ws)) = (state.user(), workspace()) else {
             return;
         };
-        let ws = workspace();
-        let reasons = ws
-            .as_ref()
-            .map(|w| w.rejection_reasons.clone())
-            .unwrap_or_default();
         let act = Act {
             by: me.id.clone(),
             date: done_on,
             at: Timestamp(now_ms()),
         };
         let reason = (outcome == Outcome::Failure).then_some(chosen);
-        let id = interest_id.clone();
-        // The same ending on the same document, or the refusal in words.
+        let (id, seen) = (interest_id.clone(), seen.clone());
+        // Checked and written on the stored document, in one edit.
         let complete = move |d: &mut ClientDoc| {
-            let has_client = d.potential.is_none();
-            let Some(i) = d.interests.get_mut(&id) else {
-                return Ok(());
-            };
-            let scenario = ws.as_ref().and_then(|w| w.scenarios.get(&i.scenario));
-            complete_interest(
-                i,
-                scenario,
+            complete_interest_in(
+                d,
+                &ws,
+                &id,
+                &seen,
                 outcome,
-                has_client,
                 reason.as_deref(),
-                &reasons,
                 new_id(),
                 &act,
             )
-            .map_err(|e| scenario_error_text(cat(), &e, scenario))
+            .map_err(|e| interest_error_text(cat(), &e, Some(&ws)))
         };
-        if let Err(text) = doc.with_value(|d| complete(&mut d.clone())) {
-            day_error.set(Some(text));
-            return;
-        }
-        busy.set(true);
         let client = doc.with_value(|d| d.id.to_string());
-        spawn_local(async move {
-            let result = store
-                .change_client(&client, "interest completed", |d| {
-                    // Checked above on the card's copy of the document.
-                    let _ = complete(d);
-                })
-                .await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    state.toast(cat().interest_completed, false);
-                    on_done.run(());
-                }
-                Err(e) => {
-                    leptos::logging::error!("completing an Interest failed: {e}");
-                    day_error.set(Some(cat().save_failed.to_owned()));
-                }
-            }
+        let toast = cat().interest_completed.to_owned();
+        edit.run_saying(client, "interest completed", toast, complete, move |_| {
+            on_done.run(())
         });
     };
 
@@ -325,6 +319,7 @@ fn CompleteForm(
                     <p class="field__error" id=reason_error_id.clone() role="alert">{move || reason_error.get()}</p>
                 </div>
             })}
+            <p class="form-error" role="alert">{move || refused.get()}</p>
             <div class="form-actions form-actions--start">
                 <button type="submit" class="button button--primary button--small" disabled=move || busy.get()>
                     {move || match outcome {
@@ -342,10 +337,10 @@ fn CompleteForm(
 #[component]
 fn InterestForm(doc: StoredValue<ClientDoc>, on_done: Callback<()>) -> impl IntoView {
     let state = app_state();
-    let base = crate::base::base();
     let client_created = doc.with_value(|d| d.card.created);
     let draft = InterestDraft::fresh();
-    let busy = RwSignal::new(false);
+    let edit = Edit::new();
+    let (busy, refused) = (edit.busy, edit.error);
     let choose_responsible = state.user().is_some_and(|u| u.role.sees_everything());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -353,29 +348,12 @@ fn InterestForm(doc: StoredValue<ClientDoc>, on_done: Callback<()>) -> impl Into
         let Some(interest) = draft.build(Some(client_created)) else {
             return;
         };
-        let Some(store) = base.store() else {
-            return;
-        };
-        busy.set(true);
         let client = doc.with_value(|d| d.id.to_string());
-        spawn_local(async move {
-            let result = store
-                .change_client(&client, "interest", |d| {
-                    d.interests.insert(interest.id.clone(), interest);
-                })
-                .await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    state.toast(cat().saved, false);
-                    on_done.run(());
-                }
-                Err(e) => {
-                    leptos::logging::error!("saving an Interest failed: {e}");
-                    draft.content_error.set(Some(cat().save_failed.to_owned()));
-                }
-            }
-        });
+        let add = move |d: &mut ClientDoc| {
+            d.interests.insert(interest.id.clone(), interest);
+            Ok(())
+        };
+        edit.run(client, "interest", add, move |_| on_done.run(()));
     };
 
     // The form opens with the cursor in its first field.
@@ -384,8 +362,166 @@ fn InterestForm(doc: StoredValue<ClientDoc>, on_done: Callback<()>) -> impl Into
     view! {
         <form class="interest-form" on:submit=submit novalidate>
             <InterestFields draft=draft choose_responsible=choose_responsible/>
+            <p class="form-error" role="alert">{move || refused.get()}</p>
             <div class="form-actions form-actions--start">
                 <button type="submit" class="button button--primary button--small" disabled=move || busy.get()>{t!(save_interest)}</button>
+                <button type="button" class="button button--small" on:click=move |_| on_done.run(())>{t!(cancel)}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Editing a registered Interest (SPEC 4): what it is about, the service
+/// type, the follow-up date (after a call, the next one) and, for
+/// supervisors, the responsible. Only what the form changed is written,
+/// on the stored document.
+#[component]
+fn InterestEditForm(
+    interest: Interest,
+    doc: StoredValue<ClientDoc>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let state = app_state();
+    let base = crate::base::base();
+    let today = state.today();
+    let role = state.user().map(|u| u.role);
+    let choose_responsible = role.is_some_and(|r| r.may_reassign());
+    let opened = InterestEdit::of(&interest);
+    let content = RwSignal::new(opened.content.clone());
+    let service = RwSignal::new(opened.service_type.clone());
+    let follow_up = RwSignal::new(opened.follow_up.map(|d| d.to_string()).unwrap_or_default());
+    let responsible = RwSignal::new(
+        opened
+            .responsible
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    );
+    let content_error = RwSignal::new(None::<String>);
+    let follow_up_error = RwSignal::new(None::<String>);
+    let edit = Edit::new();
+    let (busy, refused) = (edit.busy, edit.error);
+    let services = service_options(workspace().as_deref());
+    let users = base.assignable_users();
+    let prefix = format!("edit-{}", interest.id);
+    let ids = (
+        format!("{prefix}-content"),
+        format!("{prefix}-service"),
+        format!("{prefix}-follow-up"),
+        format!("{prefix}-responsible"),
+    );
+    let id = StoredValue::new(interest.id.clone());
+    let opened = StoredValue::new(opened);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let c = cat();
+        let text = content.get_untracked();
+        content_error.set(
+            text.trim()
+                .is_empty()
+                .then(|| c.err_interest_content.to_owned()),
+        );
+        let typed = follow_up.get_untracked();
+        let follow = if typed.trim().is_empty() {
+            Ok(None)
+        } else {
+            match typed.parse::<Date>() {
+                Err(_) => Err(c.err_date_format.to_owned()),
+                // A date already passed is kept as it was, not set anew.
+                Ok(d) if d < today && Some(d) != opened.with_value(|o| o.follow_up) => {
+                    Err(c.err_follow_up_past.to_owned())
+                }
+                Ok(d) => Ok(Some(d)),
+            }
+        };
+        follow_up_error.set(follow.as_ref().err().cloned());
+        let (Ok(follow), None) = (follow, content_error.get_untracked()) else {
+            crate::components::focus::focus_first_invalid();
+            return;
+        };
+        let (Some(ws), Some(role)) = (workspace(), role) else {
+            return;
+        };
+        let opened = opened.get_value();
+        let changed = InterestEdit {
+            content: text,
+            service_type: service.get_untracked(),
+            follow_up: follow,
+            responsible: if choose_responsible {
+                Some(responsible.get_untracked())
+                    .filter(|r| !r.is_empty())
+                    .map(UserId)
+            } else {
+                opened.responsible.clone()
+            },
+        };
+        let id = id.get_value();
+        let save = move |d: &mut ClientDoc| {
+            edit_interest_in(d, &ws, &id, &opened, &changed, role)
+                .map_err(|e| interest_error_text(cat(), &e, Some(&ws)))
+        };
+        edit.run(
+            doc.with_value(|d| d.id.to_string()),
+            "interest edited",
+            save,
+            move |_| on_done.run(()),
+        );
+    };
+
+    let (content_id, service_id, follow_id, responsible_id) = ids;
+    let content_error_id = format!("{content_id}-error");
+    let follow_error_id = format!("{follow_id}-error");
+    view! {
+        <form class="interest-form" novalidate on:submit=submit
+            on:keydown=move |ev| if ev.key() == "Escape" { on_done.run(()) }>
+            <h3 class="panel__subtitle">{t!(edit_interest_title)}</h3>
+            <div class="form-grid">
+                <div class="field form-grid__wide" class:field--invalid=move || content_error.with(Option::is_some)>
+                    <label class="field__label" for=content_id.clone()>
+                        {t!(interest_content)}
+                        <span class="field__required" aria-hidden="true">" *"</span>
+                    </label>
+                    <textarea class="field__input" id=content_id.clone() rows="2" required
+                        aria-invalid=move || content_error.with(Option::is_some).then_some("true")
+                        aria-describedby=content_error_id.clone()
+                        prop:value=move || content.get() on:input=move |ev| content.set(event_target_value(&ev))></textarea>
+                    <p class="field__error" id=content_error_id.clone() role="alert">{move || content_error.get()}</p>
+                </div>
+                <div class="field">
+                    <label class="field__label" for=service_id.clone()>{t!(interest_service)}</label>
+                    <select class="field__input" id=service_id.clone()
+                        prop:value=move || service.get() on:change=move |ev| service.set(event_target_value(&ev))>
+                        {services.into_iter().map(|(id, name, _)| {
+                            let selected = service.get_untracked() == id;
+                            view! { <option value=id selected=selected>{name}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field" class:field--invalid=move || follow_up_error.with(Option::is_some)>
+                    <label class="field__label" for=follow_id.clone()>{t!(follow_up)}</label>
+                    <input class="field__input" type="date" id=follow_id.clone() min=today.to_string()
+                        aria-invalid=move || follow_up_error.with(Option::is_some).then_some("true")
+                        aria-describedby=follow_error_id.clone()
+                        prop:value=move || follow_up.get() on:input=move |ev| follow_up.set(event_target_value(&ev))/>
+                    <p class="field__error" id=follow_error_id.clone() role="alert">{move || follow_up_error.get()}</p>
+                </div>
+                {choose_responsible.then(|| view! {
+                    <div class="field">
+                        <label class="field__label" for=responsible_id.clone()>{t!(field_responsible)}</label>
+                        <select class="field__input" id=responsible_id.clone()
+                            prop:value=move || responsible.get() on:change=move |ev| responsible.set(event_target_value(&ev))>
+                            {users.into_iter().map(|(id, name)| {
+                                let selected = responsible.get_untracked() == id;
+                                view! { <option value=id selected=selected>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                })}
+            </div>
+            <p class="form-error" role="alert">{move || refused.get()}</p>
+            <div class="form-actions form-actions--start">
+                <button type="submit" class="button button--primary button--small" disabled=move || busy.get()>{t!(save)}</button>
                 <button type="button" class="button button--small" on:click=move |_| on_done.run(())>{t!(cancel)}</button>
             </div>
         </form>
