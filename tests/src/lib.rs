@@ -590,6 +590,46 @@ impl Browser {
         self.click("Войти").await
     }
 
+    /// Opens a client's card through the search box, once the client is on
+    /// the device: types `query`, waits for `name`, presses Enter.
+    pub async fn open_card(&self, query: &str, name: &str) -> Result {
+        self.goto("/").await?;
+        self.fill("Найти клиента", query).await?;
+        self.wait_text(name).await?;
+        self.press("Найти клиента", "\u{E007}").await?;
+        self.wait_text("Контактные лица").await
+    }
+
+    /// The header's sync status.
+    pub async fn sync_status(&self) -> Result<String> {
+        self.inner_text("[data-testid=sync]").await
+    }
+
+    /// Waits until the header's sync status satisfies `want` (`what` names
+    /// it in the failure).
+    pub async fn wait_status(&self, what: &str, want: impl Fn(&str) -> bool) -> Result {
+        poll(
+            Duration::from_secs(30),
+            Duration::from_millis(100),
+            async || {
+                let status = self.sync_status().await?;
+                Ok(if want(&status) {
+                    Ok(())
+                } else {
+                    Err(format!("the sync status never showed {what}: {status:?}"))
+                })
+            },
+        )
+        .await
+    }
+
+    /// Waits until the header says every change was sent and confirmed
+    /// (the time of the last sync instead of a count of unsent changes).
+    pub async fn wait_all_sent(&self) -> Result {
+        self.wait_status("the time of the last sync", |s| s.starts_with('✓'))
+            .await
+    }
+
     /// Waits until the service worker controls the page and has cached the
     /// app shell, so the app can open with the relay gone.
     pub async fn wait_offline_ready(&self) -> Result {

@@ -20,16 +20,7 @@ async fn create_client(b: &Browser, name: &str) -> Result {
     b.click("Создать клиента").await?;
     b.wait_text("Сохранено на устройстве").await?;
     b.wait_text(name).await?;
-    wait_all_sent(b).await
-}
-
-/// Opens a client's card through the search box, once it is on the device.
-async fn open_card(b: &Browser, query: &str, name: &str) -> Result {
-    b.goto("/").await?;
-    b.fill("Найти клиента", query).await?;
-    b.wait_text(name).await?;
-    b.press("Найти клиента", "\u{E007}").await?;
-    b.wait_text("Контактные лица").await
+    b.wait_all_sent().await
 }
 
 /// Edits one field of the open card through its form.
@@ -41,34 +32,6 @@ async fn edit_field(b: &Browser, label: &str, value: &str) -> Result {
     b.wait_text(value).await
 }
 
-/// The header's sync status.
-async fn sync_status(b: &Browser) -> Result<String> {
-    b.inner_text("[data-testid=sync]").await
-}
-
-/// Waits until the header's sync status satisfies `want`.
-async fn wait_status(b: &Browser, what: &str, want: impl Fn(&str) -> bool) -> Result {
-    poll(
-        Duration::from_secs(30),
-        Duration::from_millis(100),
-        async || {
-            let status = sync_status(b).await?;
-            Ok(if want(&status) {
-                Ok(())
-            } else {
-                Err(format!("the sync status never showed {what}: {status:?}"))
-            })
-        },
-    )
-    .await
-}
-
-/// Waits until the header says every change was sent and confirmed (the
-/// time of the last sync instead of a count of unsent changes).
-async fn wait_all_sent(b: &Browser) -> Result {
-    wait_status(b, "the time of the last sync", |s| s.starts_with('✓')).await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_edit_by_the_manager_appears_on_the_supervisors_open_card_without_a_reload() -> Result {
     let (_data, relay) = Relay::demo("live").await?;
@@ -77,7 +40,7 @@ async fn an_edit_by_the_manager_appears_on_the_supervisors_open_card_without_a_r
 
     // A new client reaches the supervisor's device by itself.
     create_client(&manager, "Живой Пример").await?;
-    open_card(&supervisor, "Живой", "Живой Пример").await?;
+    supervisor.open_card("Живой", "Живой Пример").await?;
 
     // The manager edits; the supervisor's open card follows.
     let start = Instant::now();
@@ -88,7 +51,7 @@ async fn an_edit_by_the_manager_appears_on_the_supervisors_open_card_without_a_r
         took < Duration::from_secs(10),
         "the edit took {took:?} to reach the other browser"
     );
-    wait_all_sent(&manager).await?;
+    manager.wait_all_sent().await?;
     supervisor.shot("sync-live-supervisor.png").await?;
 
     // And the other way round.
@@ -105,8 +68,8 @@ async fn two_people_offline_edit_different_fields_and_both_edits_meet_when_the_r
     let manager = person(&relay, "petrov").await?;
     let supervisor = person(&relay, "orlova").await?;
     create_client(&manager, "Общий Клиент").await?;
-    open_card(&manager, "Общий", "Общий Клиент").await?;
-    open_card(&supervisor, "Общий", "Общий Клиент").await?;
+    manager.open_card("Общий", "Общий Клиент").await?;
+    supervisor.open_card("Общий", "Общий Клиент").await?;
 
     relay.stop().await?;
     manager.wait_text("Нет связи").await?;
@@ -115,7 +78,8 @@ async fn two_people_offline_edit_different_fields_and_both_edits_meet_when_the_r
     edit_field(&manager, "Отрасль", "Машиностроение").await?;
     edit_field(&supervisor, "Сайт", "obshchiy.example").await?;
     for b in [&manager, &supervisor] {
-        wait_status(b, "one unsent change", |s| s == "Не отправлено: 1").await?;
+        b.wait_status("one unsent change", |s| s == "Не отправлено: 1")
+            .await?;
     }
 
     relay.restart().await?;
@@ -124,8 +88,8 @@ async fn two_people_offline_edit_different_fields_and_both_edits_meet_when_the_r
     // Each still has its own edit, and the relay confirmed both.
     manager.wait_text("Машиностроение").await?;
     supervisor.wait_text("obshchiy.example").await?;
-    wait_all_sent(&manager).await?;
-    wait_all_sent(&supervisor).await?;
+    manager.wait_all_sent().await?;
+    supervisor.wait_all_sent().await?;
 
     // What the relay holds is what a reload shows.
     manager.reload().await?;
@@ -142,8 +106,8 @@ async fn the_relay_killed_right_after_an_edit_loses_nothing_and_everybody_gets_t
     let manager = person(&relay, "petrov").await?;
     let supervisor = person(&relay, "orlova").await?;
     create_client(&manager, "Стойкий Клиент").await?;
-    open_card(&manager, "Стойкий", "Стойкий Клиент").await?;
-    open_card(&supervisor, "Стойкий", "Стойкий Клиент").await?;
+    manager.open_card("Стойкий", "Стойкий Клиент").await?;
+    supervisor.open_card("Стойкий", "Стойкий Клиент").await?;
 
     // Saved on the device, and the relay is killed (SIGKILL) while the
     // change is on its way.
@@ -157,11 +121,11 @@ async fn the_relay_killed_right_after_an_edit_loses_nothing_and_everybody_gets_t
 
     supervisor.wait_text("stoykiy.example").await?;
     supervisor.wait_text("Энергетика").await?;
-    wait_all_sent(&manager).await?;
+    manager.wait_all_sent().await?;
 
     // A device that starts from scratch gets it from the relay's disk.
     let fresh = person(&relay, "orlova").await?;
-    open_card(&fresh, "Стойкий", "Стойкий Клиент").await?;
+    fresh.open_card("Стойкий", "Стойкий Клиент").await?;
     fresh.wait_text("stoykiy.example").await?;
     fresh.wait_text("Энергетика").await?;
     fresh.close().await?;
@@ -176,8 +140,8 @@ async fn the_same_field_changed_offline_by_two_people_is_a_marked_conflict_the_s
     let manager = person(&relay, "petrov").await?;
     let supervisor = person(&relay, "orlova").await?;
     create_client(&manager, "Спорный Клиент").await?;
-    open_card(&manager, "Спорный", "Спорный Клиент").await?;
-    open_card(&supervisor, "Спорный", "Спорный Клиент").await?;
+    manager.open_card("Спорный", "Спорный Клиент").await?;
+    supervisor.open_card("Спорный", "Спорный Клиент").await?;
 
     relay.stop().await?;
     manager.wait_text("Нет связи").await?;
@@ -202,7 +166,7 @@ async fn the_same_field_changed_offline_by_two_people_is_a_marked_conflict_the_s
     manager.wait_text_gone("Конфликт правок").await?;
     manager.wait_text("Нефтехимия").await?;
     assert!(!manager.text().await?.contains("Логистика"));
-    wait_all_sent(&supervisor).await?;
+    supervisor.wait_all_sent().await?;
     manager.close().await?;
     supervisor.close().await
 }
@@ -241,17 +205,21 @@ async fn a_refused_session_is_said_clearly_the_edits_wait_and_go_out_after_loggi
     manager.reload().await?;
     manager.wait_text("Сеанс истёк").await?;
 
-    open_card(&manager, "Терпеливый", "Терпеливый Клиент").await?;
+    manager.open_card("Терпеливый", "Терпеливый Клиент").await?;
     edit_field(&manager, "Отрасль", "Пчеловодство").await?;
-    wait_status(&manager, "one unsent change", |s| s == "Не отправлено: 1").await?;
+    manager
+        .wait_status("one unsent change", |s| s == "Не отправлено: 1")
+        .await?;
 
     // Logging in again sends what waited.
     manager.click("Выйти").await?;
     manager.log_in("petrov", PASSWORD).await?;
     manager.wait_text("Павел Петров").await?;
-    wait_all_sent(&manager).await?;
+    manager.wait_all_sent().await?;
     let supervisor = person(&relay, "orlova").await?;
-    open_card(&supervisor, "Терпеливый", "Терпеливый Клиент").await?;
+    supervisor
+        .open_card("Терпеливый", "Терпеливый Клиент")
+        .await?;
     supervisor.wait_text("Пчеловодство").await?;
     supervisor.close().await?;
     manager.close().await

@@ -254,6 +254,7 @@ fn deleted_part(d: &ClientDoc) -> (Vec<Contact>, Vec<Event>, Vec<Payment>, Vec<S
 fn ClientCard(doc: Memo<Option<Arc<ClientDoc>>>, explain_open: RwSignal<bool>) -> impl IntoView {
     let id = doc.with_untracked(|d| d.as_ref().map(|d| d.id.to_string()).unwrap_or_default());
     let may_merge = app_state().user().is_some_and(|u| u.role.may_merge());
+    provide_context(interests::Completing::default());
     let conflicts = RwSignal::new(Vec::new());
     // Conflicts come and go with changes from others: read again on each.
     {

@@ -7,6 +7,8 @@
 //! The fuller work with Interests ("My sales": registration from a search,
 //! potential clients, moves between scenario states) grows from here.
 
+use std::collections::HashMap;
+
 use kartoteka::client::{ClientDoc, Interest, Outcome};
 use kartoteka::date::{Date, Timestamp};
 use kartoteka::ids::UserId;
@@ -50,6 +52,15 @@ fn parse_day(text: &str, earliest: Date, today: Date) -> Result<Date, String> {
         Ok(day)
     }
 }
+
+/// The completion forms open on a card, by Interest: the outcome chosen
+/// and the state the person saw when they chose it. Kept by the card,
+/// above the section, so that a change from another device (which draws
+/// the section again) leaves a form open and still naming what the person
+/// saw: completing an Interest that moved meanwhile is then refused in
+/// words instead of ending it from a state nobody looked at.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Completing(RwSignal<HashMap<String, (Outcome, String)>>);
 
 /// The Interests panel of a card.
 #[component]
@@ -124,10 +135,39 @@ fn InterestItem(interest: Interest, doc: StoredValue<ClientDoc>) -> impl IntoVie
             .and_then(|w| w.rejection_reasons.iter().find(|x| &x.id == r))
             .map(|x| local_name(&x.names))
     });
-    // Which completion form is open: none, success, or failure.
-    let completing = RwSignal::new(None::<Outcome>);
+    // Which completion form is open (none, success, failure), kept above
+    // the section: see [`Completing`].
+    let forms = use_context::<Completing>().unwrap_or_default();
+    let completing = {
+        let id = interest.id.clone();
+        Memo::new(move |_| forms.0.with(|m| m.get(&id).map(|(o, _)| *o)))
+    };
+    let (open_form, close_form) = {
+        let (id, state) = (interest.id.clone(), interest.state.clone());
+        let close_id = id.clone();
+        (
+            move |o: Outcome| {
+                forms.0.update(|m| {
+                    m.insert(id.clone(), (o, state.clone()));
+                })
+            },
+            move || {
+                forms.0.update(|m| {
+                    m.remove(&close_id);
+                })
+            },
+        )
+    };
+    let seen = {
+        let (id, now) = (interest.id.clone(), interest.state.clone());
+        move || {
+            forms
+                .0
+                .with_untracked(|m| m.get(&id).map(|(_, s)| s.clone()))
+                .unwrap_or(now.clone())
+        }
+    };
     let editing = RwSignal::new(false);
-    let seen = interest.state.clone();
     let edit_id = format!("edit-{}", interest.id);
     let edit_label = format!("{} — {}", cat().edit_interest_title, interest.content);
     let opened = StoredValue::new(interest.clone());
@@ -178,10 +218,10 @@ fn InterestItem(interest: Interest, doc: StoredValue<ClientDoc>) -> impl IntoVie
                             }>
                             {t!(edit)}
                         </button>
-                        <button type="button" class="button button--small" disabled=move || completing.get().is_some() on:click=move |_| completing.set(Some(Outcome::Success))>
+                        <button type="button" class="button button--small" disabled=move || completing.get().is_some() on:click={ let open_form = open_form.clone(); move |_| open_form(Outcome::Success) }>
                             {t!(complete_success)}
                         </button>
-                        <button type="button" class="button button--small" disabled=move || completing.get().is_some() on:click=move |_| completing.set(Some(Outcome::Failure))>
+                        <button type="button" class="button button--small" disabled=move || completing.get().is_some() on:click={ let open_form = open_form.clone(); move |_| open_form(Outcome::Failure) }>
                             {t!(complete_failure)}
                         </button>
                     </div>
@@ -200,12 +240,12 @@ fn InterestItem(interest: Interest, doc: StoredValue<ClientDoc>) -> impl IntoVie
             {move || completing.get().map(|o| view! {
                 <CompleteForm
                     interest_id=id.clone()
-                    seen=seen.clone()
+                    seen=seen()
                     created=created
                     outcome=o
                     doc=doc
 
-                    on_done=Callback::new(move |()| completing.set(None))
+                    on_done=Callback::new({ let close_form = close_form.clone(); move |()| close_form() })
                 />
             })}
         </li>
