@@ -310,3 +310,28 @@ async fn a_supervisor_imports_300_clients_finds_one_by_its_contacts_phone_and_ex
     b.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_the_card_form_says_it_checked_only_the_clients_on_the_device() -> Result {
+    let (_data, mut relay) = Relay::demo("clients-offline-duplicates").await?;
+    let b = Browser::logged_in(&relay, "petrov", LAPTOP).await?;
+    b.click("Новый клиент").await?;
+    b.fill("Название", "Без связи").await?;
+    relay.stop().await?;
+    b.wait_text("Нет связи").await?;
+    b.fill("ИНН", "7707083893").await?;
+    b.wait_text("на дубликаты проверены только").await?;
+    let said = b
+        .inner_text("[data-testid=base-duplicates-offline]")
+        .await?;
+    assert_eq!(
+        said,
+        "Нет связи с сервером: на дубликаты проверены только клиенты, видимые на этом устройстве."
+    );
+    // Back online, the relay is asked and the offline note goes away.
+    relay.restart().await?;
+    b.wait_all_sent().await?;
+    b.wait_text_gone("проверены только клиенты, видимые на этом устройстве")
+        .await?;
+    b.close().await
+}

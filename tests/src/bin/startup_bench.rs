@@ -1,12 +1,14 @@
 //! Start-up benchmark (issue 2): the wasm size, the time from navigation to
 //! an interactive client list — on first login (download and store the
-//! base) and on a warm start from IndexedDB — and the time to open a card,
-//! measured in headless Chromium against a relay with N demo clients.
+//! base) and on a warm start from IndexedDB — the time to open a card and
+//! to save one of its sections (a note), measured in headless Chromium
+//! against a relay with N demo clients.
 //!
 //!     cargo run --release -p kartoteka-tests --bin startup_bench -- --clients 20000
 //!
 //! Times come from the page's own performance marks
-//! (`kartoteka:list-ready`, `kartoteka:card-ready`), so they measure the
+//! (`kartoteka:list-ready`, `kartoteka:card-ready`,
+//! `kartoteka:section-saved`), so they measure the
 //! app, not the WebDriver round trips.
 
 use std::path::Path;
@@ -108,6 +110,7 @@ async fn main() -> Result {
     let mut warm = Vec::new();
     let mut long = Vec::new();
     let mut card = Vec::new();
+    let mut save = Vec::new();
     for _ in 0..runs {
         b.reload().await?;
         warm.push(wait_mark(&b, "kartoteka:list-ready").await?);
@@ -124,6 +127,19 @@ async fn main() -> Result {
         .await?;
         let opened = wait_mark(&b, "kartoteka:card-ready").await?;
         card.push(opened - before);
+        // Save one section: a note, from the click to the note drawn.
+        b.fill("Примечание", "Замер сохранения").await?;
+        let before = b
+            .js(
+                "performance.clearMarks('kartoteka:section-saved');
+                document.querySelector('.note-form button[type=submit]').click();
+                return performance.now();",
+                vec![],
+            )
+            .await?
+            .as_f64()
+            .unwrap_or(0.0);
+        save.push(wait_mark(&b, "kartoteka:section-saved").await? - before);
         b.goto("/").await?;
     }
     if std::env::args().any(|a| a == "--timeline") {
@@ -141,6 +157,11 @@ async fn main() -> Result {
         "open a card: {:.0} ms (median of {runs}; runs {:?})",
         median(card.clone()),
         card.iter().map(|t| t.round()).collect::<Vec<_>>()
+    );
+    println!(
+        "save a card section (a note, click to drawn): {:.0} ms (median of {runs}; runs {:?})",
+        median(save.clone()),
+        save.iter().map(|t| t.round()).collect::<Vec<_>>()
     );
 
     // Search: the index build after start-up, then typing real queries
