@@ -712,6 +712,29 @@ pub fn screenshot_dir() -> PathBuf {
 }
 
 /// Small helpers of the benchmark binaries.
+/// A company's client base as a CSV file (`;`, UTF-8): `clients` clients
+/// `ООО «Импорт-Тест NNNN»` with INNs from 600000000 on, the first
+/// `with_two` of them with two contact persons and the rest with one, all
+/// Анна Смирнова's (`smirnova`). Every phone, e-mail and INN is distinct.
+pub fn clients_csv(clients: usize, with_two: usize) -> String {
+    let mut out = String::from(
+        "Наименование;ИНН;Телефон;Ответственный;Контактное лицо;Должность;Телефон контакта;E-mail контакта\r\n",
+    );
+    for i in 0..clients {
+        let inn = kartoteka::inn::Inn::from_base(&format!("{:09}", 600_000_000 + i))
+            .map(|i| i.as_str().to_owned())
+            .unwrap_or_default();
+        let contacts = if i < with_two { 2 } else { 1 };
+        for c in 0..contacts {
+            out.push_str(&format!(
+                "ООО «Импорт-Тест {i:04}»;{inn};+7 495 6{:02}-{:02}-{:02};smirnova;Контакт{c} Фамилия{i};Менеджер;+7 916 7{:02}-{:02}-{c}{c};c{c}.{i}@import-test.ru\r\n",
+                i / 100, i % 100, c, i / 100, i % 100,
+            ));
+        }
+    }
+    out
+}
+
 pub mod bench {
     use std::time::{Duration, Instant};
 

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use kartoteka::inn::Inn;
-use kartoteka_tests::{Browser, LAPTOP, PASSWORD, Relay, Result, TempDir, poll};
+use kartoteka_tests::{Browser, LAPTOP, PASSWORD, Relay, Result, TempDir, clients_csv, poll};
 use serde_json::json;
 
 /// The INN of the client the supervisor makes before the import: the file
@@ -18,21 +18,7 @@ const EXISTING_INN: &str = "7707083893";
 /// Анна Смирнова's; a row joining the client with [`EXISTING_INN`]; and two
 /// rows with a bad INN.
 fn company_file() -> String {
-    let mut out = String::from(
-        "Наименование;ИНН;Телефон;Ответственный;Контактное лицо;Должность;Телефон контакта;E-mail контакта\r\n",
-    );
-    for i in 0..300 {
-        let inn = Inn::from_base(&format!("{:09}", 600_000_000 + i))
-            .map(|i| i.as_str().to_owned())
-            .unwrap_or_default();
-        let contacts = if i < 200 { 2 } else { 1 };
-        for c in 0..contacts {
-            out.push_str(&format!(
-                "ООО «Импорт-Тест {i:04}»;{inn};+7 495 6{:02}-{:02}-{:02};smirnova;Контакт{c} Фамилия{i};Менеджер;+7 916 7{:02}-{:02}-{c}{c};c{c}.{i}@import-test.ru\r\n",
-                i / 100, i % 100, c, i / 100, i % 100,
-            ));
-        }
-    }
+    let mut out = clients_csv(300, 200);
     out.push_str(&format!(
         "Северный Ветер;{EXISTING_INN};;;Новиков Олег;Снабженец;+7 916 555-44-33;\r\n"
     ));
