@@ -7,6 +7,7 @@ pub mod client_picker;
 pub mod field;
 pub mod focus;
 pub mod header;
+pub mod opener;
 pub mod same_inn;
 pub mod status;
 pub mod toast;

@@ -1,5 +1,5 @@
-//! A labelled text input with its error message next to it: the label is a
-//! real `<label for>`, the message is tied to the input by
+//! A labelled text input (or text area) with its error message next to it:
+//! the label is a real `<label for>`, the message is tied to the input by
 //! `aria-describedby`, and the input says `aria-invalid` while wrong.
 
 use leptos::prelude::*;
@@ -33,6 +33,12 @@ pub fn TextField(
     /// Marks the field as required.
     #[prop(default = false)]
     required: bool,
+    /// A text area of this many rows instead of a one-line input.
+    #[prop(optional)]
+    rows: Option<u32>,
+    /// The field takes a whole line of a `form-grid`.
+    #[prop(default = false)]
+    wide: bool,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -51,23 +57,32 @@ pub fn TextField(
         }
     };
     view! {
-        <div class="field" class:field--invalid=move || error.with(Option::is_some)>
+        <div class="field" class:form-grid__wide=wide class:field--invalid=move || error.with(Option::is_some)>
             <label class="field__label" for=id.clone()>
                 {label}
                 {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
             </label>
-            <input
-                class="field__input"
-                id=id
-                type=kind
-                autocomplete=autocomplete
-                inputmode=inputmode
-                required=required
-                aria-invalid=move || error.with(Option::is_some).then_some("true")
-                aria-describedby=described
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
+            {
+                // What the input and the text area share.
+                let common = view! {
+                    <{..}
+                        class="field__input"
+                        id=id
+                        required=required
+                        aria-invalid=move || error.with(Option::is_some).then_some("true")
+                        aria-describedby=described
+                        prop:value=move || value.get()
+                        on:input=move |ev| value.set(event_target_value(&ev))
+                    />
+                };
+                match rows {
+                    Some(rows) => view! { <textarea {..common} rows=rows></textarea> }.into_any(),
+                    None => view! {
+                        <input {..common} type=kind autocomplete=autocomplete inputmode=inputmode/>
+                    }
+                    .into_any(),
+                }
+            }
             {hint.map(|h| view! { <p class="field__hint" id=hint_id>{h}</p> })}
             <p class="field__error" id=error_id role="alert">{move || error.get()}</p>
         </div>

@@ -611,19 +611,7 @@ fn DuplicateWarning(
                         .collect_view()
                 }}
             </ul>
-            <div class="field" class:field--invalid=move || error.with(Option::is_some)>
-                <label class="field__label" for="dup-reason">{t!(dup_reason_label)}</label>
-                <textarea
-                    class="field__input"
-                    id="dup-reason"
-                    rows="2"
-                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                    aria-describedby="dup-reason-error"
-                    prop:value=move || reason.get()
-                    on:input=move |ev| reason.set(event_target_value(&ev))
-                ></textarea>
-                <p class="field__error" id="dup-reason-error" role="alert">{move || error.get()}</p>
-            </div>
+            <TextField id="dup-reason" label=Signal::derive(t!(dup_reason_label)) value=reason error=error rows=2/>
             <button type="button" class="button" on:click=move |_| on_save()>{t!(dup_save_anyway)}</button>
         </section>
     }

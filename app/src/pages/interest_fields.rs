@@ -10,6 +10,7 @@ use kartoteka::scenario::{Act, Registration, register};
 use kartoteka::workspace::WorkspaceDoc;
 use leptos::prelude::*;
 
+use crate::components::field::TextField;
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
@@ -162,23 +163,8 @@ pub fn InterestFields(draft: InterestDraft, choose_responsible: bool) -> impl In
     let d = draft;
     view! {
         <div class="form-grid">
-            <div class="field form-grid__wide" class:field--invalid=move || d.content_error.with(Option::is_some)>
-                <label class="field__label" for="interest-content">
-                    {t!(interest_content)}
-                    <span class="field__required" aria-hidden="true">" *"</span>
-                </label>
-                <textarea
-                    class="field__input"
-                    id="interest-content"
-                    rows="2"
-                    required
-                    aria-invalid=move || d.content_error.with(Option::is_some).then_some("true")
-                    aria-describedby="interest-content-error"
-                    prop:value=move || d.content.get()
-                    on:input=move |ev| d.content.set(event_target_value(&ev))
-                ></textarea>
-                <p class="field__error" id="interest-content-error" role="alert">{move || d.content_error.get()}</p>
-            </div>
+            <TextField id="interest-content" label=Signal::derive(t!(interest_content)) value=d.content
+                error=d.content_error rows=2 required=true wide=true/>
             <div class="field">
                 <label class="field__label" for="interest-service">{t!(interest_service)}</label>
                 <select

@@ -12,6 +12,7 @@ use crate::components::channels::{
 };
 use crate::components::field::TextField;
 use crate::components::focus::focus_first_invalid;
+use crate::components::opener::FormOpener;
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
@@ -23,8 +24,9 @@ use crate::t;
 /// The contact persons panel of a card.
 #[component]
 pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
-    // Which contact is being edited: none, a new one, or an existing id.
-    let editing = RwSignal::new(None::<Option<String>>);
+    // Whether a new contact is being added; which one is being edited.
+    let adding = RwSignal::new(false);
+    let editing = RwSignal::new(None::<String>);
     let client_id = doc.id.to_string();
     let contacts: Vec<Contact> = doc.contacts_sorted().into_iter().cloned().collect();
     let empty = contacts.is_empty();
@@ -35,21 +37,14 @@ pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
         <section class="panel panel--wide" aria-labelledby="sec-contacts">
             <div class="panel__head">
                 <h2 class="panel__title" id="sec-contacts">{t!(section_contacts)}</h2>
-                <button
-                    type="button"
-                    class="button button--small"
-                    on:click=move |_| editing.set(Some(None))
-                    disabled=move || editing.get().is_some()
-                >
-                    {t!(add_contact)}
-                </button>
+                <FormOpener id="contact-add" label=Signal::derive(t!(add_contact)) open=adding/>
             </div>
-            <Show when=move || editing.get() == Some(None)>
+            <Show when=move || adding.get()>
                 <ContactForm
                     client_id=client.get_value()
                     contact=None
 
-                    on_done=Callback::new(move |()| editing.set(None))
+                    on_done=Callback::new(move |()| adding.set(false))
                 />
             </Show>
             {empty.then(|| view! { <p class="muted">{t!(no_contacts)}</p> })}
@@ -59,7 +54,7 @@ pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
                     .map(|c| {
                         let id = c.id.clone();
                         let id_edit = id.clone();
-                        let is_editing = move || editing.get() == Some(Some(id.clone()));
+                        let is_editing = move || editing.get().as_ref() == Some(&id);
                         let contact = c.clone();
                         view! {
                             <li class="contact">
@@ -68,7 +63,7 @@ pub fn ContactsSection(doc: ClientDoc) -> impl IntoView {
                                     fallback={
                                         let c = c.clone();
                                         let id_edit = id_edit.clone();
-                                        move || view! { <ContactView client=client.get_value() contact=c.clone() on_edit=Callback::new({ let id = id_edit.clone(); move |()| editing.set(Some(Some(id.clone()))) })/> }
+                                        move || view! { <ContactView client=client.get_value() contact=c.clone() on_edit=Callback::new({ let id = id_edit.clone(); move |()| editing.set(Some(id.clone())) })/> }
                                     }
                                 >
                                     <ContactForm
@@ -238,16 +233,7 @@ fn ContactForm(
                     />
                     <label for=format!("{prefix}-key")>{t!(contact_key)}</label>
                 </div>
-                <div class="field form-grid__wide">
-                    <label class="field__label" for=format!("{prefix}-notes")>{t!(contact_notes)}</label>
-                    <textarea
-                        class="field__input"
-                        id=format!("{prefix}-notes")
-                        rows="2"
-                        prop:value=move || notes.get()
-                        on:input=move |ev| notes.set(event_target_value(&ev))
-                    ></textarea>
-                </div>
+                <TextField id=format!("{prefix}-notes") label=Signal::derive(t!(contact_notes)) value=notes rows=2 wide=true/>
             </div>
             <p class="form-error" role="alert">{move || form_error.get()}</p>
             <div class="form-actions">

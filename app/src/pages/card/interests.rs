@@ -17,7 +17,9 @@ use kartoteka::scenario::{Act, InterestEdit, complete_interest_in, edit_interest
 use kartoteka::workspace::{Names, WorkspaceDoc};
 use leptos::prelude::*;
 
+use crate::components::field::TextField;
 use crate::components::focus::focus_id;
+use crate::components::opener::FormOpener;
 use crate::format;
 use crate::i18n::{Lang, cat, lang};
 use crate::io::platform::now_ms;
@@ -85,16 +87,7 @@ pub fn InterestsSection(doc: ClientDoc) -> impl IntoView {
         <section class="panel panel--wide" aria-labelledby="sec-interests">
             <div class="panel__head">
                 <h2 class="panel__title" id="sec-interests">{t!(section_interests)}</h2>
-                <button
-                    type="button"
-                    id="interest-add"
-                    class="button button--small"
-                    aria-expanded=move || adding.get().to_string()
-                    disabled=move || adding.get()
-                    on:click=move |_| adding.set(true)
-                >
-                    {t!(add_interest)}
-                </button>
+                <FormOpener id="interest-add" label=Signal::derive(t!(add_interest)) open=adding/>
             </div>
             <Show when=move || adding.get()>
                 <InterestForm doc=doc on_done=Callback::new(move |()| adding.set(false))/>
@@ -510,24 +503,14 @@ fn InterestEditForm(
     };
 
     let (content_id, service_id, follow_id, responsible_id) = ids;
-    let content_error_id = format!("{content_id}-error");
     let follow_error_id = format!("{follow_id}-error");
     view! {
         <form class="interest-form" novalidate on:submit=submit
             on:keydown=move |ev| if ev.key() == "Escape" { on_done.run(()) }>
             <h3 class="panel__subtitle">{t!(edit_interest_title)}</h3>
             <div class="form-grid">
-                <div class="field form-grid__wide" class:field--invalid=move || content_error.with(Option::is_some)>
-                    <label class="field__label" for=content_id.clone()>
-                        {t!(interest_content)}
-                        <span class="field__required" aria-hidden="true">" *"</span>
-                    </label>
-                    <textarea class="field__input" id=content_id.clone() rows="2" required
-                        aria-invalid=move || content_error.with(Option::is_some).then_some("true")
-                        aria-describedby=content_error_id.clone()
-                        prop:value=move || content.get() on:input=move |ev| content.set(event_target_value(&ev))></textarea>
-                    <p class="field__error" id=content_error_id.clone() role="alert">{move || content_error.get()}</p>
-                </div>
+                <TextField id=content_id label=Signal::derive(t!(interest_content)) value=content
+                    error=content_error rows=2 required=true wide=true/>
                 <div class="field">
                     <label class="field__label" for=service_id.clone()>{t!(interest_service)}</label>
                     <select class="field__input" id=service_id.clone()

@@ -6,6 +6,7 @@ use kartoteka::date::Timestamp;
 use kartoteka::ids::new_id;
 use leptos::prelude::*;
 
+use crate::components::field::TextField;
 use crate::format;
 use crate::i18n::cat;
 use crate::io::platform::now_ms;
@@ -58,17 +59,7 @@ pub fn NotesSection(doc: ClientDoc) -> impl IntoView {
         <section class="panel panel--wide" aria-labelledby="sec-notes">
             <h2 class="panel__title" id="sec-notes">{t!(section_notes)}</h2>
             <form class="note-form" on:submit=submit novalidate>
-                <label class="field__label" for="note-text">{t!(note_text)}</label>
-                <textarea
-                    class="field__input"
-                    id="note-text"
-                    rows="2"
-                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                    aria-describedby="note-text-error"
-                    prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
-                ></textarea>
-                <p class="field__error" id="note-text-error" role="alert">{move || error.get()}</p>
+                <TextField id="note-text" label=Signal::derive(t!(note_text)) value=text error=error rows=2/>
                 <button type="submit" class="button button--small" disabled=move || busy.get()>
                     {t!(add_note)}
                 </button>

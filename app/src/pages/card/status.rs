@@ -16,10 +16,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::base::{Base, Rules};
+use crate::components::field::TextField;
+use crate::components::opener::FormOpener;
 use crate::components::status::{StatusLabel, ZoneLabel, status_name_of};
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
+use crate::messages::measure_name;
 use crate::state::app_state;
 use crate::t;
 
@@ -182,19 +185,8 @@ pub fn StatusSection(doc: ClientDoc, open: RwSignal<bool>) -> impl IntoView {
                     >
                         {t!(recompute)}
                     </button>
-                    <button
-                        type="button"
-                        id="status-manual-open"
-                        class="button button--small"
-                        aria-expanded=move || manual_open.get().to_string()
-                        disabled=move || manual_open.get()
-                        on:click=move |_| {
-                            manual_open.set(true);
-                            crate::components::focus::focus_id("manual-status", false);
-                        }
-                    >
-                        {t!(set_manual_status)}
-                    </button>
+                    <FormOpener id="status-manual-open" label=Signal::derive(t!(set_manual_status))
+                        open=manual_open focus="manual-status"/>
                 </div>
             </div>
             {head}
@@ -209,15 +201,6 @@ pub fn StatusSection(doc: ClientDoc, open: RwSignal<bool>) -> impl IntoView {
             </Show>
             <ManualStatusList doc=doc/>
         </section>
-    }
-}
-
-fn measure_name(c: &Catalogue, m: Measure) -> &'static str {
-    match m {
-        Measure::ActiveInterests => c.measure_active_interests,
-        Measure::SuccessfulInterests => c.measure_successful_interests,
-        Measure::Payments => c.measure_payments,
-        Measure::Shipments => c.measure_shipments,
     }
 }
 
@@ -556,24 +539,8 @@ fn ManualStatusForm(doc: StoredValue<ClientDoc>, on_done: Callback<()>) -> impl 
                     }}
                 </select>
             </div>
-            <div class="field" class:field--invalid=move || error.with(Option::is_some)>
-                <label class="field__label" for="manual-comment">
-                    {t!(manual_comment)}
-                    <span class="field__required" aria-hidden="true">" *"</span>
-                </label>
-                <textarea
-                    class="field__input"
-                    id="manual-comment"
-                    rows="2"
-                    required
-                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                    aria-describedby="manual-comment-error manual-comment-hint"
-                    prop:value=move || comment.get()
-                    on:input=move |ev| comment.set(event_target_value(&ev))
-                ></textarea>
-                <p class="field__hint" id="manual-comment-hint">{t!(manual_comment_hint)}</p>
-                <p class="field__error" id="manual-comment-error" role="alert">{move || error.get()}</p>
-            </div>
+            <TextField id="manual-comment" label=Signal::derive(t!(manual_comment)) value=comment
+                error=error hint=Signal::derive(t!(manual_comment_hint)) rows=2 required=true/>
             <div class="form-actions form-actions--start">
                 <button type="submit" class="button button--primary button--small" disabled=move || busy.get()>
                     {t!(manual_submit)}

@@ -14,6 +14,7 @@ use kartoteka::import::{FactKind, NewFact};
 use kartoteka::timeline::{What, timeline};
 use leptos::prelude::*;
 
+use crate::components::field::TextField;
 use crate::components::focus::{focus_first_invalid, focus_id};
 use crate::format;
 use crate::i18n::cat;
@@ -413,17 +414,8 @@ fn EventForm(
                         </select>
                     </div>
                 })}
-                <div class="field form-grid__wide" class:field--invalid=move || result_error.with(Option::is_some)>
-                    <label class="field__label" for="event-result">
-                        {t!(event_result)}
-                        <span class="field__required" aria-hidden="true">" *"</span>
-                    </label>
-                    <textarea class="field__input" id="event-result" rows="2" required
-                        aria-invalid=move || result_error.with(Option::is_some).then_some("true")
-                        aria-describedby="event-result-error"
-                        prop:value=move || result.get() on:input=move |ev| result.set(event_target_value(&ev))></textarea>
-                    <p class="field__error" id="event-result-error" role="alert">{move || result_error.get()}</p>
-                </div>
+                <TextField id="event-result" label=Signal::derive(t!(event_result)) value=result
+                    error=result_error rows=2 required=true wide=true/>
             </div>
             <p class="form-error" role="alert">{move || form_error.get()}</p>
             <div class="form-actions form-actions--start">
