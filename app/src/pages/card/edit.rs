@@ -69,10 +69,6 @@ impl Edit {
                 Ok(doc) => {
                     state.toast(toast, false);
                     done(doc);
-                    // For the benchmarks: the save is on screen.
-                    request_animation_frame(|| {
-                        crate::io::platform::mark("kartoteka:section-saved")
-                    });
                 }
                 Err(EditError::Refused(words)) => self.error.set(Some(words)),
                 Err(EditError::Store(e)) => {
