@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use kartoteka_tests::{Browser, LAPTOP, PASSWORD, Relay, Result, poll};
+use kartoteka_tests::{Browser, LAPTOP, PASSWORD, Relay, Result};
 
 /// A browser of its own (its own profile, so its own IndexedDB) logged in
 /// as `login`, showing the client list.
