@@ -18,6 +18,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::base::Base;
+use crate::components::editor::{MoveButtons, NamesFields};
 use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, cat};
 use crate::state::app_state;
@@ -117,15 +118,6 @@ fn op_name(c: &Catalogue, op: Op) -> &'static str {
         Op::AtLeast => c.op_at_least,
         Op::AtMost => c.op_at_most,
         Op::Exactly => c.op_exactly,
-    }
-}
-
-fn measure_name(c: &Catalogue, m: Measure) -> &'static str {
-    match m {
-        Measure::ActiveInterests => c.measure_active_interests,
-        Measure::SuccessfulInterests => c.measure_successful_interests,
-        Measure::Payments => c.measure_payments,
-        Measure::Shipments => c.measure_shipments,
     }
 }
 
@@ -272,9 +264,7 @@ fn StatusEditor(
         v.swap(i, j as usize);
         draft.update(|c| renumber(c, &v));
     };
-    let (ru_id, en_id, colour_id, method_id_attr, period_id) = (
-        format!("status-{key}-ru"),
-        format!("status-{key}-en"),
+    let (colour_id, method_id_attr, period_id) = (
         format!("status-{key}-colour"),
         format!("status-{key}-method"),
         format!("status-{key}-period"),
@@ -287,38 +277,12 @@ fn StatusEditor(
                 <span class="status-editor__id">{key.clone()}</span>
             </legend>
             <div class="status-editor__order">
-                <button
-                    type="button"
-                    class="button button--small button--ghost"
-                    aria-label=move || (cat().move_up)(&name())
-                    disabled=move || position() == Some(0)
-                    on:click=move |_| shift(-1)
-                >
-                    <span aria-hidden="true">"↑"</span>
-                </button>
-                <button
-                    type="button"
-                    class="button button--small button--ghost"
-                    aria-label=move || (cat().move_down)(&name())
-                    disabled=move || position().is_none_or(|p| p + 1 >= count())
-                    on:click=move |_| shift(1)
-                >
-                    <span aria-hidden="true">"↓"</span>
-                </button>
+                <MoveButtons name=Signal::derive(name) position=Signal::derive(position) count=Signal::derive(count) shift=Callback::new(shift)/>
             </div>
             <div class="status-editor__grid">
-                <div class="field">
-                    <label class="field__label" for=ru_id.clone()>{t!(status_name_ru)}</label>
-                    <input class="field__input" id=ru_id.clone()
-                        prop:value=move || def().map(|d| d.names.ru).unwrap_or_default()
-                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.names.ru = v.clone()) }/>
-                </div>
-                <div class="field">
-                    <label class="field__label" for=en_id.clone()>{t!(status_name_en)}</label>
-                    <input class="field__input" id=en_id.clone()
-                        prop:value=move || def().map(|d| d.names.en).unwrap_or_default()
-                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.names.en = v.clone()) }/>
-                </div>
+                <NamesFields id=format!("status-{key}") labels=(|c| c.status_name_ru, |c| c.status_name_en)
+                    names=Signal::derive(move || def().map(|d| d.names).unwrap_or_default())
+                    set=Callback::new(move |n: Names| edit(&|d| d.names = n.clone()))/>
                 <div class="field field--colour">
                     <label class="field__label" for=colour_id.clone()>{t!(status_colour)}</label>
                     <input class="field__input" type="color" id=colour_id.clone()
@@ -508,7 +472,7 @@ fn ClauseEditor(
                                         on:change=move |ev| set(xi, |x, v| {
                                             if let Some(m) = Measure::ALL.into_iter().find(|m| measure_id(*m) == v) { x.measure = m }
                                         }, event_target_value(&ev))>
-                                        {Measure::ALL.into_iter().map(|m| view! { <option value=measure_id(m)>{move || measure_name(cat(), m)}</option> }).collect_view()}
+                                        {Measure::ALL.into_iter().map(|m| view! { <option value=measure_id(m)>{move || cat().measure(m)}</option> }).collect_view()}
                                     </select>
                                 </div>
                                 <div class="field">
