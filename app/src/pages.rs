@@ -11,6 +11,7 @@ pub mod import;
 pub mod interest_fields;
 pub mod interest_move;
 pub mod login;
+pub mod options;
 pub mod register;
 pub mod sales;
 pub mod settings;
