@@ -15,5 +15,6 @@ pub mod options;
 pub mod register;
 pub mod sales;
 pub mod settings;
+pub mod settings_form;
 pub mod settings_sales;
 pub mod users;

@@ -12,16 +12,16 @@ use kartoteka::rules::config::{
     Clause, Comparison, ConfigError, Measure, Op, RuleSet, RuleTemplate, StatusConfig, StatusDef,
     StatusId, StatusMethod,
 };
-use kartoteka::workspace::{Names, WorkspaceDoc};
+use kartoteka::workspace::Names;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::base::Base;
 use crate::components::editor::{MoveButtons, NamesFields};
 use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, cat};
-use crate::state::app_state;
+use crate::pages::settings_form::{
+    SettingsForbidden, SettingsForm, save_workspace, settings_access,
+};
 use crate::t;
 
 /// The statuses in their order.
@@ -133,23 +133,10 @@ fn renumber(config: &mut StatusConfig, ids: &[StatusId]) {
 /// The settings page.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let state = app_state();
     let base = crate::base::base();
-    let allowed = state.user().is_some_and(|u| u.role.sees_everything());
-    if !allowed {
-        return view! {
-            <main class="settings-page" id="main">
-                <h1>{t!(settings_title)}</h1>
-                <p class="muted">{t!(settings_forbidden)}</p>
-            </main>
-        }
-        .into_any();
-    }
-    // Supervisors see the settings; only administrators change them (the
-    // relay refuses anyone else's change to the workspace).
-    let read_only = state
-        .user()
-        .is_none_or(|u| u.role != kartoteka::workspace::Role::Administrator);
+    let Some(read_only) = settings_access() else {
+        return view! { <SettingsForbidden title=|c| c.settings_title/> }.into_any();
+    };
     let saved = move || {
         base.workspace
             .with_untracked(|w| w.as_ref().map(|w| w.statuses.clone()))
@@ -160,15 +147,9 @@ pub fn SettingsPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let ids = Memo::new(move |_| draft.with(ordered));
 
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let save = Callback::new(move |()| {
         let config = draft.get_untracked();
-        if let Err(e) = RuleSet::new(&config) {
-            error.set(Some(config_error_text(cat(), &config, &e)));
-            focus_id("settings-error", false);
-            return;
-        }
-        error.set(None);
+        RuleSet::new(&config).map_err(|e| config_error_text(cat(), &config, &e))?;
         save_workspace(
             base,
             "statuses and rules",
@@ -176,7 +157,8 @@ pub fn SettingsPage() -> impl IntoView {
             (busy, error),
             |w| w.statuses = config,
         );
-    };
+        Ok(())
+    });
     let add_status = move |_| {
         let id = StatusId::new(format!("custom_{}", &kartoteka::ids::new_id()[..8]));
         draft.update(|c| {
@@ -201,9 +183,8 @@ pub fn SettingsPage() -> impl IntoView {
             <p class="muted">{t!(settings_lead)}</p>
             <p class="settings-page__crumb"><A href="/settings/sales">{t!(sales_settings_link)}</A></p>
             {read_only.then(|| view! { <p class="banner banner--info" data-testid="settings-read-only">{t!(settings_read_only)}</p> })}
-            <form class="settings-form" on:submit=save novalidate>
-                <p class="form-error" id="settings-error" tabindex="-1" role="alert">{move || error.get()}</p>
-                <fieldset class="sales-settings__body" disabled=read_only>
+            <SettingsForm error_id="settings-error" error=error busy=busy disabled=read_only
+                save=save discard=Callback::new(move |()| draft.set(saved()))>
                 <For
                     each=move || ids.get()
                     key=|id| id.clone()
@@ -213,15 +194,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <button type="button" class="button" on:click=add_status>{t!(add_status)}</button>
                 </div>
                 <ZoneEditor draft=draft/>
-                <div class="form-actions settings-form__actions">
-                    <button type="button" class="button" on:click=move |_| {
-                        draft.set(saved());
-                        error.set(None);
-                    }>{t!(discard_changes)}</button>
-                    <button type="submit" class="button button--primary" disabled=move || busy.get()>{t!(save_settings)}</button>
-                </div>
-                </fieldset>
-            </form>
+            </SettingsForm>
         </main>
     }
     .into_any()
@@ -542,32 +515,4 @@ fn ZoneEditor(draft: RwSignal<StatusConfig>) -> impl IntoView {
             </div>
         </fieldset>
     }
-}
-
-/// Writes a change of the workspace settings (`message` names it in the
-/// document's history), then shows the new workspace and `saved`; the
-/// form's busy flag is set meanwhile and its error says when it failed.
-pub fn save_workspace(
-    base: Base,
-    message: &'static str,
-    saved: &'static str,
-    (busy, error): (RwSignal<bool>, RwSignal<Option<String>>),
-    edit: impl FnOnce(&mut WorkspaceDoc) + 'static,
-) {
-    let Some(store) = base.store() else {
-        return;
-    };
-    busy.set(true);
-    spawn_local(async move {
-        let result = store.change_workspace(message, edit).await;
-        busy.set(false);
-        match result {
-            // The store announced the new workspace to the base.
-            Ok(_) => base.app.toast(saved, false),
-            Err(e) => {
-                leptos::logging::error!("saving the settings ({message}) failed: {e}");
-                error.set(Some(cat().save_failed.to_owned()));
-            }
-        }
-    });
 }

@@ -14,7 +14,7 @@ use kartoteka::client::Outcome;
 use kartoteka::summary::InterestSummary;
 use kartoteka::workspace::sales::interests_in;
 use kartoteka::workspace::{
-    Names, Reason, Role, SalesError, Scenario, ScenarioState, ServiceType, WorkspaceDoc,
+    Names, Reason, SalesError, Scenario, ScenarioState, ServiceType, WorkspaceDoc,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,8 +23,9 @@ use leptos_router::components::A;
 use crate::components::editor::{MoveButtons, NamesFields};
 use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, Lang, cat, lang};
-use crate::pages::settings::save_workspace;
-use crate::state::app_state;
+use crate::pages::settings_form::{
+    SettingsForbidden, SettingsForm, save_workspace, settings_access,
+};
 use crate::t;
 
 /// A name in the interface language, else the fallback (an id).
@@ -138,19 +139,10 @@ type Draft = RwSignal<WorkspaceDoc>;
 /// The sales settings page.
 #[component]
 pub fn SalesSettingsPage() -> impl IntoView {
-    let state = app_state();
     let base = crate::base::base();
-    let role = state.user().map(|u| u.role);
-    if !role.is_some_and(Role::sees_everything) {
-        return view! {
-            <main class="settings-page" id="main">
-                <h1>{t!(sales_settings_title)}</h1>
-                <p class="muted">{t!(settings_forbidden)}</p>
-            </main>
-        }
-        .into_any();
-    }
-    let read_only = role != Some(Role::Administrator);
+    let Some(read_only) = settings_access() else {
+        return view! { <SettingsForbidden title=|c| c.sales_settings_title/> }.into_any();
+    };
     let Some(saved) = base.workspace.get_untracked() else {
         return view! { <main class="settings-page" id="main"><p class="muted">{t!(loading)}</p></main> }
             .into_any();
@@ -163,15 +155,10 @@ pub fn SalesSettingsPage() -> impl IntoView {
     spawn_local(base.read_sales());
     let sales_read = move || base.sales_ready();
 
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let save = Callback::new(move |()| {
         let d = draft.get_untracked();
-        if let Err(e) = d.validate_sales() {
-            error.set(Some(sales_error_text(cat(), &d, &e)));
-            focus_id("sales-error", false);
-            return;
-        }
-        error.set(None);
+        d.validate_sales()
+            .map_err(|e| sales_error_text(cat(), &d, &e))?;
         save_workspace(
             base,
             "sales scenarios and service types",
@@ -184,13 +171,13 @@ pub fn SalesSettingsPage() -> impl IntoView {
                 w.settings.default_service_type = d.settings.default_service_type;
             },
         );
-    };
-    let discard = move |_| {
+        Ok(())
+    });
+    let discard = Callback::new(move |()| {
         if let Some(w) = base.workspace.get_untracked() {
             draft.set((*w).clone());
         }
-        error.set(None);
-    };
+    });
 
     view! {
         <main class="settings-page sales-settings" id="main">
@@ -198,19 +185,14 @@ pub fn SalesSettingsPage() -> impl IntoView {
             <h1>{t!(sales_settings_title)}</h1>
             <p class="muted">{t!(sales_settings_lead)}</p>
             {read_only.then(|| view! { <p class="banner banner--info sales-settings__note">{t!(sales_settings_read_only)}</p> })}
-            <form class="settings-form" on:submit=save novalidate>
-                <p class="form-error" id="sales-error" tabindex="-1" role="alert">{move || error.get()}</p>
-                <p class="muted" role="status" hidden=sales_read>{t!(sales_reading)}</p>
-                <fieldset class="sales-settings__body" disabled=move || read_only || !sales_read()>
-                    <ScenariosEditor draft=draft/>
-                    <ServiceTypesEditor draft=draft/>
-                    <ReasonsEditor draft=draft/>
-                    <div class="form-actions settings-form__actions">
-                        <button type="button" class="button" on:click=discard>{t!(discard_changes)}</button>
-                        <button type="submit" class="button button--primary" disabled=move || busy.get()>{t!(save_settings)}</button>
-                    </div>
-                </fieldset>
-            </form>
+            <SettingsForm error_id="sales-error" error=error busy=busy
+                disabled=Signal::derive(move || read_only || !sales_read())
+                save=save discard=discard
+                status=move || view! { <p class="muted" role="status" hidden=sales_read>{t!(sales_reading)}</p> }>
+                <ScenariosEditor draft=draft/>
+                <ServiceTypesEditor draft=draft/>
+                <ReasonsEditor draft=draft/>
+            </SettingsForm>
         </main>
     }
     .into_any()
