@@ -55,6 +55,14 @@ fn service_type_name(w: &WorkspaceDoc, id: &str) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
+/// The draft's scenarios as a picker offers them: (id, name or else id).
+fn scenario_choices(w: &WorkspaceDoc) -> Vec<(String, String)> {
+    w.scenarios
+        .values()
+        .map(|s| (s.id.clone(), name_or(&s.names, &s.id)))
+        .collect()
+}
+
 /// The position (from 1) of a state in its scenario.
 fn state_position(w: &WorkspaceDoc, scenario: &str, state: &str) -> usize {
     w.scenarios
@@ -210,14 +218,7 @@ fn ScenariosEditor(draft: Draft) -> impl IntoView {
     });
     let selected = RwSignal::new(first);
     let notice = RwSignal::new(None::<String>);
-    let options = move || {
-        draft.with(|w| {
-            w.scenarios
-                .values()
-                .map(|s| (s.id.clone(), name_or(&s.names, &s.id)))
-                .collect::<Vec<_>>()
-        })
-    };
+    let options = move || draft.with(scenario_choices);
     let add_scenario = move |_| {
         let id = fresh_id("sc");
         let state_new = ScenarioState {
@@ -553,14 +554,7 @@ fn ServiceTypeRow(draft: Draft, id: String, notice: RwSignal<Option<String>>) ->
         })
     };
     let name = move || get().map(|t| name_or(&t.names, "")).unwrap_or_default();
-    let scenarios = move || {
-        draft.with(|w| {
-            w.scenarios
-                .values()
-                .map(|s| (s.id.clone(), name_or(&s.names, &s.id)))
-                .collect::<Vec<_>>()
-        })
-    };
+    let scenarios = move || draft.with(scenario_choices);
     let delete = move |_| {
         let own = key.get_value();
         let used = with_interests(|all| all.filter(|i| i.service_type == own).count());
