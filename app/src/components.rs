@@ -4,6 +4,7 @@
 pub mod base_duplicates;
 pub mod channels;
 pub mod client_picker;
+pub mod editor;
 pub mod field;
 pub mod focus;
 pub mod header;

@@ -843,6 +843,20 @@ pub struct Catalogue {
     pub same_inn_hint: &'static str,
 }
 
+impl Catalogue {
+    /// The name of what a rule's condition counts (SPEC 5), for the rule
+    /// editor and for the card's explanation of a status.
+    pub fn measure(&self, m: kartoteka::rules::config::Measure) -> &'static str {
+        use kartoteka::rules::config::Measure;
+        match m {
+            Measure::ActiveInterests => self.measure_active_interests,
+            Measure::SuccessfulInterests => self.measure_successful_interests,
+            Measure::Payments => self.measure_payments,
+            Measure::Shipments => self.measure_shipments,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ pub struct ClientList {
     pub items: Vec<Arc<ClientSummary>>,
     index: HashMap<String, usize>,
     /// Potential clients' Interest documents (not linked yet), by id.
-    pub potential: HashMap<String, Arc<ClientSummary>>,
+    pub potential: Potential,
     /// Whether the summaries carry their sales parts.
     pub sales_read: bool,
     /// Clients whose whole summary came in (an edit, a sync) before the
@@ -28,8 +28,20 @@ pub struct ClientList {
     fresh: HashSet<String>,
 }
 
+/// Potential clients' Interest documents, by id.
+type Potential = HashMap<String, Arc<ClientSummary>>;
+
 fn sort_key(s: &ClientSummary) -> String {
     fold(&s.name)
+}
+
+/// Where each client stands in `items`, by id.
+fn index_of(items: &[Arc<ClientSummary>]) -> HashMap<String, usize> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.to_string(), i))
+        .collect()
 }
 
 impl ClientList {
@@ -46,14 +58,9 @@ impl ClientList {
         }
         items.sort_by(|a, b| a.0.cmp(&b.0));
         let items: Vec<Arc<ClientSummary>> = items.into_iter().map(|(_, s)| s).collect();
-        let index = items
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.to_string(), i))
-            .collect();
         ClientList {
+            index: index_of(&items),
             items,
-            index,
             potential,
             sales_read: false,
             fresh: HashSet::new(),
@@ -70,15 +77,21 @@ impl ClientList {
         self.index.get(id).and_then(|&i| self.items.get(i))
     }
 
-    /// A new list with this client added or replaced, kept sorted.
-    pub fn with(&self, summary: ClientSummary) -> ClientList {
-        let id = summary.id.to_string();
+    /// The clients and the potential clients of this list without `id`.
+    fn parts_without(&self, id: &str) -> (Vec<Arc<ClientSummary>>, Potential) {
         let mut items = self.items.clone();
-        if let Some(&i) = self.index.get(summary.id.as_str()) {
+        if let Some(&i) = self.index.get(id) {
             items.remove(i);
         }
         let mut potential = self.potential.clone();
-        potential.remove(summary.id.as_str());
+        potential.remove(id);
+        (items, potential)
+    }
+
+    /// A new list with this client added or replaced, kept sorted.
+    pub fn with(&self, summary: ClientSummary) -> ClientList {
+        let id = summary.id.to_string();
+        let (mut items, mut potential) = self.parts_without(&id);
         if summary.is_client() {
             let key = sort_key(&summary);
             let at = items.partition_point(|s| sort_key(s) < key);
@@ -86,18 +99,13 @@ impl ClientList {
         } else if summary.potential && summary.merged_into.is_none() {
             potential.insert(summary.id.to_string(), Arc::new(summary));
         }
-        let index = items
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.to_string(), i))
-            .collect();
         let mut fresh = self.fresh.clone();
         if !self.sales_read {
             fresh.insert(id);
         }
         ClientList {
+            index: index_of(&items),
             items,
-            index,
             potential,
             sales_read: self.sales_read,
             fresh,
@@ -107,20 +115,10 @@ impl ClientList {
     /// A new list without this client (a document dropped from the
     /// device).
     pub fn without(&self, id: &str) -> ClientList {
-        let mut items = self.items.clone();
-        if let Some(&i) = self.index.get(id) {
-            items.remove(i);
-        }
-        let mut potential = self.potential.clone();
-        potential.remove(id);
-        let index = items
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.to_string(), i))
-            .collect();
+        let (items, potential) = self.parts_without(id);
         ClientList {
+            index: index_of(&items),
             items,
-            index,
             potential,
             sales_read: self.sales_read,
             fresh: self.fresh.clone(),

@@ -1,7 +1,7 @@
 //! The relay's HTTP API, typed: pages call these functions and never build
 //! URLs or parse JSON themselves.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use kartoteka::api::{ErrorBody, LoginRequest, LoginResponse, SessionUser};
 use kartoteka::users::{
     ActiveRequest, NewUserRequest, OwnPasswordRequest, ResetPasswordRequest, RoleRequest, UserView,
@@ -68,22 +68,46 @@ async fn check(res: Response) -> Result<Response, ApiError> {
     }
 }
 
-fn bearer(token: &str) -> String {
-    format!("Bearer {token}")
+/// A request that carries the session's token.
+fn with_token(req: RequestBuilder, token: &str) -> RequestBuilder {
+    req.header("Authorization", &format!("Bearer {token}"))
+}
+
+/// An answer that could not be read (or a body that could not be written).
+fn unreadable(e: gloo_net::Error) -> ApiError {
+    ApiError::BadResponse(e.to_string())
+}
+
+/// Sends a request without a body; the relay out of reach is `Offline`,
+/// an error answer is checked into its `ApiError`.
+async fn send(req: RequestBuilder) -> Result<Response, ApiError> {
+    check(req.send().await.map_err(|_| ApiError::Offline)?).await
+}
+
+/// Sends a request with its body written (a body that could not be written
+/// is `BadResponse`), as [`send`] does.
+async fn send_with_body(req: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+    check(
+        req.map_err(unreadable)?
+            .send()
+            .await
+            .map_err(|_| ApiError::Offline)?,
+    )
+    .await
+}
+
+/// Reads an answer's JSON body.
+async fn read_json<T: serde::de::DeserializeOwned>(res: Response) -> Result<T, ApiError> {
+    res.json().await.map_err(unreadable)
 }
 
 /// Checks a login and password and opens a session.
 pub async fn login(login: &str, password: &str) -> Result<LoginResponse, ApiError> {
-    let req = Request::post("/api/login")
-        .json(&LoginRequest {
-            login: login.to_owned(),
-            password: password.to_owned(),
-        })
-        .map_err(|e| ApiError::BadResponse(e.to_string()))?;
-    let res = check(req.send().await.map_err(|_| ApiError::Offline)?).await?;
-    res.json()
-        .await
-        .map_err(|e| ApiError::BadResponse(e.to_string()))
+    let body = LoginRequest {
+        login: login.to_owned(),
+        password: password.to_owned(),
+    };
+    read_json(send_with_body(Request::post("/api/login").json(&body)).await?).await
 }
 
 /// Who the token belongs to, and the relay's clock (ms since the epoch).
@@ -93,40 +117,25 @@ pub async fn session(token: &str) -> Result<(SessionUser, i64), ApiError> {
         user: SessionUser,
         server_time: i64,
     }
-    let res = Request::get("/api/session")
-        .header("Authorization", &bearer(token))
-        .send()
-        .await
-        .map_err(|_| ApiError::Offline)?;
-    let answer: Answer = check(res)
-        .await?
-        .json()
-        .await
-        .map_err(|e| ApiError::BadResponse(e.to_string()))?;
+    let answer: Answer =
+        read_json(send(with_token(Request::get("/api/session"), token)).await?).await?;
     Ok((answer.user, answer.server_time))
 }
 
 /// Ends the session on the relay.
 pub async fn logout(token: &str) -> Result<(), ApiError> {
-    let res = Request::post("/api/logout")
-        .header("Authorization", &bearer(token))
-        .send()
+    send(with_token(Request::post("/api/logout"), token))
         .await
-        .map_err(|_| ApiError::Offline)?;
-    check(res).await.map(|_| ())
+        .map(|_| ())
 }
 
 /// The bundle of every document the user may read (first start).
 pub async fn bootstrap(token: &str) -> Result<Vec<u8>, ApiError> {
-    let res = Request::get("/api/bootstrap")
-        .header("Authorization", &bearer(token))
-        .send()
-        .await
-        .map_err(|_| ApiError::Offline)?;
-    check(res)
+    send(with_token(Request::get("/api/bootstrap"), token))
         .await?
         .binary()
         .await
+        // A bundle cut off on the way: the relay went out of reach.
         .map_err(|_| ApiError::Offline)
 }
 
@@ -144,17 +153,8 @@ pub async fn duplicates(
     .into_iter()
     .filter_map(|(k, v)| v.filter(|v| !v.trim().is_empty()).map(|v| (k, v)))
     .collect();
-    let res = Request::get("/api/duplicates")
-        .query(params)
-        .header("Authorization", &bearer(token))
-        .send()
-        .await
-        .map_err(|_| ApiError::Offline)?;
-    check(res)
-        .await?
-        .json()
-        .await
-        .map_err(|e| ApiError::BadResponse(e.to_string()))
+    let req = with_token(Request::get("/api/duplicates").query(params), token);
+    read_json(send(req).await?).await
 }
 
 /// Sends `body` as JSON to `path` with the token; the answer's body, if
@@ -164,31 +164,12 @@ async fn post_json(
     token: &str,
     body: &impl serde::Serialize,
 ) -> Result<Response, ApiError> {
-    let req = Request::post(path)
-        .header("Authorization", &bearer(token))
-        .json(body)
-        .map_err(|e| ApiError::BadResponse(e.to_string()))?;
-    check(req.send().await.map_err(|_| ApiError::Offline)?).await
-}
-
-async fn read_user(res: Response) -> Result<UserView, ApiError> {
-    res.json()
-        .await
-        .map_err(|e| ApiError::BadResponse(e.to_string()))
+    send_with_body(with_token(Request::post(path), token).json(body)).await
 }
 
 /// Every user with role, state and last login (administrators only).
 pub async fn users(token: &str) -> Result<Vec<UserView>, ApiError> {
-    let res = Request::get("/api/users")
-        .header("Authorization", &bearer(token))
-        .send()
-        .await
-        .map_err(|_| ApiError::Offline)?;
-    check(res)
-        .await?
-        .json()
-        .await
-        .map_err(|e| ApiError::BadResponse(e.to_string()))
+    read_json(send(with_token(Request::get("/api/users"), token)).await?).await
 }
 
 /// A workbook's sheet read by the relay (the first one without `sheet`).
@@ -197,22 +178,12 @@ pub async fn xlsx_read(
     workbook: Vec<u8>,
     sheet: Option<&str>,
 ) -> Result<kartoteka::api::XlsxSheet, ApiError> {
-    let mut req = Request::post("/api/xlsx/read").header("Authorization", &bearer(token));
+    let mut req = with_token(Request::post("/api/xlsx/read"), token);
     if let Some(sheet) = sheet {
         req = req.query([("sheet", sheet)]);
     }
     let body = js_sys::Uint8Array::from(workbook.as_slice());
-    let res = req
-        .body(body)
-        .map_err(|e| ApiError::BadResponse(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Offline)?;
-    check(res)
-        .await?
-        .json()
-        .await
-        .map_err(|e| ApiError::BadResponse(e.to_string()))
+    read_json(send_with_body(req.body(body)).await?).await
 }
 
 /// Rows written as an .xlsx workbook by the relay; the file's bytes.
@@ -220,38 +191,24 @@ pub async fn xlsx_export(
     token: &str,
     request: &kartoteka::api::XlsxExportRequest,
 ) -> Result<Vec<u8>, ApiError> {
-    let res = Request::post("/api/export/xlsx")
-        .header("Authorization", &bearer(token))
-        .json(request)
-        .map_err(|e| ApiError::BadResponse(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Offline)?;
-    check(res)
+    post_json("/api/export/xlsx", token, request)
         .await?
         .binary()
         .await
-        .map_err(|e| ApiError::BadResponse(e.to_string()))
+        .map_err(unreadable)
 }
 
 /// Adds a user (administrators only). A taken login is
 /// `Server { code: "login_taken" }`; a broken rule has the code of
 /// [`kartoteka::users::UserRuleError::code`].
 pub async fn add_user(token: &str, user: &NewUserRequest) -> Result<UserView, ApiError> {
-    read_user(post_json("/api/users", token, user).await?).await
+    read_json(post_json("/api/users", token, user).await?).await
 }
 
 /// Changes a user's role (administrators only).
 pub async fn set_role(token: &str, id: &str, role: Role) -> Result<UserView, ApiError> {
-    read_user(
-        post_json(
-            &format!("/api/users/{id}/role"),
-            token,
-            &RoleRequest { role },
-        )
-        .await?,
-    )
-    .await
+    let body = RoleRequest { role };
+    read_json(post_json(&format!("/api/users/{id}/role"), token, &body).await?).await
 }
 
 /// Gives a user a new password; their sessions end (administrators only).
@@ -268,7 +225,7 @@ pub async fn reset_password(token: &str, id: &str, password: &str) -> Result<(),
 /// (administrators only).
 pub async fn set_active(token: &str, id: &str, active: bool) -> Result<UserView, ApiError> {
     let body = ActiveRequest { active };
-    read_user(post_json(&format!("/api/users/{id}/active"), token, &body).await?).await
+    read_json(post_json(&format!("/api/users/{id}/active"), token, &body).await?).await
 }
 
 /// Changes the caller's own password; `Server { code: "wrong_password" }`

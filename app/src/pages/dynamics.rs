@@ -23,7 +23,7 @@ use crate::base::Base;
 use crate::base::Rules;
 use crate::components::status::{StatusLabel, status_name_of};
 use crate::format;
-use crate::i18n::cat;
+use crate::i18n::{Catalogue, cat};
 use crate::io::platform::{mark, measure, yield_now};
 use crate::state::app_state;
 use crate::t;
@@ -300,11 +300,7 @@ fn Report(
             </section>
             <section class="panel panel--wide" aria-labelledby="dyn-flows">
                 <h2 class="panel__title" id="dyn-flows">{t!(dynamics_flows)}</h2>
-                {if dynamics.flows.is_empty() {
-                    view! { <p class="muted">{t!(no_flows)}</p> }.into_any()
-                } else {
-                    view! {
-                        <div class="table-scroll"><table class="report-table" data-testid="dynamics-flows">
+                <TableOrEmpty rows=dynamics.flows.len() empty=|c| c.no_flows testid="dynamics-flows">
                             <thead>
                                 <tr>
                                     <th scope="col">{t!(col_from)}</th>
@@ -331,19 +327,12 @@ fn Report(
                                     })
                                     .collect_view()}
                             </tbody>
-                        </table></div>
-                    }
-                    .into_any()
-                }}
+                </TableOrEmpty>
             </section>
             <section class="panel panel--wide" aria-labelledby="dyn-winback">
                 <h2 class="panel__title" id="dyn-winback">{t!(winback_title)}</h2>
                 <p class="muted">{move || (cat().winback_lead)(&date(a), &date(b))}</p>
-                {if conversion.is_empty() {
-                    view! { <p class="muted">{t!(no_winbacks)}</p> }.into_any()
-                } else {
-                    view! {
-                        <div class="table-scroll"><table class="report-table" data-testid="winback-conversion">
+                <TableOrEmpty rows=conversion.len() empty=|c| c.no_winbacks testid="winback-conversion">
                             <thead>
                                 <tr>
                                     <th scope="col">{t!(field_manager)}</th>
@@ -370,11 +359,29 @@ fn Report(
                                     })
                                     .collect_view()}
                             </tbody>
-                        </table></div>
-                    }
-                    .into_any()
-                }}
+                </TableOrEmpty>
             </section>
         </div>
+    }
+}
+
+/// A table of the report in its scrolling box, or `empty` in its place
+/// when it has no rows.
+#[component]
+fn TableOrEmpty(
+    rows: usize,
+    empty: fn(&Catalogue) -> &'static str,
+    testid: &'static str,
+    children: Children,
+) -> impl IntoView {
+    if rows == 0 {
+        view! { <p class="muted">{move || empty(cat())}</p> }.into_any()
+    } else {
+        view! {
+            <div class="table-scroll"><table class="report-table" data-testid=testid>
+                {children()}
+            </table></div>
+        }
+        .into_any()
     }
 }

@@ -23,6 +23,7 @@ use crate::i18n::cat;
 use crate::io::platform::{mark, measure};
 use crate::pages::card::interests::local_name;
 use crate::pages::interest_move::{move_to, reason_options, state_name};
+use crate::pages::options::{scenario_options, service_type_options};
 use crate::state::app_state;
 use crate::t;
 
@@ -118,32 +119,11 @@ pub fn SalesPage() -> impl IntoView {
     });
 
     let scenarios = move || {
-        base.workspace.with(|w| {
-            let mut v: Vec<(String, String)> = w
-                .as_ref()
-                .map(|w| {
-                    w.scenarios
-                        .values()
-                        .map(|s| (s.id.clone(), local_name(&s.names)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            v.sort_by(|a, b| (a.0 != LEAD_SCENARIO, &a.1).cmp(&(b.0 != LEAD_SCENARIO, &b.1)));
-            v
-        })
+        let mut v = base.workspace.with(|w| scenario_options(w.as_deref()));
+        v.sort_by(|a, b| (a.0 != LEAD_SCENARIO, &a.1).cmp(&(b.0 != LEAD_SCENARIO, &b.1)));
+        v
     };
-    let services = move || {
-        base.workspace.with(|w| {
-            w.as_ref()
-                .map(|w| {
-                    w.service_types
-                        .values()
-                        .map(|s| (s.id.clone(), local_name(&s.names)))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    };
+    let services = move || base.workspace.with(|w| service_type_options(w.as_deref()));
     let users = move || base.assignable_users();
 
     // Moves an Interest; a failure end first asks for the reason.

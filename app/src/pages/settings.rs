@@ -12,15 +12,16 @@ use kartoteka::rules::config::{
     Clause, Comparison, ConfigError, Measure, Op, RuleSet, RuleTemplate, StatusConfig, StatusDef,
     StatusId, StatusMethod,
 };
-use kartoteka::workspace::{Names, WorkspaceDoc};
+use kartoteka::workspace::Names;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::base::Base;
+use crate::components::editor::{MoveButtons, NamesFields};
 use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, cat};
-use crate::state::app_state;
+use crate::pages::settings_form::{
+    SettingsForbidden, SettingsForm, save_workspace, settings_access,
+};
 use crate::t;
 
 /// The statuses in their order.
@@ -120,15 +121,6 @@ fn op_name(c: &Catalogue, op: Op) -> &'static str {
     }
 }
 
-fn measure_name(c: &Catalogue, m: Measure) -> &'static str {
-    match m {
-        Measure::ActiveInterests => c.measure_active_interests,
-        Measure::SuccessfulInterests => c.measure_successful_interests,
-        Measure::Payments => c.measure_payments,
-        Measure::Shipments => c.measure_shipments,
-    }
-}
-
 /// Renumbers the orders 10, 20, … in the given sequence.
 fn renumber(config: &mut StatusConfig, ids: &[StatusId]) {
     for (i, id) in ids.iter().enumerate() {
@@ -141,23 +133,10 @@ fn renumber(config: &mut StatusConfig, ids: &[StatusId]) {
 /// The settings page.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let state = app_state();
     let base = crate::base::base();
-    let allowed = state.user().is_some_and(|u| u.role.sees_everything());
-    if !allowed {
-        return view! {
-            <main class="settings-page" id="main">
-                <h1>{t!(settings_title)}</h1>
-                <p class="muted">{t!(settings_forbidden)}</p>
-            </main>
-        }
-        .into_any();
-    }
-    // Supervisors see the settings; only administrators change them (the
-    // relay refuses anyone else's change to the workspace).
-    let read_only = state
-        .user()
-        .is_none_or(|u| u.role != kartoteka::workspace::Role::Administrator);
+    let Some(read_only) = settings_access() else {
+        return view! { <SettingsForbidden title=|c| c.settings_title/> }.into_any();
+    };
     let saved = move || {
         base.workspace
             .with_untracked(|w| w.as_ref().map(|w| w.statuses.clone()))
@@ -168,15 +147,9 @@ pub fn SettingsPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let ids = Memo::new(move |_| draft.with(ordered));
 
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let save = Callback::new(move |()| {
         let config = draft.get_untracked();
-        if let Err(e) = RuleSet::new(&config) {
-            error.set(Some(config_error_text(cat(), &config, &e)));
-            focus_id("settings-error", false);
-            return;
-        }
-        error.set(None);
+        RuleSet::new(&config).map_err(|e| config_error_text(cat(), &config, &e))?;
         save_workspace(
             base,
             "statuses and rules",
@@ -184,7 +157,8 @@ pub fn SettingsPage() -> impl IntoView {
             (busy, error),
             |w| w.statuses = config,
         );
-    };
+        Ok(())
+    });
     let add_status = move |_| {
         let id = StatusId::new(format!("custom_{}", &kartoteka::ids::new_id()[..8]));
         draft.update(|c| {
@@ -209,9 +183,8 @@ pub fn SettingsPage() -> impl IntoView {
             <p class="muted">{t!(settings_lead)}</p>
             <p class="settings-page__crumb"><A href="/settings/sales">{t!(sales_settings_link)}</A></p>
             {read_only.then(|| view! { <p class="banner banner--info" data-testid="settings-read-only">{t!(settings_read_only)}</p> })}
-            <form class="settings-form" on:submit=save novalidate>
-                <p class="form-error" id="settings-error" tabindex="-1" role="alert">{move || error.get()}</p>
-                <fieldset class="sales-settings__body" disabled=read_only>
+            <SettingsForm error_id="settings-error" error=error busy=busy disabled=read_only
+                save=save discard=Callback::new(move |()| draft.set(saved()))>
                 <For
                     each=move || ids.get()
                     key=|id| id.clone()
@@ -221,15 +194,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <button type="button" class="button" on:click=add_status>{t!(add_status)}</button>
                 </div>
                 <ZoneEditor draft=draft/>
-                <div class="form-actions settings-form__actions">
-                    <button type="button" class="button" on:click=move |_| {
-                        draft.set(saved());
-                        error.set(None);
-                    }>{t!(discard_changes)}</button>
-                    <button type="submit" class="button button--primary" disabled=move || busy.get()>{t!(save_settings)}</button>
-                </div>
-                </fieldset>
-            </form>
+            </SettingsForm>
         </main>
     }
     .into_any()
@@ -272,9 +237,7 @@ fn StatusEditor(
         v.swap(i, j as usize);
         draft.update(|c| renumber(c, &v));
     };
-    let (ru_id, en_id, colour_id, method_id_attr, period_id) = (
-        format!("status-{key}-ru"),
-        format!("status-{key}-en"),
+    let (colour_id, method_id_attr, period_id) = (
         format!("status-{key}-colour"),
         format!("status-{key}-method"),
         format!("status-{key}-period"),
@@ -287,38 +250,12 @@ fn StatusEditor(
                 <span class="status-editor__id">{key.clone()}</span>
             </legend>
             <div class="status-editor__order">
-                <button
-                    type="button"
-                    class="button button--small button--ghost"
-                    aria-label=move || (cat().move_up)(&name())
-                    disabled=move || position() == Some(0)
-                    on:click=move |_| shift(-1)
-                >
-                    <span aria-hidden="true">"↑"</span>
-                </button>
-                <button
-                    type="button"
-                    class="button button--small button--ghost"
-                    aria-label=move || (cat().move_down)(&name())
-                    disabled=move || position().is_none_or(|p| p + 1 >= count())
-                    on:click=move |_| shift(1)
-                >
-                    <span aria-hidden="true">"↓"</span>
-                </button>
+                <MoveButtons name=Signal::derive(name) position=Signal::derive(position) count=Signal::derive(count) shift=Callback::new(shift)/>
             </div>
             <div class="status-editor__grid">
-                <div class="field">
-                    <label class="field__label" for=ru_id.clone()>{t!(status_name_ru)}</label>
-                    <input class="field__input" id=ru_id.clone()
-                        prop:value=move || def().map(|d| d.names.ru).unwrap_or_default()
-                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.names.ru = v.clone()) }/>
-                </div>
-                <div class="field">
-                    <label class="field__label" for=en_id.clone()>{t!(status_name_en)}</label>
-                    <input class="field__input" id=en_id.clone()
-                        prop:value=move || def().map(|d| d.names.en).unwrap_or_default()
-                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.names.en = v.clone()) }/>
-                </div>
+                <NamesFields id=format!("status-{key}") labels=(|c| c.status_name_ru, |c| c.status_name_en)
+                    names=Signal::derive(move || def().map(|d| d.names).unwrap_or_default())
+                    set=Callback::new(move |n: Names| edit(&|d| d.names = n.clone()))/>
                 <div class="field field--colour">
                     <label class="field__label" for=colour_id.clone()>{t!(status_colour)}</label>
                     <input class="field__input" type="color" id=colour_id.clone()
@@ -508,7 +445,7 @@ fn ClauseEditor(
                                         on:change=move |ev| set(xi, |x, v| {
                                             if let Some(m) = Measure::ALL.into_iter().find(|m| measure_id(*m) == v) { x.measure = m }
                                         }, event_target_value(&ev))>
-                                        {Measure::ALL.into_iter().map(|m| view! { <option value=measure_id(m)>{move || measure_name(cat(), m)}</option> }).collect_view()}
+                                        {Measure::ALL.into_iter().map(|m| view! { <option value=measure_id(m)>{move || cat().measure(m)}</option> }).collect_view()}
                                     </select>
                                 </div>
                                 <div class="field">
@@ -578,32 +515,4 @@ fn ZoneEditor(draft: RwSignal<StatusConfig>) -> impl IntoView {
             </div>
         </fieldset>
     }
-}
-
-/// Writes a change of the workspace settings (`message` names it in the
-/// document's history), then shows the new workspace and `saved`; the
-/// form's busy flag is set meanwhile and its error says when it failed.
-pub fn save_workspace(
-    base: Base,
-    message: &'static str,
-    saved: &'static str,
-    (busy, error): (RwSignal<bool>, RwSignal<Option<String>>),
-    edit: impl FnOnce(&mut WorkspaceDoc) + 'static,
-) {
-    let Some(store) = base.store() else {
-        return;
-    };
-    busy.set(true);
-    spawn_local(async move {
-        let result = store.change_workspace(message, edit).await;
-        busy.set(false);
-        match result {
-            // The store announced the new workspace to the base.
-            Ok(_) => base.app.toast(saved, false),
-            Err(e) => {
-                leptos::logging::error!("saving the settings ({message}) failed: {e}");
-                error.set(Some(cat().save_failed.to_owned()));
-            }
-        }
-    });
 }

@@ -14,16 +14,18 @@ use kartoteka::client::Outcome;
 use kartoteka::summary::InterestSummary;
 use kartoteka::workspace::sales::interests_in;
 use kartoteka::workspace::{
-    Names, Reason, Role, SalesError, Scenario, ScenarioState, ServiceType, WorkspaceDoc,
+    Names, Reason, SalesError, Scenario, ScenarioState, ServiceType, WorkspaceDoc,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
+use crate::components::editor::{MoveButtons, NamesFields};
 use crate::components::focus::focus_id;
 use crate::i18n::{Catalogue, Lang, cat, lang};
-use crate::pages::settings::save_workspace;
-use crate::state::app_state;
+use crate::pages::settings_form::{
+    SettingsForbidden, SettingsForm, save_workspace, settings_access,
+};
 use crate::t;
 
 /// A name in the interface language, else the fallback (an id).
@@ -51,6 +53,14 @@ fn service_type_name(w: &WorkspaceDoc, id: &str) -> String {
         .get(id)
         .map(|t| name_or(&t.names, id))
         .unwrap_or_else(|| id.to_owned())
+}
+
+/// The draft's scenarios as a picker offers them: (id, name or else id).
+fn scenario_choices(w: &WorkspaceDoc) -> Vec<(String, String)> {
+    w.scenarios
+        .values()
+        .map(|s| (s.id.clone(), name_or(&s.names, &s.id)))
+        .collect()
 }
 
 /// The position (from 1) of a state in its scenario.
@@ -137,19 +147,10 @@ type Draft = RwSignal<WorkspaceDoc>;
 /// The sales settings page.
 #[component]
 pub fn SalesSettingsPage() -> impl IntoView {
-    let state = app_state();
     let base = crate::base::base();
-    let role = state.user().map(|u| u.role);
-    if !role.is_some_and(Role::sees_everything) {
-        return view! {
-            <main class="settings-page" id="main">
-                <h1>{t!(sales_settings_title)}</h1>
-                <p class="muted">{t!(settings_forbidden)}</p>
-            </main>
-        }
-        .into_any();
-    }
-    let read_only = role != Some(Role::Administrator);
+    let Some(read_only) = settings_access() else {
+        return view! { <SettingsForbidden title=|c| c.sales_settings_title/> }.into_any();
+    };
     let Some(saved) = base.workspace.get_untracked() else {
         return view! { <main class="settings-page" id="main"><p class="muted">{t!(loading)}</p></main> }
             .into_any();
@@ -162,15 +163,10 @@ pub fn SalesSettingsPage() -> impl IntoView {
     spawn_local(base.read_sales());
     let sales_read = move || base.sales_ready();
 
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let save = Callback::new(move |()| {
         let d = draft.get_untracked();
-        if let Err(e) = d.validate_sales() {
-            error.set(Some(sales_error_text(cat(), &d, &e)));
-            focus_id("sales-error", false);
-            return;
-        }
-        error.set(None);
+        d.validate_sales()
+            .map_err(|e| sales_error_text(cat(), &d, &e))?;
         save_workspace(
             base,
             "sales scenarios and service types",
@@ -183,13 +179,13 @@ pub fn SalesSettingsPage() -> impl IntoView {
                 w.settings.default_service_type = d.settings.default_service_type;
             },
         );
-    };
-    let discard = move |_| {
+        Ok(())
+    });
+    let discard = Callback::new(move |()| {
         if let Some(w) = base.workspace.get_untracked() {
             draft.set((*w).clone());
         }
-        error.set(None);
-    };
+    });
 
     view! {
         <main class="settings-page sales-settings" id="main">
@@ -197,19 +193,14 @@ pub fn SalesSettingsPage() -> impl IntoView {
             <h1>{t!(sales_settings_title)}</h1>
             <p class="muted">{t!(sales_settings_lead)}</p>
             {read_only.then(|| view! { <p class="banner banner--info sales-settings__note">{t!(sales_settings_read_only)}</p> })}
-            <form class="settings-form" on:submit=save novalidate>
-                <p class="form-error" id="sales-error" tabindex="-1" role="alert">{move || error.get()}</p>
-                <p class="muted" role="status" hidden=sales_read>{t!(sales_reading)}</p>
-                <fieldset class="sales-settings__body" disabled=move || read_only || !sales_read()>
-                    <ScenariosEditor draft=draft/>
-                    <ServiceTypesEditor draft=draft/>
-                    <ReasonsEditor draft=draft/>
-                    <div class="form-actions settings-form__actions">
-                        <button type="button" class="button" on:click=discard>{t!(discard_changes)}</button>
-                        <button type="submit" class="button button--primary" disabled=move || busy.get()>{t!(save_settings)}</button>
-                    </div>
-                </fieldset>
-            </form>
+            <SettingsForm error_id="sales-error" error=error busy=busy
+                disabled=Signal::derive(move || read_only || !sales_read())
+                save=save discard=discard
+                status=move || view! { <p class="muted" role="status" hidden=sales_read>{t!(sales_reading)}</p> }>
+                <ScenariosEditor draft=draft/>
+                <ServiceTypesEditor draft=draft/>
+                <ReasonsEditor draft=draft/>
+            </SettingsForm>
         </main>
     }
     .into_any()
@@ -227,14 +218,7 @@ fn ScenariosEditor(draft: Draft) -> impl IntoView {
     });
     let selected = RwSignal::new(first);
     let notice = RwSignal::new(None::<String>);
-    let options = move || {
-        draft.with(|w| {
-            w.scenarios
-                .values()
-                .map(|s| (s.id.clone(), name_or(&s.names, &s.id)))
-                .collect::<Vec<_>>()
-        })
-    };
+    let options = move || draft.with(scenario_choices);
     let add_scenario = move |_| {
         let id = fresh_id("sc");
         let state_new = ScenarioState {
@@ -316,18 +300,9 @@ fn ScenariosEditor(draft: Draft) -> impl IntoView {
             <p class="form-error" role="alert">{move || notice.get()}</p>
             <Show when=move || scenario().is_some()>
                 <div class="status-editor__grid scenario-names">
-                    <div class="field">
-                        <label class="field__label" for="scenario-name-ru">{t!(status_name_ru)}</label>
-                        <input class="field__input" id="scenario-name-ru"
-                            prop:value=move || scenario().map(|s| s.names.ru).unwrap_or_default()
-                            on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.ru = v.clone()) }/>
-                    </div>
-                    <div class="field">
-                        <label class="field__label" for="scenario-name-en">{t!(status_name_en)}</label>
-                        <input class="field__input" id="scenario-name-en"
-                            prop:value=move || scenario().map(|s| s.names.en).unwrap_or_default()
-                            on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.en = v.clone()) }/>
-                    </div>
+                    <NamesFields id="scenario-name" labels=(|c| c.status_name_ru, |c| c.status_name_en)
+                        names=Signal::derive(move || scenario().map(|s| s.names).unwrap_or_default())
+                        set=Callback::new(move |n: Names| edit(&|s| s.names = n.clone()))/>
                 </div>
                 <h3 class="settings-section__subtitle">{t!(states_title)}</h3>
                 {move || {
@@ -423,11 +398,7 @@ fn StateEditor(
     let position = move || ids.with(|v| v.iter().position(|x| *x == st.get_value()));
     let count = move || ids.with(Vec::len);
     let base = format!("state-{state}");
-    let (ru_id, en_id, hint_ru_id, hint_en_id, client_id, end_id, up_id, down_id) = (
-        format!("{base}-ru"),
-        format!("{base}-en"),
-        format!("{base}-hint-ru"),
-        format!("{base}-hint-en"),
+    let (client_id, end_id, up_id, down_id) = (
         format!("{base}-client"),
         format!("{base}-end"),
         format!("{base}-up"),
@@ -458,7 +429,6 @@ fn StateEditor(
             focus_id(target, false);
         }
     };
-    let shift_up = shift.clone();
     let delete = move |_| {
         let own = st.get_value();
         let sid = scenario.get_value();
@@ -484,18 +454,8 @@ fn StateEditor(
                 <span class="state-editor__number">{move || (cat().state_n)(position().map_or(0, |p| p + 1))}</span>
                 <span class="status-editor__id">{state.clone()}</span>
                 <span class="state-editor__actions">
-                    <button type="button" id=up_id.clone() class="button button--small button--ghost"
-                        aria-label=move || (cat().move_up)(&name())
-                        disabled=move || position() == Some(0)
-                        on:click=move |_| shift_up(-1)>
-                        <span aria-hidden="true">"↑"</span>
-                    </button>
-                    <button type="button" id=down_id.clone() class="button button--small button--ghost"
-                        aria-label=move || (cat().move_down)(&name())
-                        disabled=move || position().is_none_or(|p| p + 1 >= count())
-                        on:click=move |_| shift(1)>
-                        <span aria-hidden="true">"↓"</span>
-                    </button>
+                    <MoveButtons name=Signal::derive(name) position=Signal::derive(position) count=Signal::derive(count)
+                        shift=Callback::new(shift) ids=(up_id, down_id)/>
                     <button type="button" class="button button--small button--ghost"
                         aria-label=move || (cat().delete_state)(&name())
                         on:click=delete>
@@ -504,18 +464,9 @@ fn StateEditor(
                 </span>
             </div>
             <div class="state-editor__grid">
-                <div class="field state-editor__name-ru">
-                    <label class="field__label" for=ru_id.clone()>{t!(status_name_ru)}</label>
-                    <input class="field__input" id=ru_id.clone()
-                        prop:value=move || get().map(|s| s.names.ru).unwrap_or_default()
-                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.ru = v.clone()) }/>
-                </div>
-                <div class="field state-editor__name-en">
-                    <label class="field__label" for=en_id.clone()>{t!(status_name_en)}</label>
-                    <input class="field__input" id=en_id.clone()
-                        prop:value=move || get().map(|s| s.names.en).unwrap_or_default()
-                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.names.en = v.clone()) }/>
-                </div>
+                <NamesFields id=base.clone() labels=(|c| c.status_name_ru, |c| c.status_name_en) class="state-editor__name"
+                    names=Signal::derive(move || get().map(|s| s.names).unwrap_or_default())
+                    set=Callback::new(move |n: Names| edit(&|s| s.names = n.clone()))/>
                 <div class="field state-editor__end">
                     <label class="field__label" for=end_id.clone()>{t!(state_end)}</label>
                     <select class="field__input" id=end_id.clone()
@@ -533,18 +484,9 @@ fn StateEditor(
                         <option value="failure">{t!(end_failure)}</option>
                     </select>
                 </div>
-                <div class="field state-editor__hint-ru">
-                    <label class="field__label" for=hint_ru_id.clone()>{t!(state_hint_ru)}</label>
-                    <input class="field__input" id=hint_ru_id.clone()
-                        prop:value=move || get().map(|s| s.hint.ru).unwrap_or_default()
-                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.hint.ru = v.clone()) }/>
-                </div>
-                <div class="field state-editor__hint-en">
-                    <label class="field__label" for=hint_en_id.clone()>{t!(state_hint_en)}</label>
-                    <input class="field__input" id=hint_en_id.clone()
-                        prop:value=move || get().map(|s| s.hint.en).unwrap_or_default()
-                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|s| s.hint.en = v.clone()) }/>
-                </div>
+                <NamesFields id=format!("{base}-hint") labels=(|c| c.state_hint_ru, |c| c.state_hint_en) class="state-editor__hint"
+                    names=Signal::derive(move || get().map(|s| s.hint).unwrap_or_default())
+                    set=Callback::new(move |n: Names| edit(&|s| s.hint = n.clone()))/>
                 <label class="check state-editor__client" for=client_id.clone()>
                     <input type="checkbox" id=client_id.clone()
                         prop:checked=move || get().is_some_and(|s| s.requires_client)
@@ -612,14 +554,7 @@ fn ServiceTypeRow(draft: Draft, id: String, notice: RwSignal<Option<String>>) ->
         })
     };
     let name = move || get().map(|t| name_or(&t.names, "")).unwrap_or_default();
-    let scenarios = move || {
-        draft.with(|w| {
-            w.scenarios
-                .values()
-                .map(|s| (s.id.clone(), name_or(&s.names, &s.id)))
-                .collect::<Vec<_>>()
-        })
-    };
+    let scenarios = move || draft.with(scenario_choices);
     let delete = move |_| {
         let own = key.get_value();
         let used = with_interests(|all| all.filter(|i| i.service_type == own).count());
@@ -632,26 +567,12 @@ fn ServiceTypeRow(draft: Draft, id: String, notice: RwSignal<Option<String>>) ->
             w.service_types.remove(&own);
         });
     };
-    let (ru_id, en_id, sc_id, def_id) = (
-        format!("type-{id}-ru"),
-        format!("type-{id}-en"),
-        format!("type-{id}-scenario"),
-        format!("type-{id}-default"),
-    );
+    let (sc_id, def_id) = (format!("type-{id}-scenario"), format!("type-{id}-default"));
     view! {
         <li class="row-editor">
-            <div class="field">
-                <label class="field__label" for=ru_id.clone()>{t!(status_name_ru)}</label>
-                <input class="field__input" id=ru_id.clone()
-                    prop:value=move || get().map(|t| t.names.ru).unwrap_or_default()
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|t| t.names.ru = v.clone()) }/>
-            </div>
-            <div class="field">
-                <label class="field__label" for=en_id.clone()>{t!(status_name_en)}</label>
-                <input class="field__input" id=en_id.clone()
-                    prop:value=move || get().map(|t| t.names.en).unwrap_or_default()
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|t| t.names.en = v.clone()) }/>
-            </div>
+            <NamesFields id=format!("type-{id}") labels=(|c| c.status_name_ru, |c| c.status_name_en)
+                names=Signal::derive(move || get().map(|t| t.names).unwrap_or_default())
+                set=Callback::new(move |n: Names| edit(&|t| t.names = n.clone()))/>
             <div class="field">
                 <label class="field__label" for=sc_id.clone()>{t!(scenario_field)}</label>
                 <select class="field__input" id=sc_id.clone()
@@ -736,21 +657,11 @@ fn ReasonRow(draft: Draft, id: String) -> impl IntoView {
         })
     };
     let name = move || get().map(|r| name_or(&r.names, "")).unwrap_or_default();
-    let (ru_id, en_id) = (format!("reason-{id}-ru"), format!("reason-{id}-en"));
     view! {
         <li class="row-editor row-editor--reason">
-            <div class="field">
-                <label class="field__label" for=ru_id.clone()>{t!(reason_name_ru)}</label>
-                <input class="field__input" id=ru_id.clone()
-                    prop:value=move || get().map(|r| r.names.ru).unwrap_or_default()
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|r| r.names.ru = v.clone()) }/>
-            </div>
-            <div class="field">
-                <label class="field__label" for=en_id.clone()>{t!(reason_name_en)}</label>
-                <input class="field__input" id=en_id.clone()
-                    prop:value=move || get().map(|r| r.names.en).unwrap_or_default()
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|r| r.names.en = v.clone()) }/>
-            </div>
+            <NamesFields id=format!("reason-{id}") labels=(|c| c.reason_name_ru, |c| c.reason_name_en)
+                names=Signal::derive(move || get().map(|r| r.names).unwrap_or_default())
+                set=Callback::new(move |n: Names| edit(&|r| r.names = n.clone()))/>
             <button type="button" class="button button--small button--ghost row-editor__remove"
                 aria-label=move || (cat().delete_reason)(&name())
                 on:click=move |_| draft.update(|w| w.rejection_reasons.retain(|r| r.id != key.get_value()))>
