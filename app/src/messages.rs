@@ -7,7 +7,6 @@ use kartoteka::email::EmailError;
 use kartoteka::import::clients::ValueProblem;
 use kartoteka::inn::{InnError, OgrnError};
 use kartoteka::phone::PhoneError;
-use kartoteka::rules::config::Measure;
 
 use crate::i18n::{Catalogue, cat};
 
@@ -152,15 +151,5 @@ pub fn entry_error_text(c: &Catalogue, e: &EntryError) -> String {
         EntryError::EmptyResult => c.err_required.to_owned(),
         EntryError::FutureDate(_) => c.err_date_future.to_owned(),
         EntryError::Amount(e) => money_error_text(c, *e),
-    }
-}
-
-/// The name of what a status condition counts (SPEC 5).
-pub fn measure_name(c: &Catalogue, m: Measure) -> &'static str {
-    match m {
-        Measure::ActiveInterests => c.measure_active_interests,
-        Measure::SuccessfulInterests => c.measure_successful_interests,
-        Measure::Payments => c.measure_payments,
-        Measure::Shipments => c.measure_shipments,
     }
 }

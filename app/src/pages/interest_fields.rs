@@ -16,6 +16,7 @@ use crate::i18n::cat;
 use crate::io::platform::now_ms;
 use crate::pages::card::interests::local_name;
 use crate::pages::interest_move::scenario_error_text;
+use crate::pages::options::scenario_options;
 use crate::state::app_state;
 use crate::t;
 
@@ -147,15 +148,7 @@ pub fn InterestFields(draft: InterestDraft, choose_responsible: bool) -> impl In
     let base = crate::base::base();
     let ws = base.workspace.get_untracked();
     let services = service_options(ws.as_deref());
-    let mut scenarios: Vec<(String, String)> = ws
-        .as_ref()
-        .map(|w| {
-            w.scenarios
-                .values()
-                .map(|s| (s.id.clone(), local_name(&s.names)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut scenarios = scenario_options(ws.as_deref());
     scenarios.sort_by(|a, b| a.1.cmp(&b.1));
     let users = base.assignable_users();
     let today = state.today();

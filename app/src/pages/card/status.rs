@@ -22,7 +22,6 @@ use crate::components::status::{StatusLabel, ZoneLabel, status_name_of};
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::io::platform::now_ms;
-use crate::messages::measure_name;
 use crate::state::app_state;
 use crate::t;
 
@@ -221,14 +220,7 @@ fn conditions_text(c: &Catalogue, clauses: &[Clause]) -> Vec<String> {
             clause
                 .any
                 .iter()
-                .map(|x| {
-                    format!(
-                        "{} {} {}",
-                        measure_name(c, x.measure),
-                        op_sign(x.op),
-                        x.value
-                    )
-                })
+                .map(|x| format!("{} {} {}", c.measure(x.measure), op_sign(x.op), x.value))
                 .collect::<Vec<_>>()
                 .join(c.condition_or)
         })
@@ -373,7 +365,7 @@ fn explanation_view(base: Base, rules: &Rules, doc: &ClientDoc, e: &Evaluated) -
                             let n = lines.len() as u64;
                             view! {
                                 <div class="explanation__fact">
-                                    <dt>{measure_name(c, m)} ": " {n}</dt>
+                                    <dt>{c.measure(m)} ": " {n}</dt>
                                     {if lines.is_empty() {
                                         view! { <dd class="muted">{c.facts_none}</dd> }.into_any()
                                     } else {
