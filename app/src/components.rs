@@ -10,3 +10,4 @@ pub mod header;
 pub mod same_inn;
 pub mod status;
 pub mod toast;
+pub mod update;
