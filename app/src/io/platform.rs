@@ -56,6 +56,9 @@ pub fn on_new_version(f: impl Fn() + 'static) {
         }
         let f = f.clone();
         wasm_bindgen_futures::spawn_local(async move {
+            // A worker takes over before its `activate` has dropped the
+            // old version's cache: look once it is done.
+            controller_activated().await;
             if !own_code_is_cached().await {
                 f();
             }
@@ -65,6 +68,34 @@ pub fn on_new_version(f: impl Fn() + 'static) {
         container.add_event_listener_with_callback("controllerchange", cb.as_ref().unchecked_ref());
     // The listener lives as long as the page.
     cb.forget();
+}
+
+/// Waits until the worker that controls the page has activated (at once
+/// if it has, or if there is none).
+async fn controller_activated() {
+    use web_sys::ServiceWorkerState;
+    let Some(worker) = web_sys::window().and_then(|w| w.navigator().service_worker().controller())
+    else {
+        return;
+    };
+    if worker.state() == ServiceWorkerState::Activated {
+        return;
+    }
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    let tx = std::cell::RefCell::new(Some(tx));
+    let watched = worker.clone();
+    let on_change = Closure::<dyn Fn()>::new(move || {
+        if matches!(
+            watched.state(),
+            ServiceWorkerState::Activated | ServiceWorkerState::Redundant
+        ) && let Some(tx) = tx.borrow_mut().take()
+        {
+            let _ = tx.send(());
+        }
+    });
+    worker.set_onstatechange(Some(on_change.as_ref().unchecked_ref()));
+    let _ = rx.await;
+    worker.set_onstatechange(None);
 }
 
 /// Whether the service worker's cache holds this page's own code (the
