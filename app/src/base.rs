@@ -152,6 +152,7 @@ impl Base {
     pub fn close(&self) {
         if let Some(store) = self.store() {
             store.stop_sync();
+            store.leave_other_tabs();
         }
         self.store.set_value(None);
         self.search.set_value(SearchState::Building);

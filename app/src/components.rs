@@ -12,3 +12,4 @@ pub mod opener;
 pub mod same_inn;
 pub mod status;
 pub mod toast;
+pub mod update;

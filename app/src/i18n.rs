@@ -841,6 +841,11 @@ pub struct Catalogue {
     // Clients sharing an INN, for supervisors to merge (issue 14)
     pub same_inn_summary: fn(u64) -> String,
     pub same_inn_hint: &'static str,
+    // Several tabs and new versions
+    pub new_version_available: &'static str,
+    pub new_version_update: &'static str,
+    pub closed_for_upgrade: &'static str,
+    pub closed_for_upgrade_reload: &'static str,
 }
 
 impl Catalogue {

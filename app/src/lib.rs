@@ -30,6 +30,7 @@ use leptos_router::path;
 
 use components::header::AppHeader;
 use components::toast::ToastHost;
+use components::update::UpdateBanner;
 use i18n::{I18n, Lang, cat};
 use pages::card::CardPage;
 use pages::card_form::{EditClientPage, NewClientPage};
@@ -69,10 +70,12 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     provide_context(base);
     provide_context(i18n);
+    provide_context(components::update::AppVersion::watch());
     base::derived::watch(base);
     spawn_local(session::boot(base, i18n));
     view! {
         <Router>
+            <UpdateBanner/>
             <Shell/>
             <ToastHost/>
         </Router>

@@ -125,6 +125,19 @@ pub async fn log_out(base: Base) {
     state.phase.set(Phase::LoggedOut);
 }
 
+/// The 8 bytes after the user's id in this tab's Automerge actor: the
+/// first 4 of the device's id (kept in the device database), so changes
+/// say which device made them, and 4 drawn now, so two tabs of one browser
+/// never write as the same actor (the same change sequence numbers, the
+/// same chunk keys).
+async fn tab_actor_bytes(device: &DeviceDb) -> [u8; 8] {
+    let device = device_id(device).await;
+    let tab = platform::random_device_id();
+    let mut out = device;
+    out[4..].copy_from_slice(&tab[4..]);
+    out
+}
+
 async fn device_id(device: &DeviceDb) -> [u8; 8] {
     if let Ok(Some(hex)) = device.get(KEY_DEVICE).await
         && let Some(bytes) = decode_hex8(&hex)
@@ -152,10 +165,10 @@ fn decode_hex8(hex: &str) -> Option<[u8; 8]> {
 /// workspace and every client's summary.
 async fn open_base(base: Base, session: Session, device: &DeviceDb) {
     let state = base.app;
-    let device_id = device_id(device).await;
+    let actor_bytes = tab_actor_bytes(device).await;
     let token = session.token.clone();
     state.session.set(Some(session.clone()));
-    let store = match Store::open(session.user.clone(), device_id).await {
+    let store = match Store::open(session.user.clone(), actor_bytes).await {
         Ok(s) => Rc::new(s),
         Err(e) => {
             state.phase.set(Phase::Failed(e.to_string()));
@@ -235,6 +248,11 @@ async fn open_base(base: Base, session: Session, device: &DeviceDb) {
         }
     });
     spawn_local(probe_loop(state));
+    // What the other tabs of this user write comes in through the store,
+    // like what the relay sends.
+    if let Some(news) = store.other_tabs() {
+        spawn_local(crate::store::follow_other_tabs(Rc::downgrade(&store), news));
+    }
     spawn_local(crate::sync::run(base, store));
 }
 

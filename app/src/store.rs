@@ -22,6 +22,16 @@
 //! base, `crate::base`). Nobody else tells the list or a card that
 //! something changed, so data flows one way: store → base → views.
 //!
+//! Several tabs of one browser each have a store of their own (their own
+//! actor, their own chunk keys, see `Store::write`). A tab that committed
+//! an edit of its own tells the other tabs of the same user which document
+//! it wrote (`crate::io::tabs`, a `BroadcastChannel`); each of them reads
+//! that document again from IndexedDB and, when it brings something new,
+//! announces it to its observer like a change from the relay
+//! ([`Store::take_in`]). So an open card and the list follow another tab
+//! without a reload, and still only the store announces. Changes from the
+//! relay are not passed on: every tab has its own socket and gets them.
+//!
 //! An edit may be refused ([`Store::try_change_client`]): the domain
 //! function that makes it returns an error, checked on the stored document
 //! itself (not on a card's possibly stale copy), and nothing is written.
@@ -46,6 +56,7 @@ use kartoteka::workspace::WorkspaceDoc;
 
 use crate::io::idb::{IdbError, SummaryRows, UserDb};
 use crate::io::platform::{now_ms, yield_now};
+use crate::io::tabs::{self, TabNews, Tabs};
 
 /// After this many appended changes a document is folded into one snapshot.
 const COMPACT_AFTER: u32 = 32;
@@ -193,6 +204,11 @@ pub struct Store {
     local_changes: RefCell<Option<mpsc::UnboundedSender<String>>>,
     /// Told every committed write (see [`Store::observe`]).
     observer: RefCell<Option<Observer>>,
+    /// The other tabs of this user, told what this one wrote (none where
+    /// the browser has no `BroadcastChannel`).
+    tabs: RefCell<Option<Tabs>>,
+    /// What the other tabs wrote, until [`Store::other_tabs`] takes it.
+    tab_news: RefCell<Option<mpsc::UnboundedReceiver<TabNews>>>,
     writing: Mutex<()>,
 }
 
@@ -209,6 +225,13 @@ impl Store {
     pub async fn open(user: SessionUser, device: [u8; 8]) -> Result<Store, StoreError> {
         let actor = actor_for(&user.id, device).ok_or(StoreError::BadUser)?;
         let db = UserDb::open(user.id.as_str()).await?;
+        let (tabs, tab_news) = match tabs::open(user.id.as_str()) {
+            Ok((tabs, news)) => (Some(tabs), Some(news)),
+            Err(e) => {
+                leptos::logging::warn!("other tabs will not be followed live: {e}");
+                (None, None)
+            }
+        };
         Ok(Store {
             db,
             user,
@@ -218,6 +241,8 @@ impl Store {
             fetching: RefCell::new(HashMap::new()),
             local_changes: RefCell::new(None),
             observer: RefCell::new(None),
+            tabs: RefCell::new(tabs),
+            tab_news: RefCell::new(tab_news),
             writing: Mutex::new(()),
         })
     }
@@ -440,6 +465,7 @@ impl Store {
             self.db
                 .put_snapshot(&id, &doc.save(), None, true, None)
                 .await?;
+            self.tell_tabs(&TabNews::Workspace);
             self.announce(Committed::Workspace(model.clone()));
         }
         Ok(model)
@@ -612,11 +638,100 @@ impl Store {
         Ok((model, summary))
     }
 
+    /// Tells the sync client and the other tabs that this tab wrote `id`.
     fn tell_local_change(&self, id: &str) {
         if let Some(tx) = self.local_changes.borrow().as_ref() {
             // A closed channel means sync has stopped (log out): nothing
             // to tell, the outbox keeps the change for the next start.
             let _ = tx.unbounded_send(id.to_owned());
+        }
+        self.tell_tabs(&TabNews::Client(id.to_owned()));
+    }
+
+    fn tell_tabs(&self, news: &TabNews) {
+        if let Some(tabs) = self.tabs.borrow().as_ref() {
+            tabs.tell(news);
+        }
+    }
+}
+
+/// What the other tabs of this user wrote: read again from IndexedDB and
+/// announced (see the module's doc).
+impl Store {
+    /// What the other tabs say, once (one listener: [`follow_other_tabs`]).
+    pub fn other_tabs(&self) -> Option<mpsc::UnboundedReceiver<TabNews>> {
+        self.tab_news.borrow_mut().take()
+    }
+
+    /// Leaves the other tabs' channel (log out): the stream of
+    /// [`Store::other_tabs`] ends, and nothing more is told.
+    pub fn leave_other_tabs(&self) {
+        self.tabs.borrow_mut().take();
+        self.tab_news.borrow_mut().take();
+    }
+
+    /// Takes in what another tab wrote: the document is read again from
+    /// IndexedDB and, if that brings changes this tab has not seen, they
+    /// are announced (as [`Origin::Remote`]). A document open here is
+    /// merged with what is stored, so this tab's next write builds on
+    /// both; one that is not open is only read, not kept in memory.
+    pub async fn take_in(&self, news: TabNews) -> Result<(), StoreError> {
+        let id = match news {
+            TabNews::Workspace => {
+                let workspace = self.workspace().await?;
+                self.announce(Committed::Workspace(workspace));
+                return Ok(());
+            }
+            TabNews::Client(id) => id,
+        };
+        // Not while a write of this tab has the document out of memory.
+        let _guard = self.writing.lock().await;
+        let Some(stored) = self.db.load(&id).await? else {
+            return Ok(());
+        };
+        let mut theirs = ClientDocument::load(&stored.concatenated())?;
+        let open = self.open.borrow_mut().remove(&id);
+        let model = match open {
+            Some(mut open) => {
+                let before = open.doc.heads();
+                // On failure the copy stays out: the next read reloads it.
+                open.doc.merge(&mut theirs)?;
+                // What was merged in is on disk already: it is not to be
+                // appended again as this tab's next chunk. (Every change
+                // of this tab is written when made, so nothing of its own
+                // is skipped.)
+                let _ = open.doc.save_incremental();
+                open.next_seq = open.next_seq.max(stored.next_seq);
+                open.chunk_keys = stored.chunk_keys;
+                let new = open.doc.heads() != before;
+                let model = open.doc.read();
+                self.open.borrow_mut().insert(id.clone(), open);
+                if !new {
+                    return Ok(());
+                }
+                model?
+            }
+            None => theirs.read()?,
+        };
+        let summary = ClientSummary::of(&model);
+        self.announce_client(model, summary, Origin::Remote);
+        Ok(())
+    }
+}
+
+/// Takes in what the other tabs of the store's user write, until the
+/// store leaves their channel or is gone (log out).
+pub async fn follow_other_tabs(
+    store: std::rc::Weak<Store>,
+    mut news: mpsc::UnboundedReceiver<TabNews>,
+) {
+    use futures::StreamExt;
+    while let Some(news) = news.next().await {
+        let Some(store) = store.upgrade() else {
+            return;
+        };
+        if let Err(e) = store.take_in(news).await {
+            leptos::logging::warn!("what another tab wrote is not shown yet: {e}");
         }
     }
 }

@@ -146,6 +146,7 @@ pub struct Relay {
     child: Option<Child>,
     port: u16,
     data: PathBuf,
+    dist: PathBuf,
     demo_clients: usize,
 }
 
@@ -161,10 +162,17 @@ impl Relay {
     /// Starts a relay on a free port with a fresh data folder and a demo
     /// workspace of `demo_clients` clients.
     pub async fn start(data: &Path, demo_clients: usize) -> Result<Relay> {
+        Relay::start_serving(data, demo_clients, &dist_dir()).await
+    }
+
+    /// As [`Relay::start`], serving the app built in `dist` (a copy a
+    /// test changes, as a new deployment would).
+    pub async fn start_serving(data: &Path, demo_clients: usize, dist: &Path) -> Result<Relay> {
         let mut relay = Relay {
             child: None,
             port: free_port()?,
             data: data.to_path_buf(),
+            dist: dist.to_path_buf(),
             demo_clients,
         };
         relay.spawn().await?;
@@ -187,7 +195,7 @@ impl Relay {
             .arg("--data")
             .arg(&self.data)
             .arg("--dist")
-            .arg(dist_dir())
+            .arg(&self.dist)
             .arg("--demo-clients")
             .arg(self.demo_clients.to_string())
             .stdout(Stdio::null())

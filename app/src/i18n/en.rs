@@ -875,4 +875,9 @@ pub static EN: Catalogue = Catalogue {
     settings_read_only: "Only an administrator may change statuses, rules and zone thresholds.",
     same_inn_summary: |n| format!("Clients sharing an INN: {n}"),
     same_inn_hint: "Such cards appear when a client was entered on two devices without a network. Open a card and merge the duplicates.",
+    // Several tabs and new versions
+    new_version_available: "A new version is available",
+    new_version_update: "Update",
+    closed_for_upgrade: "The app was updated in another tab. Reload this tab to go on: everything saved is kept.",
+    closed_for_upgrade_reload: "Reload",
 };

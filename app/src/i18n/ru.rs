@@ -863,4 +863,9 @@ pub static RU: Catalogue = Catalogue {
     settings_read_only: "Изменять статусы, правила и пороги зон может только администратор.",
     same_inn_summary: |n| format!("Клиенты с одинаковым ИНН: {n}"),
     same_inn_hint: "Такие карточки появляются, когда клиента заводили на двух устройствах без сети. Откройте карточку и объедините дубликаты.",
+    // Several tabs and new versions
+    new_version_available: "Доступна новая версия",
+    new_version_update: "Обновить",
+    closed_for_upgrade: "Приложение обновлено в другой вкладке. Перезагрузите эту вкладку, чтобы продолжить: всё сохранённое на месте.",
+    closed_for_upgrade_reload: "Перезагрузить",
 };

@@ -29,13 +29,28 @@
 //!
 //! Every write is one transaction that has committed when the future
 //! resolves, so "saved" in the UI means "on disk".
+//!
+//! A newer version of the app opened in another tab may need to upgrade a
+//! database; the browser then asks every open connection to close
+//! (`versionchange`), and the upgrade waits while one stays open. So every
+//! connection closes itself at once and says so ([`on_closed_for_upgrade`]:
+//! the app asks the person to reload); what this tab tries to read or write
+//! afterwards fails with [`IdbError::Closed`]. Nothing saved is lost: a
+//! transaction under way completes first (the browser closes a connection
+//! only after its transactions), and a write asked for later is reported
+//! as not saved.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
 
 const DEVICE_DB: &str = "kartoteka-device";
 const DEVICE: &str = "device";
@@ -48,26 +63,84 @@ const SYNC_STATES: &str = "sync_states";
 const OUTBOX: &str = "outbox";
 
 /// A failure of the browser's storage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdbError(pub String);
-
-impl std::fmt::Display for IdbError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "IndexedDB: {}", self.0)
-    }
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdbError {
+    /// The browser's storage refused or failed an operation.
+    #[error("IndexedDB: {0}")]
+    Failed(String),
+    /// This tab closed the database so that a newer version of the app,
+    /// opened in another tab, could upgrade it: nothing more is read or
+    /// written here until the page is reloaded.
+    #[error(
+        "IndexedDB: the database was closed for a newer version of the app \
+         opened in another tab; reload the page"
+    )]
+    Closed,
 }
-
-impl std::error::Error for IdbError {}
 
 impl From<indexed_db_futures::error::Error> for IdbError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
-        IdbError(e.to_string())
+        IdbError::Failed(e.to_string())
     }
 }
 
 impl From<indexed_db_futures::error::OpenDbError> for IdbError {
     fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
-        IdbError(e.to_string())
+        IdbError::Failed(e.to_string())
+    }
+}
+
+thread_local! {
+    /// Told when this tab closed a database for a newer version (see
+    /// [`on_closed_for_upgrade`]).
+    static ON_CLOSED: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// From now on `f` is called whenever this tab closes one of its
+/// databases because a newer version of the app (in another tab) asks to
+/// upgrade or delete it: the page must be reloaded to go on.
+pub fn on_closed_for_upgrade(f: impl Fn() + 'static) {
+    ON_CLOSED.with(|c| *c.borrow_mut() = Some(Rc::new(f)));
+}
+
+/// An open database that steps aside for a newer version: on the
+/// browser's `versionchange` event it closes itself (an open connection
+/// would block the other tab's upgrade until this one is closed), and
+/// every later read or write fails with [`IdbError::Closed`].
+#[derive(Debug, Clone)]
+struct Connection {
+    db: Database,
+    closed: Rc<Cell<bool>>,
+}
+
+impl Connection {
+    fn new(db: Database) -> Connection {
+        let closed = Rc::new(Cell::new(false));
+        let sys: &web_sys::IdbDatabase = db.as_sys();
+        let handle = sys.clone();
+        let flag = closed.clone();
+        // Called at most once (a closed database gets no more events);
+        // a connection never asked to step aside keeps its small closure
+        // for the page's life, as the browser keeps the connection.
+        let on_version_change = Closure::once_into_js(move || {
+            handle.close();
+            flag.set(true);
+            let told = ON_CLOSED.with(|c| c.borrow().clone());
+            if let Some(f) = told {
+                f();
+            }
+        });
+        sys.set_onversionchange(Some(on_version_change.unchecked_ref()));
+        Connection { db, closed }
+    }
+
+    /// The database, unless it was closed for a newer version.
+    fn get(&self) -> Result<&Database> {
+        if self.closed.get() {
+            Err(IdbError::Closed)
+        } else {
+            Ok(&self.db)
+        }
     }
 }
 
@@ -82,7 +155,7 @@ fn js_to_bytes(value: &JsValue) -> Result<Vec<u8>> {
     value
         .dyn_ref::<Uint8Array>()
         .map(Uint8Array::to_vec)
-        .ok_or_else(|| IdbError("a stored document is not bytes".into()))
+        .ok_or_else(|| IdbError::Failed("a stored document is not bytes".into()))
 }
 
 use wasm_bindgen::JsCast;
@@ -90,7 +163,7 @@ use wasm_bindgen::JsCast;
 /// The device-wide database: the session and preferences.
 #[derive(Debug, Clone)]
 pub struct DeviceDb {
-    db: Database,
+    db: Connection,
 }
 
 impl DeviceDb {
@@ -105,12 +178,14 @@ impl DeviceDb {
                 Ok(())
             })
             .await?;
-        Ok(DeviceDb { db })
+        Ok(DeviceDb {
+            db: Connection::new(db),
+        })
     }
 
     /// A stored text value.
     pub async fn get(&self, key: &str) -> Result<Option<String>> {
-        let tx = self.db.transaction(DEVICE).build()?;
+        let tx = self.db.get()?.transaction(DEVICE).build()?;
         let store = tx.object_store(DEVICE)?;
         let value: Option<String> = store.get(key).await?;
         Ok(value)
@@ -120,6 +195,7 @@ impl DeviceDb {
     pub async fn put(&self, key: &str, value: &str) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction(DEVICE)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -132,6 +208,7 @@ impl DeviceDb {
     pub async fn delete(&self, key: &str) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction(DEVICE)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -144,7 +221,7 @@ impl DeviceDb {
 /// One user's data on this device.
 #[derive(Debug, Clone)]
 pub struct UserDb {
-    db: Database,
+    db: Connection,
 }
 
 /// A document as stored: its snapshot and the changes appended since.
@@ -244,12 +321,14 @@ impl UserDb {
                 Ok(())
             })
             .await?;
-        Ok(UserDb { db })
+        Ok(UserDb {
+            db: Connection::new(db),
+        })
     }
 
     /// A named value from `meta`.
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
-        let tx = self.db.transaction(META).build()?;
+        let tx = self.db.get()?.transaction(META).build()?;
         let value: Option<String> = tx.object_store(META)?.get(key).await?;
         Ok(value)
     }
@@ -258,6 +337,7 @@ impl UserDb {
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -297,7 +377,7 @@ impl UserDb {
         after: Option<&str>,
         count: u32,
     ) -> Result<(Vec<String>, Vec<String>)> {
-        let tx = self.db.transaction(name).build()?;
+        let tx = self.db.get()?.transaction(name).build()?;
         let store = tx.object_store(name)?;
         Ok(match after {
             Some(after) => {
@@ -335,7 +415,7 @@ impl UserDb {
     /// Up to `count` ids of documents with a summary, after `after`, in
     /// id order.
     pub async fn summary_ids_after(&self, after: Option<&str>, count: u32) -> Result<Vec<String>> {
-        let tx = self.db.transaction(SUMMARIES).build()?;
+        let tx = self.db.get()?.transaction(SUMMARIES).build()?;
         let store = tx.object_store(SUMMARIES)?;
         let keys = match after {
             Some(after) => {
@@ -355,6 +435,7 @@ impl UserDb {
     pub async fn put_summaries(&self, rows: &[(String, SummaryRows)]) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction([SUMMARIES, SALES])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -367,14 +448,14 @@ impl UserDb {
 
     /// How many summaries are cached.
     pub async fn summary_count(&self) -> Result<u32> {
-        let tx = self.db.transaction(SUMMARIES).build()?;
+        let tx = self.db.get()?.transaction(SUMMARIES).build()?;
         let n: u32 = tx.object_store(SUMMARIES)?.count().await?;
         Ok(n)
     }
 
     /// A document's snapshot and chunks, if it is stored.
     pub async fn load(&self, id: &str) -> Result<Option<StoredDoc>> {
-        let tx = self.db.transaction([DOCS, CHUNKS]).build()?;
+        let tx = self.db.get()?.transaction([DOCS, CHUNKS]).build()?;
         let snapshot: Option<JsValue> = tx.object_store(DOCS)?.get(id).await?;
         let Some(snapshot) = snapshot else {
             return Ok(None);
@@ -406,7 +487,7 @@ impl UserDb {
     /// The keys of a document's stored chunks (to see whether another tab
     /// wrote it since this one read it).
     pub async fn chunk_keys(&self, id: &str) -> Result<Vec<String>> {
-        let tx = self.db.transaction(CHUNKS).build()?;
+        let tx = self.db.get()?.transaction(CHUNKS).build()?;
         let keys: Vec<String> = tx
             .object_store(CHUNKS)?
             .get_all_keys()
@@ -431,6 +512,7 @@ impl UserDb {
         let key = chunk_key(id, seq, writer);
         let tx = self
             .db
+            .get()?
             .transaction([CHUNKS, SUMMARIES, SALES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -461,6 +543,7 @@ impl UserDb {
     ) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction([DOCS, CHUNKS, SUMMARIES, SALES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -494,6 +577,7 @@ impl UserDb {
     pub async fn put_many(&self, docs: &[(&str, &[u8], Option<SummaryRows>)]) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction([DOCS, SUMMARIES, SALES])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -510,7 +594,7 @@ impl UserDb {
 
     /// The ids of the documents in the outbox.
     pub async fn outbox(&self) -> Result<Vec<String>> {
-        let tx = self.db.transaction(OUTBOX).build()?;
+        let tx = self.db.get()?.transaction(OUTBOX).build()?;
         let keys: Vec<String> = tx
             .object_store(OUTBOX)?
             .get_all_keys()
@@ -523,6 +607,7 @@ impl UserDb {
     pub async fn outbox_done(&self, id: &str) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction(OUTBOX)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -533,7 +618,7 @@ impl UserDb {
 
     /// A document's saved sync state with the relay.
     pub async fn sync_state(&self, id: &str) -> Result<Option<Vec<u8>>> {
-        let tx = self.db.transaction(SYNC_STATES).build()?;
+        let tx = self.db.get()?.transaction(SYNC_STATES).build()?;
         let value: Option<JsValue> = tx.object_store(SYNC_STATES)?.get(id).await?;
         value.as_ref().map(js_to_bytes).transpose()
     }
@@ -542,6 +627,7 @@ impl UserDb {
     pub async fn set_sync_state(&self, id: &str, state: &[u8]) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction(SYNC_STATES)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -559,6 +645,7 @@ impl UserDb {
     pub async fn forget(&self, id: &str) -> Result<()> {
         let tx = self
             .db
+            .get()?
             .transaction([DOCS, CHUNKS, SUMMARIES, SALES, SYNC_STATES, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
@@ -576,8 +663,9 @@ impl UserDb {
 
     /// Deletes this user's database (log out and forget the device's copy).
     pub async fn destroy(self) -> Result<()> {
-        let name = self.db.name();
-        self.db.close();
+        let db = self.db.get()?;
+        let name = db.name();
+        db.clone().close();
         Database::delete_by_name(&name)?.await?;
         Ok(())
     }

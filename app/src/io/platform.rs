@@ -5,7 +5,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 
-/// Registers the service worker that caches the app shell for offline use.
+/// How often an open app asks whether a new version was deployed (the
+/// browser itself looks only when a page is loaded).
+const UPDATE_CHECK_EVERY_MS: u32 = 30 * 60 * 1000;
+
+/// Registers the service worker that caches the app shell for offline use,
+/// and asks it now and then to look for a new version.
 pub fn register_service_worker() {
     let Some(window) = web_sys::window() else {
         return;
@@ -13,7 +18,104 @@ pub fn register_service_worker() {
     let container = window.navigator().service_worker();
     // Registration fails only where service workers are unavailable
     // (an insecure origin); the app then simply needs the network to open.
-    let _ = container.register("/sw.js");
+    let registered = container.register("/sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(registration) = JsFuture::from(registered).await else {
+            return;
+        };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        gloo_timers::callback::Interval::new(UPDATE_CHECK_EVERY_MS, move || {
+            // Offline, the check fails and is simply tried again later.
+            if let Ok(checked) = registration.update() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = JsFuture::from(checked).await;
+                });
+            }
+        })
+        // As long as the page.
+        .forget();
+    });
+}
+
+/// Calls `f` when a new version of the app has been installed while this
+/// page is open: the service worker (`sw.js`, which takes over at once)
+/// changed, and its cache no longer holds this page's own code. A page
+/// that was loaded before any service worker controlled it (the first
+/// visit) sees one change of worker that is not an update; a page loaded
+/// from the new version while the new worker installs is already new.
+pub fn on_new_version(f: impl Fn() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let container = window.navigator().service_worker();
+    let had_controller = std::rc::Rc::new(std::cell::Cell::new(container.controller().is_some()));
+    let f = std::rc::Rc::new(f);
+    let cb = Closure::<dyn Fn()>::new(move || {
+        if !had_controller.replace(true) {
+            return;
+        }
+        let f = f.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // A worker takes over before its `activate` has dropped the
+            // old version's cache: look once it is done.
+            controller_activated().await;
+            if !own_code_is_cached().await {
+                f();
+            }
+        });
+    });
+    let _ =
+        container.add_event_listener_with_callback("controllerchange", cb.as_ref().unchecked_ref());
+    // The listener lives as long as the page.
+    cb.forget();
+}
+
+/// Waits until the worker that controls the page has activated (at once
+/// if it has, or if there is none).
+async fn controller_activated() {
+    use web_sys::ServiceWorkerState;
+    let Some(worker) = web_sys::window().and_then(|w| w.navigator().service_worker().controller())
+    else {
+        return;
+    };
+    if worker.state() == ServiceWorkerState::Activated {
+        return;
+    }
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    let tx = std::cell::RefCell::new(Some(tx));
+    let watched = worker.clone();
+    let on_change = Closure::<dyn Fn()>::new(move || {
+        if matches!(
+            watched.state(),
+            ServiceWorkerState::Activated | ServiceWorkerState::Redundant
+        ) && let Some(tx) = tx.borrow_mut().take()
+        {
+            let _ = tx.send(());
+        }
+    });
+    worker.set_onstatechange(Some(on_change.as_ref().unchecked_ref()));
+    let _ = rx.await;
+    worker.set_onstatechange(None);
+}
+
+/// Whether the service worker's cache holds this page's own code (the
+/// module Trunk preloads, named by its content's hash): if not, the worker
+/// now serves a newer build. Unknown (no such link, no cache) counts as
+/// not held.
+async fn own_code_is_cached() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let own = window
+        .document()
+        .and_then(|d| d.query_selector("link[rel=modulepreload]").ok().flatten())
+        .and_then(|link| link.get_attribute("href"));
+    let (Some(own), Ok(caches)) = (own, window.caches()) else {
+        return false;
+    };
+    JsFuture::from(caches.match_with_str(&own))
+        .await
+        .is_ok_and(|hit| !hit.is_undefined())
 }
 
 /// Asks the browser not to evict this origin's data under storage pressure.
