@@ -433,25 +433,13 @@ impl Store {
 
     /// The workspace document.
     pub async fn workspace(&self) -> Result<WorkspaceDoc, StoreError> {
-        let id = self
-            .db
-            .meta(META_WORKSPACE)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let stored = self.db.load(&id).await?.ok_or(StoreError::NotFound)?;
-        Ok(WorkspaceDocument::load(&stored.concatenated())?.read()?)
+        Ok(self.stored_workspace().await?.1.read()?)
     }
 
-    /// Changes the workspace document (statuses and rules, …): `edit` gets
-    /// the current model; what differs is committed and stored as a new
-    /// snapshot, and only then reported. The workspace is small and rarely
-    /// edited, so it is stored whole.
-    pub async fn change_workspace(
-        &self,
-        message: &str,
-        edit: impl FnOnce(&mut WorkspaceDoc),
-    ) -> Result<WorkspaceDoc, StoreError> {
-        let _guard = self.writing.lock().await;
+    /// The workspace document as stored, with its id, writing as this tab.
+    /// The workspace is small and rarely changed, so it is read whole each
+    /// time and stored whole.
+    async fn stored_workspace(&self) -> Result<(String, WorkspaceDocument), StoreError> {
         let id = self
             .db
             .meta(META_WORKSPACE)
@@ -460,15 +448,61 @@ impl Store {
         let stored = self.db.load(&id).await?.ok_or(StoreError::NotFound)?;
         let mut doc = WorkspaceDocument::load(&stored.concatenated())?;
         doc.set_actor(self.actor.clone());
+        Ok((id, doc))
+    }
+
+    /// Whether `id` is the workspace document (synced like a client's,
+    /// stored and read as the workspace).
+    async fn is_workspace(&self, id: &str) -> bool {
+        self.db.meta(META_WORKSPACE).await.ok().flatten().as_deref() == Some(id)
+    }
+
+    /// Changes the workspace document (statuses and rules, …): `edit` gets
+    /// the current model; what differs is committed and stored as a new
+    /// snapshot, and only then reported, to this tab's base, to the other
+    /// tabs and to the sync client (which sends it to the relay at once).
+    pub async fn change_workspace(
+        &self,
+        message: &str,
+        edit: impl FnOnce(&mut WorkspaceDoc),
+    ) -> Result<WorkspaceDoc, StoreError> {
+        let _guard = self.writing.lock().await;
+        let (id, mut doc) = self.stored_workspace().await?;
         let (model, changed) = doc.change_infallible(Timestamp(now_ms()), message, edit)?;
         if changed {
             self.db
                 .put_snapshot(&id, &doc.save(), None, true, None)
                 .await?;
+            self.tell_sync(&id);
             self.tell_tabs(&TabNews::Workspace);
             self.announce(Committed::Workspace(model.clone()));
         }
         Ok(model)
+    }
+
+    /// Applies the relay's sync message to the workspace document: new
+    /// settings are stored and announced (the base recomputes statuses and
+    /// zones with them). Whether it brought changes.
+    async fn receive_workspace_sync(
+        &self,
+        state: &mut am_sync::State,
+        message: am_sync::Message,
+    ) -> Result<bool, StoreError> {
+        let (id, mut doc) = self.stored_workspace().await?;
+        let before = doc.heads();
+        doc.automerge()
+            .sync()
+            .receive_sync_message(state, message)
+            .map_err(|e| StoreError::Sync(e.to_string()))?;
+        if doc.heads() == before {
+            return Ok(false);
+        }
+        let model = doc.read()?;
+        self.db
+            .put_snapshot(&id, &doc.save(), None, false, None)
+            .await?;
+        self.announce(Committed::Workspace(model));
+        Ok(true)
     }
 
     /// The day through which this device has started the win-backs due
@@ -498,6 +532,17 @@ impl Store {
             },
         );
         Ok(())
+    }
+
+    /// Document `id`, loaded if need be and taken out of the open map (a
+    /// write puts it back once stored; a failed one leaves it out, so the
+    /// next read loads what is on disk).
+    async fn take_open(&self, id: &str) -> Result<OpenDoc, StoreError> {
+        self.ensure_open(id).await?;
+        self.open
+            .borrow_mut()
+            .remove(id)
+            .ok_or(StoreError::NotFound)
     }
 
     /// A client's document, loaded from IndexedDB on first use.
@@ -556,12 +601,7 @@ impl Store {
         edit: impl FnOnce(&mut ClientDoc) -> Result<(), E>,
     ) -> Result<ClientDoc, EditError<E>> {
         let _guard = self.writing.lock().await;
-        self.ensure_open(id).await?;
-        let mut open = self
-            .open
-            .borrow_mut()
-            .remove(id)
-            .ok_or(StoreError::NotFound)?;
+        let mut open = self.take_open(id).await?;
         let changed = open.doc.change(Timestamp(now_ms()), message, edit);
         let (model, changed) = match changed {
             Ok(done) => done,
@@ -640,12 +680,17 @@ impl Store {
 
     /// Tells the sync client and the other tabs that this tab wrote `id`.
     fn tell_local_change(&self, id: &str) {
+        self.tell_sync(id);
+        self.tell_tabs(&TabNews::Client(id.to_owned()));
+    }
+
+    /// Tells the sync client that document `id` changed on this device.
+    fn tell_sync(&self, id: &str) {
         if let Some(tx) = self.local_changes.borrow().as_ref() {
             // A closed channel means sync has stopped (log out): nothing
             // to tell, the outbox keeps the change for the next start.
             let _ = tx.unbounded_send(id.to_owned());
         }
-        self.tell_tabs(&TabNews::Client(id.to_owned()));
     }
 
     fn tell_tabs(&self, news: &TabNews) {
@@ -762,12 +807,7 @@ impl Store {
         value: &str,
     ) -> Result<(), StoreError> {
         let _guard = self.writing.lock().await;
-        self.ensure_open(id).await?;
-        let mut open = self
-            .open
-            .borrow_mut()
-            .remove(id)
-            .ok_or(StoreError::NotFound)?;
+        let mut open = self.take_open(id).await?;
         if let Err(e) = open
             .doc
             .resolve_card_field(field, value, Timestamp(now_ms()))
@@ -794,19 +834,11 @@ impl Store {
         other: &str,
         by: &UserId,
     ) -> Result<(), EditError<MergeError>> {
-        let absorbed = self.client(other).await?;
-        let at = Timestamp(now_ms());
-        let target = self
-            .try_change_client(survivor, "merge a duplicate in", |doc| {
-                doc.absorb(&absorbed, by, at)
-            })
-            .await?;
-        let survivor_id = target.id.clone();
-        self.change_client(other, "merged into another client", |doc| {
-            doc.mark_merged_into(&survivor_id);
+        let messages = ("merge a duplicate in", "merged into another client");
+        self.fold_into(survivor, other, messages, |doc, absorbed, at| {
+            doc.absorb(absorbed, by, at)
         })
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Links a potential client's Interest document to an existing client
@@ -819,18 +851,32 @@ impl Store {
         potential: &str,
         client: &str,
     ) -> Result<(), EditError<PotentialError>> {
-        let lead = self.client(potential).await?;
+        let messages = ("link a potential client's Interest", "linked to a client");
+        self.fold_into(client, potential, messages, |doc, lead, at| {
+            doc.take_potential(lead, at)
+        })
+        .await
+    }
+
+    /// Document `from` goes into `into`: `take` (an edit of `into`'s stored
+    /// model, which may refuse) takes what it has, and is stored first;
+    /// then `from` is marked as merged into `into`. `messages` name the two
+    /// writes in the documents' histories.
+    async fn fold_into<E>(
+        &self,
+        into: &str,
+        from: &str,
+        messages: (&str, &str),
+        take: impl FnOnce(&mut ClientDoc, &ClientDoc, Timestamp) -> Result<(), E>,
+    ) -> Result<(), EditError<E>> {
+        let taken = self.client(from).await?;
         let at = Timestamp(now_ms());
         let target = self
-            .try_change_client(client, "link a potential client's Interest", |doc| {
-                doc.take_potential(&lead, at)
-            })
+            .try_change_client(into, messages.0, |doc| take(doc, &taken, at))
             .await?;
-        let client_id = target.id.clone();
-        self.change_client(potential, "linked to a client", |doc| {
-            doc.mark_merged_into(&client_id);
-        })
-        .await?;
+        let into_id = target.id.clone();
+        self.change_client(from, messages.1, |doc| doc.mark_merged_into(&into_id))
+            .await?;
         Ok(())
     }
 }
@@ -906,6 +952,11 @@ impl Store {
     ) -> Result<Option<(Vec<u8>, bool)>, StoreError> {
         // Not while a write has the document out of the open map.
         let _guard = self.writing.lock().await;
+        if self.is_workspace(id).await {
+            let (_, mut doc) = self.stored_workspace().await?;
+            let message = doc.automerge().sync().generate_sync_message(state);
+            return Ok(message.map(|m| (m.encode(), false)));
+        }
         match self.ensure_open(id).await {
             Ok(()) => {
                 let mut open = self.open.borrow_mut();
@@ -945,6 +996,9 @@ impl Store {
         let message =
             am_sync::Message::decode(data).map_err(|e| StoreError::Sync(e.to_string()))?;
         let _guard = self.writing.lock().await;
+        if self.is_workspace(id).await {
+            return self.receive_workspace_sync(state, message).await;
+        }
         match self.ensure_open(id).await {
             Ok(()) => {
                 let mut open = self
@@ -1018,18 +1072,7 @@ impl Store {
         state: &mut am_sync::State,
         heads: &[ChangeHash],
     ) -> Result<(), StoreError> {
-        self.ensure_open(id).await?;
-        let mut open = self.open.borrow_mut();
-        let doc = open
-            .get_mut(id)
-            .ok_or(StoreError::NotFound)?
-            .doc
-            .automerge();
-        let known: Vec<ChangeHash> = heads
-            .iter()
-            .filter(|h| doc.get_change_by_hash(h).is_some())
-            .copied()
-            .collect();
+        let known = self.with_automerge(id, |doc| known_of(doc, heads)).await?;
         if known.len() == heads.len() {
             state.shared_heads = known;
         } else {
@@ -1045,24 +1088,30 @@ impl Store {
     /// have: outside the history of what both sides have (by the sync
     /// state).
     pub async fn unsent(&self, id: &str, state: &am_sync::State) -> Result<usize, StoreError> {
+        self.with_automerge(id, |doc| {
+            let shared = known_of(doc, &state.shared_heads);
+            doc.get_changes(&shared)
+                .iter()
+                .filter(|c| is_users(c.actor_id(), &self.actor))
+                .count()
+        })
+        .await
+    }
+
+    /// Runs `f` on document `id`'s Automerge document, loaded if need be.
+    async fn with_automerge<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut AutoCommit) -> T,
+    ) -> Result<T, StoreError> {
+        if self.is_workspace(id).await {
+            let (_, mut doc) = self.stored_workspace().await?;
+            return Ok(f(doc.automerge()));
+        }
         self.ensure_open(id).await?;
         let mut open = self.open.borrow_mut();
-        let doc = open
-            .get_mut(id)
-            .ok_or(StoreError::NotFound)?
-            .doc
-            .automerge();
-        let shared: Vec<_> = state
-            .shared_heads
-            .iter()
-            .filter(|h| doc.get_change_by_hash(h).is_some())
-            .copied()
-            .collect();
-        Ok(doc
-            .get_changes(&shared)
-            .iter()
-            .filter(|c| is_users(c.actor_id(), &self.actor))
-            .count())
+        let doc = open.get_mut(id).ok_or(StoreError::NotFound)?;
+        Ok(f(doc.doc.automerge()))
     }
 
     /// Drops a document the relay refused changes of: from memory and
@@ -1093,4 +1142,13 @@ fn summary_rows(mut summary: ClientSummary) -> SummaryRows {
 fn is_users(actor: &ActorId, mine: &ActorId) -> bool {
     let (a, m) = (actor.to_bytes(), mine.to_bytes());
     a.len() >= 16 && m.len() >= 16 && a[..16] == m[..16]
+}
+
+/// Those of `heads` that `doc` has.
+fn known_of(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Vec<ChangeHash> {
+    heads
+        .iter()
+        .filter(|h| doc.get_change_by_hash(h).is_some())
+        .copied()
+        .collect()
 }

@@ -313,12 +313,9 @@ impl SyncSession {
                 ..
             } => {
                 for id in document_ids {
+                    // The workspace document too: new settings reach every
+                    // device live (the store announces them to the base).
                     let id = id.uuid().to_string();
-                    if self.workspace.as_deref() == Some(id.as_str()) {
-                        // The workspace document is read at start-up; the
-                        // app does not follow its live changes yet.
-                        continue;
-                    }
                     self.send_sync(socket, &id).await;
                     // Whether or not there was something to say, the relay
                     // answers with what changed (a live change is pushed):
@@ -369,6 +366,13 @@ impl SyncSession {
             } => {
                 let id = document_id.uuid().to_string();
                 warn!("sync: the relay refused the changes of {id}: {reason}");
+                self.state.sync.refused.set(Some(code));
+                if self.workspace.as_deref() == Some(id.as_str()) {
+                    // Only administrators change settings, and only they
+                    // are offered to: the workspace is kept (a device
+                    // cannot work without it) and the refusal shown.
+                    return;
+                }
                 // Back to what the relay accepted: drop the copy and ask
                 // for the document again.
                 if let Err(e) = self.store.forget(&id).await {
@@ -377,7 +381,6 @@ impl SyncSession {
                 self.states.remove(&id);
                 self.unsent.remove(&id);
                 self.publish_unsent();
-                self.state.sync.refused.set(Some(code));
                 self.send_sync(socket, &id).await;
             }
             Message::Error { message, .. } => warn!("sync: the relay says: {message}"),

@@ -9,30 +9,27 @@ use fantoccini::wd::WindowHandle;
 use kartoteka_tests::{Browser, LAPTOP, Relay, Result, TempDir, dist_dir, eventually, poll};
 use serde_json::json;
 
-/// Opens a client's card through the search box.
-async fn open_card(b: &Browser, query: &str, name: &str) -> Result {
-    b.goto("/").await?;
-    b.fill("Найти клиента", query).await?;
-    b.wait_text(name).await?;
-    b.press("Найти клиента", "\u{E007}").await?;
-    b.wait_text("Контактные лица").await
-}
-
-/// Waits until the header says every change was sent and confirmed.
-async fn wait_all_sent(b: &Browser) -> Result {
-    poll(
-        Duration::from_secs(30),
-        Duration::from_millis(100),
-        async || {
-            let status = b.inner_text("[data-testid=sync]").await?;
-            Ok(if status.starts_with('✓') {
-                Ok(())
-            } else {
-                Err(format!("the changes were never all sent: {status:?}"))
-            })
-        },
-    )
-    .await
+/// The update banner, focused on its button: whether it is in a status
+/// region, the button's text, and whether the focus reached it.
+async fn banner(b: &Browser, button: &str) -> Result {
+    let seen = b
+        .js(
+            r#"const banner = document.querySelector('[data-testid=update]');
+            const button = banner.querySelector('button');
+            button.focus();
+            return {
+                role: banner.closest('[role=status]') !== null,
+                button: button.innerText.trim(),
+                focused: document.activeElement === button,
+            };"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        seen,
+        json!({ "role": true, "button": button, "focused": true })
+    );
+    Ok(())
 }
 
 /// Makes `tab` the one the next steps act on.
@@ -78,8 +75,8 @@ async fn two_tabs_edit_one_client_at_the_same_moment_and_both_edits_stay_and_rea
     let a = b.client.window().await?;
     b.create_client("Две Вкладки", "", "+7 (495) 925-05-31")
         .await?;
-    wait_all_sent(&b).await?;
-    open_card(&b, "Две Вкладки", "Две Вкладки").await?;
+    b.wait_all_sent().await?;
+    b.open_card("Две Вкладки", "Две Вкладки").await?;
     let card = b.client.current_url().await?;
 
     // The same card in a second tab of the same browser.
@@ -154,9 +151,9 @@ async fn two_tabs_edit_one_client_at_the_same_moment_and_both_edits_stay_and_rea
     // device of their own, sees both edits.
     relay.restart().await?;
     to(&b, &a).await?;
-    wait_all_sent(&b).await?;
+    b.wait_all_sent().await?;
     let supervisor = Browser::logged_in(&relay, "orlova", LAPTOP).await?;
-    open_card(&supervisor, "Две Вкладки", "Две Вкладки").await?;
+    supervisor.open_card("Две Вкладки", "Две Вкладки").await?;
     for value in ["dve-vkladki.example", "Выставка", "Судостроение"] {
         supervisor.wait_text(value).await?;
     }
@@ -189,7 +186,7 @@ async fn an_old_tab_closes_its_base_for_a_newer_version_asks_to_reload_and_saves
     let old = b.client.window().await?;
     b.create_client("Старая Вкладка", "", "+7 (495) 925-05-31")
         .await?;
-    open_card(&b, "Старая Вкладка", "Старая Вкладка").await?;
+    b.open_card("Старая Вкладка", "Старая Вкладка").await?;
     assert!(b.inner_text("[data-testid=update]").await?.is_empty());
 
     // A newer version upgrades the database from another tab (a page of
@@ -208,23 +205,7 @@ async fn an_old_tab_closes_its_base_for_a_newer_version_asks_to_reload_and_saves
     // The old tab says why it must be reloaded, politely, with a button.
     to(&b, &old).await?;
     b.wait_text("Приложение обновлено в другой вкладке").await?;
-    let banner = b
-        .js(
-            r#"const banner = document.querySelector('[data-testid=update]');
-            const button = banner.querySelector('button');
-            button.focus();
-            return {
-                role: banner.closest('[role=status]') !== null,
-                button: button.innerText.trim(),
-                focused: document.activeElement === button,
-            };"#,
-            vec![],
-        )
-        .await?;
-    assert_eq!(
-        banner,
-        json!({ "role": true, "button": "Перезагрузить", "focused": true })
-    );
+    banner(&b, "Перезагрузить").await?;
     b.shot("tabs-closed-for-upgrade.png").await?;
 
     // An edit in the old tab now fails in words; the page keeps working.
@@ -301,23 +282,7 @@ async fn a_new_version_installed_while_the_app_is_open_is_announced_and_one_clic
         .await?;
     assert_eq!(checked, json!(true));
     b.wait_text("Доступна новая версия").await?;
-    let banner = b
-        .js(
-            r#"const banner = document.querySelector('[data-testid=update]');
-            const button = banner.querySelector('button');
-            button.focus();
-            return {
-                role: banner.closest('[role=status]') !== null,
-                button: button.innerText.trim(),
-                focused: document.activeElement === button,
-            };"#,
-            vec![],
-        )
-        .await?;
-    assert_eq!(
-        banner,
-        json!({ "role": true, "button": "Обновить", "focused": true })
-    );
+    banner(&b, "Обновить").await?;
     b.shot("tabs-new-version.png").await?;
 
     // «Обновить» reloads: the app opens again, with nothing to announce.

@@ -164,3 +164,40 @@ async fn the_login_screen_says_in_words_when_logins_are_limited() -> Result {
     assert!(said, "the login screen never said the logins are limited");
     b.close().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_renamed_by_the_administrator_reaches_a_managers_open_list_without_a_reload()
+-> Result {
+    let (_data, relay) = Relay::demo("team-settings-live").await?;
+    let manager = Browser::logged_in(&relay, "petrov", LAPTOP).await?;
+    manager.wait_text("Все статусы (").await?;
+    manager.wait_all_sent().await?;
+    let admin = Browser::logged_in(&relay, "admin", LAPTOP).await?;
+    admin.click("Настройки").await?;
+    admin.wait_text("Статусы и правила").await?;
+    admin.fill_nth("Название (рус.)", 5, "Чужак").await?;
+    admin.click("Сохранить настройки").await?;
+    admin.wait_text("Настройки сохранены").await?;
+    let saved = std::time::Instant::now();
+
+    // The manager's open list offers the new name, with no reload.
+    eventually(async || {
+        Ok(manager
+            .choose("Статус", "Чужак")
+            .await
+            .map_err(|e| format!("the manager's list never offered the new name: {e}")))
+    })
+    .await?;
+    println!(
+        "a settings change reached the second browser {} ms after the administrator saw it saved",
+        saved.elapsed().as_millis()
+    );
+    // Kept on the manager's device: it is there after a reload offline.
+    let mut relay = relay;
+    relay.stop().await?;
+    manager.reload().await?;
+    manager.wait_text("Все статусы (").await?;
+    manager.choose("Статус", "Чужак").await?;
+    manager.close().await?;
+    admin.close().await
+}

@@ -44,10 +44,10 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use indexed_db_futures::KeyRange;
-use indexed_db_futures::database::Database;
+use indexed_db_futures::database::{Database, ObjectStoreName};
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
@@ -142,6 +142,20 @@ impl Connection {
             Ok(&self.db)
         }
     }
+
+    /// A read-only transaction on `stores`.
+    fn reading<S: ObjectStoreName>(&self, stores: S) -> Result<Transaction<'_>> {
+        Ok(self.get()?.transaction(stores).build()?)
+    }
+
+    /// A read-write transaction on `stores`.
+    fn writing<S: ObjectStoreName>(&self, stores: S) -> Result<Transaction<'_>> {
+        Ok(self
+            .get()?
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?)
+    }
 }
 
 /// The result of a storage operation.
@@ -185,7 +199,7 @@ impl DeviceDb {
 
     /// A stored text value.
     pub async fn get(&self, key: &str) -> Result<Option<String>> {
-        let tx = self.db.get()?.transaction(DEVICE).build()?;
+        let tx = self.db.reading(DEVICE)?;
         let store = tx.object_store(DEVICE)?;
         let value: Option<String> = store.get(key).await?;
         Ok(value)
@@ -193,12 +207,7 @@ impl DeviceDb {
 
     /// Stores a text value.
     pub async fn put(&self, key: &str, value: &str) -> Result<()> {
-        let tx = self
-            .db
-            .get()?
-            .transaction(DEVICE)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing(DEVICE)?;
         tx.object_store(DEVICE)?.put(value).with_key(key).await?;
         tx.commit().await?;
         Ok(())
@@ -206,12 +215,7 @@ impl DeviceDb {
 
     /// Removes a value.
     pub async fn delete(&self, key: &str) -> Result<()> {
-        let tx = self
-            .db
-            .get()?
-            .transaction(DEVICE)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing(DEVICE)?;
         tx.object_store(DEVICE)?.delete(key).await?;
         tx.commit().await?;
         Ok(())
@@ -328,19 +332,14 @@ impl UserDb {
 
     /// A named value from `meta`.
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
-        let tx = self.db.get()?.transaction(META).build()?;
+        let tx = self.db.reading(META)?;
         let value: Option<String> = tx.object_store(META)?.get(key).await?;
         Ok(value)
     }
 
     /// Stores a named value in `meta`.
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        let tx = self
-            .db
-            .get()?
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing(META)?;
         tx.object_store(META)?.put(value).with_key(key).await?;
         tx.commit().await?;
         Ok(())
@@ -377,7 +376,7 @@ impl UserDb {
         after: Option<&str>,
         count: u32,
     ) -> Result<(Vec<String>, Vec<String>)> {
-        let tx = self.db.get()?.transaction(name).build()?;
+        let tx = self.db.reading(name)?;
         let store = tx.object_store(name)?;
         Ok(match after {
             Some(after) => {
@@ -415,7 +414,7 @@ impl UserDb {
     /// Up to `count` ids of documents with a summary, after `after`, in
     /// id order.
     pub async fn summary_ids_after(&self, after: Option<&str>, count: u32) -> Result<Vec<String>> {
-        let tx = self.db.get()?.transaction(SUMMARIES).build()?;
+        let tx = self.db.reading(SUMMARIES)?;
         let store = tx.object_store(SUMMARIES)?;
         let keys = match after {
             Some(after) => {
@@ -433,12 +432,7 @@ impl UserDb {
     /// Replaces summaries (computed again; their documents unchanged), in
     /// one transaction.
     pub async fn put_summaries(&self, rows: &[(String, SummaryRows)]) -> Result<()> {
-        let tx = self
-            .db
-            .get()?
-            .transaction([SUMMARIES, SALES])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing([SUMMARIES, SALES])?;
         for (id, summary) in rows {
             summary.put(&tx, id)?;
         }
@@ -448,14 +442,14 @@ impl UserDb {
 
     /// How many summaries are cached.
     pub async fn summary_count(&self) -> Result<u32> {
-        let tx = self.db.get()?.transaction(SUMMARIES).build()?;
+        let tx = self.db.reading(SUMMARIES)?;
         let n: u32 = tx.object_store(SUMMARIES)?.count().await?;
         Ok(n)
     }
 
     /// A document's snapshot and chunks, if it is stored.
     pub async fn load(&self, id: &str) -> Result<Option<StoredDoc>> {
-        let tx = self.db.get()?.transaction([DOCS, CHUNKS]).build()?;
+        let tx = self.db.reading([DOCS, CHUNKS])?;
         let snapshot: Option<JsValue> = tx.object_store(DOCS)?.get(id).await?;
         let Some(snapshot) = snapshot else {
             return Ok(None);
@@ -487,7 +481,7 @@ impl UserDb {
     /// The keys of a document's stored chunks (to see whether another tab
     /// wrote it since this one read it).
     pub async fn chunk_keys(&self, id: &str) -> Result<Vec<String>> {
-        let tx = self.db.get()?.transaction(CHUNKS).build()?;
+        let tx = self.db.reading(CHUNKS)?;
         let keys: Vec<String> = tx
             .object_store(CHUNKS)?
             .get_all_keys()
@@ -510,12 +504,7 @@ impl UserDb {
         local: bool,
     ) -> Result<String> {
         let key = chunk_key(id, seq, writer);
-        let tx = self
-            .db
-            .get()?
-            .transaction([CHUNKS, SUMMARIES, SALES, OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing([CHUNKS, SUMMARIES, SALES, OUTBOX])?;
         if local {
             tx.object_store(OUTBOX)?.put("1").with_key(id).build()?;
         }
@@ -541,12 +530,7 @@ impl UserDb {
         local: bool,
         folded: Option<&[String]>,
     ) -> Result<()> {
-        let tx = self
-            .db
-            .get()?
-            .transaction([DOCS, CHUNKS, SUMMARIES, SALES, OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing([DOCS, CHUNKS, SUMMARIES, SALES, OUTBOX])?;
         if local {
             tx.object_store(OUTBOX)?.put("1").with_key(id).build()?;
         }
@@ -575,12 +559,7 @@ impl UserDb {
     /// Stores many documents with their summaries in one transaction (the
     /// first download of the base).
     pub async fn put_many(&self, docs: &[(&str, &[u8], Option<SummaryRows>)]) -> Result<()> {
-        let tx = self
-            .db
-            .get()?
-            .transaction([DOCS, SUMMARIES, SALES])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing([DOCS, SUMMARIES, SALES])?;
         let store = tx.object_store(DOCS)?;
         for (id, bytes, summary) in docs {
             store.put(bytes_to_js(bytes)).with_key(*id).build()?;
@@ -594,7 +573,7 @@ impl UserDb {
 
     /// The ids of the documents in the outbox.
     pub async fn outbox(&self) -> Result<Vec<String>> {
-        let tx = self.db.get()?.transaction(OUTBOX).build()?;
+        let tx = self.db.reading(OUTBOX)?;
         let keys: Vec<String> = tx
             .object_store(OUTBOX)?
             .get_all_keys()
@@ -605,12 +584,7 @@ impl UserDb {
 
     /// Takes a document out of the outbox (the relay has all its changes).
     pub async fn outbox_done(&self, id: &str) -> Result<()> {
-        let tx = self
-            .db
-            .get()?
-            .transaction(OUTBOX)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing(OUTBOX)?;
         tx.object_store(OUTBOX)?.delete(id).await?;
         tx.commit().await?;
         Ok(())
@@ -618,19 +592,14 @@ impl UserDb {
 
     /// A document's saved sync state with the relay.
     pub async fn sync_state(&self, id: &str) -> Result<Option<Vec<u8>>> {
-        let tx = self.db.get()?.transaction(SYNC_STATES).build()?;
+        let tx = self.db.reading(SYNC_STATES)?;
         let value: Option<JsValue> = tx.object_store(SYNC_STATES)?.get(id).await?;
         value.as_ref().map(js_to_bytes).transpose()
     }
 
     /// Saves a document's sync state with the relay.
     pub async fn set_sync_state(&self, id: &str, state: &[u8]) -> Result<()> {
-        let tx = self
-            .db
-            .get()?
-            .transaction(SYNC_STATES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.db.writing(SYNC_STATES)?;
         tx.object_store(SYNC_STATES)?
             .put(bytes_to_js(state))
             .with_key(id)
@@ -645,10 +614,7 @@ impl UserDb {
     pub async fn forget(&self, id: &str) -> Result<()> {
         let tx = self
             .db
-            .get()?
-            .transaction([DOCS, CHUNKS, SUMMARIES, SALES, SYNC_STATES, OUTBOX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+            .writing([DOCS, CHUNKS, SUMMARIES, SALES, SYNC_STATES, OUTBOX])?;
         tx.object_store(DOCS)?.delete(id).build()?;
         tx.object_store(CHUNKS)?
             .delete::<String, _>(chunk_range(id))
