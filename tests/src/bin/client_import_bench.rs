@@ -8,8 +8,9 @@
 //! Times come from the page's own measures: `kartoteka:client-import-preview`
 //! (reading the file, mapping, validating, grouping and matching against
 //! the whole base on the device) and `kartoteka:client-import-write` (every
-//! new or joined client written to IndexedDB). Memory is the JS heap
-//! (Chromium's `performance.memory`), sampled every 50 ms: its peak.
+//! new or joined client written to IndexedDB). Peak memory is not measured
+//! here: Chromium's `performance.memory` is coarse and leaves out the
+//! wasm heap.
 
 use std::time::{Duration, Instant};
 
@@ -31,24 +32,6 @@ async fn measure(b: &kartoteka_tests::Browser, name: &str) -> Result<f64> {
     Ok(v.as_f64().unwrap_or(f64::NAN))
 }
 
-/// The peak of the JS heap since the last call, in MB, and starts anew.
-async fn heap_peak(b: &kartoteka_tests::Browser) -> Result<f64> {
-    let v = b
-        .js(
-            "const p = window.__heapPeak || 0;
-            window.__heapPeak = performance.memory.usedJSHeapSize;
-            if (!window.__heapTimer) {
-                window.__heapTimer = setInterval(() => {
-                    window.__heapPeak = Math.max(window.__heapPeak, performance.memory.usedJSHeapSize);
-                }, 50);
-            }
-            return p / 1048576;",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_f64().unwrap_or(f64::NAN))
-}
-
 #[tokio::main]
 async fn main() -> Result {
     let clients = arg("--clients", 300);
@@ -67,13 +50,11 @@ async fn main() -> Result {
     b.wait_text("Все статусы (").await?;
     b.goto("/import/clients").await?;
     b.wait_text("Файл CSV или Excel").await?;
-    heap_peak(&b).await?;
     let started = Instant::now();
     b.press_on("client-import-file", &file.display().to_string())
         .await?;
     let preview = measure(&b, "kartoteka:client-import-preview").await?;
     let shown = started.elapsed();
-    let preview_heap = heap_peak(&b).await?;
     let summary = b.inner_text("[data-testid=client-import-summary]").await?;
     println!("the preview says:\n{summary}");
 
@@ -93,18 +74,17 @@ async fn main() -> Result {
     let started = Instant::now();
     let write = measure(&b, "kartoteka:client-import-write").await?;
     let written = started.elapsed();
-    let write_heap = heap_peak(&b).await?;
     b.wait_text("Импорт завершён").await?;
     println!(
         "client import in the app, {import} clients with {} contacts:",
         import * 2
     );
     println!(
-        "  preview (kartoteka:client-import-preview): {preview:.0} ms; {:.1} s from choosing the file as WebDriver saw it; JS heap peak {preview_heap:.0} MB",
+        "  preview (kartoteka:client-import-preview): {preview:.0} ms; {:.1} s from choosing the file as WebDriver saw it",
         shown.as_secs_f64()
     );
     println!(
-        "  write (kartoteka:client-import-write): {write:.0} ms; {:.1} s from the click as WebDriver saw it; JS heap peak {write_heap:.0} MB",
+        "  write (kartoteka:client-import-write): {write:.0} ms; {:.1} s from the click as WebDriver saw it",
         written.as_secs_f64()
     );
     b.close().await
