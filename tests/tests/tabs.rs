@@ -3,10 +3,9 @@
 //! aside for a newer version of the app, and say when one is installed.
 
 use std::path::Path;
-use std::time::Duration;
 
 use fantoccini::wd::WindowHandle;
-use kartoteka_tests::{Browser, LAPTOP, Relay, Result, TempDir, dist_dir, eventually, poll};
+use kartoteka_tests::{Browser, LAPTOP, Relay, Result, TempDir, dist_dir, eventually};
 use serde_json::json;
 
 /// The update banner, focused on its button: whether it is in a status
