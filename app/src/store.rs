@@ -210,6 +210,8 @@ pub struct Store {
     /// What the other tabs wrote, until [`Store::other_tabs`] takes it.
     tab_news: RefCell<Option<mpsc::UnboundedReceiver<TabNews>>>,
     writing: Mutex<()>,
+    /// The workspace document's id, once read (it never changes).
+    workspace_id: RefCell<Option<String>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -244,6 +246,7 @@ impl Store {
             tabs: RefCell::new(tabs),
             tab_news: RefCell::new(tab_news),
             writing: Mutex::new(()),
+            workspace_id: RefCell::new(None),
         })
     }
 
@@ -454,7 +457,12 @@ impl Store {
     /// Whether `id` is the workspace document (synced like a client's,
     /// stored and read as the workspace).
     async fn is_workspace(&self, id: &str) -> bool {
-        self.db.meta(META_WORKSPACE).await.ok().flatten().as_deref() == Some(id)
+        // Asked for every document the sync client touches: read once.
+        if self.workspace_id.borrow().is_none() {
+            let stored = self.db.meta(META_WORKSPACE).await.ok().flatten();
+            *self.workspace_id.borrow_mut() = stored;
+        }
+        self.workspace_id.borrow().as_deref() == Some(id)
     }
 
     /// Changes the workspace document (statuses and rules, …): `edit` gets
