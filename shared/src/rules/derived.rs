@@ -25,6 +25,11 @@ pub struct ClientState {
     /// The effective responsible manager: `None` in the exchange or with
     /// no manager.
     pub responsible: Option<String>,
+    /// The last contact activity (the creation date if there was none):
+    /// what the zone is measured from.
+    pub last_activity: NaiveDate,
+    /// The day the client went to the exchange, while it is there.
+    pub in_exchange_since: Option<NaiveDate>,
     /// The days, from the `lost_from` given to [`BaseEvaluator::evaluate`]
     /// on, on which the client became Lost: each starts a win-back.
     pub became_lost: Vec<NaiveDate>,
@@ -65,7 +70,10 @@ impl<'r> BaseEvaluator<'r> {
             return Ok(None);
         };
         let zone = zone_with(facts, self.rules.zones(), as_of, &mut self.walk);
-        let (zone, responsible) = zone.map_or((None, None), |z| (z.zone, z.responsible));
+        let (zone, responsible, last_activity, in_exchange_since) =
+            zone.map_or((None, None, facts.created, None), |z| {
+                (z.zone, z.responsible, z.last_activity, z.in_exchange_since)
+            });
         let became_lost = match self.lost {
             Some(lost) if lost_from <= as_of => self.engine.entered(lost.as_str(), lost_from),
             _ => Vec::new(),
@@ -75,6 +83,8 @@ impl<'r> BaseEvaluator<'r> {
             since,
             zone,
             responsible,
+            last_activity,
+            in_exchange_since,
             became_lost,
         }))
     }

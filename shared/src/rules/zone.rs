@@ -64,6 +64,28 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// The zone a client in `zone` moves to next if nobody contacts it, and
+/// the first day it is there (SPEC 6): yellow on `d + yellow months`, red
+/// on `d + red months`, the exchange on the day after `d + exchange
+/// months`. `None` in the exchange, which only an assignment ends.
+pub fn next_zone(
+    zone: Zone,
+    last_activity: NaiveDate,
+    thresholds: ZoneThresholds,
+) -> Option<(Zone, NaiveDate)> {
+    match zone {
+        Zone::Green => Some((Zone::Yellow, add_months(last_activity, thresholds.yellow))),
+        Zone::Yellow => Some((Zone::Red, add_months(last_activity, thresholds.red))),
+        Zone::Red => Some((
+            Zone::Exchange,
+            add_months(last_activity, thresholds.exchange)
+                .succ_opt()
+                .unwrap_or(NaiveDate::MAX),
+        )),
+        Zone::Exchange => None,
+    }
+}
+
 /// The zone of a client on `as_of`, or `None` if it was created after that.
 /// Facts dated after `as_of` are ignored; payments and shipments are not
 /// contact and do not count.
@@ -585,6 +607,43 @@ mod tests {
             let walked = zone(&facts, t, as_of)
                 .map(|r| (r.zone, r.responsible, r.last_activity, r.in_exchange_since));
             prop_assert_eq!(walked, daily(&facts, t, as_of));
+        }
+
+        /// With nobody contacting the client, it is in the zone it is in
+        /// until the day before the one `next_zone` names, and in the next
+        /// zone on that day.
+        #[test]
+        fn next_zone_names_the_first_day_of_the_next_zone(
+            facts in any_facts(),
+            as_of in any_date(),
+        ) {
+            let t = ZoneThresholds::default();
+            let Some(now) = zone(&facts, t, as_of) else { return Ok(()) };
+            let Some(z) = now.zone else { return Ok(()) };
+            let Some((next, day)) = next_zone(z, now.last_activity, t) else {
+                prop_assert_eq!(z, Zone::Exchange);
+                return Ok(());
+            };
+            prop_assert!(day > as_of);
+            // Checked only while nothing more happens to the client.
+            let later = facts
+                .events
+                .iter()
+                .chain(facts.assignments.iter().map(|a| &a.date))
+                .chain(facts.interests.iter().flat_map(|i| {
+                    std::iter::once(&i.created)
+                        .chain(&i.completed)
+                        .chain(&i.activity)
+                        .chain(&i.taken_up)
+                }))
+                .filter(|&&date| date > as_of)
+                .min();
+            if later.is_some_and(|&l| l <= day) {
+                return Ok(());
+            }
+            let on = |date: NaiveDate| zone(&facts, t, date).and_then(|r| r.zone);
+            prop_assert_eq!(on(day.pred_opt().unwrap()), Some(z));
+            prop_assert_eq!(on(day), Some(next));
         }
     }
 }
