@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::{ClientDoc, Interest, Money, Outcome};
+use crate::client::{AddressKind, AssignmentKind, ClientDoc, Interest, Money, Outcome};
 use crate::date::{Date, Timestamp};
 use crate::ids::{ClientId, UserId};
 use crate::rules::facts::ClientFacts;
@@ -16,10 +16,11 @@ use crate::rules::facts::ClientFacts;
 /// summary starts to carry something new (2: Interests and document
 /// numbers; 3: which Interests the system created and when a person took
 /// them up, the revenue, and deleted contacts, events, payments and
-/// shipments left out). Summaries stored under an older number are computed again
+/// shipments left out; 4: industry, tags, city and the assignments'
+/// log). Summaries stored under an older number are computed again
 /// from their documents, on the relay at start and on a device in the
 /// background, so nothing that came before is missing from them.
-pub const SUMMARY_VERSION: u32 = 3;
+pub const SUMMARY_VERSION: u32 = 4;
 
 /// A contact person, as far as the list and search need it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +82,62 @@ pub struct ClientSummary {
     pub payment_documents: Vec<String>,
     #[serde(rename = "sd", default, skip_serializing_if = "Vec::is_empty")]
     pub shipment_documents: Vec<String>,
+    /// The industry, as typed on the card (the list's filter).
+    #[serde(rename = "ind", default, skip_serializing_if = "String::is_empty")]
+    pub industry: String,
+    /// The segment tags, sorted.
+    #[serde(rename = "tg", default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The city of the legal (else the first) address, if one can be read
+    /// from it (see [`city_of`]).
+    #[serde(rename = "ct", default, skip_serializing_if = "String::is_empty")]
+    pub city: String,
+    /// Every assignment, oldest first: who gave the client to whom, how and
+    /// when (notices, the exchange's "taken" lists).
+    #[serde(rename = "as", default, skip_serializing_if = "Vec::is_empty")]
+    pub assignments: Vec<AssignmentSummary>,
+}
+
+/// An assignment, as the list and the notices need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssignmentSummary {
+    pub date: Date,
+    /// `None`: given to no one (a pool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<UserId>,
+    pub kind: AssignmentKind,
+    pub by: UserId,
+    pub at: Timestamp,
+}
+
+/// The city named in an address: the word after "г." (or "город"), else
+/// the first part between commas that is neither a postcode nor a street.
+/// Empty when none can be told.
+pub fn city_of(address: &str) -> String {
+    let parts: Vec<&str> = address.split(',').map(str::trim).collect();
+    for part in &parts {
+        for prefix in ["г.", "г ", "город "] {
+            if let Some(rest) = part.strip_prefix(prefix) {
+                let name = rest.trim();
+                if !name.is_empty() {
+                    return name.to_owned();
+                }
+            }
+        }
+    }
+    const STREET: [&str; 8] = ["ул.", "ул ", "улица", "пр.", "проспект", "пер.", "ш.", "д."];
+    parts
+        .iter()
+        .find(|p| {
+            !p.is_empty()
+                && !p.chars().any(|c| c.is_ascii_digit())
+                && !STREET.iter().any(|s| p.to_lowercase().starts_with(s))
+                && !p.to_lowercase().contains("обл")
+                && !p.to_lowercase().contains("край")
+                && !p.to_lowercase().starts_with("республика")
+        })
+        .map(|p| (*p).to_owned())
+        .unwrap_or_default()
 }
 
 /// The part of a summary only the sales pages need ("My sales", the
@@ -307,6 +364,38 @@ impl ClientSummary {
             // again what a person deleted (see `import::add_facts`).
             payment_documents: documents(doc.payments.values().map(|p| p.document.as_str())),
             shipment_documents: documents(doc.shipments.values().map(|s| s.document.as_str())),
+            industry: doc.card.industry.trim().to_owned(),
+            tags: doc
+                .card
+                .tags
+                .iter()
+                .filter(|&(_, &on)| on)
+                .map(|(t, _)| t.clone())
+                .collect(),
+            city: {
+                let mut addresses: Vec<_> = doc.card.addresses.values().collect();
+                addresses.sort_by_key(|a| (a.kind != AddressKind::Legal, a.added, a.id.clone()));
+                addresses
+                    .iter()
+                    .map(|a| city_of(&a.text))
+                    .find(|c| !c.is_empty())
+                    .unwrap_or_default()
+            },
+            assignments: {
+                let mut v: Vec<_> = doc
+                    .assignments
+                    .values()
+                    .map(|a| AssignmentSummary {
+                        date: a.date,
+                        manager: a.manager.clone(),
+                        kind: a.kind,
+                        by: a.by.clone(),
+                        at: a.at,
+                    })
+                    .collect();
+                v.sort_by_key(|a| (a.date, a.at));
+                v
+            },
         }
     }
 
@@ -562,5 +651,14 @@ mod tests {
                     .expect("deserialise");
             assert_eq!(old, whole);
         }
+    }
+
+    #[test]
+    fn the_city_is_read_from_the_address_as_people_write_it() {
+        assert_eq!(city_of("123456, г. Казань, ул. Баумана, д. 5, оф. 3"), "Казань");
+        assert_eq!(city_of("город Тверь, пр. Ленина 1"), "Тверь");
+        assert_eq!(city_of("Московская обл., Химки, ул. Мира, 7"), "Химки");
+        assert_eq!(city_of("ул. Мира, 7"), "");
+        assert_eq!(city_of(""), "");
     }
 }
