@@ -903,7 +903,9 @@ pub struct ManualStatusSetting {
 mod entries;
 mod merge;
 mod potential;
+mod exchange;
 mod request;
+pub use exchange::GiveError;
 pub use entries::{DeletedEntry, Deletion, EntryError, EntryKind, EventEdit, MoneyFactEdit};
 pub use merge::{DuplicateOverride, MergeError, MergedClient};
 pub use potential::PotentialError;
