@@ -225,10 +225,22 @@ impl ClientDoc {
     /// The sum of all the client's payments.
     pub fn revenue(&self) -> Money {
         Money(
-            self.payments
-                .values()
+            self.live_payments()
                 .fold(0i64, |sum, p| sum.saturating_add(p.amount.0)),
         )
+    }
+
+    /// The payments summed per calendar month, oldest first: (the month
+    /// as `year * 12 + month0`, the sum). Deleted payments are left out.
+    pub fn monthly_revenue(&self) -> Vec<(i32, Money)> {
+        use chrono::Datelike;
+        let mut months = BTreeMap::<i32, i64>::new();
+        for p in self.live_payments() {
+            let d = p.date.naive();
+            let sum = months.entry(d.year() * 12 + d.month0() as i32).or_default();
+            *sum = sum.saturating_add(p.amount.0);
+        }
+        months.into_iter().map(|(m, s)| (m, Money(s))).collect()
     }
 
     /// The day a person took up an Interest (SPEC 5): the first event

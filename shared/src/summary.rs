@@ -82,6 +82,10 @@ pub struct ClientSummary {
     pub payment_documents: Vec<String>,
     #[serde(rename = "sd", default, skip_serializing_if = "Vec::is_empty")]
     pub shipment_documents: Vec<String>,
+    /// The payments per calendar month (`year * 12 + month0`, the sum):
+    /// the revenue of any period of whole months ([`Self::revenue_months`]).
+    #[serde(rename = "rm", default, skip_serializing_if = "Vec::is_empty")]
+    pub monthly_revenue: Vec<(i32, Money)>,
     /// The industry, as typed on the card (the list's filter).
     #[serde(rename = "ind", default, skip_serializing_if = "String::is_empty")]
     pub industry: String,
@@ -364,6 +368,7 @@ impl ClientSummary {
             // again what a person deleted (see `import::add_facts`).
             payment_documents: documents(doc.payments.values().map(|p| p.document.as_str())),
             shipment_documents: documents(doc.shipments.values().map(|s| s.document.as_str())),
+            monthly_revenue: doc.monthly_revenue(),
             industry: doc.card.industry.trim().to_owned(),
             tags: doc
                 .card
@@ -413,6 +418,20 @@ impl ClientSummary {
         self.interests = sales.interests;
         self.payment_documents = sales.payment_documents;
         self.shipment_documents = sales.shipment_documents;
+    }
+
+    /// The revenue of the `months` whole calendar months before the month
+    /// of `as_of` (for 12 and a day in November 2026: November 2025 to
+    /// October 2026, as SPEC 8 counts revenue).
+    pub fn revenue_months(&self, as_of: chrono::NaiveDate, months: i32) -> Money {
+        use chrono::Datelike;
+        let current = as_of.year() * 12 + as_of.month0() as i32;
+        Money(
+            self.monthly_revenue
+                .iter()
+                .filter(|(m, _)| (current - months..current).contains(m))
+                .fold(0i64, |sum, (_, s)| sum.saturating_add(s.0)),
+        )
     }
 
     /// Whether this is a client of the base: not merged into another one
@@ -660,5 +679,25 @@ mod tests {
         assert_eq!(city_of("Московская обл., Химки, ул. Мира, 7"), "Химки");
         assert_eq!(city_of("ул. Мира, 7"), "");
         assert_eq!(city_of(""), "");
+    }
+
+    #[test]
+    fn revenue_counts_the_whole_months_before_the_current_one() {
+        let mut s = ClientSummary::of(&ClientDoc::new(
+            crate::ids::ClientId::random(),
+            crate::client::Card::default(),
+            None,
+            &UserId("u".into()),
+            Timestamp(0),
+        ));
+        let month = |y: i32, m0: i32| y * 12 + m0;
+        s.monthly_revenue = vec![
+            (month(2025, 9), Money(1)),   // October 2025: too old
+            (month(2025, 10), Money(10)), // November 2025
+            (month(2026, 9), Money(100)), // October 2026
+            (month(2026, 10), Money(1000)), // November 2026: the current month
+        ];
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert_eq!(s.revenue_months(as_of, 12), Money(110));
     }
 }
