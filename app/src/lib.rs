@@ -118,6 +118,7 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/clients/new") view=NewClientPage/>
                 <Route path=path!("/clients/:id") view=CardPage/>
                 <Route path=path!("/clients/:id/edit") view=EditClientPage/>
+                <Route path=path!("/exchange") view=pages::exchange::ExchangePage/>
                 <Route path=path!("/sales") view=SalesPage/>
                 <Route path=path!("/sales/new") view=RegisterPage/>
                 <Route path=path!("/import") view=ImportPage/>

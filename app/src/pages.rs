@@ -6,6 +6,7 @@ pub mod client_export;
 pub mod client_import;
 pub mod clients;
 pub mod dynamics;
+pub mod exchange;
 pub mod funnel;
 pub mod import;
 pub mod interest_fields;

@@ -913,12 +913,12 @@ pub struct ManualStatusSetting {
 }
 
 mod entries;
+mod exchange;
 mod merge;
 mod potential;
-mod exchange;
 mod request;
-pub use exchange::GiveError;
 pub use entries::{DeletedEntry, Deletion, EntryError, EntryKind, EventEdit, MoneyFactEdit};
+pub use exchange::GiveError;
 pub use merge::{DuplicateOverride, MergeError, MergedClient};
 pub use potential::PotentialError;
 pub use request::{AssignmentError, AssignmentRequest, RequestDecision, Verdict};

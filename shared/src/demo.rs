@@ -132,7 +132,13 @@ pub fn generate(clients: usize, today: Date, seed: u64) -> Demo {
         managers,
         supervisor,
     };
-    let clients = (0..clients).map(|_| generator.client()).collect();
+    // Two clients at the exchange's edge end a base of ten or more, so the
+    // demo shows both sides of it (and the browser tests find them).
+    let edge = if clients >= 10 { EDGE_CLIENTS.len() } else { 0 };
+    let mut clients: Vec<ClientDoc> = (0..clients - edge).map(|_| generator.client()).collect();
+    for (k, name) in EDGE_CLIENTS.iter().take(edge).enumerate() {
+        clients.push(generator.edge_client(name, k == 0));
+    }
     Demo {
         users,
         workspace,
@@ -456,7 +462,81 @@ enum Story {
     Forgotten,
 }
 
+/// The demo's clients at the exchange's edge: the first went to the
+/// exchange today, the second goes tomorrow.
+pub const EDGE_CLIENTS: [&str; 2] = ["Забытый склад", "Последний звонок"];
+
 impl Generator {
+    /// A client of the first manager whose last contact (its creation and
+    /// assignment) was, with the default thresholds, six months and one
+    /// day before today (`gone`: the first day in the exchange) or six
+    /// months (the last day in the red zone). Where the calendar has no
+    /// such day (six months before 29–31 August is in February), the
+    /// nearest earlier one.
+    fn edge_client(&mut self, name: &str, gone: bool) -> ClientDoc {
+        let edge = if gone {
+            self.today - Days::new(1)
+        } else {
+            self.today
+        };
+        let mut last = edge - Days::new(200);
+        while crate::rules::zone::add_months(last + Days::new(1), 6) <= edge {
+            last = last + Days::new(1);
+        }
+        let at = self.at(last);
+        let manager = self.managers[0].clone();
+        let mut phones = BTreeMap::new();
+        let id = self.rng.id();
+        phones.insert(
+            id.clone(),
+            PhoneEntry {
+                id,
+                number: "+7 495 123-45-67".to_owned(),
+                label: String::new(),
+                added: at,
+            },
+        );
+        let mut addresses = BTreeMap::new();
+        let id = self.rng.id();
+        addresses.insert(
+            id.clone(),
+            Address {
+                id,
+                kind: AddressKind::Legal,
+                text: "109012, г. Москва, ул. Ильинка, д. 4, оф. 12".to_owned(),
+                added: at,
+            },
+        );
+        let card = Card {
+            legal_form: "ООО".to_owned(),
+            name: name.to_owned(),
+            inn: crate::inn::Inn::from_base(&format!("77{}", self.rng.digits(7)))
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            phones,
+            addresses,
+            industry: "Оптовая торговля".to_owned(),
+            created: Date(last),
+            created_by: manager.clone(),
+            created_at: at,
+            ..Card::default()
+        };
+        let mut doc = ClientDoc::new(ClientId::from(self.rng.uuid()), card, None, &manager, at);
+        let assignment = self.rng.id();
+        doc.assignments.insert(
+            assignment.clone(),
+            Assignment {
+                id: assignment,
+                date: Date(last),
+                manager: Some(manager.clone()),
+                kind: AssignmentKind::Initial,
+                by: manager,
+                at,
+            },
+        );
+        doc
+    }
+
     fn date_ago(&mut self, min_days: i64, max_days: i64) -> chrono::NaiveDate {
         let days = self.rng.range(min_days, max_days).max(0) as u64;
         self.today - Days::new(days)
@@ -1090,5 +1170,28 @@ mod tests {
     fn translit_spells_russian_in_latin() {
         assert_eq!(translit("Вектор-Снаб"), "vektorsnab");
         assert_eq!(translit("Щукин Юрий"), "shchukinyuriy");
+    }
+
+    #[test]
+    fn the_demo_ends_with_a_client_gone_to_the_exchange_today_and_one_going_tomorrow() {
+        use crate::rules::config::ZoneThresholds;
+        use crate::rules::zone::{Zone, zone};
+        let demo = generate(10, today(), 1);
+        let t = ZoneThresholds::default();
+        let on = |doc: &ClientDoc, d: chrono::NaiveDate| zone(&doc.facts(), t, d).unwrap().zone;
+        let gone = &demo.clients[8];
+        let going = &demo.clients[9];
+        assert_eq!(gone.card.name, EDGE_CLIENTS[0]);
+        assert!(
+            crate::inn::Inn::parse(&gone.card.inn).is_ok(),
+            "{}",
+            gone.card.inn
+        );
+        let today = today().naive();
+        assert_eq!(on(gone, today), Some(Zone::Exchange));
+        assert_eq!(on(going, today), Some(Zone::Red));
+        assert_eq!(on(going, today + Days::new(1)), Some(Zone::Exchange));
+        // today() is a day with an exact edge: gone went there today.
+        assert_eq!(on(gone, today - Days::new(1)), Some(Zone::Red));
     }
 }

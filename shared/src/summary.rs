@@ -674,7 +674,10 @@ mod tests {
 
     #[test]
     fn the_city_is_read_from_the_address_as_people_write_it() {
-        assert_eq!(city_of("123456, г. Казань, ул. Баумана, д. 5, оф. 3"), "Казань");
+        assert_eq!(
+            city_of("123456, г. Казань, ул. Баумана, д. 5, оф. 3"),
+            "Казань"
+        );
         assert_eq!(city_of("город Тверь, пр. Ленина 1"), "Тверь");
         assert_eq!(city_of("Московская обл., Химки, ул. Мира, 7"), "Химки");
         assert_eq!(city_of("ул. Мира, 7"), "");
@@ -692,9 +695,9 @@ mod tests {
         ));
         let month = |y: i32, m0: i32| y * 12 + m0;
         s.monthly_revenue = vec![
-            (month(2025, 9), Money(1)),   // October 2025: too old
-            (month(2025, 10), Money(10)), // November 2025
-            (month(2026, 9), Money(100)), // October 2026
+            (month(2025, 9), Money(1)),     // October 2025: too old
+            (month(2025, 10), Money(10)),   // November 2025
+            (month(2026, 9), Money(100)),   // October 2026
             (month(2026, 10), Money(1000)), // November 2026: the current month
         ];
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();

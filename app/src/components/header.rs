@@ -152,6 +152,7 @@ pub fn AppHeader() -> impl IntoView {
             </A>
             <nav class="app-nav">
                 <A href="/" attr:class="app-nav__link">{t!(nav_clients)}</A>
+                <A href="/exchange" attr:class="app-nav__link">{t!(nav_exchange)}</A>
                 <A href="/sales" attr:class="app-nav__link">{t!(nav_sales)}</A>
                 <A href="/reports/status-dynamics" attr:class="app-nav__link">{t!(nav_dynamics)}</A>
                 <A href="/reports/funnel" attr:class="app-nav__link">{t!(nav_funnel)}</A>

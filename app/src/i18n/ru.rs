@@ -3,6 +3,18 @@
 use super::{Catalogue, plural_ru};
 use crate::format::number;
 
+fn days_ru(n: u64) -> String {
+    format!("{} {}", number(n), plural_ru(n, "день", "дня", "дней"))
+}
+
+fn clients_ru(n: u64) -> String {
+    format!(
+        "{} {}",
+        number(n),
+        plural_ru(n, "клиент", "клиента", "клиентов")
+    )
+}
+
 pub static RU: Catalogue = Catalogue {
     app_name: "Картотека",
     nav_clients: "Клиенты",
@@ -863,6 +875,62 @@ pub static RU: Catalogue = Catalogue {
     settings_read_only: "Изменять статусы, правила и пороги зон может только администратор.",
     same_inn_summary: |n| format!("Клиенты с одинаковым ИНН: {n}"),
     same_inn_hint: "Такие карточки появляются, когда клиента заводили на двух устройствах без сети. Откройте карточку и объедините дубликаты.",
+    // The exchange, the list's filters and giving clients (issue 15)
+    filters_label: "Фильтры",
+    all_zones: "Все зоны",
+    all_people: "Все",
+    filter_industry: "Отрасль",
+    all_industries: "Все отрасли",
+    filter_tag: "Тег",
+    all_tags: "Все теги",
+    filter_city: "Город",
+    all_cities: "Все города",
+    filter_revenue_from: "Выручка за 12 мес. от, ₽",
+    filters_reset: "Сбросить фильтры",
+    in_exchange_since: |d| format!("на бирже с {d}"),
+    take_button: "Взять себе",
+    take_label: |n| format!("Взять себе: {n}"),
+    taken_yours: "Клиент теперь ваш: он в вашем списке.",
+    take_not_in_exchange: "Этого клиента уже нет на бирже.",
+    give_to_label: "Передать менеджеру",
+    give_choose: "— выберите —",
+    give_choose_manager: "Выберите, кому передать клиентов.",
+    give_nothing_selected: "Не выбрано ни одного клиента.",
+    give_button: |n| format!("Передать ({})", number(n)),
+    give_progress: |d, t| format!("Передано {} из {}…", number(d), number(t)),
+    given_to: |n, m| {
+        format!(
+            "{} {} менеджеру {m}.",
+            plural_ru(n, "Передан", "Переданы", "Передано"),
+            clients_ru(n)
+        )
+    },
+    given_unchanged: |n| format!("Уже были у него: {}.", number(n)),
+    given_failed: |n| format!("Не удалось записать: {} — попробуйте ещё раз.", number(n)),
+    pick_clients: "Выбрать клиентов",
+    picked_count: |n| format!("Выбрано: {}", number(n)),
+    pick_all_shown: |n| format!("Выбрать все по фильтру ({})", number(n)),
+    pick_none: "Снять выбор",
+    pick_done: "Готово",
+    pick_hint: "Щелчок или Enter по строке выбирает клиента.",
+    nav_exchange: "Биржа",
+    exchange_title: "Биржа клиентов",
+    exchange_intro: "Клиенты, с которыми слишком долго не было контакта: они откреплены от менеджеров. Возьмите клиента себе — он сразу появится в вашем списке, даже без сети.",
+    exchange_count: |n| format!("на бирже: {}", number(n)),
+    exchange_empty: "На бирже нет клиентов.",
+    exchange_no_match: "Под фильтр не подходит ни один клиент биржи.",
+    exchange_search: "Название, ИНН или телефон",
+    col_city: "Город",
+    col_industry: "Отрасль",
+    col_since: "На бирже с",
+    col_last_contact: "Последний контакт",
+    col_revenue_12m: "Выручка за 12 мес.",
+    col_action: "Действие",
+    days_to_yellow: |n| format!("до жёлтой зоны {}", days_ru(n)),
+    days_to_red: |n| format!("до красной зоны {}", days_ru(n)),
+    days_to_exchange: |n| format!("до биржи {}", days_ru(n)),
+    exchange_give_hint: "Руководитель может передать выбранных клиентов биржи менеджеру.",
+    pick_label: |n| format!("Выбрать: {n}"),
     // Several tabs and new versions
     new_version_available: "Доступна новая версия",
     new_version_update: "Обновить",

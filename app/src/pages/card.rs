@@ -33,6 +33,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::base::base;
+use crate::components::give::{GiveForm, TakeButton};
 use crate::format;
 use crate::i18n::{Catalogue, cat};
 use crate::state::app_state;
@@ -301,10 +302,43 @@ fn CardHead(
     let _ = conflicts;
     let base = base();
     let title = display_name(&doc.card.legal_form, &doc.card.name);
-    let responsible = doc
+    let recorded = doc
         .responsible()
         .and_then(|id| base.user_name(id))
         .unwrap_or_else(|| cat().nobody.to_owned());
+    // The exchange detaches a client from its manager (SPEC 6): the card
+    // says since when, and offers to take it (a manager) or give it (a
+    // supervisor).
+    let client_id = doc.id.to_string();
+    let in_exchange = {
+        let id = client_id.clone();
+        Memo::new(move |_| {
+            base.derived.with(|d| {
+                d.get(&id)
+                    .filter(|c| c.zone == Some(kartoteka::rules::zone::Zone::Exchange))
+                    .map(|c| c.in_exchange_since)
+            })
+        })
+    };
+    let responsible = move || match in_exchange.get() {
+        Some(since) => {
+            (cat().in_exchange_since)(&since.map(|d| format::date(d.into())).unwrap_or_default())
+        }
+        None => recorded.clone(),
+    };
+    let role = app_state().user().map(|u| u.role);
+    let exchange_action = move || {
+        in_exchange.get()?;
+        let id = client_id.clone();
+        Some(match role {
+            Some(r) if r.may_reassign() => {
+                let clients = Signal::derive(move || vec![id.clone()]);
+                view! { <GiveForm clients=clients id="card-give"/> }.into_any()
+            }
+            Some(kartoteka::workspace::Role::Manager) => view! { <TakeButton id=id/> }.into_any(),
+            _ => return None,
+        })
+    };
     let merged_into = doc.merged_into.as_ref().map(ToString::to_string);
     let id = doc.id.to_string();
     let created = doc.card.created;
@@ -321,9 +355,10 @@ fn CardHead(
             <div>
                 <h1 class="card-head__title" data-testid="card-title">{title}</h1>
                 <p class="card-head__meta">
-                    <span>{t!(field_responsible)} ": " {responsible}</span>
+                    <span data-testid="card-responsible">{t!(field_responsible)} ": " {responsible}</span>
                     <span>{t!(field_created)} ": " {format::date(created)}</span>
                 </p>
+                <div class="card-head__exchange">{exchange_action}</div>
             </div>
             <A href=format!("/clients/{id}/edit") attr:class="button button--primary">{t!(edit)}</A>
         </div>

@@ -2,8 +2,14 @@
 //! virtual list that renders only the rows on screen (tens of thousands of
 //! clients scroll as smoothly as ten).
 
+mod filter;
+mod filter_bar;
+
+use std::collections::HashSet;
 use std::sync::Arc;
 
+use kartoteka::ids::UserId;
+use kartoteka::rules::zone::Zone;
 use kartoteka::search::{Hit, MatchedField, SearchIndex};
 use kartoteka::summary::ClientSummary;
 use leptos::html;
@@ -13,21 +19,31 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::base::SearchState;
+use crate::components::give::GiveForm;
 use crate::components::same_inn::SameInnNotice;
 use crate::components::status::{ClientStatus, ClientZone, status_name};
+use crate::components::virtual_rows::VirtualRows;
 use crate::i18n::cat;
 use crate::pages::client_export::ExportButtons;
 use crate::t;
+pub use filter::{ListFilter, Names, Sort, SortKey, filter_from_address, filter_setter};
+pub use filter_bar::{Extra, FilterBar};
 
 /// Must equal `--row-height` in style/clients.css (px).
 const ROW_HEIGHT: f64 = 52.0;
-/// Rows rendered above and below the visible ones, so fast scrolling does
-/// not show blanks.
-const OVERSCAN: usize = 8;
+
+/// The words of a filter text, folded as [`matches_words`] compares them.
+pub fn words_of(q: &str) -> Vec<String> {
+    q.to_lowercase()
+        .replace('ё', "е")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
 
 /// Whether a client matches the filter text (every word must match the
 /// name, the INN, a phone's digits or an e-mail).
-fn matches(s: &ClientSummary, words: &[String]) -> bool {
+pub fn matches_words(s: &ClientSummary, words: &[String]) -> bool {
     words.iter().all(|w| {
         let digits: String = w.chars().filter(char::is_ascii_digit).collect();
         s.name.to_lowercase().replace('ё', "е").contains(w.as_str())
@@ -53,17 +69,17 @@ fn matches(s: &ClientSummary, words: &[String]) -> bool {
 #[component]
 pub fn ClientsPage() -> impl IntoView {
     let base = crate::base::base();
+    let state = crate::state::app_state();
     let query = RwSignal::new(String::new());
-    let scroll_top = RwSignal::new(0.0_f64);
-    let viewport_height = RwSignal::new(800.0_f64);
-    let viewport: NodeRef<html::Div> = NodeRef::new();
+    let rows = VirtualRows::new(ROW_HEIGHT);
     let search: NodeRef<html::Input> = NodeRef::new();
+    let filter = filter_from_address();
+    let set_filter = Callback::new(filter_setter("/"));
+    let names = names_memo();
 
-    // "" shows every status.
-    let status_filter = RwSignal::new(String::new());
-    // No query: the whole list, virtualised. A query: ranked hits from
-    // the search index (or, in the first moments while the index is being
-    // built, a plain filter).
+    // No query: the whole list under the filters, virtualised. A query:
+    // ranked hits from the search index (or, in the first moments while
+    // the index is being built, a plain filter), under the same filters.
     let results = Memo::new(move |_| {
         let q = query.get();
         if q.trim().is_empty() {
@@ -74,53 +90,42 @@ pub fn ClientsPage() -> impl IntoView {
             SearchState::Ready(index) => Some(timed_query(index, &q)),
             SearchState::Building => None,
         });
-        let wanted = status_filter.get();
-        let shown = |id: &str| {
-            wanted.is_empty()
-                || base
-                    .derived
-                    .with(|d| d.get(id).is_some_and(|c| c.status.as_str() == wanted))
-        };
+        let today = state.today().naive();
         Some(base.clients.with(|list| {
-            match hits {
-                Some(hits) => hits
-                    .into_iter()
-                    .filter(|hit| shown(&hit.client_id))
-                    .filter_map(|hit| list.get(&hit.client_id).map(|s| (s.clone(), Some(hit))))
-                    .collect::<Vec<_>>(),
-                None => {
-                    let words: Vec<String> = q
-                        .to_lowercase()
-                        .replace('ё', "е")
-                        .split_whitespace()
-                        .map(str::to_owned)
-                        .collect();
-                    list.items
-                        .iter()
-                        .filter(|s| matches(s, &words) && shown(s.id.as_str()))
-                        .take(RESULT_LIMIT)
-                        .map(|s| (s.clone(), None))
-                        .collect()
-                }
-            }
+            base.derived.with(|d| {
+                filter.with(|f| {
+                    let shown = |s: &ClientSummary| f.admits(s, d.get(s.id.as_str()), today);
+                    match hits {
+                        Some(hits) => hits
+                            .into_iter()
+                            .filter_map(|hit| {
+                                list.get(&hit.client_id).map(|s| (s.clone(), Some(hit)))
+                            })
+                            .filter(|(s, _)| shown(s))
+                            .collect::<Vec<_>>(),
+                        None => {
+                            let words = words_of(&q);
+                            list.items
+                                .iter()
+                                .filter(|s| matches_words(s, &words) && shown(s))
+                                .take(RESULT_LIMIT)
+                                .map(|s| (s.clone(), None))
+                                .collect()
+                        }
+                    }
+                })
+            })
         }))
     });
     let filtered = Memo::new(move |_| {
-        let wanted = status_filter.get();
+        let f = filter.get();
         base.clients.with(|list| {
-            if wanted.is_empty() {
+            if !f.filters() && f.sort.is_none() {
                 return list.items.clone();
             }
-            base.derived.with(|d| {
-                list.items
-                    .iter()
-                    .filter(|s| {
-                        d.get(s.id.as_str())
-                            .is_some_and(|c| c.status.as_str() == wanted)
-                    })
-                    .cloned()
-                    .collect()
-            })
+            let today = state.today().naive();
+            base.derived
+                .with(|d| names.with(|n| f.apply(&list.items, d, today, n)))
         })
     });
     let selected = RwSignal::new(0_usize);
@@ -130,40 +135,21 @@ pub fn ClientsPage() -> impl IntoView {
     });
 
     let visible = Memo::new(move |_| {
-        let top = scroll_top.get();
-        let height = viewport_height.get();
         filtered.with(|items| {
-            let first = ((top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
-            let count = (height / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-            items
+            let range = rows.range(items.len());
+            let first = range.start;
+            items[range]
                 .iter()
                 .enumerate()
-                .skip(first)
-                .take(count)
-                .map(|(i, s)| (i, s.clone()))
+                .map(|(k, s)| (first + k, s.clone()))
                 .collect::<Vec<_>>()
         })
-    });
-
-    let on_scroll = move |_| {
-        if let Some(el) = viewport.get() {
-            scroll_top.set(el.scroll_top() as f64);
-            viewport_height.set(el.client_height() as f64);
-        }
-    };
-    Effect::new(move |_| {
-        if let Some(el) = viewport.get() {
-            viewport_height.set(el.client_height().max(200) as f64);
-        }
     });
     // A new filter starts from the top.
     Effect::new(move |_| {
         query.track();
-        status_filter.track();
-        if let Some(el) = viewport.get_untracked() {
-            el.set_scroll_top(0);
-        }
-        scroll_top.set(0.0);
+        filter.track();
+        rows.to_top();
     });
 
     // The list is interactive once its first rows are on screen.
@@ -235,6 +221,9 @@ pub fn ClientsPage() -> impl IntoView {
             .with(|r| r.as_ref().is_some_and(|r| !r.is_empty()))
             .then(|| format!("hit-{}", selected.get()))
     };
+    let supervisor = move || state.user().is_some_and(|u| u.role.may_reassign());
+    let picking = Picking::new();
+    let shown = Signal::derive(move || shown_ids(results, filtered));
 
     view! {
         <main class="clients" id="main">
@@ -261,26 +250,131 @@ pub fn ClientsPage() -> impl IntoView {
                     />
                     <p class="visually-hidden" id="search-help">{t!(search_help)}</p>
                 </div>
-                <StatusFilter selected=status_filter/>
                 <span class="clients__count" data-testid="clients-count" aria-live="polite">{count}</span>
-                <ExportButtons clients=Callback::new(move |()| shown_ids(results, filtered))/>
-                <Show when=move || crate::state::app_state().user().is_some_and(|u| u.role.sees_everything())>
+                <ExportButtons clients=Callback::new(move |()| shown.get_untracked())/>
+                <Show when=supervisor>
+                    <button
+                        type="button"
+                        class="button"
+                        aria-pressed=move || picking.on.get().to_string()
+                        on:click=move |_| picking.toggle()
+                    >
+                        {t!(pick_clients)}
+                    </button>
                     <A href="/import/clients" attr:class="button">{t!(nav_client_import)}</A>
                 </Show>
                 <A href="/clients/new" attr:class="button button--primary">{t!(new_client)}</A>
             </div>
+            <FilterBar filter=filter set=set_filter/>
+            <Show when=move || picking.on.get()>
+                <PickBar picking=picking shown=shown/>
+            </Show>
             <SameInnNotice/>
             <Show
                 when=move || results.with(Option::is_some)
                 fallback=move || {
                     view! {
-                        <ClientTable filtered=filtered visible=visible viewport=viewport on_scroll=on_scroll/>
+                        <ClientTable
+                            filtered=filtered
+                            visible=visible
+                            rows=rows
+                            filter=filter
+                            set_filter=set_filter
+                            picking=picking
+                        />
                     }
                 }
             >
                 <SearchResults results=results selected=selected/>
             </Show>
         </main>
+    }
+}
+
+/// A supervisor picking clients of the list to give them to a manager.
+#[derive(Clone, Copy)]
+struct Picking {
+    on: RwSignal<bool>,
+    ids: RwSignal<HashSet<String>>,
+}
+
+impl Picking {
+    fn new() -> Picking {
+        Picking {
+            on: RwSignal::new(false),
+            ids: RwSignal::new(HashSet::new()),
+        }
+    }
+
+    fn toggle(self) {
+        self.on.update(|on| *on = !*on);
+        self.ids.update(HashSet::clear);
+    }
+
+    fn flip(self, id: &str) {
+        self.ids.update(|ids| {
+            if !ids.remove(id) {
+                ids.insert(id.to_owned());
+            }
+        });
+    }
+}
+
+/// The bar of a supervisor's pick: how many, all of the filter, none, and
+/// whom to give them to.
+#[component]
+fn PickBar(picking: Picking, shown: Signal<Vec<String>>) -> impl IntoView {
+    let chosen = Signal::derive(move || {
+        let mut ids: Vec<String> = picking.ids.with(|ids| ids.iter().cloned().collect());
+        ids.sort();
+        ids
+    });
+    let all = move |_| picking.ids.set(shown.get_untracked().into_iter().collect());
+    let none = move |_| picking.ids.update(HashSet::clear);
+    let done = Callback::new(move |()| picking.ids.update(HashSet::clear));
+    view! {
+        <div class="pick-bar" role="region" aria-label=t!(pick_clients)>
+            <span class="pick-bar__count" aria-live="polite" data-testid="picked-count">
+                {move || (cat().picked_count)(picking.ids.with(HashSet::len) as u64)}
+            </span>
+            <button type="button" class="button button--ghost" on:click=all>
+                {move || (cat().pick_all_shown)(shown.with(Vec::len) as u64)}
+            </button>
+            <button type="button" class="button button--ghost" on:click=none>{t!(pick_none)}</button>
+            <GiveForm clients=chosen id="pick-give" done=done/>
+            <button type="button" class="button button--ghost" on:click=move |_| picking.toggle()>{t!(pick_done)}</button>
+            <p class="pick-bar__hint muted">{t!(pick_hint)}</p>
+        </div>
+    }
+}
+
+/// Names of people and statuses, for sorting by them.
+pub fn names_memo() -> Memo<Names> {
+    let base = crate::base::base();
+    Memo::new(move |_| Names {
+        users: base
+            .assignable_users()
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+        statuses: base
+            .rules
+            .get()
+            .map(|rules| {
+                rules
+                    .status_ids()
+                    .iter()
+                    .filter_map(|id| {
+                        Some((id.to_string(), status_name(rules.status(id.as_str())?)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+impl PartialEq for Names {
+    fn eq(&self, other: &Self) -> bool {
+        self.users == other.users && self.statuses == other.statuses
     }
 }
 
@@ -419,38 +513,112 @@ fn SearchResults(results: Memo<Option<Vec<Found>>>, selected: RwSignal<usize>) -
     }
 }
 
+/// A column head that sorts the list by its column: ascending, then
+/// descending on a second press.
+#[component]
+pub fn SortHeader(
+    key: SortKey,
+    label: &'static str,
+    #[prop(optional)] class: &'static str,
+    filter: Memo<ListFilter>,
+    set_filter: Callback<ListFilter>,
+) -> impl IntoView {
+    let sorted = move || filter.with(|f| f.sort.filter(|s| s.key == key));
+    let aria = move || match sorted() {
+        Some(s) if s.descending => "descending",
+        Some(_) => "ascending",
+        None => "none",
+    };
+    let press = move |_| {
+        let mut f = filter.get_untracked();
+        f.sort = Some(Sort {
+            key,
+            descending: f.sort.is_some_and(|s| s.key == key && !s.descending),
+        });
+        set_filter.run(f);
+    };
+    view! {
+        <span role="columnheader" class=class aria-sort=aria>
+            <button type="button" class="sort-button" on:click=press>
+                {label}
+                <span class="sort-button__mark" aria-hidden="true">
+                    {move || match sorted() {
+                        Some(s) if s.descending => "▼",
+                        Some(_) => "▲",
+                        None => "",
+                    }}
+                </span>
+            </button>
+        </span>
+    }
+}
+
+/// Who a list shows as a client's responsible: the effective one today,
+/// "на бирже с …" in the exchange (its former manager is not responsible
+/// any more), "не назначен" with nobody.
+pub fn responsible_text(base: crate::base::Base, s: &ClientSummary) -> String {
+    base.derived.with(|d| match d.get(s.id.as_str()) {
+        Some(c) if c.zone == Some(Zone::Exchange) => (cat().in_exchange_since)(
+            &c.in_exchange_since
+                .map(|d| crate::format::date(d.into()))
+                .unwrap_or_default(),
+        ),
+        Some(c) => c
+            .responsible
+            .as_ref()
+            .and_then(|id| base.user_name(&UserId(id.clone())))
+            .unwrap_or_else(|| cat().nobody.to_owned()),
+        None => s
+            .responsible
+            .as_ref()
+            .and_then(|id| base.user_name(id))
+            .unwrap_or_else(|| cat().nobody.to_owned()),
+    })
+}
+
 #[component]
 fn ClientTable(
     filtered: Memo<Vec<Arc<ClientSummary>>>,
     visible: Memo<Vec<(usize, Arc<ClientSummary>)>>,
-    viewport: NodeRef<html::Div>,
-    on_scroll: impl Fn(leptos::ev::Event) + 'static,
+    rows: VirtualRows,
+    filter: Memo<ListFilter>,
+    set_filter: Callback<ListFilter>,
+    picking: Picking,
 ) -> impl IntoView {
     let base = crate::base::base();
-    let responsible_name = move |s: &ClientSummary| match &s.responsible {
-        Some(id) => base.workspace.with_untracked(|w| {
-            w.as_ref()
-                .and_then(|w| w.user(id))
-                .map(|u| u.name.clone())
-                .unwrap_or_else(|| id.to_string())
-        }),
-        None => cat().nobody.to_owned(),
+    let c = cat();
+    // While picking, a row's click picks it instead of opening the card
+    // (Enter on a focused row does the same).
+    let pick = move |ev: leptos::ev::MouseEvent| {
+        if !picking.on.get_untracked() {
+            return;
+        }
+        let row = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|el| el.closest("a.client-row").ok().flatten());
+        if let Some(id) = row.and_then(|r| r.get_attribute("data-id")) {
+            ev.prevent_default();
+            picking.flip(&id);
+        }
     };
     view! {
-        <div class="client-list" role="table" aria-label=t!(clients_title)>
+        <div class="client-list" role="table" aria-label=t!(clients_title)
+            aria-multiselectable=move || picking.on.get().then_some("true")>
             <div class="client-row client-row--head" role="row">
-                <span role="columnheader">{t!(col_name)}</span>
-                <span role="columnheader" class="col-inn">{t!(col_inn)}</span>
-                <span role="columnheader" class="col-phone">{t!(col_phone)}</span>
-                <span role="columnheader" class="col-responsible">{t!(col_responsible)}</span>
-                <span role="columnheader" class="col-zone">{t!(col_zone)}</span>
-                <span role="columnheader" class="col-status">{t!(col_status)}</span>
+                <SortHeader key=SortKey::Name label=c.col_name filter=filter set_filter=set_filter/>
+                <SortHeader key=SortKey::Inn label=c.col_inn class="col-inn" filter=filter set_filter=set_filter/>
+                <SortHeader key=SortKey::Phone label=c.col_phone class="col-phone" filter=filter set_filter=set_filter/>
+                <SortHeader key=SortKey::Responsible label=c.col_responsible class="col-responsible" filter=filter set_filter=set_filter/>
+                <SortHeader key=SortKey::Zone label=c.col_zone class="col-zone" filter=filter set_filter=set_filter/>
+                <SortHeader key=SortKey::Status label=c.col_status class="col-status" filter=filter set_filter=set_filter/>
             </div>
-            <div class="client-list__viewport" node_ref=viewport on:scroll=on_scroll>
+            <div class="client-list__viewport" node_ref=rows.viewport on:scroll=rows.on_scroll()>
                 <div
                     class="client-list__canvas"
                     role="rowgroup"
                     style:--rows=move || filtered.with(Vec::len).to_string()
+                    on:click=pick
                 >
                     <For
                         each=move || visible.get()
@@ -458,10 +626,18 @@ fn ClientTable(
                         children=move |(i, s)| {
                             let name = s.display_name();
                             let phone = s.phones.first().cloned().unwrap_or_default();
-                            let responsible = responsible_name(&s);
                             let id = s.id.to_string();
-                            let zone = move || {
-                                base.derived.with(|d| d.get(&id).and_then(|c| c.zone).map(|z| z.id()))
+                            let responsible = {
+                                let s = s.clone();
+                                move || responsible_text(base, &s)
+                            };
+                            let zone = {
+                                let id = id.clone();
+                                move || base.derived.with(|d| d.get(&id).and_then(|c| c.zone).map(|z| z.id()))
+                            };
+                            let picked = {
+                                let id = id.clone();
+                                move || picking.on.get().then(|| picking.ids.with(|p| p.contains(&id)).to_string())
                             };
                             view! {
                                 <A
@@ -470,8 +646,15 @@ fn ClientTable(
                                     attr:role="row"
                                     attr:style=format!("--row: {i}")
                                     attr:data-zone=zone
+                                    attr:data-id=id.clone()
+                                    attr:aria-selected=picked
                                 >
-                                    <span role="cell" class="col-name">{name}</span>
+                                    <span role="cell" class="col-name">
+                                        <Show when=move || picking.on.get()>
+                                            <span class="row-check" aria-hidden="true"></span>
+                                        </Show>
+                                        {name}
+                                    </span>
                                     <span role="cell" class="col-inn">{s.inn.clone()}</span>
                                     <span role="cell" class="col-phone">{phone}</span>
                                     <span role="cell" class="col-responsible">{responsible}</span>
@@ -490,67 +673,6 @@ fn ClientTable(
                     <p class="client-list__empty">{t!(no_clients)}</p>
                 </Show>
             </div>
-        </div>
-    }
-}
-
-/// The filter by status: every status of the workspace with how many
-/// clients have it today. A native select, so it works from the keyboard
-/// and with screen readers as people expect.
-#[component]
-fn StatusFilter(selected: RwSignal<String>) -> impl IntoView {
-    let base = crate::base::base();
-    let options = Memo::new(move |_| {
-        let rules = base.rules.get()?;
-        let (counts, total, ready) = base.derived.with(|d| {
-            let mut counts = std::collections::HashMap::<String, u64>::new();
-            for c in d.clients.values() {
-                match counts.get_mut(c.status.as_str()) {
-                    Some(n) => *n += 1,
-                    None => {
-                        counts.insert(c.status.to_string(), 1);
-                    }
-                }
-            }
-            (counts, d.clients.len() as u64, d.as_of.is_some())
-        });
-        let statuses = rules
-            .status_ids()
-            .iter()
-            .filter_map(|id| {
-                let def = rules.status(id.as_str())?;
-                let n = counts.get(id.as_str()).copied().unwrap_or(0);
-                Some((id.to_string(), status_name(def), n))
-            })
-            .collect::<Vec<_>>();
-        Some((statuses, total, ready))
-    });
-    view! {
-        <div class="status-filter">
-            <label class="status-filter__label" for="status-filter">{t!(filter_status)}</label>
-            <select
-                id="status-filter"
-                class="status-filter__select"
-                prop:value=move || selected.get()
-                on:change=move |ev| selected.set(event_target_value(&ev))
-            >
-                {move || {
-                    let (statuses, total, ready) = options.get().unwrap_or_default();
-                    let count = move |n: u64| if ready { format!(" ({})", crate::format::number(n)) } else { String::new() };
-                    let all = format!("{}{}", cat().all_statuses, count(total));
-                    let current = selected.get_untracked();
-                    view! {
-                        <option value="" selected=current.is_empty()>{all}</option>
-                        {statuses
-                            .into_iter()
-                            .map(|(id, name, n)| {
-                                let is = id == current;
-                                view! { <option value=id selected=is>{format!("{name}{}", count(n))}</option> }
-                            })
-                            .collect_view()}
-                    }
-                }}
-            </select>
         </div>
     }
 }

@@ -43,7 +43,12 @@ impl ClientDoc {
         if !self.in_exchange(thresholds, act) {
             return Err(GiveError::NotInExchange);
         }
-        self.assign(assignment_id, &act.by.clone(), AssignmentKind::FromExchange, act);
+        self.assign(
+            assignment_id,
+            &act.by.clone(),
+            AssignmentKind::FromExchange,
+            act,
+        );
         Ok(())
     }
 
@@ -97,7 +102,13 @@ mod tests {
         Act {
             by: user(by),
             date,
-            at: Timestamp(date.naive().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp_millis()),
+            at: Timestamp(
+                date.naive()
+                    .and_hms_opt(12, 0, 0)
+                    .unwrap()
+                    .and_utc()
+                    .timestamp_millis(),
+            ),
         }
     }
 
@@ -118,7 +129,12 @@ mod tests {
     }
 
     fn zone_on(doc: &ClientDoc, date: &str) -> (Option<Zone>, Option<String>) {
-        let z = zone(&doc.facts(), ZoneThresholds::default(), date.parse().unwrap()).unwrap();
+        let z = zone(
+            &doc.facts(),
+            ZoneThresholds::default(),
+            date.parse().unwrap(),
+        )
+        .unwrap();
         (z.zone, z.responsible)
     }
 

@@ -11,7 +11,7 @@ use kartoteka::ids::new_id;
 use kartoteka::rules::config::{Clause, Measure, Op, RuleSet, StatusId, StatusMethod};
 use kartoteka::rules::facts::FactsError;
 use kartoteka::rules::status::{Explanation, SetBy, StatusReport, explain, status_history};
-use kartoteka::rules::zone::{ZoneReport, zone};
+use kartoteka::rules::zone::{Zone, ZoneReport, next_zone, zone};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -31,6 +31,19 @@ struct Evaluated {
     report: StatusReport,
     explanation: Explanation,
     zone: Option<ZoneReport>,
+    /// How many days are left before the next zone, and which it is.
+    next: Option<(Zone, i64)>,
+}
+
+/// "до жёлтой зоны 6 дней": how long until nobody's contact moves the
+/// client into its next zone.
+fn next_zone_text(c: &Catalogue, zone: Zone, days: i64) -> String {
+    let days = u64::try_from(days).unwrap_or(0);
+    match zone {
+        Zone::Yellow => (c.days_to_yellow)(days),
+        Zone::Red => (c.days_to_red)(days),
+        Zone::Exchange | Zone::Green => (c.days_to_exchange)(days),
+    }
 }
 
 fn evaluate(
@@ -43,10 +56,16 @@ fn evaluate(
         return Ok(None);
     };
     let explanation = explain(rules, &facts, &report);
+    let zone = zone(&facts, rules.zones(), as_of);
+    let next = zone.as_ref().and_then(|z| {
+        let (next, day) = next_zone(z.zone?, z.last_activity, rules.zones())?;
+        Some((next, (day - as_of).num_days()))
+    });
     Ok(Some(Evaluated {
         report,
         explanation,
-        zone: zone(&facts, rules.zones(), as_of),
+        zone,
+        next,
     }))
 }
 
@@ -116,6 +135,7 @@ pub fn StatusSection(doc: ClientDoc, open: RwSignal<bool>) -> impl IntoView {
             Ok(Some(e)) => {
                 let current = e.report.current().clone();
                 let zone = e.zone.clone();
+                let next = e.next;
                 view! {
                     <div class="status-line">
                         <StatusLabel status=current.to.clone()/>
@@ -139,6 +159,11 @@ pub fn StatusSection(doc: ClientDoc, open: RwSignal<bool>) -> impl IntoView {
                                     <span class="status-line__label">{t!(col_zone)} ": "</span>
                                     <ZoneLabel zone=z.zone/>
                                     <span class="muted">{move || (cat().last_activity_on)(&date(last))}</span>
+                                    {next.map(|(zone, days)| view! {
+                                        <span class="status-line__next" data-testid="next-zone">
+                                            {move || next_zone_text(cat(), zone, days)}
+                                        </span>
+                                    })}
                                 </span>
                             }
                         })}
