@@ -8,14 +8,15 @@
 use std::rc::Rc;
 
 use kartoteka::client::GiveError;
-use kartoteka::date::Timestamp;
+use kartoteka::date::{Date, Timestamp};
 use kartoteka::ids::{UserId, new_id};
+use kartoteka::rules::config::ZoneThresholds;
 use kartoteka::scenario::Act;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::base::base;
-use crate::i18n::cat;
+use crate::i18n::{Catalogue, cat};
 use crate::io::platform::{now_ms, yield_now};
 use crate::state::app_state;
 use crate::store::{EditError, Store};
@@ -30,38 +31,52 @@ pub struct Given {
     pub failed: usize,
 }
 
-fn act_now(by: &UserId) -> Act {
-    Act {
-        by: by.clone(),
-        date: app_state().today.get_untracked(),
-        at: Timestamp(now_ms()),
-    }
+/// Who gives or takes, on which day, with which zone thresholds: read
+/// from the app's context before a save starts (an async task has none).
+#[derive(Debug, Clone)]
+pub struct Giver {
+    pub by: UserId,
+    pub today: Date,
+    pub thresholds: ZoneThresholds,
 }
 
-fn thresholds() -> kartoteka::rules::config::ZoneThresholds {
-    base()
-        .rules
-        .get_untracked()
-        .map(|r| r.zones())
-        .unwrap_or_default()
+impl Giver {
+    /// The current user today, if logged in.
+    pub fn current() -> Option<Giver> {
+        Some(Giver {
+            by: app_state().user()?.id,
+            today: app_state().today.get_untracked(),
+            thresholds: base()
+                .rules
+                .get_untracked()
+                .map(|r| r.zones())
+                .unwrap_or_default(),
+        })
+    }
+
+    fn act(&self) -> Act {
+        Act {
+            by: self.by.clone(),
+            date: self.today,
+            at: Timestamp(now_ms()),
+        }
+    }
 }
 
 /// Gives clients `ids` to `manager`, one assignment each, telling
 /// `progress` (done, total) as it goes.
 pub async fn give_many(
     store: Rc<Store>,
+    giver: Giver,
     ids: Vec<String>,
     manager: UserId,
     progress: RwSignal<Option<(usize, usize)>>,
 ) -> Given {
-    let Some(me) = app_state().user() else {
-        return Given::default();
-    };
-    let thresholds = thresholds();
+    let thresholds = giver.thresholds;
     let total = ids.len();
     let mut out = Given::default();
     for (i, id) in ids.into_iter().enumerate() {
-        let act = act_now(&me.id);
+        let act = giver.act();
         let result = store
             .try_change_client(&id, "give to a manager", |doc| {
                 doc.give_to(new_id(), &manager, thresholds, &act)
@@ -84,8 +99,7 @@ pub async fn give_many(
 }
 
 /// What a supervisor's give said, in words.
-pub fn given_text(given: Given, manager: &str) -> String {
-    let c = cat();
+pub fn given_text(c: &Catalogue, given: Given, manager: &str) -> String {
     let mut text = (c.given_to)(given.given as u64, manager);
     if given.unchanged > 0 {
         text.push(' ');
@@ -105,7 +119,7 @@ pub fn given_text(given: Given, manager: &str) -> String {
 pub fn TakeButton(id: String, #[prop(optional, into)] label: Option<String>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let take = move |_| {
-        let (Some(store), Some(me)) = (base().store(), app_state().user()) else {
+        let (Some(store), Some(giver)) = (base().store(), Giver::current()) else {
             return;
         };
         if busy.get_untracked() {
@@ -114,9 +128,10 @@ pub fn TakeButton(id: String, #[prop(optional, into)] label: Option<String>) -> 
         busy.set(true);
         let id = id.clone();
         let state = app_state();
+        let c = cat();
         spawn_local(async move {
-            let act = act_now(&me.id);
-            let thresholds = thresholds();
+            let act = giver.act();
+            let thresholds = giver.thresholds;
             let result = store
                 .try_change_client(&id, "take from the exchange", |doc| {
                     doc.take_from_exchange(new_id(), thresholds, &act)
@@ -124,13 +139,13 @@ pub fn TakeButton(id: String, #[prop(optional, into)] label: Option<String>) -> 
                 .await;
             busy.set(false);
             match result {
-                Ok(_) => state.toast(cat().taken_yours, false),
+                Ok(_) => state.toast(c.taken_yours, false),
                 Err(EditError::Refused(GiveError::NotInExchange | GiveError::AlreadyTheirs)) => {
-                    state.toast(cat().take_not_in_exchange, true);
+                    state.toast(c.take_not_in_exchange, true);
                 }
                 Err(EditError::Store(e)) => {
                     leptos::logging::error!("taking {id} failed: {e}");
-                    state.toast(cat().save_failed, true);
+                    state.toast(c.save_failed, true);
                 }
             }
         });
@@ -164,7 +179,7 @@ pub fn GiveForm(
     let error = RwSignal::new(None::<&'static str>);
     let select_id = format!("{id}-manager");
     let give = move |_| {
-        let Some(store) = base().store() else {
+        let (Some(store), Some(giver)) = (base().store(), Giver::current()) else {
             return;
         };
         if progress.get_untracked().is_some() {
@@ -185,10 +200,12 @@ pub fn GiveForm(
         let name = base()
             .user_name(&UserId(manager.clone()))
             .unwrap_or_else(|| manager.clone());
+        let state = app_state();
+        let c = cat();
         spawn_local(async move {
-            let given = give_many(store, ids, UserId(manager), progress).await;
+            let given = give_many(store, giver, ids, UserId(manager), progress).await;
             progress.set(None);
-            app_state().toast(given_text(given, &name), given.failed > 0);
+            state.toast(given_text(c, given, &name), given.failed > 0);
             if let Some(done) = done {
                 done.run(());
             }
