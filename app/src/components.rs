@@ -9,6 +9,7 @@ pub mod field;
 pub mod focus;
 pub mod give;
 pub mod header;
+pub mod nav_menu;
 pub mod opener;
 pub mod same_inn;
 pub mod status;

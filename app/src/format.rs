@@ -38,6 +38,8 @@ enum Kind {
     Number,
     Percent,
     Money,
+    /// Money in whole units (columns of totals).
+    MoneyWhole,
 }
 
 thread_local! {
@@ -87,6 +89,16 @@ fn formatter(kind: Kind, extra: &str) -> js_sys::Function {
                     Kind::Money => Intl::NumberFormat::new(
                         &locales,
                         &options(&[("style", "currency"), ("currency", extra)]),
+                    )
+                    .format(),
+                    Kind::MoneyWhole => Intl::NumberFormat::new(
+                        &locales,
+                        &options(&[
+                            ("style", "currency"),
+                            ("currency", extra),
+                            ("minimumFractionDigits", "0"),
+                            ("maximumFractionDigits", "0"),
+                        ]),
                     )
                     .format(),
                 }
@@ -139,6 +151,14 @@ pub fn number(n: u64) -> String {
 /// writes it (`42,5 %`, `42.5%`).
 pub fn percent(p: f64) -> String {
     call(&formatter(Kind::Percent, ""), &JsValue::from_f64(p / 100.0))
+}
+
+/// An amount of money in whole units of a currency, rounded (`1 035 324 ₽`).
+pub fn money_whole(amount: Money, currency: &str) -> String {
+    call(
+        &formatter(Kind::MoneyWhole, currency),
+        &JsValue::from_f64(amount.roubles().round()),
+    )
 }
 
 /// An amount of money in a currency (ISO 4217 code).

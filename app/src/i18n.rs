@@ -891,6 +891,9 @@ pub struct Catalogue {
     pub days_to_exchange: fn(u64) -> String,
     pub exchange_give_hint: &'static str,
     pub pick_label: fn(&str) -> String,
+    pub col_city_industry: &'static str,
+    pub nav_reports: &'static str,
+    pub nav_statuses_settings: &'static str,
     // Several tabs and new versions
     pub new_version_available: &'static str,
     pub new_version_update: &'static str,

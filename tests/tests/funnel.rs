@@ -84,6 +84,7 @@ async fn funnel_rows(b: &Browser) -> Result<Vec<Row>> {
 
 /// Opens the funnel from the menu and reads its table.
 async fn open_funnel(b: &Browser) -> Result<Vec<Row>> {
+    b.click("Отчёты").await?;
     b.click("Воронка продаж").await?;
     b.wait_text("По состояниям").await?;
     funnel_rows(b).await
@@ -107,6 +108,7 @@ async fn an_administrator_adds_a_state_to_the_lead_scenario_and_an_empty_name_is
 -> Result {
     let (_data, relay) = Relay::demo("funnel-settings").await?;
     let b = Browser::logged_in(&relay, "admin", LAPTOP).await?;
+    b.click("Настройки").await?;
     b.click("Сценарии").await?;
     b.wait_text("Сценарии продаж и направления").await?;
     assert_eq!(b.value_of("Название (рус.)").await?, "Лиды");
@@ -230,6 +232,7 @@ async fn a_supervisor_reads_the_funnel_of_the_demo_base_and_one_manager_has_fewe
 async fn a_manager_sees_only_their_own_funnel() -> Result {
     let (_data, relay) = Relay::demo("funnel-manager").await?;
     let b = Browser::logged_in(&relay, "petrov", LAPTOP).await?;
+    b.click("Отчёты").await?;
     b.click("Воронка продаж").await?;
     b.wait_text("По состояниям").await?;
     let v = b

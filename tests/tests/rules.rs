@@ -155,6 +155,7 @@ async fn a_manual_alien_status_needs_a_comment_sticks_after_reload_shows_in_the_
 
     // The dynamics report: against a week ago, one more Alien client, and
     // the move from Active to Alien among the flows.
+    b.click("Отчёты").await?;
     b.click("Динамика статусов").await?;
     b.wait_text("Переходы между статусами").await?;
     let flows = b
@@ -307,6 +308,7 @@ async fn an_administrator_renames_a_status_and_an_invalid_rule_set_is_refused_by
     let (_data, relay) = Relay::demo("rules-settings").await?;
     let b = logged_in(&relay, "admin", LAPTOP).await?;
     b.click("Настройки").await?;
+    b.click("Статусы и зоны").await?;
     b.wait_text("Статусы и правила").await?;
 
     // Two statuses "for a new client": refused, naming both.
@@ -370,12 +372,14 @@ async fn the_status_pages_fit_a_laptop_and_a_tablet() -> Result {
         b.assert_fits().await?;
         b.shot(&format!("rules-card-interests-{tag}.png")).await?;
 
+        b.click("Отчёты").await?;
         b.click("Динамика статусов").await?;
         b.wait_text("Переходы между статусами").await?;
         b.assert_fits().await?;
         b.shot(&format!("rules-dynamics-{tag}.png")).await?;
 
         b.click("Настройки").await?;
+        b.click("Статусы и зоны").await?;
         b.wait_text("Статусы и правила").await?;
         b.assert_fits().await?;
         b.shot(&format!("rules-settings-{tag}.png")).await?;

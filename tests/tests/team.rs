@@ -62,6 +62,7 @@ async fn an_administrator_adds_a_manager_who_sees_only_their_clients_until_deact
     let admin = Browser::logged_in(&relay, "admin", LAPTOP).await?;
     let admin_list = clients_listed(&admin).await?;
     assert!(admin_list > 0, "the admin sees the demo");
+    admin.click("Настройки").await?;
     admin.click("Пользователи").await?;
     admin.wait_text("Добавить пользователя").await?;
     admin.fill("Логин", "novikov").await?;
@@ -174,6 +175,7 @@ async fn a_status_renamed_by_the_administrator_reaches_a_managers_open_list_with
     manager.wait_all_sent().await?;
     let admin = Browser::logged_in(&relay, "admin", LAPTOP).await?;
     admin.click("Настройки").await?;
+    admin.click("Статусы и зоны").await?;
     admin.wait_text("Статусы и правила").await?;
     admin.fill_nth("Название (рус.)", 5, "Чужак").await?;
     admin.click("Сохранить настройки").await?;

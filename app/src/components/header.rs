@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use kartoteka::date::Timestamp;
 use kartoteka::sync::refusal;
 
+use crate::components::nav_menu::{MenuLink, NavMenu};
 use crate::format;
 use crate::i18n::{I18n, cat};
 use crate::io::platform::set_document_language;
@@ -137,6 +138,29 @@ fn RefusedBanner() -> impl IntoView {
     }
 }
 
+/// The reports, for everyone.
+fn report_links() -> Vec<MenuLink> {
+    vec![
+        ("/reports/status-dynamics", || cat().nav_dynamics),
+        ("/reports/funnel", || cat().nav_funnel),
+    ]
+}
+
+/// The settings a user may open: statuses for supervisors, scenarios and
+/// users for administrators; `None` for the others.
+fn settings_links(state: crate::state::AppState) -> Option<Vec<MenuLink>> {
+    let role = state.user()?.role;
+    if !role.sees_everything() {
+        return None;
+    }
+    let mut links: Vec<MenuLink> = vec![("/settings/statuses", || cat().nav_statuses_settings)];
+    if role == kartoteka::workspace::Role::Administrator {
+        links.push(("/settings/sales", || cat().nav_sales_settings));
+        links.push(("/users", || cat().nav_users));
+    }
+    Some(links)
+}
+
 /// The header of a logged-in user.
 #[component]
 pub fn AppHeader() -> impl IntoView {
@@ -154,16 +178,11 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/" attr:class="app-nav__link">{t!(nav_clients)}</A>
                 <A href="/exchange" attr:class="app-nav__link">{t!(nav_exchange)}</A>
                 <A href="/sales" attr:class="app-nav__link">{t!(nav_sales)}</A>
-                <A href="/reports/status-dynamics" attr:class="app-nav__link">{t!(nav_dynamics)}</A>
-                <A href="/reports/funnel" attr:class="app-nav__link">{t!(nav_funnel)}</A>
+                <NavMenu id="reports" label=|| cat().nav_reports links=report_links()/>
                 <A href="/import" attr:class="app-nav__link">{t!(nav_import)}</A>
-                <Show when=move || state.user().is_some_and(|u| u.role.sees_everything())>
-                    <A href="/settings/statuses" attr:class="app-nav__link">{t!(nav_settings)}</A>
-                </Show>
-                <Show when=move || state.user().is_some_and(|u| u.role == kartoteka::workspace::Role::Administrator)>
-                    <A href="/settings/sales" attr:class="app-nav__link">{t!(nav_sales_settings)}</A>
-                    <A href="/users" attr:class="app-nav__link">{t!(nav_users)}</A>
-                </Show>
+                {settings_links(state).map(|links| view! {
+                    <NavMenu id="settings" label=|| cat().nav_settings links=links/>
+                })}
             </nav>
             <div class="app-header__end">
                 <NetIndicator/>

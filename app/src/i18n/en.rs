@@ -925,6 +925,9 @@ pub static EN: Catalogue = Catalogue {
     days_to_exchange: |n| format!("{} to the exchange", plural_en(n, "day", "days")),
     exchange_give_hint: "A supervisor can give the picked clients of the exchange to a manager.",
     pick_label: |n| format!("Pick {n}"),
+    col_city_industry: "City, industry",
+    nav_reports: "Reports",
+    nav_statuses_settings: "Statuses and zones",
     // Several tabs and new versions
     new_version_available: "A new version is available",
     new_version_update: "Update",

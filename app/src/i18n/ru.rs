@@ -931,6 +931,9 @@ pub static RU: Catalogue = Catalogue {
     days_to_exchange: |n| format!("до биржи {}", days_ru(n)),
     exchange_give_hint: "Руководитель может передать выбранных клиентов биржи менеджеру.",
     pick_label: |n| format!("Выбрать: {n}"),
+    col_city_industry: "Город, отрасль",
+    nav_reports: "Отчёты",
+    nav_statuses_settings: "Статусы и зоны",
     // Several tabs and new versions
     new_version_available: "Доступна новая версия",
     new_version_update: "Обновить",

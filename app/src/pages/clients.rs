@@ -253,6 +253,12 @@ pub fn ClientsPage() -> impl IntoView {
                 <span class="clients__count" data-testid="clients-count" aria-live="polite">{count}</span>
                 <ExportButtons clients=Callback::new(move |()| shown.get_untracked())/>
                 <Show when=supervisor>
+                    <A href="/import/clients" attr:class="button">{t!(nav_client_import)}</A>
+                </Show>
+                <A href="/clients/new" attr:class="button button--primary">{t!(new_client)}</A>
+            </div>
+            <FilterBar filter=filter set=set_filter>
+                <Show when=supervisor>
                     <button
                         type="button"
                         class="button"
@@ -261,11 +267,8 @@ pub fn ClientsPage() -> impl IntoView {
                     >
                         {t!(pick_clients)}
                     </button>
-                    <A href="/import/clients" attr:class="button">{t!(nav_client_import)}</A>
                 </Show>
-                <A href="/clients/new" attr:class="button button--primary">{t!(new_client)}</A>
-            </div>
-            <FilterBar filter=filter set=set_filter/>
+            </FilterBar>
             <Show when=move || picking.on.get()>
                 <PickBar picking=picking shown=shown/>
             </Show>

@@ -168,16 +168,20 @@ pub fn ExchangePage() -> impl IntoView {
             <div class="exchange-row" role="row" style=format!("--row: {i}") data-id=id.clone()>
                 <span role="cell" class="col-name">
                     {check}
-                    <A href=format!("/clients/{id}")>{name}</A>
-                    <span class="exchange-row__inn muted">{inn}</span>
+                    <span class="exchange-row__two">
+                        <A href=format!("/clients/{id}")>{name}</A>
+                        <span class="exchange-row__sub">{inn}</span>
+                    </span>
                 </span>
-                <span role="cell" class="col-city">{city}</span>
-                <span role="cell" class="col-industry">{industry}</span>
+                <span role="cell" class="col-city exchange-row__two">
+                    <span>{city}</span>
+                    <span class="exchange-row__sub">{industry}</span>
+                </span>
                 <span role="cell" class="col-status"><ClientStatus client=id.clone()/></span>
                 <span role="cell" class="col-since">{since}</span>
                 <span role="cell" class="col-last">{last}</span>
                 <span role="cell" class="col-revenue">
-                    {(revenue != Money(0)).then(|| format::money(revenue, &currency))}
+                    {(revenue != Money(0)).then(|| format::money_whole(revenue, &currency))}
                 </span>
                 <span role="cell" class="col-action">{take}</span>
             </div>
@@ -185,7 +189,7 @@ pub fn ExchangePage() -> impl IntoView {
     };
 
     view! {
-        <main class="clients exchange" id="main">
+        <main class=if taker { "clients exchange" } else { "clients exchange exchange--no-take" } id="main">
             <div class="clients__toolbar">
                 <h1 class="clients__title">{t!(exchange_title)}</h1>
                 <div class="search">
@@ -225,8 +229,7 @@ pub fn ExchangePage() -> impl IntoView {
             <div class="client-list exchange-list" role="table" aria-label=t!(exchange_title)>
                 <div class="exchange-row exchange-row--head" role="row">
                     {sort(SortKey::Name, c.col_name, "col-name")}
-                    {sort(SortKey::City, c.col_city, "col-city")}
-                    {sort(SortKey::Industry, c.col_industry, "col-industry")}
+                    {sort(SortKey::City, c.col_city_industry, "col-city")}
                     {sort(SortKey::Status, c.col_status, "col-status")}
                     {sort(SortKey::Since, c.col_since, "col-since")}
                     {sort(SortKey::LastActivity, c.col_last_contact, "col-last")}

@@ -81,6 +81,9 @@ pub fn FilterBar(
     filter: Memo<ListFilter>,
     set: Callback<ListFilter>,
     #[prop(optional)] extra: Extra,
+    /// Actions at the end of the bar (e.g. a supervisor's "pick").
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let base = crate::base::base();
     let c = cat();
@@ -213,6 +216,7 @@ pub fn FilterBar(
                     {move || cat().filters_reset}
                 </button>
             </Show>
+            <div class="list-filters__end">{children.map(|c| c())}</div>
         </div>
     }
 }
