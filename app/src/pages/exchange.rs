@@ -18,6 +18,7 @@ use crate::components::give::{GiveForm, TakeButton};
 use crate::components::status::ClientStatus;
 use crate::components::virtual_rows::VirtualRows;
 use crate::format;
+use crate::io::platform::{mark, measure};
 use crate::i18n::cat;
 use crate::pages::clients::{
     Extra, FilterBar, Sort, SortHeader, SortKey, filter_from_address, filter_setter, matches_words,
@@ -65,6 +66,7 @@ pub fn ExchangePage() -> impl IntoView {
     // Under the filters and the search words; newest in the exchange first
     // unless a column was chosen.
     let shown = Memo::new(move |_| {
+        mark("kartoteka:exchange-filter-start");
         let mut f = filter.get();
         if f.sort.is_none() {
             f.sort = Some(Sort {
@@ -80,8 +82,16 @@ pub fn ExchangePage() -> impl IntoView {
                 .filter(|s| matches_words(s, &words))
                 .cloned()
                 .collect();
-            base.derived
-                .with(|d| names.with(|n| f.apply(&matching, d, today, n)))
+            let shown = base
+                .derived
+                .with(|d| names.with(|n| f.apply(&matching, d, today, n)));
+            mark("kartoteka:exchange-filter-end");
+            measure(
+                "kartoteka:exchange-filter",
+                "kartoteka:exchange-filter-start",
+                "kartoteka:exchange-filter-end",
+            );
+            shown
         })
     });
     Effect::new(move |_| {
@@ -98,6 +108,13 @@ pub fn ExchangePage() -> impl IntoView {
                 .map(|(k, s)| (first + k, s.clone()))
                 .collect::<Vec<_>>()
         })
+    });
+
+    // For the bench: each time new rows are on screen.
+    Effect::new(move |_| {
+        if visible.with(|v| !v.is_empty()) {
+            request_animation_frame(|| mark("kartoteka:exchange-drawn"));
+        }
     });
 
     let picked = RwSignal::new(HashSet::<String>::new());
