@@ -1178,7 +1178,9 @@ mod tests {
         use crate::rules::zone::{Zone, zone};
         let demo = generate(10, today(), 1);
         let t = ZoneThresholds::default();
-        let on = |doc: &ClientDoc, d: chrono::NaiveDate| zone(&doc.facts(), t, d).unwrap().zone;
+        let on = |doc: &ClientDoc, d: chrono::NaiveDate| {
+            zone(&doc.facts(), t, d).expect("created by then").zone
+        };
         let gone = &demo.clients[8];
         let going = &demo.clients[9];
         assert_eq!(gone.card.name, EDGE_CLIENTS[0]);

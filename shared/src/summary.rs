@@ -700,7 +700,7 @@ mod tests {
             (month(2026, 9), Money(100)),   // October 2026
             (month(2026, 10), Money(1000)), // November 2026: the current month
         ];
-        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("a date");
         assert_eq!(s.revenue_months(as_of, 12), Money(110));
     }
 }

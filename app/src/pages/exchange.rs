@@ -18,8 +18,8 @@ use crate::components::give::{GiveForm, TakeButton};
 use crate::components::status::ClientStatus;
 use crate::components::virtual_rows::VirtualRows;
 use crate::format;
-use crate::io::platform::{mark, measure};
 use crate::i18n::cat;
+use crate::io::platform::{mark, measure};
 use crate::pages::clients::{
     Extra, FilterBar, Sort, SortHeader, SortKey, filter_from_address, filter_setter, matches_words,
     names_memo, words_of,

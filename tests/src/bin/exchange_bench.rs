@@ -58,6 +58,22 @@ async fn timed(b: &Browser, action: &str) -> Result<(f64, f64, f64)> {
     ))
 }
 
+/// Waits until every client's zone is known (the status filter counts
+/// them).
+async fn zones_known(b: &Browser) -> Result {
+    js_until(
+        b,
+        "const s = document.getElementById('status-filter');
+        return s && /\\(\\d/.test(s.options[0].text) ? s.options[0].text : null;",
+        vec![],
+        Duration::from_secs(900),
+        Duration::from_millis(200),
+        "the derived zones",
+    )
+    .await?;
+    Ok(())
+}
+
 fn report(what: &str, runs: &[(f64, f64, f64)]) {
     let pick = |f: fn(&(f64, f64, f64)) -> f64| runs.iter().map(f).collect::<Vec<_>>();
     let round = |v: &[f64]| v.iter().map(|t| t.round()).collect::<Vec<_>>();
@@ -79,25 +95,14 @@ async fn main() -> Result {
     let data = demo_data("exchange-bench", clients)?;
     let relay = Relay::start(data.path(), 0).await?;
     let b = supervisor(&relay).await?;
-    b.wait_text("Все статусы (").await?;
-    // Every client's zone is known once the status filter counts them.
-    js_until(
-        &b,
-        "const s = document.getElementById('status-filter');
-        return s && /\\(\\d/.test(s.options[0].text) ? s.options[0].text : null;",
-        vec![],
-        Duration::from_secs(600),
-        Duration::from_millis(200),
-        "the derived zones",
-    )
-    .await?;
+    zones_known(&b).await?;
     tokio::time::sleep(Duration::from_secs(5)).await;
 
     let (mut open, mut city, mut word) = (Vec::new(), Vec::new(), Vec::new());
     let mut in_exchange = Value::Null;
     for _ in 0..runs {
         b.goto("/").await?;
-        b.wait_text("Все статусы (").await?;
+        zones_known(&b).await?;
         tokio::time::sleep(Duration::from_secs(1)).await;
         open.push(
             timed(
@@ -107,7 +112,10 @@ async fn main() -> Result {
             .await?,
         );
         in_exchange = b
-            .js("return document.querySelector('[data-testid=exchange-count]').innerText", vec![])
+            .js(
+                "return document.querySelector('[data-testid=exchange-count]').innerText",
+                vec![],
+            )
             .await?;
         city.push(
             timed(

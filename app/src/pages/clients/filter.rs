@@ -172,7 +172,7 @@ impl ListFilter {
                 })
             && (self.status.is_empty() || state.is_some_and(|c| c.status.as_str() == self.status))
             && (self.industry.is_empty() || s.industry == self.industry)
-            && (self.tag.is_empty() || s.tags.iter().any(|t| *t == self.tag))
+            && (self.tag.is_empty() || s.tags.contains(&self.tag))
             && (self.city.is_empty() || s.city == self.city)
             && self.revenue_from.is_none_or(|r| {
                 s.revenue_months(today, 12).0
