@@ -72,7 +72,6 @@ pub fn NavMenu(
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 {move || label()}
-                <span class="nav-menu__caret" aria-hidden="true">"▾"</span>
             </button>
             <ul class="nav-menu__list" id=list_id hidden=move || !open.get()>
                 {links
