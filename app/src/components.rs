@@ -13,3 +13,5 @@ pub mod same_inn;
 pub mod status;
 pub mod toast;
 pub mod update;
+pub mod worklist;
+pub mod zone_chart;

@@ -18,3 +18,4 @@ pub mod settings;
 pub mod settings_form;
 pub mod settings_sales;
 pub mod users;
+pub mod zones;

@@ -154,6 +154,7 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/" attr:class="app-nav__link">{t!(nav_clients)}</A>
                 <A href="/sales" attr:class="app-nav__link">{t!(nav_sales)}</A>
                 <A href="/reports/status-dynamics" attr:class="app-nav__link">{t!(nav_dynamics)}</A>
+                <A href="/reports/zones" attr:class="app-nav__link">{t!(nav_zones)}</A>
                 <A href="/reports/funnel" attr:class="app-nav__link">{t!(nav_funnel)}</A>
                 <A href="/import" attr:class="app-nav__link">{t!(nav_import)}</A>
                 <Show when=move || state.user().is_some_and(|u| u.role.sees_everything())>
