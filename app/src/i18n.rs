@@ -861,6 +861,8 @@ pub struct Catalogue {
     pub zones_exchange_today: &'static str,
     pub zones_exchange_hint: &'static str,
     pub zones_by_manager: &'static str,
+    /// The table's title for a manager, who sees their own row.
+    pub zones_mine: &'static str,
     pub zones_col_mix: &'static str,
     /// Heads the two exchange columns, which count the last 4 weeks.
     pub zones_col_last_weeks: &'static str,

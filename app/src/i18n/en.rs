@@ -899,6 +899,7 @@ pub static EN: Catalogue = Catalogue {
     zones_exchange_today: "In the exchange",
     zones_exchange_hint: "clients with no manager",
     zones_by_manager: "By manager",
+    zones_mine: "My clients",
     zones_col_mix: "Zone mix",
     zones_col_last_weeks: "In the last 4 weeks",
     zones_col_to_exchange: "Went to the exchange",

@@ -887,6 +887,7 @@ pub static RU: Catalogue = Catalogue {
     zones_exchange_today: "На бирже",
     zones_exchange_hint: "клиентов без менеджера",
     zones_by_manager: "По менеджерам",
+    zones_mine: "Мои клиенты",
     zones_col_mix: "Доли зон",
     zones_col_last_weeks: "За последние 4 недели",
     zones_col_to_exchange: "Ушли на биржу",

@@ -43,7 +43,7 @@ const RECENT_WEEKS: usize = 4;
 const SETTLE_MS: u32 = 250;
 
 /// Computes the series over every client on the device, in slices; `None`
-/// if a newer pass started meanwhile (`wanted` says).
+/// if it is no longer wanted (the page was left).
 async fn compute(
     base: Base,
     thresholds: ZoneThresholds,
@@ -68,6 +68,55 @@ async fn compute(
     Some(series)
 }
 
+/// The passes of one open dashboard.
+#[derive(Debug, Default)]
+struct Passes {
+    running: bool,
+    /// The base, the thresholds or the date changed since the running
+    /// pass read them.
+    changed: bool,
+}
+
+/// Computes the series and shows it, again as long as what it reads
+/// changed meanwhile. A pass under way is never thrown away for a newer
+/// change (on a base that syncs or writes win-backs in the background, a
+/// pass restarted at every change might never finish): the numbers come
+/// once, then again [`SETTLE_MS`] after the changes stop.
+async fn recompute(
+    base: Base,
+    series: RwSignal<Option<Arc<ZoneSeries>>>,
+    thresholds: Memo<Option<ZoneThresholds>>,
+    passes: StoredValue<Passes>,
+) {
+    let alive = move || passes.try_with_value(|_| ()).is_some();
+    let changed = move || passes.try_update_value(|p| std::mem::take(&mut p.changed));
+    loop {
+        changed();
+        let today = base.app.today.get_untracked().naive();
+        let Some(t) = thresholds.try_get_untracked().flatten() else {
+            break;
+        };
+        let Some(s) = compute(base, t, today, alive).await else {
+            return;
+        };
+        series.set(Some(Arc::new(s)));
+        mark_drawn();
+        if changed() != Some(true) {
+            break;
+        }
+        // Changed meanwhile: again once the changes stop.
+        loop {
+            TimeoutFuture::new(SETTLE_MS).await;
+            match changed() {
+                None => return,
+                Some(true) => continue,
+                Some(false) => break,
+            }
+        }
+    }
+    passes.try_update_value(|p| p.running = false);
+}
+
 /// Marks the first paint after new numbers were put on the page (for the
 /// benchmark): an animation frame runs just before the paint, a timeout
 /// set there runs after it.
@@ -83,36 +132,27 @@ pub fn ZonesPage() -> impl IntoView {
     let state = app_state();
     let base = crate::base::base();
     let series = RwSignal::new(None::<Arc<ZoneSeries>>);
-    let generation = StoredValue::new(0_u64);
     let thresholds = Memo::new(move |_| base.rules.with(|r| r.as_ref().map(|r| r.zones())));
+    // Whether a pass is under way, and whether what it reads changed since
+    // it began; gone with the page (then a pass stops at its next yield).
+    let passes = StoredValue::new(Passes::default());
 
     Effect::new(move |_| {
         base.clients.track();
-        let today = state.today().naive();
-        let Some(thresholds) = thresholds.get() else {
+        state.today.track();
+        if thresholds.with(Option::is_none) {
             return;
-        };
-        let pass = generation.get_value() + 1;
-        generation.set_value(pass);
-        // Gone with the page, or overtaken by a newer pass.
-        let wanted = move || generation.try_get_value() == Some(pass);
-        let settle = series.with_untracked(Option::is_some);
-        spawn_local(async move {
-            if settle {
-                TimeoutFuture::new(SETTLE_MS).await;
-                if !wanted() {
-                    return;
-                }
-            }
-            if let Some(s) = compute(base, thresholds, today, wanted).await
-                && wanted()
-            {
-                series.set(Some(Arc::new(s)));
-                mark_drawn();
-            }
-        });
+        }
+        let running = passes
+            .try_update_value(|p| {
+                p.changed = true;
+                std::mem::replace(&mut p.running, true)
+            })
+            .unwrap_or(true);
+        if !running {
+            spawn_local(recompute(base, series, thresholds, passes));
+        }
     });
-
     let user = state.user();
     let me = user.as_ref().map(|u| u.id.to_string()).unwrap_or_default();
     let sees_all = user.is_some_and(|u| u.role.sees_everything());
@@ -420,7 +460,9 @@ fn Dashboard(series: Arc<ZoneSeries>, me: String, sees_all: bool) -> impl IntoVi
             {exchange_tile}
         </ul>
         <section class="panel" aria-labelledby="zones-by-manager">
-            <h2 class="panel__title" id="zones-by-manager">{t!(zones_by_manager)}</h2>
+            <h2 class="panel__title" id="zones-by-manager">
+                {move || if sees_all { cat().zones_by_manager } else { cat().zones_mine }}
+            </h2>
             {table}
         </section>
         <section class="panel zones-page__trend" aria-labelledby="zones-trend">
