@@ -385,7 +385,7 @@ mod tests {
         assert_eq!(value_axis(23), (30, 10));
         assert_eq!(value_axis(17), (20, 5));
         assert_eq!(value_axis(20_000), (20_000, 5_000));
-        assert_eq!(value_axis(20_001), (25_000, 5_000));
+        assert_eq!(value_axis(20_001), (30_000, 10_000));
     }
 
     #[wasm_bindgen_test]
