@@ -37,9 +37,9 @@ use crate::t;
 const WEEKS: u32 = 26;
 /// The exchange columns count the last this many weeks.
 const RECENT_WEEKS: usize = 4;
-/// Once the page shows numbers, a change of the base (a save, a synced
-/// client) recomputes them after this quiet time, so a burst of changes
-/// is one pass.
+/// A change of the base (a save, a synced client) made while a pass runs
+/// makes another pass follow once the changes stop for this long, so a
+/// burst of changes costs one pass.
 const SETTLE_MS: u32 = 250;
 
 /// Computes the series over every client on the device, in slices; `None`
@@ -182,7 +182,7 @@ pub fn ZonesPage() -> impl IntoView {
                 None => view! { <p class="muted" role="status">{t!(zones_computing)}</p> }.into_any(),
                 Some(s) => view! { <Dashboard series=s me=me.clone() sees_all=sees_all/> }.into_any(),
             }}
-            <Worklist/>
+            <Worklist/> // Shown here until the start page has it (issue 15).
         </main>
     }
 }
@@ -197,7 +197,7 @@ struct Row {
 }
 
 impl Row {
-    /// Today's green, yellow and red counts.
+    /// Today's count of a zone.
     fn today(&self, zone: Zone) -> u32 {
         self.at(zone, 0)
     }
