@@ -10,11 +10,13 @@
 //!
 //! What lives here is derived from the documents: [`list`] (the summaries),
 //! [`search`] (the index, built in slices), [`derived`] (statuses and zones
-//! today), [`winback`] (the win-backs of clients that became Lost).
+//! today), [`winback`] (the win-backs of clients that became Lost);
+//! [`slices`] runs a whole-base pass a few milliseconds at a time.
 
 pub mod derived;
 pub mod list;
 pub mod search;
+pub mod slices;
 pub mod winback;
 
 use std::collections::HashMap;

@@ -16,3 +16,5 @@ pub mod status;
 pub mod toast;
 pub mod update;
 pub mod virtual_rows;
+pub mod worklist;
+pub mod zone_chart;

@@ -33,6 +33,7 @@ pub fn locale(lang: Lang) -> String {
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Date,
+    DayMonth,
     DateTime,
     Time,
     Number,
@@ -69,6 +70,11 @@ fn formatter(kind: Kind, extra: &str) -> js_sys::Function {
                     Kind::Date => Intl::DateTimeFormat::new(
                         &locales,
                         &options(&[("dateStyle", "medium"), ("timeZone", "UTC")]),
+                    )
+                    .format(),
+                    Kind::DayMonth => Intl::DateTimeFormat::new(
+                        &locales,
+                        &options(&[("day", "numeric"), ("month", "short"), ("timeZone", "UTC")]),
                     )
                     .format(),
                     Kind::DateTime => Intl::DateTimeFormat::new(
@@ -114,16 +120,25 @@ fn call(f: &js_sys::Function, value: &JsValue) -> String {
         .unwrap_or_default()
 }
 
-/// A calendar date, e.g. `22 нояб. 2026 г.` / `Nov 22, 2026`.
-pub fn date(d: Date) -> String {
+/// A calendar date as a JS date at midnight UTC (the formatters of dates
+/// format in UTC, so the day never shifts with the device's zone).
+fn utc_midnight(d: Date) -> js_sys::Date {
     use chrono::Datelike;
     let n = d.naive();
     let ms = js_sys::Date::utc(f64::from(n.year()), f64::from(n.month0()))
         + f64::from(n.day() - 1) * 86_400_000.0;
-    call(
-        &formatter(Kind::Date, ""),
-        &js_sys::Date::new(&JsValue::from_f64(ms)),
-    )
+    js_sys::Date::new(&JsValue::from_f64(ms))
+}
+
+/// A calendar date, e.g. `22 нояб. 2026 г.` / `Nov 22, 2026`.
+pub fn date(d: Date) -> String {
+    call(&formatter(Kind::Date, ""), &utc_midnight(d))
+}
+
+/// A day of the month and the month, short, for a chart's axis
+/// (`22 нояб.` / `Nov 22`).
+pub fn day_month(d: Date) -> String {
+    call(&formatter(Kind::DayMonth, ""), &utc_midnight(d))
 }
 
 /// An instant in the device's time zone, with the time.

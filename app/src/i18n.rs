@@ -899,6 +899,53 @@ pub struct Catalogue {
     pub new_version_update: &'static str,
     pub closed_for_upgrade: &'static str,
     pub closed_for_upgrade_reload: &'static str,
+    // Zones dashboard and worklist (issue 15)
+    pub nav_zones: &'static str,
+    pub zones_title: &'static str,
+    /// The dashboard's lead for a supervisor (today's date).
+    pub zones_lead_all: fn(&str) -> String,
+    /// The dashboard's lead for a manager (today's date).
+    pub zones_lead_own: fn(&str) -> String,
+    pub zones_computing: &'static str,
+    /// A zone's change over the last 4 weeks (the signed number).
+    pub zones_change_4w: fn(&str) -> String,
+    /// A zone's share of the clients (the percentage).
+    pub zones_share: fn(&str) -> String,
+    pub zones_exchange_today: &'static str,
+    pub zones_exchange_hint: &'static str,
+    pub zones_by_manager: &'static str,
+    /// The table's title for a manager, who sees their own row.
+    pub zones_mine: &'static str,
+    pub zones_col_mix: &'static str,
+    /// Heads the two exchange columns, which count the last 4 weeks.
+    pub zones_col_last_weeks: &'static str,
+    pub zones_col_to_exchange: &'static str,
+    pub zones_col_from_exchange: &'static str,
+    /// What a number of the table opens: (count, zone, manager).
+    pub zones_open_list: fn(u64, &str, &str) -> String,
+    /// What a manager's total opens: (count, manager).
+    pub zones_open_manager: fn(u64, &str) -> String,
+    pub zones_open_exchange: fn(u64) -> String,
+    pub zones_no_clients: &'static str,
+    pub zones_trend: &'static str,
+    pub zones_trend_hint: &'static str,
+    /// Green, yellow and red counts, in words.
+    pub zones_counts: fn(&str, &str, &str) -> String,
+    /// Green, yellow, red and exchange counts, in words.
+    pub zones_counts_exchange: fn(&str, &str, &str, &str) -> String,
+    /// The chart's summary: (whose, first date, its counts, last date, its counts).
+    pub zones_chart_summary: fn(&str, &str, &str, &str, &str) -> String,
+    pub zones_chart_week: fn(&str, &str) -> String,
+    pub zones_table_caption: &'static str,
+    pub zones_col_week: &'static str,
+    pub worklist_title: &'static str,
+    /// (red, yellow).
+    pub worklist_lead: fn(u64, u64) -> String,
+    pub worklist_to_exchange: fn(u64) -> String,
+    pub worklist_to_red: fn(u64) -> String,
+    pub worklist_last_contact: fn(&str) -> String,
+    pub worklist_all_red: fn(u64) -> String,
+    pub worklist_all_yellow: fn(u64) -> String,
 }
 
 impl Catalogue {

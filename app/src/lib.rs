@@ -124,6 +124,7 @@ fn Workspace() -> impl IntoView {
                 <Route path=path!("/import") view=ImportPage/>
                 <Route path=path!("/import/clients") view=ClientImportPage/>
                 <Route path=path!("/reports/status-dynamics") view=DynamicsPage/>
+                <Route path=path!("/reports/zones") view=pages::zones::ZonesPage/>
                 <Route path=path!("/settings/statuses") view=SettingsPage/>
                 <Route path=path!("/reports/funnel") view=FunnelPage/>
                 <Route path=path!("/settings/sales") view=SalesSettingsPage/>

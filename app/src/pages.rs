@@ -19,3 +19,4 @@ pub mod settings;
 pub mod settings_form;
 pub mod settings_sales;
 pub mod users;
+pub mod zones;

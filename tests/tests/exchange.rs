@@ -97,12 +97,35 @@ async fn wait_row(
     .await
 }
 
+/// The supervisor's dashboard: how many clients Petrov took from the
+/// exchange in the last 4 weeks.
+async fn taken_by_petrov(s: &Browser) -> Result<u64> {
+    s.goto("/reports/zones").await?;
+    eventually(async || {
+        let v = s
+            .js(
+                "const tr = [...document.querySelectorAll('[data-testid=zones-table] tr[data-manager]')]
+                    .find(tr => tr.querySelector('th').innerText.trim() === 'Павел Петров');
+                return tr ? Number(tr.querySelector('[data-col=\"from-exchange\"]').innerText.replace(/\\D/g, '')) : null;",
+                vec![],
+            )
+            .await?;
+        Ok(match v.as_u64() {
+            Some(n) => Ok(n),
+            None => Err("no row of Petrov on the dashboard".to_owned()),
+        })
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_managers_take_the_same_exchange_client_and_the_one_offline_learns_it_was_taken()
 -> Result {
     let (_data, mut relay) = Relay::demo("exchange-race").await?;
     let a = Browser::logged_in(&relay, "petrov", LAPTOP).await?;
     let b = Browser::logged_in(&relay, "smirnova", LAPTOP).await?;
+    let s = Browser::logged_in(&relay, "orlova", LAPTOP).await?;
+    let before = taken_by_petrov(&s).await?;
 
     // In the exchange for both, with nobody responsible: the list says
     // since when, not its former manager (Петров).
@@ -167,10 +190,17 @@ async fn two_managers_take_the_same_exchange_client_and_the_one_offline_learns_i
     b.wait_text("на бирже:").await?;
     wait_in_exchange(&b, GONE_SHOWN, false).await?;
 
-    // The supervisor sees it with A.
-    let s = Browser::logged_in(&relay, "orlova", LAPTOP).await?;
+    // The supervisor sees it with A, and the dashboard counts it: one
+    // more green client of Petrov's, one taken from the exchange by him,
+    // one fewer in the exchange.
     s.goto("/").await?;
     wait_row(&s, GONE_SHOWN, "Петров", |(r, _)| r == "Павел Петров").await?;
+    let after = taken_by_petrov(&s).await?;
+    assert_eq!(
+        after,
+        before + 1,
+        "Petrov took one more client from the exchange"
+    );
     s.close().await?;
     a.close().await?;
     b.close().await

@@ -19,13 +19,10 @@ use kartoteka::summary::ClientSummary;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::base::{Base, Rules};
-use crate::io::platform::{mark, measure, now_ms, yield_now};
+use crate::base::{Base, Rules, slices};
+use crate::io::platform::{mark, measure};
 use crate::state::Phase;
 
-/// The main thread is given back after this much work (ms), so no task
-/// runs anywhere near 50 ms.
-const SLICE_MS: f64 = 12.0;
 /// How often the date is checked, so statuses and zones move at midnight.
 const DATE_CHECK_MS: u32 = 60_000;
 
@@ -74,45 +71,24 @@ pub async fn recompute_all(base: Base) {
     let mut clients = HashMap::with_capacity(items.len());
     let mut lost = Vec::new();
     let mut evaluator = BaseEvaluator::new(&rules);
-    let mut slices = 0_u32;
-    let mut rest = items.as_slice();
-    while !rest.is_empty() {
-        mark("kartoteka:derive-slice-start");
-        let started = performance_now();
-        let mut done = 0;
-        for s in rest {
-            done += 1;
-            // A summary with facts the rules refuse (a manual status this
-            // workspace no longer has) simply has no derived state.
-            if let Ok(Some(c)) = evaluator.evaluate(&s.facts, today, lost_from) {
-                if !c.became_lost.is_empty() {
-                    lost.push(BecameLost {
-                        client: s.id.to_string(),
-                        days: c.became_lost.clone(),
-                        responsible: c.responsible.clone(),
-                    });
-                }
-                clients.insert(s.id.to_string(), c);
+    let evaluate = |s: &Arc<ClientSummary>| {
+        // A summary with facts the rules refuse (a manual status this
+        // workspace no longer has) simply has no derived state.
+        if let Ok(Some(c)) = evaluator.evaluate(&s.facts, today, lost_from) {
+            if !c.became_lost.is_empty() {
+                lost.push(BecameLost {
+                    client: s.id.to_string(),
+                    days: c.became_lost.clone(),
+                    responsible: c.responsible.clone(),
+                });
             }
-            if done % 64 == 0 && performance_now() - started > SLICE_MS {
-                break;
-            }
+            clients.insert(s.id.to_string(), c);
         }
-        rest = &rest[done..];
-        slices += 1;
-        mark("kartoteka:derive-slice-end");
-        measure(
-            "kartoteka:derive-slice",
-            "kartoteka:derive-slice-start",
-            "kartoteka:derive-slice-end",
-        );
-        if !rest.is_empty() {
-            yield_now().await;
-            if base.derive_generation.get_value() != generation {
-                return;
-            }
-        }
-    }
+    };
+    let wanted = || base.derive_generation.get_value() == generation;
+    let Ok(slices) = slices::for_each(&items, "kartoteka:derive", evaluate, wanted).await else {
+        return;
+    };
     // Clients saved while this pass ran are recomputed from their new
     // summaries.
     if base.clients.with_untracked(|l| Arc::as_ptr(l) as usize) != list_at_start {
@@ -191,10 +167,4 @@ pub fn watch(base: Base) {
             base.app.tick();
         }
     });
-}
-
-fn performance_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(|| now_ms() as f64, |p| p.now())
 }

@@ -142,6 +142,7 @@ fn RefusedBanner() -> impl IntoView {
 fn report_links() -> Vec<MenuLink> {
     vec![
         ("/reports/status-dynamics", || cat().nav_dynamics),
+        ("/reports/zones", || cat().nav_zones),
         ("/reports/funnel", || cat().nav_funnel),
     ]
 }

@@ -933,4 +933,64 @@ pub static EN: Catalogue = Catalogue {
     new_version_update: "Update",
     closed_for_upgrade: "The app was updated in another tab. Reload this tab to go on: everything saved is kept.",
     closed_for_upgrade_reload: "Reload",
+    // Zones dashboard and worklist (issue 15)
+    nav_zones: "Client zones",
+    zones_title: "Client zones",
+    zones_lead_all: |d| {
+        format!(
+            "As of {d}: how many clients each manager has in the green, yellow and red zone, and how that moved over half a year. The goal: fewer yellow and red, more green."
+        )
+    },
+    zones_lead_own: |d| {
+        format!(
+            "Your clients as of {d}: how many are green, yellow and red, and how that moved over half a year."
+        )
+    },
+    zones_computing: "Computing the zones…",
+    zones_change_4w: |n| format!("{n} in 4 weeks"),
+    zones_share: |p| format!("{p} of clients"),
+    zones_exchange_today: "In the exchange",
+    zones_exchange_hint: "clients with no manager",
+    zones_by_manager: "By manager",
+    zones_mine: "My clients",
+    zones_col_mix: "Zone mix",
+    zones_col_last_weeks: "In the last 4 weeks",
+    zones_col_to_exchange: "Went to the exchange",
+    zones_col_from_exchange: "Taken from the exchange",
+    zones_open_list: |n, z, m| {
+        format!(
+            "{m}, {z} zone: {n} client{}. Open the list",
+            if n == 1 { "" } else { "s" }
+        )
+    },
+    zones_open_manager: |n, m| {
+        format!(
+            "{m}: {n} client{}. Open the list",
+            if n == 1 { "" } else { "s" }
+        )
+    },
+    zones_open_exchange: |n| {
+        format!(
+            "{n} client{} in the exchange. Open the exchange",
+            if n == 1 { "" } else { "s" }
+        )
+    },
+    zones_no_clients: "No clients with a responsible manager yet.",
+    zones_trend: "Trend over 26 weeks",
+    zones_trend_hint: "The ← and → keys pick a week.",
+    zones_counts: |g, y, r| format!("green {g}, yellow {y}, red {r}"),
+    zones_counts_exchange: |g, y, r, e| format!("green {g}, yellow {y}, red {r}, exchange {e}"),
+    zones_chart_summary: |who, a, ca, b, cb| {
+        format!("Clients by zone, {who}: on {a}, {ca}; on {b}, {cb}.")
+    },
+    zones_chart_week: |d, c| format!("{d}: {c}"),
+    zones_table_caption: "Clients by zone, week by week",
+    zones_col_week: "Date",
+    worklist_title: "Need attention",
+    worklist_lead: |r, y| format!("Red: {r} · yellow: {y}"),
+    worklist_to_exchange: |n| format!("{n} day{} to the exchange", if n == 1 { "" } else { "s" }),
+    worklist_to_red: |n| format!("{n} day{} to red", if n == 1 { "" } else { "s" }),
+    worklist_last_contact: |d| format!("last contact {d}"),
+    worklist_all_red: |n| format!("All red ({n})"),
+    worklist_all_yellow: |n| format!("All yellow ({n})"),
 };

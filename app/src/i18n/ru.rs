@@ -939,4 +939,66 @@ pub static RU: Catalogue = Catalogue {
     new_version_update: "Обновить",
     closed_for_upgrade: "Приложение обновлено в другой вкладке. Перезагрузите эту вкладку, чтобы продолжить: всё сохранённое на месте.",
     closed_for_upgrade_reload: "Перезагрузить",
+    // Zones dashboard and worklist (issue 15)
+    nav_zones: "Зоны клиентов",
+    zones_title: "Зоны клиентов",
+    zones_lead_all: |d| {
+        format!(
+            "На {d}: сколько клиентов у каждого менеджера в зелёной, жёлтой и красной зоне и как это менялось за полгода. Цель — меньше жёлтых и красных, больше зелёных."
+        )
+    },
+    zones_lead_own: |d| {
+        format!(
+            "Ваши клиенты на {d}: сколько в зелёной, жёлтой и красной зоне и как это менялось за полгода."
+        )
+    },
+    zones_computing: "Считаем зоны…",
+    zones_change_4w: |n| format!("{n} за 4 недели"),
+    zones_share: |p| format!("{p} клиентов"),
+    zones_exchange_today: "На бирже",
+    zones_exchange_hint: "клиентов без менеджера",
+    zones_by_manager: "По менеджерам",
+    zones_mine: "Мои клиенты",
+    zones_col_mix: "Доли зон",
+    zones_col_last_weeks: "За последние 4 недели",
+    zones_col_to_exchange: "Ушли на биржу",
+    zones_col_from_exchange: "Взяты с биржи",
+    zones_open_list: |n, z, m| {
+        format!(
+            "{m}, зона «{z}»: {n} {}. Открыть список",
+            plural_ru(n, "клиент", "клиента", "клиентов")
+        )
+    },
+    zones_open_manager: |n, m| {
+        format!(
+            "{m}: {n} {}. Открыть список",
+            plural_ru(n, "клиент", "клиента", "клиентов")
+        )
+    },
+    zones_open_exchange: |n| {
+        format!(
+            "На бирже {n} {}. Открыть биржу",
+            plural_ru(n, "клиент", "клиента", "клиентов")
+        )
+    },
+    zones_no_clients: "Пока нет клиентов с ответственным менеджером.",
+    zones_trend: "Динамика за 26 недель",
+    zones_trend_hint: "Стрелки ← и → выбирают неделю.",
+    zones_counts: |g, y, r| format!("зелёная {g}, жёлтая {y}, красная {r}"),
+    zones_counts_exchange: |g, y, r, e| {
+        format!("зелёная {g}, жёлтая {y}, красная {r}, на бирже {e}")
+    },
+    zones_chart_summary: |who, a, ca, b, cb| {
+        format!("Клиенты по зонам, {who}: на {a} — {ca}; на {b} — {cb}.")
+    },
+    zones_chart_week: |d, c| format!("На {d}: {c}"),
+    zones_table_caption: "Клиенты по зонам по неделям",
+    zones_col_week: "На дату",
+    worklist_title: "Требуют внимания",
+    worklist_lead: |r, y| format!("В красной зоне: {r} · в жёлтой: {y}"),
+    worklist_to_exchange: |n| format!("до биржи {n} дн."),
+    worklist_to_red: |n| format!("до красной зоны {n} дн."),
+    worklist_last_contact: |d| format!("последний контакт {d}"),
+    worklist_all_red: |n| format!("Все в красной зоне ({n})"),
+    worklist_all_yellow: |n| format!("Все в жёлтой зоне ({n})"),
 };

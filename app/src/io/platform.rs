@@ -169,6 +169,14 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// The page's clock (ms since navigation, sub-millisecond), for timing
+/// work; the device's clock where there is no `performance`.
+pub fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(|| now_ms() as f64, |p| p.now())
+}
+
 /// Lets the browser paint and handle input before long work continues,
 /// so no main-thread task runs long.
 pub async fn yield_now() {

@@ -23,6 +23,7 @@ use crate::components::give::GiveForm;
 use crate::components::same_inn::SameInnNotice;
 use crate::components::status::{ClientStatus, ClientZone, status_name};
 use crate::components::virtual_rows::VirtualRows;
+use crate::components::worklist::Worklist;
 use crate::i18n::cat;
 use crate::pages::client_export::ExportButtons;
 use crate::t;
@@ -271,6 +272,10 @@ pub fn ClientsPage() -> impl IntoView {
             </FilterBar>
             <Show when=move || picking.on.get()>
                 <PickBar picking=picking shown=shown/>
+            </Show>
+            // Every morning: whom to call (the bare start page only).
+            <Show when=move || query.with(|q| q.trim().is_empty()) && !filter.with(ListFilter::filters) && !picking.on.get()>
+                <Worklist limit=5/>
             </Show>
             <SameInnNotice/>
             <Show
