@@ -114,8 +114,9 @@ impl Notice {
 }
 
 /// The moment from which a device tells its user what happened: facts
-/// written (assignments) after `at`, and clients gone to the exchange on or
-/// after `date` (the day of `at` in the workspace's zone).
+/// written (assignments) after `at`, and clients gone to the exchange after
+/// `date`, the day of `at` in the workspace's zone (a client goes there as
+/// a day begins, so one that went on `date` went before `at`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Epoch {
     pub at: Timestamp,
@@ -162,7 +163,7 @@ impl<'a> Subject<'a> {
 /// - taken: an assignment to someone else (or to no one) made by someone
 ///   else while `me` was the manager of the one before;
 /// - went to the exchange: the client is in the exchange today, went there
-///   on or after the epoch's day, and `me` was its last manager.
+///   after the epoch's day, and `me` was its last manager.
 ///
 /// Assignments count when written after the epoch. What `me` did (took a
 /// client from the exchange, moved one of their own) is no news to them.
@@ -194,7 +195,7 @@ pub fn notices_of(me: &UserId, epoch: Epoch, subject: &Subject<'_>, out: &mut Ve
         });
     }
     if let Some(since) = subject.in_exchange_since
-        && since >= epoch.date.naive()
+        && since > epoch.date.naive()
         && subject.assignments.last().is_some_and(|a| mine(&a.manager))
     {
         out.push(Notice {
@@ -408,7 +409,7 @@ mod tests {
     }
 
     #[test]
-    fn a_client_of_mine_in_the_exchange_since_the_epoch_is_told() {
+    fn a_client_of_mine_gone_to_the_exchange_after_the_epoch_is_told() {
         let p = people();
         let log = [assignment(
             1,
@@ -417,13 +418,15 @@ mod tests {
             AssignmentKind::Initial,
             &p.boss,
         )];
-        let n = derive(&p.me, &log, Some(2));
+        let n = derive(&p.me, &log, Some(3));
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].kind, NoticeKind::WentToExchange);
-        assert_eq!(n[0].date, day(2));
+        assert_eq!(n[0].date, day(3));
         assert_eq!(n[0].at, None);
-        assert_eq!(n[0].key, "x/c1/2026-12-02");
-        // Before the epoch's day: history.
+        assert_eq!(n[0].key, "x/c1/2026-12-03");
+        // On the epoch's day it went there as the day began, before the
+        // device looked: history, as is every day before.
+        assert!(derive(&p.me, &log, Some(2)).is_empty());
         assert!(derive(&p.me, &log, Some(1)).is_empty());
         // Not my client: the exchange is not news to me.
         assert!(derive(&p.other, &log, Some(5)).is_empty());

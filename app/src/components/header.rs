@@ -165,6 +165,7 @@ pub fn AppHeader() -> impl IntoView {
                 </Show>
             </nav>
             <div class="app-header__end">
+                <crate::components::bell::Bell/>
                 <NetIndicator/>
                 <SyncIndicator/>
                 <LanguageSwitch/>

@@ -868,4 +868,28 @@ pub static RU: Catalogue = Catalogue {
     new_version_update: "Обновить",
     closed_for_upgrade: "Приложение обновлено в другой вкладке. Перезагрузите эту вкладку, чтобы продолжить: всё сохранённое на месте.",
     closed_for_upgrade_reload: "Перезагрузить",
+    // Notices (issue 15)
+    notices_title: "Уведомления",
+    notices_unread: |n| {
+        format!(
+            "Уведомления: {n} {}",
+            super::plural_ru(n, "непрочитанное", "непрочитанных", "непрочитанных")
+        )
+    },
+    notices_read_all: "Прочитать все",
+    notices_close: "Закрыть",
+    notices_empty: "Уведомлений нет. Здесь появится, когда ваш клиент уйдёт на биржу, когда клиента передадут другому менеджеру и когда клиента передадут вам.",
+    notices_new: "новое",
+    notice_went_to_exchange: "Ушёл на биржу",
+    notice_given: "Передан вам",
+    notice_given_created: "Заведён на вас",
+    notice_given_from_exchange: "Передан вам с биржи",
+    notice_given_request: "Заявка одобрена: клиент ваш",
+    notice_taken_reassigned: |to| format!("Передан другому менеджеру: {to}"),
+    notice_taken_request: |to| format!("Передан по заявке менеджеру: {to}"),
+    notice_taken_from_exchange: "Взят с биржи",
+    notice_taken_to_pool: "Переведён в пул",
+    notice_exchange_why: "Давно не было контакта; взять клиента может любой менеджер",
+    notice_no_card: "Клиент больше не ваш: карточки на этом устройстве нет",
+    notice_someone: "Неизвестный пользователь",
 };
