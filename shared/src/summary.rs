@@ -655,7 +655,10 @@ mod tests {
 
     #[test]
     fn the_city_is_read_from_the_address_as_people_write_it() {
-        assert_eq!(city_of("123456, г. Казань, ул. Баумана, д. 5, оф. 3"), "Казань");
+        assert_eq!(
+            city_of("123456, г. Казань, ул. Баумана, д. 5, оф. 3"),
+            "Казань"
+        );
         assert_eq!(city_of("город Тверь, пр. Ленина 1"), "Тверь");
         assert_eq!(city_of("Московская обл., Химки, ул. Мира, 7"), "Химки");
         assert_eq!(city_of("ул. Мира, 7"), "");

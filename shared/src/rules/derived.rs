@@ -70,8 +70,8 @@ impl<'r> BaseEvaluator<'r> {
             return Ok(None);
         };
         let zone = zone_with(facts, self.rules.zones(), as_of, &mut self.walk);
-        let (zone, responsible, last_activity, in_exchange_since) =
-            zone.map_or((None, None, facts.created, None), |z| {
+        let (zone, responsible, last_activity, in_exchange_since) = zone
+            .map_or((None, None, facts.created, None), |z| {
                 (z.zone, z.responsible, z.last_activity, z.in_exchange_since)
             });
         let became_lost = match self.lost {
