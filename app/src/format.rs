@@ -88,7 +88,8 @@ fn formatter(kind: Kind, extra: &str) -> js_sys::Function {
                     )
                     .format(),
                     Kind::ShortDate => {
-                        let mut o = vec![("day", "numeric"), ("month", "short"), ("timeZone", "UTC")];
+                        let mut o =
+                            vec![("day", "numeric"), ("month", "short"), ("timeZone", "UTC")];
                         if extra == "y" {
                             o.push(("year", "numeric"));
                         }

@@ -1177,17 +1177,21 @@ async fn a_manager_whose_client_is_given_to_another_is_told_at_once_to_drop_it_a
     assert_eq!(taking.by, orlova.device.user);
     assert_eq!(taking.kind, AssignmentKind::Reassigned);
     // Told once: the next edit of the client is none of his business.
-    orlova.device.edit(id, |c| c.card.website = "later.example".into());
+    orlova
+        .device
+        .edit(id, |c| c.card.website = "later.example".into());
     orlova.sync(id).await?;
     pump(&mut [&mut orlova, &mut petrov]).await?;
     assert_eq!(petrov.device.parted.len(), 1);
-    assert!(orlova.device.parted.is_empty(), "a supervisor reads everything");
+    assert!(
+        orlova.device.parted.is_empty(),
+        "a supervisor reads everything"
+    );
     Ok(())
 }
 
 #[tokio::test]
-async fn a_manager_away_while_his_client_was_given_to_another_is_told_when_he_returns()
--> Result {
+async fn a_manager_away_while_his_client_was_given_to_another_is_told_when_he_returns() -> Result {
     let state = demo_state(60, None)?;
     let relay = Relay::new(&state);
     let id = own_client(&state, "petrov");
@@ -1214,7 +1218,10 @@ async fn a_manager_away_while_his_client_was_given_to_another_is_told_when_he_re
         laptop.device.parted[0].1.manager.as_ref(),
         Some(&smirnova_id)
     );
-    assert!(!laptop.device.changed.contains(&id), "not named to be synced");
+    assert!(
+        !laptop.device.changed.contains(&id),
+        "not named to be synced"
+    );
     assert!(smirnova.device.parted.is_empty());
     // A device of his that never synced the client is told nothing.
     let phone = online(&relay, &state, "petrov", 2).await?;
@@ -1234,7 +1241,10 @@ async fn a_client_taken_from_the_exchange_is_dropped_by_the_other_managers_devic
     let id = exchange_client(&state);
     let mut petrov = online(&relay, &state, "petrov", 1).await?;
     let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
-    assert!(smirnova.device.docs.contains_key(&id), "the exchange is open to all");
+    assert!(
+        smirnova.device.docs.contains_key(&id),
+        "the exchange is open to all"
+    );
     take_offline(&mut petrov, id);
     reconnect(&mut petrov, &relay, &state, "petrov").await?;
     petrov.sync(id).await?;

@@ -181,7 +181,11 @@ pub fn notices_of(me: &UserId, epoch: Epoch, subject: &Subject<'_>, out: &mut Ve
         } else {
             continue;
         };
-        let tag = if kind == NoticeKind::GivenToMe { 'g' } else { 't' };
+        let tag = if kind == NoticeKind::GivenToMe {
+            'g'
+        } else {
+            't'
+        };
         out.push(Notice {
             key: format!("{tag}/{}/{}", subject.id, a.at.0),
             kind,
@@ -279,6 +283,7 @@ pub fn keep_former(formers: &mut Vec<Former>, former: Former) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     struct People {
@@ -388,7 +393,13 @@ mod tests {
         let p = people();
         let log = [
             assignment(1, 10, Some(&p.me), AssignmentKind::Initial, &p.boss),
-            assignment(1, 1_000, Some(&p.other), AssignmentKind::Reassigned, &p.boss),
+            assignment(
+                1,
+                1_000,
+                Some(&p.other),
+                AssignmentKind::Reassigned,
+                &p.boss,
+            ),
         ];
         assert!(derive(&p.me, &log, None).is_empty());
         assert!(derive(&p.other, &log, None).is_empty());
@@ -437,8 +448,20 @@ mod tests {
         let p = people();
         let log = [
             assignment(1, 10, Some(&p.other), AssignmentKind::Initial, &p.boss),
-            assignment(3, 2_000, Some(&p.me), AssignmentKind::ApprovedRequest, &p.boss),
-            assignment(5, 4_000, Some(&p.other), AssignmentKind::Reassigned, &p.boss),
+            assignment(
+                3,
+                2_000,
+                Some(&p.me),
+                AssignmentKind::ApprovedRequest,
+                &p.boss,
+            ),
+            assignment(
+                5,
+                4_000,
+                Some(&p.other),
+                AssignmentKind::Reassigned,
+                &p.boss,
+            ),
         ];
         let n = derive(&p.me, &log, None);
         let kinds: Vec<_> = n.iter().map(|n| n.kind).collect();
@@ -497,7 +520,13 @@ mod tests {
             AssignmentKind::Initial,
             &p.boss,
         )];
-        let taking = assignment(5, 4_000, Some(&p.other), AssignmentKind::Reassigned, &p.boss);
+        let taking = assignment(
+            5,
+            4_000,
+            Some(&p.other),
+            AssignmentKind::Reassigned,
+            &p.boss,
+        );
         let former = Former::of(&summary, taking.clone());
         assert_eq!(former.name, "ООО «Ромашка»");
         assert_eq!(former.assignments.len(), 2);
@@ -511,7 +540,12 @@ mod tests {
         // The key is the one the client itself gives, had the device kept it.
         summary.assignments.push(taking);
         let mut from_summary = Vec::new();
-        notices_of(&p.me, EPOCH, &Subject::of(&summary, None), &mut from_summary);
+        notices_of(
+            &p.me,
+            EPOCH,
+            &Subject::of(&summary, None),
+            &mut from_summary,
+        );
         assert_eq!(from_summary[0].key, out[0].key);
         // Both at once: told once.
         out.extend(from_summary);

@@ -206,14 +206,14 @@ fn notice_row(
             n.date.to_string(),
         ),
         (_, Some(at)) => (
-            n.by.as_ref().map(|by| name_of(base, by)).unwrap_or_default(),
+            n.by.as_ref()
+                .map(|by| name_of(base, by))
+                .unwrap_or_default(),
             format::short_date_time(at, this_year),
             iso_instant(at),
         ),
     };
-    let on_device = base
-        .clients
-        .with_untracked(|l| l.get(&n.client).is_some());
+    let on_device = base.clients.with_untracked(|l| l.get(&n.client).is_some());
     let name = n.client_name.clone();
     let client = if on_device {
         view! {
@@ -251,9 +251,7 @@ fn what_happened(base: Base, n: &Notice) -> String {
     let c = cat();
     match (n.kind, n.how) {
         (NoticeKind::WentToExchange, _) => c.notice_went_to_exchange.to_owned(),
-        (NoticeKind::GivenToMe, Some(AssignmentKind::Initial)) => {
-            c.notice_given_created.to_owned()
-        }
+        (NoticeKind::GivenToMe, Some(AssignmentKind::Initial)) => c.notice_given_created.to_owned(),
         (NoticeKind::GivenToMe, Some(AssignmentKind::FromExchange)) => {
             c.notice_given_from_exchange.to_owned()
         }

@@ -472,11 +472,9 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         let key = id.uuid().to_string();
         let store = self.relay.store.clone();
         let synced_before = match storage.clone() {
-            Some(storage) => {
-                tokio::task::spawn_blocking(move || store.sync_state(&storage, &key))
-                    .await??
-                    .is_some()
-            }
+            Some(storage) => tokio::task::spawn_blocking(move || store.sync_state(&storage, &key))
+                .await??
+                .is_some(),
             None => false,
         };
         if !synced_now && !synced_before {

@@ -262,7 +262,10 @@ pub fn encode(message: &Message) -> Vec<u8> {
                 ("kind", Value::Text(assignment_kind_name(assignment.kind))),
                 ("by", Value::Text(assignment.by.as_str())),
                 // An instant before 1970 is no instant a device writes.
-                ("at", Value::Uint(u64::try_from(assignment.at.0).unwrap_or(0))),
+                (
+                    "at",
+                    Value::Uint(u64::try_from(assignment.at.0).unwrap_or(0)),
+                ),
             ]);
             if let Some(manager) = &assignment.manager {
                 entries.push(("manager", Value::Text(manager.as_str())));

@@ -400,15 +400,17 @@ fn assignment() -> impl Strategy<Value = crate::summary::AssignmentSummary> {
         "[a-z0-9-]{1,36}",
         0i64..(1 << 53),
     )
-        .prop_map(|(day, manager, kind, by, at)| crate::summary::AssignmentSummary {
-            date: crate::date::Date(
-                chrono::NaiveDate::default() + chrono::TimeDelta::days(day),
-            ),
-            manager: manager.map(crate::ids::UserId),
-            kind,
-            by: crate::ids::UserId(by),
-            at: crate::date::Timestamp(at),
-        })
+        .prop_map(
+            |(day, manager, kind, by, at)| crate::summary::AssignmentSummary {
+                date: crate::date::Date(
+                    chrono::NaiveDate::default() + chrono::TimeDelta::days(day),
+                ),
+                manager: manager.map(crate::ids::UserId),
+                kind,
+                by: crate::ids::UserId(by),
+                at: crate::date::Timestamp(at),
+            },
+        )
 }
 
 #[test]
