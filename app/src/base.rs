@@ -10,11 +10,13 @@
 //!
 //! What lives here is derived from the documents: [`list`] (the summaries),
 //! [`search`] (the index, built in slices), [`derived`] (statuses and zones
-//! today), [`winback`] (the win-backs of clients that became Lost);
+//! today), [`winback`] (the win-backs of clients that became Lost),
+//! [`notices`] (what the user is told about their clients);
 //! [`slices`] runs a whole-base pass a few milliseconds at a time.
 
 pub mod derived;
 pub mod list;
+pub mod notices;
 pub mod search;
 pub mod slices;
 pub mod winback;
@@ -30,11 +32,13 @@ use kartoteka::search::{SearchEntry, SearchIndex};
 use kartoteka::summary::ClientSummary;
 use kartoteka::workspace::WorkspaceDoc;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::state::AppState;
 use crate::store::{Committed, Store};
 use derived::DerivedBase;
 use list::ClientList;
+use notices::Notices;
 
 /// The compiled status rules of the workspace; compared by identity, so a
 /// new workspace document recompiles them and nothing else does.
@@ -104,6 +108,8 @@ pub struct Base {
     followers: StoredValue<Followers, LocalStorage>,
     /// Bumped by every committed change of a followed document.
     followed_rev: RwSignal<u64>,
+    /// What the user is told about their clients (the bell).
+    pub notices: Notices,
 }
 
 impl Base {
@@ -117,21 +123,24 @@ impl Base {
                     .map(|r| Rules(Arc::new(r)))
             })
         });
+        let clients = RwSignal::new(Arc::new(ClientList::default()));
+        let derived = RwSignal::new(DerivedBase::default());
         Base {
             app,
             store: StoredValue::new_local(None),
             workspace,
             rules,
-            clients: RwSignal::new(Arc::new(ClientList::default())),
+            clients,
             search: StoredValue::new(SearchState::Building),
             search_pending: StoredValue::new(Vec::new()),
             search_rev: RwSignal::new(0),
-            derived: RwSignal::new(DerivedBase::default()),
+            derived,
             derive_generation: StoredValue::new(0),
             sales_reading: StoredValue::new(false),
             sales_rev: RwSignal::new(0),
             followers: StoredValue::new_local(Followers::default()),
             followed_rev: RwSignal::new(0),
+            notices: Notices::new(app, clients, derived),
         }
     }
 
@@ -148,6 +157,7 @@ impl Base {
         self.workspace.set(Some(Arc::new(workspace)));
         self.clients.set(Arc::new(clients));
         self.store.set_value(Some(store));
+        spawn_local(notices::open(base));
     }
 
     /// Closes the base (log out): everything derived is forgotten.
@@ -161,6 +171,7 @@ impl Base {
         self.derived.set(DerivedBase::default());
         self.workspace.set(None);
         self.clients.set(Arc::new(ClientList::default()));
+        self.notices.clear();
     }
 
     /// Takes in one committed write: the one way the base changes.
@@ -171,18 +182,18 @@ impl Base {
                 self.tell_followers(doc);
             }
             Committed::Refreshed(batch) => self.refreshed(batch),
-            Committed::Forgotten(id) => {
-                self.search.update_value(|s| {
-                    if let SearchState::Ready(index) = s {
-                        index.remove(&id);
-                    }
-                });
-                self.derived.update(|d| {
-                    d.clients.remove(&id);
-                });
-                self.clients
-                    .update(|list| *list = Arc::new(list.without(&id)));
-                self.search_rev.update(|r| *r += 1);
+            Committed::Forgotten(id) => self.drop_client(&id),
+            Committed::Parted {
+                id,
+                former,
+                dropped,
+            } => {
+                if dropped {
+                    self.drop_client(&id);
+                }
+                if let Some(former) = former {
+                    notices::take_former(*self, former);
+                }
             }
             Committed::Workspace(ws) => {
                 self.app
@@ -192,6 +203,21 @@ impl Base {
                 self.workspace.set(Some(Arc::new(ws)));
             }
         }
+    }
+
+    /// Takes a document dropped from the device out of everything.
+    fn drop_client(&self, id: &str) {
+        self.search.update_value(|s| {
+            if let SearchState::Ready(index) = s {
+                index.remove(id);
+            }
+        });
+        self.derived.update(|d| {
+            d.clients.remove(id);
+        });
+        self.clients
+            .update(|list| *list = Arc::new(list.without(id)));
+        self.search_rev.update(|r| *r += 1);
     }
 
     /// Follows document `id` for as long as the calling view (or effect)

@@ -2,6 +2,7 @@
 //! decisions are made by pages and by `kartoteka` (the domain crate).
 
 pub mod base_duplicates;
+pub mod bell;
 pub mod channels;
 pub mod client_picker;
 pub mod editor;

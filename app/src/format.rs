@@ -41,6 +41,9 @@ enum Kind {
     Money,
     /// Money in whole units (columns of totals).
     MoneyWhole,
+    /// Day and month (and the year when `extra` is "y").
+    ShortDate,
+    ShortDateTime,
 }
 
 thread_local! {
@@ -92,6 +95,26 @@ fn formatter(kind: Kind, extra: &str) -> js_sys::Function {
                         &options(&[("style", "percent"), ("maximumFractionDigits", "1")]),
                     )
                     .format(),
+                    Kind::ShortDate => {
+                        let mut o =
+                            vec![("day", "numeric"), ("month", "short"), ("timeZone", "UTC")];
+                        if extra == "y" {
+                            o.push(("year", "numeric"));
+                        }
+                        Intl::DateTimeFormat::new(&locales, &options(&o)).format()
+                    }
+                    Kind::ShortDateTime => {
+                        let mut o = vec![
+                            ("day", "numeric"),
+                            ("month", "short"),
+                            ("hour", "2-digit"),
+                            ("minute", "2-digit"),
+                        ];
+                        if extra == "y" {
+                            o.push(("year", "numeric"));
+                        }
+                        Intl::DateTimeFormat::new(&locales, &options(&o)).format()
+                    }
                     Kind::Money => Intl::NumberFormat::new(
                         &locales,
                         &options(&[("style", "currency"), ("currency", extra)]),
@@ -155,6 +178,32 @@ pub fn time(at: Timestamp) -> String {
         &formatter(Kind::Time, ""),
         &js_sys::Date::new(&JsValue::from_f64(at.0 as f64)),
     )
+}
+
+/// A calendar date in short, its year only when not this one's
+/// (`3 дек.`, `Dec 3`; `3 дек. 2025 г.`).
+pub fn short_date(d: Date, this_year: i32) -> String {
+    use chrono::Datelike;
+    let n = d.naive();
+    let ms = js_sys::Date::utc(f64::from(n.year()), f64::from(n.month0()))
+        + f64::from(n.day() - 1) * 86_400_000.0;
+    let year = if n.year() == this_year { "" } else { "y" };
+    call(
+        &formatter(Kind::ShortDate, year),
+        &js_sys::Date::new(&JsValue::from_f64(ms)),
+    )
+}
+
+/// An instant in short in the device's time zone, its year only when not
+/// `this_year` (`3 дек., 14:05`, `Dec 3, 2:05 PM`).
+pub fn short_date_time(at: Timestamp, this_year: i32) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(at.0 as f64));
+    let year = if date.get_full_year() as i32 == this_year {
+        ""
+    } else {
+        "y"
+    };
+    call(&formatter(Kind::ShortDateTime, year), &date)
 }
 
 /// A whole number with the locale's grouping (`20 000`, `20,000`).

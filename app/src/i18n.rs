@@ -946,6 +946,33 @@ pub struct Catalogue {
     pub worklist_last_contact: fn(&str) -> String,
     pub worklist_all_red: fn(u64) -> String,
     pub worklist_all_yellow: fn(u64) -> String,
+    // Notices (issue 15)
+    /// The bell's name, and the list's heading.
+    pub notices_title: &'static str,
+    /// The bell's label with unread notices: "Уведомления: 2 непрочитанных".
+    pub notices_unread: fn(u64) -> String,
+    pub notices_read_all: &'static str,
+    pub notices_close: &'static str,
+    pub notices_empty: &'static str,
+    /// Said (not shown) of an unread notice.
+    pub notices_new: &'static str,
+    /// What happened, by kind (and how, for an assignment).
+    pub notice_went_to_exchange: &'static str,
+    pub notice_given: &'static str,
+    pub notice_given_created: &'static str,
+    pub notice_given_from_exchange: &'static str,
+    pub notice_given_request: &'static str,
+    /// Taken: the new manager's name.
+    pub notice_taken_reassigned: fn(&str) -> String,
+    pub notice_taken_request: fn(&str) -> String,
+    pub notice_taken_from_exchange: &'static str,
+    pub notice_taken_to_pool: &'static str,
+    /// Why a client went to the exchange (under the notice).
+    pub notice_exchange_why: &'static str,
+    /// A client taken away is not on the device any more (its name's hint).
+    pub notice_no_card: &'static str,
+    /// Someone who is not in the directory (any more).
+    pub notice_someone: &'static str,
 }
 
 impl Catalogue {

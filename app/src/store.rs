@@ -51,7 +51,8 @@ use kartoteka::date::Timestamp;
 use kartoteka::document::{ClientDocument, DocumentError, WorkspaceDocument};
 use kartoteka::history::{Entry, card_history};
 use kartoteka::ids::{UserId, actor_for};
-use kartoteka::summary::{ClientSummary, SUMMARY_VERSION, SalesSummary};
+use kartoteka::notices::{Former, keep_former};
+use kartoteka::summary::{AssignmentSummary, ClientSummary, SUMMARY_VERSION, SalesSummary};
 use kartoteka::workspace::WorkspaceDoc;
 
 use crate::io::idb::{IdbError, SummaryRows, UserDb};
@@ -70,6 +71,9 @@ const META_BOOTSTRAPPED: &str = "bootstrapped";
 const META_WORKSPACE: &str = "workspace_id";
 /// The day up to which this device has started the win-backs due.
 const META_WINBACKS: &str = "winbacks_checked_through";
+/// The clients taken from the user that this device dropped, as JSON
+/// [`Former`]s (the notices read them).
+const META_FORMERS: &str = "notices_formers";
 /// The [`SUMMARY_VERSION`] of the stored summaries (none: 1).
 const META_SUMMARY_VERSION: &str = "summary_version";
 /// How many documents one step of [`Store::refresh_summaries`] reads.
@@ -151,6 +155,15 @@ pub enum Committed {
     Refreshed(Vec<ClientSummary>),
     /// A document was dropped from the device (to be fetched again).
     Forgotten(String),
+    /// The relay said the user may no longer read client `id`
+    /// (`kt-parted`): it was dropped from the device (`dropped`; not while
+    /// it holds changes the relay has not answered), and remembered as a
+    /// former client if it was the user's (for the notices).
+    Parted {
+        id: String,
+        former: Option<Former>,
+        dropped: bool,
+    },
     /// The workspace document was written.
     Workspace(WorkspaceDoc),
 }
@@ -736,6 +749,7 @@ impl Store {
                 return Ok(());
             }
             TabNews::Client(id) => id,
+            TabNews::Parted(id) => return self.parted_in_another_tab(id).await,
         };
         // Not while a write of this tab has the document out of memory.
         let _guard = self.writing.lock().await;
@@ -768,6 +782,27 @@ impl Store {
         };
         let summary = ClientSummary::of(&model);
         self.announce_client(model, summary, Origin::Remote);
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Another tab took in a `kt-parted` for `id` (this tab's socket may
+    /// not hear it: the relay tells a device once): the same news, from
+    /// what that tab wrote.
+    async fn parted_in_another_tab(&self, id: String) -> Result<(), StoreError> {
+        let _guard = self.writing.lock().await;
+        let dropped = self.db.summary(&id).await?.is_none();
+        if dropped {
+            self.open.borrow_mut().remove(&id);
+            self.fetching.borrow_mut().remove(&id);
+        }
+        let former = self.formers().await?.into_iter().find(|f| f.id == id);
+        self.announce(Committed::Parted {
+            id,
+            former,
+            dropped,
+        });
         Ok(())
     }
 }
@@ -1120,6 +1155,68 @@ impl Store {
         let mut open = self.open.borrow_mut();
         let doc = open.get_mut(id).ok_or(StoreError::NotFound)?;
         Ok(f(doc.doc.automerge()))
+    }
+
+    /// The clients taken from the user that this device dropped (newest
+    /// first; an unreadable record counts as none).
+    pub async fn formers(&self) -> Result<Vec<Former>, StoreError> {
+        Ok(self
+            .db
+            .meta(META_FORMERS)
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+
+    /// Takes in the relay's word that the user may no longer read client
+    /// `id`, which `taking` took from them (`kt-parted`). If the client was
+    /// the user's, it is remembered as a [`Former`] (the notices say who
+    /// took it); it is dropped from the device in the same transaction
+    /// when `drop` (the sync client keeps a document whose changes the
+    /// relay has yet to answer: a take from the exchange that lost must
+    /// still hear `taken`). The other tabs are told.
+    pub async fn part(
+        &self,
+        id: &str,
+        taking: AssignmentSummary,
+        drop: bool,
+    ) -> Result<(), StoreError> {
+        let _guard = self.writing.lock().await;
+        let Some(summary) = self
+            .db
+            .summary(id)
+            .await?
+            .and_then(|json| serde_json::from_str::<ClientSummary>(&json).ok())
+        else {
+            // Not on the device (another tab dropped it): nothing to do.
+            return Ok(());
+        };
+        let former = Former::of(&summary, taking);
+        let mine = former.subject().concerns(&self.user.id);
+        let mut formers = self.formers().await?;
+        if mine {
+            keep_former(&mut formers, former.clone());
+        }
+        // Plain data: serialising cannot fail.
+        let json = serde_json::to_string(&formers).unwrap_or_default();
+        if drop {
+            self.open.borrow_mut().remove(id);
+            self.fetching.borrow_mut().remove(id);
+            if mine {
+                self.db.forget_noting(id, META_FORMERS, &json).await?;
+            } else {
+                self.db.forget(id).await?;
+            }
+        } else if mine {
+            self.db.set_meta(META_FORMERS, &json).await?;
+        }
+        self.announce(Committed::Parted {
+            id: id.to_owned(),
+            former: mine.then_some(former),
+            dropped: drop,
+        });
+        self.tell_tabs(&TabNews::Parted(id.to_owned()));
+        Ok(())
     }
 
     /// Drops a document the relay refused changes of: from memory and

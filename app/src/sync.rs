@@ -127,6 +127,9 @@ struct SyncSession {
     /// Documents named by the relay (or sent to it) that have not had an
     /// answer yet: the cursor is saved only when there are none.
     awaiting: HashSet<String>,
+    /// Documents the relay said the user may no longer read while they
+    /// held unconfirmed changes: dropped once the relay answers those.
+    parting: HashSet<String>,
     cursor_seen: u64,
     cursor_saved: u64,
 }
@@ -172,6 +175,7 @@ impl SyncSession {
             states: HashMap::new(),
             unsent: HashMap::new(),
             awaiting: HashSet::new(),
+            parting: HashSet::new(),
             cursor_seen: cursor,
             cursor_saved: cursor,
         }
@@ -340,8 +344,32 @@ impl SyncSession {
                 self.settled().await;
             }
             Message::DocUnavailable { document_id, .. } => {
-                self.awaiting.remove(&document_id.uuid().to_string());
+                let id = document_id.uuid().to_string();
+                self.awaiting.remove(&id);
+                if self.parting.remove(&id) {
+                    // Its changes were not kept (it is not the user's any
+                    // more): back to what the relay has, which is nothing.
+                    self.drop_document(&id).await;
+                }
                 self.settled().await;
+            }
+            Message::KtParted {
+                document_id,
+                assignment,
+                ..
+            } => {
+                let id = document_id.uuid().to_string();
+                // Unconfirmed changes are synced first: the relay's answer
+                // (a lost take is refused with `taken`) drops the copy.
+                let held = self.unsent.contains_key(&id);
+                if let Err(e) = self.store.part(&id, assignment, !held).await {
+                    warn!("sync: cannot drop {id}, which is no longer the user's: {e}");
+                }
+                if held {
+                    self.parting.insert(id);
+                } else {
+                    self.states.remove(&id);
+                }
             }
             Message::KtAccepted {
                 document_id,
@@ -375,17 +403,24 @@ impl SyncSession {
                 }
                 // Back to what the relay accepted: drop the copy and ask
                 // for the document again.
-                if let Err(e) = self.store.forget(&id).await {
-                    warn!("sync: cannot drop the refused copy of {id}: {e}");
-                }
-                self.states.remove(&id);
-                self.unsent.remove(&id);
-                self.publish_unsent();
+                self.parting.remove(&id);
+                self.drop_document(&id).await;
                 self.send_sync(socket, &id).await;
             }
             Message::Error { message, .. } => warn!("sync: the relay says: {message}"),
             _ => {}
         }
+    }
+
+    /// Drops this device's copy of a document, its sync state and its
+    /// unconfirmed changes.
+    async fn drop_document(&mut self, id: &str) {
+        if let Err(e) = self.store.forget(id).await {
+            warn!("sync: cannot drop the copy of {id}: {e}");
+        }
+        self.states.remove(id);
+        self.unsent.remove(id);
+        self.publish_unsent();
     }
 
     /// The sync state of a document in this connection.

@@ -386,3 +386,60 @@ async fn a_refused_edit_writes_nothing_and_tells_nobody() {
         "on disk"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_client_taken_from_the_user_is_dropped_and_remembered_in_one_write() {
+    use kartoteka::client::AssignmentKind;
+    use kartoteka::summary::AssignmentSummary;
+    let me = user();
+    let store = Store::open(me.clone(), [9; 8]).await.unwrap();
+    let doc = client("Ушёл к другой", &me.id);
+    store.create_client(&doc).await.unwrap();
+    let kept = client("Остался", &me.id);
+    store.create_client(&kept).await.unwrap();
+    let id = doc.id.to_string();
+    let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let tell = heard.clone();
+    store.observe(move |c| {
+        if let Committed::Parted {
+            id,
+            former,
+            dropped,
+        } = c
+        {
+            tell.borrow_mut().push((id, former, dropped));
+        }
+    });
+    let boss = UserId::random();
+    let taking = AssignmentSummary {
+        date: Date::from_ymd(2026, 12, 5).unwrap(),
+        manager: Some(UserId::random()),
+        kind: AssignmentKind::Reassigned,
+        by: boss.clone(),
+        at: Timestamp(99),
+    };
+    store.part(&id, taking.clone(), true).await.unwrap();
+
+    let heard = heard.borrow();
+    assert_eq!(heard.len(), 1);
+    let (told, former, dropped) = &heard[0];
+    assert_eq!(told, &id);
+    assert!(*dropped);
+    let former = former.as_ref().expect("it was the user's: remembered");
+    assert_eq!(former.name, "Ушёл к другой");
+    assert_eq!(former.assignments.last(), Some(&taking));
+    // On disk: the document gone, the other one kept, the former there
+    // (after a restart too).
+    drop(store);
+    let store = Store::open(me, [9; 8]).await.unwrap();
+    let summaries = store.summaries(|_, _| {}).await.unwrap();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(summaries[0].name, "Остался");
+    assert!(matches!(store.client(&id).await, Err(StoreError::NotFound)));
+    let formers = store.formers().await.unwrap();
+    assert_eq!(formers.len(), 1);
+    assert_eq!(formers[0].id, id);
+    // Told again (another tab, a repeated message): nothing more happens.
+    store.part(&id, taking, true).await.unwrap();
+    assert_eq!(store.formers().await.unwrap().len(), 1);
+}

@@ -1133,3 +1133,129 @@ async fn a_manager_files_a_request_but_moving_to_the_pool_and_approving_are_for_
     assert!(stored_client(&state, own).in_pool());
     Ok(())
 }
+
+/// Orlova gives one of Petrov's clients to Smirnova: the client is hers
+/// to read now, not his.
+fn give_away(orlova: &mut Client, id: DocumentId, to: &kartoteka::ids::UserId) {
+    let boss = orlova.device.user.clone();
+    let to = to.clone();
+    orlova.device.edit(id, |c| {
+        let key = kartoteka::ids::new_id();
+        c.assignments.insert(
+            key.clone(),
+            Assignment {
+                id: key,
+                date: today(),
+                manager: Some(to),
+                kind: AssignmentKind::Reassigned,
+                by: boss,
+                at: Timestamp(5),
+            },
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_manager_whose_client_is_given_to_another_is_told_at_once_to_drop_it_and_by_whom()
+-> Result {
+    let state = demo_state(60, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let smirnova = user(&state, "smirnova").id;
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    assert!(petrov.device.docs.contains_key(&id));
+    let mut orlova = online(&relay, &state, "orlova", 1).await?;
+    give_away(&mut orlova, id, &smirnova);
+    orlova.sync(id).await?;
+    pump_until(&mut [&mut orlova, &mut petrov], |c| {
+        !c[1].device.parted.is_empty()
+    })
+    .await?;
+    let (doc, taking) = &petrov.device.parted[0];
+    assert_eq!(*doc, id);
+    assert_eq!(taking.manager.as_ref(), Some(&smirnova));
+    assert_eq!(taking.by, orlova.device.user);
+    assert_eq!(taking.kind, AssignmentKind::Reassigned);
+    // Told once: the next edit of the client is none of his business.
+    orlova
+        .device
+        .edit(id, |c| c.card.website = "later.example".into());
+    orlova.sync(id).await?;
+    pump(&mut [&mut orlova, &mut petrov]).await?;
+    assert_eq!(petrov.device.parted.len(), 1);
+    assert!(
+        orlova.device.parted.is_empty(),
+        "a supervisor reads everything"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_manager_away_while_his_client_was_given_to_another_is_told_when_he_returns() -> Result {
+    let state = demo_state(60, None)?;
+    let relay = Relay::new(&state);
+    let id = own_client(&state, "petrov");
+    let smirnova_id = user(&state, "smirnova").id;
+    // The laptop syncs, then its socket closes.
+    let mut device = online(&relay, &state, "petrov", 1).await?.device;
+    device.offline();
+    device.changed.clear();
+    // Smirnova's device never had the client: she is given it, not told
+    // to drop it.
+    let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
+    assert!(!smirnova.device.docs.contains_key(&id));
+    let mut orlova = online(&relay, &state, "orlova", 1).await?;
+    give_away(&mut orlova, id, &smirnova_id);
+    orlova.sync(id).await?;
+    pump(&mut [&mut orlova, &mut smirnova]).await?;
+    assert!(device.parted.is_empty());
+    let mut laptop = Client::new(device, Link::memory(&relay, user(&state, "petrov")));
+    laptop.connect().await?;
+    settle(&mut laptop).await?;
+    assert_eq!(laptop.device.parted.len(), 1, "{:?}", laptop.device.parted);
+    assert_eq!(laptop.device.parted[0].0, id);
+    assert_eq!(
+        laptop.device.parted[0].1.manager.as_ref(),
+        Some(&smirnova_id)
+    );
+    assert!(
+        !laptop.device.changed.contains(&id),
+        "not named to be synced"
+    );
+    assert!(smirnova.device.parted.is_empty());
+    // A device of his that never synced the client is told nothing.
+    let phone = online(&relay, &state, "petrov", 2).await?;
+    assert!(phone.device.parted.is_empty());
+    // Told once.
+    laptop.device.parted.clear();
+    laptop.device.cursor = 0;
+    reconnect(&mut laptop, &relay, &state, "petrov").await?;
+    assert!(laptop.device.parted.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_client_taken_from_the_exchange_is_dropped_by_the_other_managers_devices() -> Result {
+    let state = demo_state(80, None)?;
+    let relay = Relay::new(&state);
+    let id = exchange_client(&state);
+    let mut petrov = online(&relay, &state, "petrov", 1).await?;
+    let mut smirnova = online(&relay, &state, "smirnova", 1).await?;
+    assert!(
+        smirnova.device.docs.contains_key(&id),
+        "the exchange is open to all"
+    );
+    take_offline(&mut petrov, id);
+    reconnect(&mut petrov, &relay, &state, "petrov").await?;
+    petrov.sync(id).await?;
+    pump_until(&mut [&mut petrov, &mut smirnova], |c| {
+        won(c[0], id) && !c[1].device.parted.is_empty()
+    })
+    .await?;
+    let (doc, taking) = &smirnova.device.parted[0];
+    assert_eq!(*doc, id);
+    assert_eq!(taking.kind, AssignmentKind::FromExchange);
+    assert_eq!(taking.manager.as_ref(), Some(&petrov.device.user));
+    assert!(petrov.device.parted.is_empty());
+    Ok(())
+}

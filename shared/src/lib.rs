@@ -23,6 +23,7 @@ pub mod history;
 pub mod ids;
 pub mod import;
 pub mod inn;
+pub mod notices;
 pub mod phone;
 pub mod report;
 pub mod rules;

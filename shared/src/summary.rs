@@ -103,7 +103,7 @@ pub struct ClientSummary {
 }
 
 /// An assignment, as the list and the notices need it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignmentSummary {
     pub date: Date,
     /// `None`: given to no one (a pool).

@@ -186,6 +186,7 @@ pub fn AppHeader() -> impl IntoView {
                 })}
             </nav>
             <div class="app-header__end">
+                <crate::components::bell::Bell/>
                 <NetIndicator/>
                 <SyncIndicator/>
                 <LanguageSwitch/>

@@ -1001,4 +1001,28 @@ pub static RU: Catalogue = Catalogue {
     worklist_last_contact: |d| format!("последний контакт {d}"),
     worklist_all_red: |n| format!("Все в красной зоне ({n})"),
     worklist_all_yellow: |n| format!("Все в жёлтой зоне ({n})"),
+    // Notices (issue 15)
+    notices_title: "Уведомления",
+    notices_unread: |n| {
+        format!(
+            "Уведомления: {n} {}",
+            super::plural_ru(n, "непрочитанное", "непрочитанных", "непрочитанных")
+        )
+    },
+    notices_read_all: "Прочитать все",
+    notices_close: "Закрыть",
+    notices_empty: "Уведомлений нет. Здесь появится, когда ваш клиент уйдёт на биржу, когда клиента передадут другому менеджеру и когда клиента передадут вам.",
+    notices_new: "новое",
+    notice_went_to_exchange: "Ушёл на биржу",
+    notice_given: "Передан вам",
+    notice_given_created: "Заведён на вас",
+    notice_given_from_exchange: "Передан вам с биржи",
+    notice_given_request: "Заявка одобрена: клиент ваш",
+    notice_taken_reassigned: |to| format!("Передан другому менеджеру: {to}"),
+    notice_taken_request: |to| format!("Передан по заявке менеджеру: {to}"),
+    notice_taken_from_exchange: "Взят с биржи",
+    notice_taken_to_pool: "Переведён в пул",
+    notice_exchange_why: "Давно не было контакта; взять клиента может любой менеджер",
+    notice_no_card: "Клиент больше не ваш: карточки на этом устройстве нет",
+    notice_someone: "Неизвестный пользователь",
 };

@@ -440,6 +440,13 @@ impl UserDb {
         Ok(())
     }
 
+    /// One cached summary (JSON text), if the document is on the device.
+    pub async fn summary(&self, id: &str) -> Result<Option<String>> {
+        let tx = self.db.reading(SUMMARIES)?;
+        let value: Option<String> = tx.object_store(SUMMARIES)?.get(id).await?;
+        Ok(value)
+    }
+
     /// How many summaries are cached.
     pub async fn summary_count(&self) -> Result<u32> {
         let tx = self.db.reading(SUMMARIES)?;
@@ -612,9 +619,23 @@ impl UserDb {
     /// entry, atomically (the relay refused its changes: it is fetched
     /// again as the relay has it).
     pub async fn forget(&self, id: &str) -> Result<()> {
+        self.drop_document(id, None).await
+    }
+
+    /// Removes a document as [`UserDb::forget`] does and stores a named
+    /// value in `meta`, in one transaction (a client taken from the user:
+    /// dropped, and remembered for the notices).
+    pub async fn forget_noting(&self, id: &str, key: &str, value: &str) -> Result<()> {
+        self.drop_document(id, Some((key, value))).await
+    }
+
+    async fn drop_document(&self, id: &str, note: Option<(&str, &str)>) -> Result<()> {
         let tx = self
             .db
-            .writing([DOCS, CHUNKS, SUMMARIES, SALES, SYNC_STATES, OUTBOX])?;
+            .writing([DOCS, CHUNKS, SUMMARIES, SALES, SYNC_STATES, OUTBOX, META])?;
+        if let Some((key, value)) = note {
+            tx.object_store(META)?.put(value).with_key(key).build()?;
+        }
         tx.object_store(DOCS)?.delete(id).build()?;
         tx.object_store(CHUNKS)?
             .delete::<String, _>(chunk_range(id))

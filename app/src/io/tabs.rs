@@ -17,9 +17,13 @@ pub enum TabNews {
     Client(String),
     /// The workspace document was written.
     Workspace,
+    /// The relay said the user may no longer read this client
+    /// (`kt-parted`), and this tab took it in.
+    Parted(String),
 }
 
 const CLIENT: &str = "client:";
+const PARTED: &str = "parted:";
 const WORKSPACE: &str = "workspace";
 
 impl TabNews {
@@ -27,12 +31,16 @@ impl TabNews {
         match self {
             TabNews::Client(id) => format!("{CLIENT}{id}"),
             TabNews::Workspace => WORKSPACE.to_owned(),
+            TabNews::Parted(id) => format!("{PARTED}{id}"),
         }
     }
 
     fn decode(text: &str) -> Option<TabNews> {
         if text == WORKSPACE {
             return Some(TabNews::Workspace);
+        }
+        if let Some(id) = text.strip_prefix(PARTED).filter(|id| !id.is_empty()) {
+            return Some(TabNews::Parted(id.to_owned()));
         }
         text.strip_prefix(CLIENT)
             .filter(|id| !id.is_empty())
@@ -101,7 +109,11 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn news_reads_back_as_written() {
-        for news in [TabNews::Client("abc".into()), TabNews::Workspace] {
+        for news in [
+            TabNews::Client("abc".into()),
+            TabNews::Workspace,
+            TabNews::Parted("abc".into()),
+        ] {
             assert_eq!(TabNews::decode(&news.encode()), Some(news));
         }
         assert_eq!(TabNews::decode("client:"), None);

@@ -64,6 +64,28 @@ pub fn may_read(user: &UserRecord, access: &Access, policy: &Policy, today: Naiv
     }
 }
 
+/// Whether `user` may have been able to read a client they may not read
+/// now, just before its latest assignment took it: it was theirs (they are
+/// named in its assignments), or it was in the exchange the day before. A
+/// cheap test that spares the store a look for a sync state the device
+/// cannot have (`kt-parted`, see `connection::parted`).
+pub fn may_have_read(user: &UserRecord, summary: &ClientSummary, policy: &Policy) -> bool {
+    let Some(latest) = summary.assignments.last() else {
+        return false;
+    };
+    if user.role.sees_everything() {
+        return false;
+    }
+    summary
+        .assignments
+        .iter()
+        .any(|a| a.manager.as_ref() == Some(&user.id))
+        || latest.date.naive().pred_opt().is_some_and(|before| {
+            zone(&summary.facts, policy.thresholds, before)
+                .is_some_and(|r| r.zone == Some(Zone::Exchange))
+        })
+}
+
 /// What a loaded document is: the workspace document by its id, a client
 /// document if it reads as one, else something only supervisors see.
 pub fn classify(doc: &Automerge, id: DocumentId, policy: &Policy) -> Kind {

@@ -14,7 +14,7 @@ use kartoteka::sync::{self, DecodeError, DocumentId, Message, PeerId, PeerMetada
 use tokio::sync::OwnedMutexGuard;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
-use super::authority::may_read;
+use super::authority::{may_have_read, may_read};
 use super::hub::{Access, Loaded, Note, Policy, SessionEnd};
 use super::job::{Job, Outcome, load};
 use super::{Frame, Relay, StreamError, SyncError, close};
@@ -380,8 +380,13 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
             let Some(id) = uuid::Uuid::parse_str(&doc.id).ok().map(DocumentId::from) else {
                 continue;
             };
-            if may_read(&self.user, &access_of(doc, id, &policy), &policy, today) {
+            let access = access_of(doc, id, &policy);
+            if may_read(&self.user, &access, &policy, today) {
                 batch.push(id);
+            } else {
+                // Before the `kt-changed` whose cursor passes it, so a
+                // device never saves a cursor beyond a parting it missed.
+                self.parted(id, &access).await?;
             }
             if batch.len() == IDS_PER_MESSAGE {
                 self.kt_changed(std::mem::take(&mut batch), doc.seq).await?;
@@ -440,6 +445,55 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         .await??;
         for batch in ids.chunks(IDS_PER_MESSAGE) {
             self.kt_changed(batch.to_vec(), self.cursor).await?;
+        }
+        Ok(())
+    }
+
+    /// Tells the device to drop a client document it synced and its user
+    /// may no longer read (`kt-parted`), naming the latest assignment (the
+    /// one that took the client away). The relay's sync state with the
+    /// device is how it knows the device has a copy; it is forgotten with
+    /// the message, so a device is told once, and a device that never had
+    /// the document is told nothing (the feed is not a list of other
+    /// managers' clients).
+    async fn parted(&mut self, id: DocumentId, access: &Access) -> Result<(), SyncError> {
+        let Access::Client(summary) = access else {
+            return Ok(());
+        };
+        let Some(assignment) = summary.assignments.last().cloned() else {
+            return Ok(());
+        };
+        let policy = self.relay.policy().await?;
+        if !self.kt || !may_have_read(&self.user, summary, &policy) {
+            return Ok(());
+        }
+        let synced_now = self.states.remove(&id).is_some();
+        let storage = self.joined.as_ref().and_then(|j| j.storage.clone());
+        let key = id.uuid().to_string();
+        let store = self.relay.store.clone();
+        let synced_before = match storage.clone() {
+            Some(storage) => tokio::task::spawn_blocking(move || store.sync_state(&storage, &key))
+                .await??
+                .is_some(),
+            None => false,
+        };
+        if !synced_now && !synced_before {
+            return Ok(());
+        }
+        let message = Message::KtParted {
+            sender_id: self.me(),
+            target_id: self.target(),
+            document_id: id,
+            assignment,
+        };
+        // Sent first: a device whose socket is already gone is told at its
+        // next `kt-hello` instead.
+        self.send(&message).await?;
+        if let Some(storage) = storage {
+            let store = self.relay.store.clone();
+            let key = id.uuid().to_string();
+            tokio::task::spawn_blocking(move || store.put_sync_state(&storage, &key, None))
+                .await??;
         }
         Ok(())
     }
@@ -682,6 +736,9 @@ impl<'r, S: Sink<Frame> + Unpin> Connection<'r, S> {
         }
         let policy = self.relay.policy().await?;
         if !may_read(&self.user, access, &policy, self.relay.today(&policy)) {
+            if let Note::Committed { document_id, .. } = &note {
+                self.parted(*document_id, access).await?;
+            }
             return Ok(());
         }
         match note {

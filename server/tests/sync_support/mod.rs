@@ -106,6 +106,9 @@ pub struct Device {
     pub accepted: Vec<(DocumentId, u64, Vec<String>)>,
     pub refused: Vec<(DocumentId, String)>,
     pub unavailable: Vec<DocumentId>,
+    /// `kt-parted`: documents the user may no longer read, with the
+    /// assignment that took each. (Kept here: a test looks at them.)
+    pub parted: Vec<(DocumentId, kartoteka::summary::AssignmentSummary)>,
     pub errors: Vec<String>,
     pub joined: bool,
     /// Syncs every document `kt-changed` names (a Kartoteka device keeps
@@ -128,6 +131,7 @@ impl Device {
             accepted: Vec::new(),
             refused: Vec::new(),
             unavailable: Vec::new(),
+            parted: Vec::new(),
             errors: Vec::new(),
             joined: false,
             follow_changed: true,
@@ -265,6 +269,14 @@ impl Device {
             Message::DocUnavailable { document_id, .. } => {
                 self.docs.remove(&document_id);
                 self.unavailable.push(document_id);
+                Vec::new()
+            }
+            Message::KtParted {
+                document_id,
+                assignment,
+                ..
+            } => {
+                self.parted.push((document_id, assignment));
                 Vec::new()
             }
             Message::Error { message, .. } => {

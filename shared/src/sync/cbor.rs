@@ -13,6 +13,10 @@ use minicbor::data::Type;
 
 use super::id::{DocumentId, DocumentIdError, PeerId};
 use super::message::{Message, PeerMetadata, RemoteHeads};
+use crate::client::AssignmentKind;
+use crate::date::Timestamp;
+use crate::ids::UserId;
+use crate::summary::AssignmentSummary;
 
 /// The largest frame the relay and the app accept unless told otherwise.
 pub const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;
@@ -244,6 +248,29 @@ pub fn encode(message: &Message) -> Vec<u8> {
             ("code", Value::Text(code)),
             ("reason", Value::Text(reason)),
         ]),
+        Message::KtParted {
+            sender_id,
+            target_id,
+            document_id,
+            assignment,
+        } => {
+            entries.extend([
+                ("senderId", peer(sender_id)),
+                ("targetId", peer(target_id)),
+                ("documentId", doc(document_id)),
+                ("date", Value::Owned(assignment.date.to_string())),
+                ("kind", Value::Text(assignment_kind_name(assignment.kind))),
+                ("by", Value::Text(assignment.by.as_str())),
+                // An instant before 1970 is no instant a device writes.
+                (
+                    "at",
+                    Value::Uint(u64::try_from(assignment.at.0).unwrap_or(0)),
+                ),
+            ]);
+            if let Some(manager) = &assignment.manager {
+                entries.push(("manager", Value::Text(manager.as_str())));
+            }
+        }
         Message::Other { .. } => {}
     }
     let mut out = Out(Vec::with_capacity(64 + payload_len(message)));
@@ -619,11 +646,58 @@ impl<'b> Fields<'b> {
                 code: self.text("code")?,
                 reason: self.opt_text("reason")?.unwrap_or_default(),
             },
+            "kt-parted" => Message::KtParted {
+                sender_id: sender_id()?,
+                target_id: target_id()?,
+                document_id: self.document_id("documentId")?,
+                assignment: self.assignment()?,
+            },
             other => Message::Other {
                 r#type: other.to_owned(),
             },
         })
     }
+
+    /// The assignment of a `kt-parted`, its fields beside the others.
+    fn assignment(&self) -> Result<AssignmentSummary, DecodeError> {
+        Ok(AssignmentSummary {
+            date: self
+                .text("date")?
+                .parse()
+                .map_err(|_| self.wrong("date", "a date YYYY-MM-DD"))?,
+            manager: self.opt_text("manager")?.map(UserId),
+            kind: assignment_kind(&self.text("kind")?)
+                .ok_or_else(|| self.wrong("kind", "the name of an assignment's kind"))?,
+            by: UserId(self.text("by")?),
+            at: Timestamp(
+                i64::try_from(self.uint("at")?)
+                    .map_err(|_| self.wrong("at", "milliseconds since 1970"))?,
+            ),
+        })
+    }
+}
+
+/// An assignment's kind as documents and JSON name it.
+fn assignment_kind_name(kind: AssignmentKind) -> &'static str {
+    match kind {
+        AssignmentKind::Initial => "initial",
+        AssignmentKind::Reassigned => "reassigned",
+        AssignmentKind::FromExchange => "from_exchange",
+        AssignmentKind::ApprovedRequest => "approved_request",
+        AssignmentKind::ToPool => "to_pool",
+    }
+}
+
+fn assignment_kind(name: &str) -> Option<AssignmentKind> {
+    [
+        AssignmentKind::Initial,
+        AssignmentKind::Reassigned,
+        AssignmentKind::FromExchange,
+        AssignmentKind::ApprovedRequest,
+        AssignmentKind::ToPool,
+    ]
+    .into_iter()
+    .find(|k| assignment_kind_name(*k) == name)
 }
 
 fn skip_tags(d: &mut Decoder<'_>) -> Result<(), DecodeError> {

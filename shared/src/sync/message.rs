@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::id::{DocumentId, PeerId};
+use crate::summary::AssignmentSummary;
 
 /// What a peer says about itself in `join` and `peer`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,6 +135,17 @@ pub enum Message {
         /// An English sentence for logs.
         reason: String,
     },
+    /// `kt-parted`: a client document this device synced that its user may
+    /// no longer read (a supervisor gave it to someone else or to a pool,
+    /// another manager took it from the exchange): the device drops its
+    /// copy. `assignment` is the client's latest one, the one that took it
+    /// away, so the device can tell its user who did what.
+    KtParted {
+        sender_id: PeerId,
+        target_id: PeerId,
+        document_id: DocumentId,
+        assignment: AssignmentSummary,
+    },
     /// A well-formed message of a type this code does not know: ignored,
     /// never an error, so newer peers can add types.
     Other { r#type: String },
@@ -157,6 +169,7 @@ impl Message {
             Message::KtChanged { .. } => "kt-changed",
             Message::KtAccepted { .. } => "kt-accepted",
             Message::KtRefused { .. } => "kt-refused",
+            Message::KtParted { .. } => "kt-parted",
             Message::Other { r#type } => r#type,
         }
     }
@@ -170,7 +183,8 @@ impl Message {
             | Message::Ephemeral { document_id, .. }
             | Message::RemoteHeadsChanged { document_id, .. }
             | Message::KtAccepted { document_id, .. }
-            | Message::KtRefused { document_id, .. } => Some(*document_id),
+            | Message::KtRefused { document_id, .. }
+            | Message::KtParted { document_id, .. } => Some(*document_id),
             _ => None,
         }
     }

@@ -373,8 +373,77 @@ fn message() -> impl Strategy<Value = Message> {
                 reason
             }
         ),
+        (peer(), peer(), document_id(), assignment()).prop_map(|(s, t, d, a)| {
+            Message::KtParted {
+                sender_id: s,
+                target_id: t,
+                document_id: d,
+                assignment: a,
+            }
+        }),
         "x-[a-z]{1,8}".prop_map(|t| Message::Other { r#type: t }),
     ]
+}
+
+fn assignment() -> impl Strategy<Value = crate::summary::AssignmentSummary> {
+    use crate::client::AssignmentKind;
+    (
+        0i64..40_000,
+        prop::option::of("[a-z0-9-]{1,36}"),
+        prop::sample::select(vec![
+            AssignmentKind::Initial,
+            AssignmentKind::Reassigned,
+            AssignmentKind::FromExchange,
+            AssignmentKind::ApprovedRequest,
+            AssignmentKind::ToPool,
+        ]),
+        "[a-z0-9-]{1,36}",
+        0i64..(1 << 53),
+    )
+        .prop_map(
+            |(day, manager, kind, by, at)| crate::summary::AssignmentSummary {
+                date: crate::date::Date(
+                    chrono::NaiveDate::default() + chrono::TimeDelta::days(day),
+                ),
+                manager: manager.map(crate::ids::UserId),
+                kind,
+                by: crate::ids::UserId(by),
+                at: crate::date::Timestamp(at),
+            },
+        )
+}
+
+#[test]
+fn a_parted_clients_assignment_kind_is_named_as_in_documents() {
+    use crate::client::AssignmentKind;
+    for kind in [
+        AssignmentKind::Initial,
+        AssignmentKind::Reassigned,
+        AssignmentKind::FromExchange,
+        AssignmentKind::ApprovedRequest,
+        AssignmentKind::ToPool,
+    ] {
+        let message = Message::KtParted {
+            sender_id: PeerId("relay".into()),
+            target_id: PeerId("device".into()),
+            document_id: DocumentId::from_bytes([7; 16]),
+            assignment: crate::summary::AssignmentSummary {
+                date: crate::date::Date::from_ymd(2026, 12, 5).unwrap(),
+                manager: None,
+                kind,
+                by: crate::ids::UserId("boss".into()),
+                at: crate::date::Timestamp(1),
+            },
+        };
+        let frame = encode(&message);
+        let json = serde_json::to_string(&kind).unwrap();
+        let name = json.trim_matches('"');
+        assert!(
+            frame.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{name} on the wire"
+        );
+        assert_eq!(decode(&frame, DEFAULT_MAX_FRAME), Ok(message));
+    }
 }
 
 proptest! {
