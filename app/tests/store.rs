@@ -420,14 +420,16 @@ async fn a_client_taken_from_the_user_is_dropped_and_remembered_in_one_write() {
     };
     store.part(&id, taking.clone(), true).await.unwrap();
 
-    let heard = heard.borrow();
-    assert_eq!(heard.len(), 1);
-    let (told, former, dropped) = &heard[0];
-    assert_eq!(told, &id);
-    assert!(*dropped);
-    let former = former.as_ref().expect("it was the user's: remembered");
-    assert_eq!(former.name, "Ушёл к другой");
-    assert_eq!(former.assignments.last(), Some(&taking));
+    {
+        let heard = heard.borrow();
+        assert_eq!(heard.len(), 1);
+        let (told, former, dropped) = &heard[0];
+        assert_eq!(told, &id);
+        assert!(*dropped);
+        let former = former.as_ref().expect("it was the user's: remembered");
+        assert_eq!(former.name, "Ушёл к другой");
+        assert_eq!(former.assignments.last(), Some(&taking));
+    }
     // On disk: the document gone, the other one kept, the former there
     // (after a restart too).
     drop(store);
